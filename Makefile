@@ -1,0 +1,57 @@
+# Two commands: `make run` (set up, migrate, load the demo, serve) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+# A fresh schema of this database is created and dropped by each PostgreSQL test run.
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export COSIGNE_DATA_DIR ?= $(CURDIR)/instance
+
+.PHONY: install run test test-sqlite test-postgres browser lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app demo
+	@echo "Cosigne : http://$(HOST):$(PORT)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+# Debian's chromium for the end-to-end test; installed when missing and we are root,
+# otherwise that test says why it is skipped.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation de chromium (test de bout en bout)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium absent et installation impossible : le test navigateur sera ignoré."; fi
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/python -m pytest
+
+test-postgres: install
+	@if $(BIN)/python -m tests.postgres_check "$(POSTGRES_TEST_URL)"; then \
+		COSIGNE_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(BIN)/python -m pytest -m "not browser"; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) alors que CI est défini : échec."; exit 1; \
+	else echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) : la série PostgreSQL est sautée."; fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/bench_revisions.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,148 @@
+"""Cosigne: co-drafting of social-housing conventions. Application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "app" / "static"),
+    )
+    app.config.from_object(load_config())
+    if test_config:
+        app.config.update(test_config)
+
+    from app import db
+
+    db.init_app(app)
+    csrf.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_templates(app)
+
+    from app.access import enforce_access
+
+    app.before_request(enforce_access)
+    app.after_request(_security_headers)
+    app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from app.db import db_session
+    from app.models import User
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        # The session holds "id:epoch"; a bumped epoch (logout, password change)
+        # makes every older session cookie worthless, on every worker.
+        user_id, _, epoch = session_id.partition(":")
+        if not user_id.isdigit() or not epoch.isdigit():
+            return None
+        user = db_session().get(User, int(user_id))
+        if user is None or not user.active or user.session_epoch != int(epoch):
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.web import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
+    csrf.exempt(api_bp)  # bearer-token only, see app.access._authenticated_user
+
+
+def _register_errors(app: Flask) -> None:
+    from app.access import is_api_request
+
+    messages = {
+        400: "Requête invalide.",
+        401: "Authentification requise.",
+        403: "Accès refusé.",
+        404: "Page introuvable.",
+        405: "Méthode non autorisée.",
+        409: "Conflit.",
+        413: "Contenu trop volumineux : la limite est de 1 Mo par section.",
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return _error_response(400, "Jeton CSRF manquant ou invalide : rechargez la page.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        description = error.description
+        # werkzeug's own English descriptions are replaced by ours; ours are French.
+        default = type(error).description
+        message = description if description and description != default else None
+        return _error_response(code, message or messages.get(code, error.name))
+
+    def _error_response(code: int, message: str):  # type: ignore[no-untyped-def]
+        if is_api_request():
+            return jsonify(error=message), code
+        return render_template("error.html", code=code, message=message), code
+
+
+def _register_templates(app: Flask) -> None:
+    from app.markdown import render
+    from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS, STATE_LABELS
+    from workflows.permissions import ROLE_LABELS, Action, can
+
+    app.jinja_env.filters["markdown"] = render
+    app.jinja_env.filters["datetime"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else ""
+
+    @app.context_processor
+    def labels() -> dict[str, Any]:
+        role = g.get("role")
+        return {
+            "KIND_LABELS": KIND_LABELS,
+            "STATE_LABELS": STATE_LABELS,
+            "ROLE_LABELS": ROLE_LABELS,
+            "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
+            "Action": Action,
+            "allowed": lambda action: can(role, action),
+        }
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,136 @@
+"""The access matrix: every endpoint of the application names what it requires.
+
+One ``before_request`` hook applies it to every request, web and API alike: load the
+convention the URL points to (404 when it does not exist), find the user's role in it,
+and ask ``workflows.permissions.can``. An endpoint missing from ACCESS is refused
+(deny by default), and a test walks ``app.url_map`` to keep the table complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from app import queries
+from app.db import db_session
+from app.models import Convention, Section, User
+from app.operations import user_for_token
+from workflows.permissions import Action, can, can_create_convention
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: Literal["public", "login", "admin", "organisme", "member"]
+    action: Action | None = None
+
+
+PUBLIC = Rule("public")
+LOGIN = Rule("login")
+ADMIN = Rule("admin")
+ORGANISME = Rule("organisme")  # a user of an organisme HLM (creates conventions)
+
+
+def member(action: Action) -> Rule:
+    return Rule("member", action)
+
+
+ACCESS: dict[str, Rule] = {
+    "static": PUBLIC,
+    "health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": LOGIN,
+    "auth.password": LOGIN,
+    "web.dashboard": LOGIN,
+    "web.convention_new": ORGANISME,
+    "web.convention": member(Action.VIEW),
+    "web.members": member(Action.VIEW),
+    "web.member_set": member(Action.MANAGE_MEMBERS),
+    "web.member_remove": member(Action.MANAGE_MEMBERS),
+    "web.section_add": member(Action.MANAGE_SECTIONS),
+    "web.section": member(Action.VIEW),
+    "web.section_edit": member(Action.EDIT_SECTION),
+    "web.section_rename": member(Action.MANAGE_SECTIONS),
+    "web.section_move": member(Action.MANAGE_SECTIONS),
+    "web.history": member(Action.VIEW),
+    "web.revision": member(Action.VIEW),
+    "web.diff": member(Action.VIEW),
+    "web.restore": member(Action.EDIT_SECTION),
+    "api.conventions": LOGIN,
+    "api.convention": member(Action.VIEW),
+    "api.convention_sections": member(Action.VIEW),
+    "api.section": member(Action.VIEW),
+    "api.revisions": member(Action.VIEW),
+    "api.revision": member(Action.VIEW),
+    "api.revision_create": member(Action.EDIT_SECTION),
+    "api.diff": member(Action.VIEW),
+}
+
+
+def is_api_request() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def _authenticated_user() -> User | None:
+    if is_api_request():
+        # The API takes bearer tokens only, never the session cookie: a browser cannot
+        # be tricked into sending a token, so the API needs no CSRF token.
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return user_for_token(token.strip())
+    if current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None
+
+
+def _load_convention(view_args: dict) -> Convention:
+    """The convention a URL is about, directly or through one of its sections."""
+    session = db_session()
+    if "section_id" in view_args:
+        section = session.get(Section, view_args["section_id"])
+        if section is None:
+            abort(404, "Section introuvable.")
+        g.section = section
+        convention = section.convention
+    elif "convention_id" in view_args:
+        convention = session.get(Convention, view_args["convention_id"])
+        if convention is None:
+            abort(404, "Convention introuvable.")
+    else:  # pragma: no cover - a member rule on a URL without an object is a coding error
+        raise LookupError(f"{request.endpoint} has a member rule but no object in its URL")
+    g.convention = convention
+    return convention
+
+
+def enforce_access():  # type: ignore[no-untyped-def]
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route matched: Flask answers 404 (or 405) itself
+    rule = ACCESS.get(endpoint)
+    if rule is None:
+        abort(403, "Accès refusé.")
+    g.user = _authenticated_user()
+    g.role = None
+    if rule.kind == "public":
+        return None
+    if g.user is None:
+        if is_api_request():
+            abort(401, "Authentification requise : en-tête Authorization: Bearer <jeton>.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if rule.kind == "admin" and not g.user.is_admin:
+        abort(403, "Réservé aux administrateurs.")
+    if rule.kind == "organisme" and not can_create_convention(
+        g.user.organisation.kind, g.user.is_admin
+    ):
+        abort(403, "Seul un organisme HLM peut créer une convention.")
+    if rule.kind == "member":
+        assert rule.action is not None
+        convention = _load_convention(request.view_args or {})
+        g.role = queries.role_of(g.user, convention.id)
+        if not can(g.role, rule.action):
+            abort(403, "Votre rôle dans cette convention ne permet pas cette action.")
+    return None

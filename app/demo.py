@@ -1,0 +1,169 @@
+"""Demo data: an OPH, its partners, one CUS and one contractualisation with history.
+
+Loaded by `flask --app app demo`; idempotent (a second run changes nothing) and refused
+by the production profile.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from app.db import write_transaction
+from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
+from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
+from workflows.permissions import Role
+
+DEMO_PASSWORD = "demo"
+
+ORGANISATIONS = {
+    "oph": ("Val de Loire Habitat (démo)", OrganisationKind.OPH),
+    "epci": ("Communauté d'agglomération du Val de Loire (démo)", OrganisationKind.EPCI),
+    "departement": ("Département du Val de Loire (démo)", OrganisationKind.DEPARTEMENT),
+    "ddt": ("DDT du Val de Loire (démo)", OrganisationKind.DDT),
+    "observatoire": ("Observatoire départemental de l'habitat (démo)", OrganisationKind.AUTRE),
+}
+
+USERS = [
+    ("redaction@oph.demo", "Claire Martin", "oph", "redacteur"),
+    ("habitat@epci.demo", "Karim Benali", "epci", "signataire"),
+    ("logement@departement.demo", "Sophie Lefèvre", "departement", "associe"),
+    ("ddt@etat.demo", "Jean Moreau", "ddt", "signataire"),
+    ("lecture@observatoire.demo", "Lucie Garnier", "observatoire", "observateur (CUS seulement)"),
+]
+
+# Section texts in the project's own words: (revision message, body) per revision.
+CUS_TEXTS: dict[str, list[tuple[str, str]]] = {
+    "État des lieux": [
+        (
+            "Première rédaction",
+            "## Patrimoine\n\nVal de Loire Habitat gère 8 400 logements locatifs sociaux "
+            "répartis sur 46 communes, dont 62 % dans l'agglomération.\n\n"
+            "## Occupation\n\nLe taux de vacance commerciale de plus de trois mois atteint "
+            "2,1 % fin 2024, concentré sur deux résidences des années 1970.",
+        ),
+        (
+            "Chiffres 2024 actualisés",
+            "## Patrimoine\n\nVal de Loire Habitat gère 8 412 logements locatifs sociaux "
+            "répartis sur 46 communes, dont 62 % dans l'agglomération et 18 % en quartiers "
+            "prioritaires de la politique de la ville.\n\n"
+            "## Occupation\n\nLe taux de vacance commerciale de plus de trois mois atteint "
+            "2,1 % fin 2024, concentré sur deux résidences des années 1970.\n\n"
+            "## Demande\n\nLe fichier partagé compte 5 900 demandes actives, pour 1 050 "
+            "attributions par an.",
+        ),
+    ],
+    "Politique patrimoniale et d'investissement, plan de mise en vente": [
+        (
+            "Première rédaction",
+            "L'office prévoit la réhabilitation thermique de 1 200 logements sur la période, "
+            "en priorité les étiquettes E, F et G.\n\nLe plan de mise en vente porte sur "
+            "60 logements individuels, proposés d'abord aux locataires occupants.",
+        ),
+        (
+            "Ajout des constructions neuves",
+            "L'office prévoit la réhabilitation thermique de 1 200 logements sur la période, "
+            "en priorité les étiquettes E, F et G.\n\nIl engage la construction de 300 "
+            "logements neufs, dont un tiers financés en PLAI.\n\nLe plan de mise en vente porte "
+            "sur 60 logements individuels, proposés d'abord aux locataires occupants.",
+        ),
+        (
+            "Précisions demandées par l'EPCI",
+            "L'office prévoit la réhabilitation thermique de 1 200 logements sur la période, "
+            "en priorité les étiquettes E, F et G, avec un gain d'au moins deux classes.\n\n"
+            "Il engage la construction de 300 logements neufs, dont un tiers financés en PLAI, "
+            "répartis selon les objectifs territorialisés du PLH.\n\nLe plan de mise en vente "
+            "porte sur 60 logements individuels, proposés d'abord aux locataires occupants.",
+        ),
+    ],
+    "Qualité du service rendu aux locataires": [
+        (
+            "Première rédaction",
+            "- Enquête de satisfaction tous les deux ans ;\n- délai de traitement des "
+            "réclamations techniques : 15 jours au plus ;\n- astreinte joignable en soirée et "
+            "le week-end.",
+        ),
+    ],
+}
+
+CADRE_TEXTS: dict[str, list[tuple[str, str]]] = {
+    "Orientations et objectifs": [
+        (
+            "Première rédaction",
+            "L'office et la communauté d'agglomération s'accordent sur trois priorités : "
+            "produire des logements abordables, rénover le parc ancien et accompagner le "
+            "vieillissement des locataires.",
+        ),
+        (
+            "Reprise après la réunion du comité",
+            "L'office et la communauté d'agglomération s'accordent sur trois priorités : "
+            "produire des logements abordables dans les communes déficitaires, rénover le parc "
+            "ancien et accompagner le vieillissement des locataires.",
+        ),
+    ],
+    "Contreparties de la collectivité": [
+        (
+            "Première rédaction",
+            "La communauté d'agglomération garantit les emprunts de l'office à hauteur de "
+            "50 % et met à disposition deux fonciers par an.",
+        ),
+    ],
+}
+
+
+def load_demo() -> bool:
+    """Load the demo in one transaction; return False when it is already there."""
+    with write_transaction() as session:
+        oph_name = ORGANISATIONS["oph"][0]
+        if session.scalar(select(Organisation.id).where(Organisation.name == oph_name)):
+            return False
+        orgs = {key: Organisation(name=name, kind=kind) for key, (name, kind) in ORGANISATIONS.items()}
+        session.add_all(orgs.values())
+        password_hash = generate_password_hash(DEMO_PASSWORD)
+        users = {
+            key: User(email=email, name=name, password_hash=password_hash, organisation=orgs[key])
+            for email, name, key, _label in USERS
+        }
+        session.add_all(users.values())
+        session.flush()
+        drafter = users["oph"]
+
+        cus = _convention(session, ConventionKind.CUS, "CUS 2025-2030 de Val de Loire Habitat",
+                          orgs["oph"], 2025, 2030, drafter, CUS_TEXTS)
+        for key, role in (("epci", Role.SIGNATAIRE), ("ddt", Role.SIGNATAIRE),
+                          ("departement", Role.ASSOCIE)):
+            session.add(Membership(convention=cus, organisation=orgs[key], role=role))
+        session.add(Membership(convention=cus, user=users["observatoire"], role=Role.OBSERVATEUR))
+
+        cadre = _convention(
+            session, ConventionKind.CADRE,
+            "Contrat Val de Loire Habitat – Communauté d'agglomération 2025-2027",
+            orgs["oph"], 2025, 2027, drafter, CADRE_TEXTS,
+        )
+        session.add(Membership(convention=cadre, organisation=orgs["epci"], role=Role.SIGNATAIRE))
+    return True
+
+
+def _convention(session, kind, title, organisme, start, end, drafter, texts):  # type: ignore[no-untyped-def]
+    convention = Convention(kind=kind, title=title, organisme=organisme, start_year=start,
+                            end_year=end, created_by_id=drafter.id)
+    session.add(convention)
+    session.add(Membership(convention=convention, organisation=organisme, role=Role.REDACTEUR))
+    start_time = utcnow() - timedelta(days=60)
+    for position, standard in enumerate(STANDARD_SECTIONS[kind], start=1):
+        section = Section(convention=convention, position=position, title=standard.title,
+                          mandatory=standard.mandatory)
+        session.add(section)
+        session.flush()
+        for number, (message, body) in enumerate(texts.get(standard.title, []), start=1):
+            revision = Revision(
+                section_id=section.id, number=number, parent_number=number - 1 or None,
+                body=body, message=message, author_id=drafter.id,
+                created_at=start_time + timedelta(days=position * 3 + number * 7),
+            )
+            session.add(revision)
+            session.flush()
+            section.current_revision = revision
+    return convention

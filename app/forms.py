@@ -1,0 +1,67 @@
+"""WTForms: CSRF protection and field parsing. The rules on values live in workflows/."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Optional
+
+from workflows.conventions import KIND_LABELS
+from workflows.permissions import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Adresse électronique", validators=[DataRequired()])
+    password = PasswordField("Mot de passe", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Mot de passe actuel", validators=[DataRequired()])
+    new = PasswordField("Nouveau mot de passe", validators=[DataRequired()])
+    confirm = PasswordField("Confirmation", validators=[DataRequired()])
+
+
+class ConventionForm(FlaskForm):
+    kind = SelectField("Type", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    title = StringField("Intitulé")
+    start_year = IntegerField("Année de début", validators=[DataRequired()])
+    end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])
+    cadre_id = SelectField("Document cadre (convention d'application)", coerce=str, choices=[])
+
+
+class SectionForm(FlaskForm):
+    title = StringField("Titre de la section")
+
+
+class EditForm(FlaskForm):
+    base_revision = HiddenField()
+    body = TextAreaField("Texte (Markdown)")
+    message = StringField("Résumé de la modification (facultatif)")
+
+
+class RestoreForm(FlaskForm):
+    base_revision = HiddenField()
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField()
+
+
+class MemberForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=str, choices=[])
+    user_email = StringField("ou un utilisateur (adresse)")
+    role = SelectField("Rôle", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that post."""
+
+    confirm = BooleanField(default=True)

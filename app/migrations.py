@@ -1,0 +1,41 @@
+"""Alembic driven from Cosigne's own engine: `flask --app app db upgrade|revision|check`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.autogenerate import compare_metadata
+from sqlalchemy import Engine
+
+from app import ROOT
+from app.models import Base
+
+
+@contextmanager
+def alembic_config(engine: Engine) -> Iterator[Config]:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        yield config
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    with alembic_config(engine) as config:
+        command.upgrade(config, target)
+
+
+def revision(engine: Engine, message: str) -> None:
+    with alembic_config(engine) as config:
+        command.revision(config, message=message, autogenerate=True)
+
+
+def differences(engine: Engine) -> list:
+    """What the models have that the migrated database does not (empty when in step)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)

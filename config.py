@@ -1,0 +1,80 @@
+"""Configuration read from the environment.
+
+COSIGNE_DATA_DIR   where the SQLite file, the secret key and (later) the search index live
+DATABASE_URL       SQLAlchemy URL; defaults to SQLite in the data dir (WAL, busy timeout)
+SECRET_KEY         signs sessions; generated once and stored in the data dir when absent
+COSIGNE_ENV        "production" turns on secure cookies and refuses the demo data
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("COSIGNE_DATA_DIR", "instance")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored_secret_key(directory: Path) -> str:
+    """Read the key kept in the data dir, creating it atomically on first use.
+
+    Several gunicorn workers start at once: O_EXCL makes exactly one of them write the
+    file, and the others read what it wrote, so every worker signs with the same key.
+    """
+    path = directory / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: delete it to let Cosigne generate a new key")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Default (development) profile."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "cosigne_session"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # The domain refuses bodies over 1 MB with a clear message; this outer limit keeps
+    # a larger request from being read at all (werkzeug answers 413 by itself).
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+    def __init__(self) -> None:
+        directory = data_dir()
+        self.DATA_DIR = str(directory)
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{directory / 'cosigne.db'}"
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _stored_secret_key(directory)
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    WTF_CSRF_SSL_STRICT = True
+
+
+def load_config() -> Config:
+    if os.environ.get("COSIGNE_ENV", "").lower() == "production":
+        return ProductionConfig()
+    return Config()

@@ -1,0 +1,164 @@
+"""Test fixtures: a fresh database per test, on SQLite or (COSIGNE_TEST_DATABASE_URL)
+PostgreSQL, CSRF on, and factories that build exactly the world a test needs."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.db import write_transaction
+from app.models import Base, Membership, User
+from app.operations import create_api_token, create_convention, create_user, save_revision
+from workflows.conventions import ConventionKind, OrganisationKind
+from workflows.permissions import Role
+
+POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
+PASSWORD = "motdepasse-test"
+
+
+def pytest_report_header() -> str:
+    return f"cosigne database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str | None]:
+    """A fresh schema for this run, dropped at the end; None on SQLite."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    schema = f"cosigne_test_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_schema_url) -> Iterator[str]:
+    if postgres_schema_url is None:
+        url = f"sqlite:///{tmp_path / 'cosigne.db'}"
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    yield postgres_schema_url
+    engine = create_engine(postgres_schema_url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, database_url) -> Iterator[Flask]:
+    monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COSIGNE_ENV", raising=False)
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    assert application.config["WTF_CSRF_ENABLED"] is not False
+    with application.app_context():
+        yield application
+    application.extensions["cosigne_engine"].dispose()
+
+
+@dataclass
+class World:
+    """A CUS with one user per role, an outsider with a convention of their own."""
+
+    convention_id: int
+    section_id: int
+    other_convention_id: int
+    other_section_id: int
+    users: dict[str, User]
+
+
+def make_user(email: str, organisation: str, kind: OrganisationKind, **kw) -> User:
+    return create_user(email, email.split("@")[0].title(), PASSWORD, organisation, kind, **kw)
+
+
+def add_member(convention_id: int, role: Role, user: User, personal: bool = False) -> None:
+    with write_transaction() as session:
+        if personal:
+            session.add(Membership(convention_id=convention_id, user_id=user.id, role=role))
+        else:
+            session.add(
+                Membership(convention_id=convention_id, organisation_id=user.organisation_id, role=role)
+            )
+
+
+@pytest.fixture
+def world(app) -> World:
+    users = {
+        "redacteur": make_user("redac@oph.test", "OPH Test", OrganisationKind.OPH),
+        "signataire": make_user("sign@epci.test", "EPCI Test", OrganisationKind.EPCI),
+        "associe": make_user("asso@dep.test", "Département Test", OrganisationKind.DEPARTEMENT),
+        "observateur": make_user("obs@obs.test", "Observatoire Test", OrganisationKind.AUTRE),
+        "outsider": make_user("autre@esh.test", "ESH Ailleurs", OrganisationKind.ESH),
+    }
+    cus = create_convention(users["redacteur"], ConventionKind.CUS, "CUS test", 2025)
+    add_member(cus.id, Role.SIGNATAIRE, users["signataire"])
+    add_member(cus.id, Role.ASSOCIE, users["associe"])
+    add_member(cus.id, Role.OBSERVATEUR, users["observateur"], personal=True)
+    other = create_convention(users["outsider"], ConventionKind.CUS, "CUS ailleurs", 2025)
+    section_id = _first_section(cus.id)
+    save_revision(section_id, users["redacteur"].id, 0, "Premier texte de la section.", "v1")
+    other_section = _first_section(other.id)
+    save_revision(other_section, users["outsider"].id, 0, "Texte ailleurs.", "v1")
+    return World(cus.id, section_id, other.id, other_section, users)
+
+
+def _first_section(convention_id: int) -> int:
+    from app import queries
+
+    return queries.sections_with_current(convention_id)[0].id
+
+
+_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, page: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page's form as a browser would."""
+    html = client.get(page).get_data(as_text=True)
+    match = _CSRF.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def logged_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    response = login(client, email)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def post_form(client: FlaskClient, url: str, data: dict | None = None, page: str = "/account/password"):
+    """POST a form with the session's CSRF token, as the browser does."""
+    payload = dict(data or {})
+    payload["csrf_token"] = csrf_token(client, page)
+    return client.post(url, data=payload)
+
+
+def api_headers(email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(email)}"}

@@ -1,0 +1,135 @@
+"""Convention kinds, their standard sections, and the checks on titles and periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ConventionKind(StrEnum):
+    CUS = "cus"
+    CADRE = "contractualisation_cadre"
+    APPLICATION = "convention_application"
+
+
+KIND_LABELS = {
+    ConventionKind.CUS: "Convention d'utilité sociale (CUS)",
+    ConventionKind.CADRE: "Contractualisation — document cadre",
+    ConventionKind.APPLICATION: "Convention d'application annuelle",
+}
+
+
+class ConventionState(StrEnum):
+    # The full lifecycle (association, négociation, transmise, signée...) comes with the
+    # review workflow; until then every convention is a draft.
+    BROUILLON = "brouillon"
+
+
+STATE_LABELS = {ConventionState.BROUILLON: "Brouillon"}
+
+
+class OrganisationKind(StrEnum):
+    OPH = "oph"
+    ESH = "esh"
+    SEM = "sem"
+    EPCI = "epci"
+    DEPARTEMENT = "departement"
+    COMMUNE = "commune"
+    DDT = "ddt"
+    DREAL = "dreal"
+    PREFECTURE = "prefecture"
+    ASSOCIATION_LOCATAIRES = "association_locataires"
+    AUTRE = "autre"
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.OPH: "Office public de l'habitat (OPH)",
+    OrganisationKind.ESH: "Entreprise sociale pour l'habitat (ESH)",
+    OrganisationKind.SEM: "Société d'économie mixte (SEM)",
+    OrganisationKind.EPCI: "EPCI",
+    OrganisationKind.DEPARTEMENT: "Département",
+    OrganisationKind.COMMUNE: "Commune",
+    OrganisationKind.DDT: "État — DDT(M)",
+    OrganisationKind.DREAL: "État — DREAL",
+    OrganisationKind.PREFECTURE: "État — préfecture",
+    OrganisationKind.ASSOCIATION_LOCATAIRES: "Association de locataires",
+    OrganisationKind.AUTRE: "Autre organisme",
+}
+
+ORGANISMES_HLM = frozenset({OrganisationKind.OPH, OrganisationKind.ESH, OrganisationKind.SEM})
+
+# A CUS is concluded for six years (article L. 445-1 CCH).
+CUS_DURATION_YEARS = 6
+
+TITLE_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class StandardSection:
+    title: str
+    mandatory: bool = True
+
+
+STANDARD_SECTIONS: dict[ConventionKind, tuple[StandardSection, ...]] = {
+    ConventionKind.CUS: (
+        StandardSection("État des lieux"),
+        StandardSection("Classement des immeubles"),
+        StandardSection("Politique patrimoniale et d'investissement, plan de mise en vente"),
+        StandardSection("Cahier des charges de gestion sociale"),
+        StandardSection("Qualité du service rendu aux locataires"),
+        StandardSection("Engagements, objectifs et indicateurs"),
+        StandardSection("Objectifs facultatifs", mandatory=False),
+        StandardSection("Association des collectivités et concertation"),
+    ),
+    ConventionKind.CADRE: (
+        StandardSection("Orientations et objectifs"),
+        StandardSection("Contreparties de la collectivité"),
+        StandardSection("Modalités pratiques (durée, calendrier)"),
+        StandardSection("Gouvernance, suivi et évaluation"),
+    ),
+    ConventionKind.APPLICATION: (
+        StandardSection("Orientations et objectifs"),
+        StandardSection("Contreparties de la collectivité"),
+        StandardSection("Modalités pratiques (durée, calendrier)"),
+        StandardSection("Gouvernance, suivi et évaluation"),
+    ),
+}
+
+
+class InvalidInput(ValueError):
+    """Input refused before anything is written; the message is shown to the user."""
+
+
+def clean_title(raw: str | None, what: str = "Le titre") -> str:
+    """Trim a title and refuse it when empty or longer than TITLE_MAX_LENGTH."""
+    title = " ".join((raw or "").split())
+    if not title:
+        raise InvalidInput(f"{what} est obligatoire.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise InvalidInput(f"{what} dépasse {TITLE_MAX_LENGTH} caractères.")
+    return title
+
+
+def check_period(kind: ConventionKind, start_year: int, end_year: int | None) -> int:
+    """Return the end year of a convention's period, checking it against its kind.
+
+    A CUS covers six years: its end defaults to start + 5 and any other length is
+    refused. A contractualisation chooses its own duration (one year for an annual
+    convention d'application by default).
+    """
+    if not 2000 <= start_year <= 2100:
+        raise InvalidInput("L'année de début doit être comprise entre 2000 et 2100.")
+    if kind is ConventionKind.CUS:
+        expected = start_year + CUS_DURATION_YEARS - 1
+        if end_year is not None and end_year != expected:
+            raise InvalidInput(
+                f"Une CUS couvre six ans : de {start_year} à {expected}, pas jusqu'à {end_year}."
+            )
+        return expected
+    if end_year is None:
+        return start_year if kind is ConventionKind.APPLICATION else start_year + 2
+    if end_year < start_year:
+        raise InvalidInput("L'année de fin précède l'année de début.")
+    if end_year - start_year > 20:
+        raise InvalidInput("La période ne peut dépasser vingt ans.")
+    return end_year

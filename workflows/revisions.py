@@ -1,0 +1,68 @@
+"""Rules for saving a section's text: size limit and the lost-update check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.conventions import InvalidInput
+
+MAX_BODY_BYTES = 1_000_000
+MESSAGE_MAX_LENGTH = 500
+
+
+class BodyTooLarge(InvalidInput):
+    """A body over MAX_BODY_BYTES (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another save landed after the revision the user started from."""
+
+    base_number: int
+    current_number: int
+
+
+def clean_body(raw: str | None) -> str:
+    """Normalise line endings and refuse bodies over 1 MB (counted in UTF-8 bytes)."""
+    body = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    size = len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge(
+            f"Le texte fait {size / 1_000_000:.1f} Mo : la limite est de 1 Mo par section."
+        )
+    return body
+
+
+def clean_message(raw: str | None) -> str:
+    message = " ".join((raw or "").split())
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(f"Le message dépasse {MESSAGE_MAX_LENGTH} caractères.")
+    return message
+
+
+def check_base(base_number: int | None, current_number: int | None) -> Conflict | None:
+    """Compare the revision a save started from with the section's current one.
+
+    ``None`` for current means the section has no revision yet; a save then must start
+    from nothing (base 0 or None). Returns a Conflict when someone else saved in between.
+    """
+    current = current_number or 0
+    base = base_number or 0
+    if base != current:
+        return Conflict(base_number=base, current_number=current)
+    return None
+
+
+def parse_revision_number(raw: object) -> int:
+    """Read a revision number from a form or JSON value; refuse anything else."""
+    if isinstance(raw, bool):
+        raise InvalidInput("Le numéro de révision de base est invalide.")
+    if isinstance(raw, int):
+        number = raw
+    elif isinstance(raw, str) and raw.strip().isdigit():
+        number = int(raw.strip())
+    else:
+        raise InvalidInput("Le numéro de révision de base est obligatoire (entier).")
+    if number < 0:
+        raise InvalidInput("Le numéro de révision de base est invalide.")
+    return number
