@@ -35,7 +35,7 @@ def _stored_secret_key(directory: Path) -> str:
             if key:
                 return key
             time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty: delete it to let Cosigne generate a new key")
+        raise RuntimeError(f"{path} is empty: delete it to let Cosigne generate a new key") from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
@@ -57,6 +57,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
+    PASSWORD_HASH_METHOD = "scrypt"
+    TIMEZONE = os.environ.get("COSIGNE_TIMEZONE", "Europe/Paris")
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
@@ -64,7 +66,9 @@ class Config:
     def __init__(self) -> None:
         directory = data_dir()
         self.DATA_DIR = str(directory)
-        self.DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{directory / 'cosigne.db'}"
+        self.DATABASE_URL = (
+            os.environ.get("DATABASE_URL") or f"sqlite:///{directory / 'cosigne.db'}"
+        )
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _stored_secret_key(directory)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -123,7 +125,7 @@ def _register_templates(app: Flask) -> None:
     from workflows.permissions import ROLE_LABELS, Action, can
 
     app.jinja_env.filters["markdown"] = render
-    app.jinja_env.filters["datetime"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else ""
+    app.jinja_env.filters["datetime"] = local_datetime
 
     @app.context_processor
     def labels() -> dict[str, Any]:
@@ -136,6 +138,15 @@ def _register_templates(app: Flask) -> None:
             "Action": Action,
             "allowed": lambda action: can(role, action),
         }
+
+
+# Stored in UTC, shown in the users' time: all of Cosigne's users work in France
+# métropolitaine (an overseas deployment sets COSIGNE_TIMEZONE).
+def local_datetime(value, seconds: bool = False) -> str:  # type: ignore[no-untyped-def]
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def _security_headers(response):  # type: ignore[no-untyped-def]

@@ -111,7 +111,7 @@ def revision(section_id: int, number: int):  # type: ignore[no-untyped-def]
 def revision_create(section_id: int):  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        abort(400, "Corps JSON attendu : {\"base_revision\": n, \"body\": \"...\", \"message\": \"...\"}.")
+        abort(400, 'Corps JSON attendu : {"base_revision": n, "body": "...", "message": "..."}.')
     body = payload.get("body")
     message = payload.get("message", "")
     if not isinstance(body, str) or not isinstance(message, str):
@@ -127,9 +127,7 @@ def revision_create(section_id: int):  # type: ignore[no-untyped-def]
         abort(400, str(exc))
     response = jsonify(number=rev.number)
     response.status_code = 201
-    response.headers["Location"] = url_for(
-        "api.revision", section_id=section_id, number=rev.number
-    )
+    response.headers["Location"] = url_for("api.revision", section_id=section_id, number=rev.number)
     return response
 
 

@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from app import queries
 from app.db import engine
@@ -20,7 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-@click.group("db", help="Schéma de la base de données (migrations Alembic).")
+@click.group("db", cls=AppGroup, help="Schéma de la base de données (migrations Alembic).")
 def db_group() -> None:
     pass
 
@@ -54,19 +55,24 @@ def db_check() -> None:
 
 
 @click.command("demo", help="Charge les données de démonstration (une seule fois).")
+@with_appcontext
 def demo() -> None:
     from app.demo import DEMO_PASSWORD, USERS, load_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Le profil de production refuse les données de démonstration.")
     loaded = load_demo()
-    click.echo("Données de démonstration chargées." if loaded else "Données de démonstration déjà présentes.")
+    click.echo(
+        "Données de démonstration chargées."
+        if loaded
+        else "Données de démonstration déjà présentes."
+    )
     click.echo(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
     for email, name, _org, role in USERS:
         click.echo(f"  {email:<28} {name:<16} {role}")
 
 
-@click.group("users", help="Comptes utilisateurs.")
+@click.group("users", cls=AppGroup, help="Comptes utilisateurs.")
 def users_group() -> None:
     pass
 
@@ -84,7 +90,9 @@ def users_group() -> None:
 )
 @click.option("--admin", is_flag=True, help="Administrateur de l'instance.")
 @click.password_option(help="Mot de passe (demandé s'il n'est pas donné).")
-def users_create(email: str, name: str, organisation: str, kind: str, admin: bool, password: str) -> None:
+def users_create(
+    email: str, name: str, organisation: str, kind: str, admin: bool, password: str
+) -> None:
     """Crée un compte."""
     try:
         user = create_user(email, name, password, organisation, OrganisationKind(kind), admin)
@@ -98,8 +106,13 @@ def users_create(email: str, name: str, organisation: str, kind: str, admin: boo
 def users_list(as_json: bool) -> None:
     """Liste les comptes."""
     rows = [
-        {"email": u.email, "name": u.name, "organisation": u.organisation.name,
-         "admin": u.is_admin, "active": u.active}
+        {
+            "email": u.email,
+            "name": u.name,
+            "organisation": u.organisation.name,
+            "admin": u.is_admin,
+            "active": u.active,
+        }
         for u in queries.users()
     ]
     if as_json:

@@ -119,7 +119,9 @@ def load_demo() -> bool:
         oph_name = ORGANISATIONS["oph"][0]
         if session.scalar(select(Organisation.id).where(Organisation.name == oph_name)):
             return False
-        orgs = {key: Organisation(name=name, kind=kind) for key, (name, kind) in ORGANISATIONS.items()}
+        orgs = {
+            key: Organisation(name=name, kind=kind) for key, (name, kind) in ORGANISATIONS.items()
+        }
         session.add_all(orgs.values())
         password_hash = generate_password_hash(DEMO_PASSWORD)
         users = {
@@ -130,37 +132,67 @@ def load_demo() -> bool:
         session.flush()
         drafter = users["oph"]
 
-        cus = _convention(session, ConventionKind.CUS, "CUS 2025-2030 de Val de Loire Habitat",
-                          orgs["oph"], 2025, 2030, drafter, CUS_TEXTS)
-        for key, role in (("epci", Role.SIGNATAIRE), ("ddt", Role.SIGNATAIRE),
-                          ("departement", Role.ASSOCIE)):
+        cus = _convention(
+            session,
+            ConventionKind.CUS,
+            "CUS 2025-2030 de Val de Loire Habitat",
+            orgs["oph"],
+            2025,
+            2030,
+            drafter,
+            CUS_TEXTS,
+        )
+        for key, role in (
+            ("epci", Role.SIGNATAIRE),
+            ("ddt", Role.SIGNATAIRE),
+            ("departement", Role.ASSOCIE),
+        ):
             session.add(Membership(convention=cus, organisation=orgs[key], role=role))
         session.add(Membership(convention=cus, user=users["observatoire"], role=Role.OBSERVATEUR))
 
         cadre = _convention(
-            session, ConventionKind.CADRE,
+            session,
+            ConventionKind.CADRE,
             "Contrat Val de Loire Habitat – Communauté d'agglomération 2025-2027",
-            orgs["oph"], 2025, 2027, drafter, CADRE_TEXTS,
+            orgs["oph"],
+            2025,
+            2027,
+            drafter,
+            CADRE_TEXTS,
         )
         session.add(Membership(convention=cadre, organisation=orgs["epci"], role=Role.SIGNATAIRE))
     return True
 
 
 def _convention(session, kind, title, organisme, start, end, drafter, texts):  # type: ignore[no-untyped-def]
-    convention = Convention(kind=kind, title=title, organisme=organisme, start_year=start,
-                            end_year=end, created_by_id=drafter.id)
+    convention = Convention(
+        kind=kind,
+        title=title,
+        organisme=organisme,
+        start_year=start,
+        end_year=end,
+        created_by_id=drafter.id,
+    )
     session.add(convention)
     session.add(Membership(convention=convention, organisation=organisme, role=Role.REDACTEUR))
     start_time = utcnow() - timedelta(days=60)
     for position, standard in enumerate(STANDARD_SECTIONS[kind], start=1):
-        section = Section(convention=convention, position=position, title=standard.title,
-                          mandatory=standard.mandatory)
+        section = Section(
+            convention=convention,
+            position=position,
+            title=standard.title,
+            mandatory=standard.mandatory,
+        )
         session.add(section)
         session.flush()
         for number, (message, body) in enumerate(texts.get(standard.title, []), start=1):
             revision = Revision(
-                section_id=section.id, number=number, parent_number=number - 1 or None,
-                body=body, message=message, author_id=drafter.id,
+                section_id=section.id,
+                number=number,
+                parent_number=number - 1 or None,
+                body=body,
+                message=message,
+                author_id=drafter.id,
                 created_at=start_time + timedelta(days=position * 3 + number * 7),
             )
             session.add(revision)

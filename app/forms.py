@@ -12,10 +12,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from workflows.conventions import KIND_LABELS
 from workflows.permissions import ROLE_LABELS
+
+
+def choices(pairs) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    """Options for a SelectField from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -30,7 +36,7 @@ class PasswordForm(FlaskForm):
 
 
 class ConventionForm(FlaskForm):
-    kind = SelectField("Type", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField("Type", choices=choices(KIND_LABELS.items()))
     title = StringField("Intitulé")
     start_year = IntegerField("Année de début", validators=[DataRequired()])
     end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])
@@ -58,7 +64,7 @@ class MoveForm(FlaskForm):
 class MemberForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=str, choices=[])
     user_email = StringField("ou un utilisateur (adresse)")
-    role = SelectField("Rôle", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField("Rôle", choices=choices(ROLE_LABELS.items()))
 
 
 class EmptyForm(FlaskForm):

@@ -177,9 +177,7 @@ class Membership(Base):
 
     __tablename__ = "membership"
     __table_args__ = (
-        CheckConstraint(
-            "(organisation_id IS NULL) <> (user_id IS NULL)", name="one_member"
-        ),
+        CheckConstraint("(organisation_id IS NULL) <> (user_id IS NULL)", name="one_member"),
         UniqueConstraint("convention_id", "organisation_id", name="uq_membership_organisation"),
         UniqueConstraint("convention_id", "user_id", name="uq_membership_user"),
     )

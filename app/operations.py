@@ -52,7 +52,7 @@ class RevisionConflict(Exception):
 
     def __init__(self, base_number: int, current: Revision) -> None:
         super().__init__(
-            f"La section a été modifiée entre-temps : vous êtes parti de la révision "
+            f"La section a été modifiée entre-temps : votre texte partait de la révision "
             f"{base_number}, la révision actuelle est la {current.number}."
         )
         self.base_number = base_number
@@ -107,12 +107,16 @@ def create_user(
         user = User(
             email=email,
             name=name,
-            password_hash=generate_password_hash(password),
+            password_hash=_hash_password(password),
             organisation=org,
             is_admin=is_admin,
         )
         session.add(user)
     return user
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,14 @@ class LoginResult:
 
 
 def _recent_failures(session: Session, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
-    return session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+    return (
+        session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def authenticate(email: str, password: str, address: str) -> LoginResult:
@@ -178,7 +185,7 @@ def change_password(user_id: int, current: str, new: str, confirm: str) -> User:
         user = session.get(User, user_id)
         if user is None or not check_password_hash(user.password_hash, current or ""):
             raise InvalidInput("Le mot de passe actuel est incorrect.")
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = _hash_password(new)
         user.session_epoch += 1
     return user
 
@@ -236,14 +243,18 @@ def create_convention(
         cadre = None
         if kind is ConventionKind.APPLICATION:
             if cadre_id is None:
-                raise InvalidInput("Une convention d'application doit être rattachée à son document cadre.")
+                raise InvalidInput(
+                    "Une convention d'application doit être rattachée à son document cadre."
+                )
             cadre = session.get(Convention, cadre_id)
             if cadre is None or cadre.kind is not ConventionKind.CADRE:
                 raise InvalidInput("Le document cadre indiqué n'existe pas.")
             if cadre.organisme_id != creator.organisation_id:
                 raise InvalidInput("Le document cadre appartient à un autre organisme.")
         elif cadre_id is not None:
-            raise InvalidInput("Seule une convention d'application se rattache à un document cadre.")
+            raise InvalidInput(
+                "Seule une convention d'application se rattache à un document cadre."
+            )
         convention = Convention(
             kind=kind,
             title=title,

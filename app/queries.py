@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.db import db_session
 from app.models import Convention, Membership, Organisation, Revision, Section, User
@@ -77,11 +77,12 @@ def members(convention_id: int) -> list[Membership]:
 
 
 def history(section_id: int, limit: int | None = None, offset: int = 0) -> list[Revision]:
-    """Revisions newest first, without their bodies' text being needed by the page."""
+    """Revisions newest first, for listing: the bodies are left in the database (a
+    thousand two-page revisions weigh 10 MB) and load only if one is read."""
     query = (
         select(Revision)
         .where(Revision.section_id == section_id)
-        .options(joinedload(Revision.author).joinedload(User.organisation))
+        .options(defer(Revision.body), joinedload(Revision.author).joinedload(User.organisation))
         .order_by(Revision.number.desc())
         .offset(offset)
     )
@@ -91,9 +92,12 @@ def history(section_id: int, limit: int | None = None, offset: int = 0) -> list[
 
 
 def revision_count(section_id: int) -> int:
-    return db_session().scalar(
-        select(func.count(Revision.id)).where(Revision.section_id == section_id)
-    ) or 0
+    return (
+        db_session().scalar(
+            select(func.count(Revision.id)).where(Revision.section_id == section_id)
+        )
+        or 0
+    )
 
 
 def revision(section_id: int, number: int) -> Revision | None:

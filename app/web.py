@@ -9,7 +9,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from app import queries
-from app.forms import ConventionForm, EditForm, EmptyForm, MemberForm, MoveForm, RestoreForm, SectionForm
+from app.forms import (
+    ConventionForm,
+    EditForm,
+    EmptyForm,
+    MemberForm,
+    MoveForm,
+    RestoreForm,
+    SectionForm,
+    choices,
+)
 from app.operations import (
     NotFound,
     RevisionConflict,
@@ -42,9 +51,9 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/conventions/new", methods=["GET", "POST"])
 def convention_new():  # type: ignore[no-untyped-def]
     form = ConventionForm()
-    form.cadre_id.choices = [("", "—")] + [
-        (str(c.id), c.title) for c in queries.cadres_of(g.user.organisation_id)
-    ]
+    form.cadre_id.choices = choices(
+        [("", "—")] + [(c.id, c.title) for c in queries.cadres_of(g.user.organisation_id)]
+    )
     error = None
     if form.validate_on_submit():
         try:
@@ -83,10 +92,12 @@ def members(convention_id: int):  # type: ignore[no-untyped-def]
     return _members_page(convention_id, MemberForm())
 
 
+def organisation_choices():  # type: ignore[no-untyped-def]
+    return choices([("", "—")] + [(o.id, o.name) for o in queries.organisations()])
+
+
 def _members_page(convention_id: int, form: MemberForm, error: str | None = None):  # type: ignore[no-untyped-def]
-    form.organisation_id.choices = [("", "—")] + [
-        (str(o.id), o.name) for o in queries.organisations()
-    ]
+    form.organisation_id.choices = organisation_choices()
     return render_template(
         "members.html",
         convention=g.convention,
@@ -100,9 +111,7 @@ def _members_page(convention_id: int, form: MemberForm, error: str | None = None
 @bp.route("/conventions/<int:convention_id>/members/add", methods=["POST"])
 def member_set(convention_id: int):  # type: ignore[no-untyped-def]
     form = MemberForm()
-    form.organisation_id.choices = [("", "—")] + [
-        (str(o.id), o.name) for o in queries.organisations()
-    ]
+    form.organisation_id.choices = organisation_choices()
     if not form.validate_on_submit():
         return _members_page(convention_id, form, _form_errors(form))
     try:
@@ -175,9 +184,10 @@ def section_edit(section_id: int):  # type: ignore[no-untyped-def]
         # Keep what the user typed; show the other version and the difference, and base
         # the form on the current revision so that saving again is a deliberate choice.
         form.base_revision.data = str(conflict.current.number)
-        context = _edit_context(form, str(conflict))
+        context = _edit_context(form)
         context.update(
             conflict=conflict.current,
+            conflict_base=conflict.base_number,
             conflict_diff=word_diff(conflict.current.body, form.body.data or ""),
         )
         return render_template("section_edit.html", **context), 409
@@ -253,7 +263,9 @@ def revision(section_id: int, number: int):  # type: ignore[no-untyped-def]
         section=g.section,
         revision=rev,
         is_current=current is not None and current.id == rev.id,
-        restore_form=RestoreForm(formdata=None, base_revision=str(current.number if current else 0)),
+        restore_form=RestoreForm(
+            formdata=None, base_revision=str(current.number if current else 0)
+        ),
     )
 
 
@@ -269,7 +281,7 @@ def diff(section_id: int):  # type: ignore[no-untyped-def]
         new=new,
         diffs=diffs,
         stats=diff_stats(diffs),
-        numbers=[r.number for r in queries.history(section_id)],
+        latest=g.section.current_revision.number,
     )
 
 
@@ -302,6 +314,8 @@ def restore(section_id: int, number: int):  # type: ignore[no-untyped-def]
         revision = restore_revision(section_id, g.user.id, number, base)
     except NotFound:
         abort(404, "Révision introuvable.")
+    except InvalidInput as exc:
+        abort(400, str(exc))
     except RevisionConflict as conflict:
         flash(f"{conflict} Relisez la version actuelle avant de restaurer.", "error")
         return redirect(url_for("web.revision", section_id=section_id, number=number)), 303

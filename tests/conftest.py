@@ -71,10 +71,14 @@ def database_url(tmp_path, postgres_schema_url) -> Iterator[str]:
 def app(tmp_path, monkeypatch, database_url) -> Iterator[Flask]:
     monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("COSIGNE_ENV", raising=False)
-    application = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    # A cheap hash keeps the suite fast; production hashes with scrypt (config.py).
+    application = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )
     assert application.config["WTF_CSRF_ENABLED"] is not False
-    with application.app_context():
-        yield application
+    # No app context stays pushed: a request reuses a pushed context (and its ``g``),
+    # which real requests never do. Helpers that touch the database push their own.
+    yield application
     application.extensions["cosigne_engine"].dispose()
 
 
@@ -86,7 +90,7 @@ class World:
     section_id: int
     other_convention_id: int
     other_section_id: int
-    users: dict[str, User]
+    users: dict[str, int]  # role -> user id (objects would outlive their session)
 
 
 def make_user(email: str, organisation: str, kind: OrganisationKind, **kw) -> User:
@@ -99,12 +103,19 @@ def add_member(convention_id: int, role: Role, user: User, personal: bool = Fals
             session.add(Membership(convention_id=convention_id, user_id=user.id, role=role))
         else:
             session.add(
-                Membership(convention_id=convention_id, organisation_id=user.organisation_id, role=role)
+                Membership(
+                    convention_id=convention_id, organisation_id=user.organisation_id, role=role
+                )
             )
 
 
 @pytest.fixture
 def world(app) -> World:
+    with app.app_context():
+        return _build_world()
+
+
+def _build_world() -> World:
     users = {
         "redacteur": make_user("redac@oph.test", "OPH Test", OrganisationKind.OPH),
         "signataire": make_user("sign@epci.test", "EPCI Test", OrganisationKind.EPCI),
@@ -118,10 +129,11 @@ def world(app) -> World:
     add_member(cus.id, Role.OBSERVATEUR, users["observateur"], personal=True)
     other = create_convention(users["outsider"], ConventionKind.CUS, "CUS ailleurs", 2025)
     section_id = _first_section(cus.id)
-    save_revision(section_id, users["redacteur"].id, 0, "Premier texte de la section.", "v1")
+    ids = {k: u.id for k, u in users.items()}
+    save_revision(section_id, ids["redacteur"], 0, "Premier texte de la section.", "v1")
     other_section = _first_section(other.id)
-    save_revision(other_section, users["outsider"].id, 0, "Texte ailleurs.", "v1")
-    return World(cus.id, section_id, other.id, other_section, users)
+    save_revision(other_section, ids["outsider"], 0, "Texte ailleurs.", "v1")
+    return World(cus.id, section_id, other.id, other_section, ids)
 
 
 def _first_section(convention_id: int) -> int:
@@ -153,12 +165,15 @@ def logged_in(app: Flask, email: str) -> FlaskClient:
     return client
 
 
-def post_form(client: FlaskClient, url: str, data: dict | None = None, page: str = "/account/password"):
+def post_form(
+    client: FlaskClient, url: str, data: dict | None = None, page: str = "/account/password"
+):
     """POST a form with the session's CSRF token, as the browser does."""
     payload = dict(data or {})
     payload["csrf_token"] = csrf_token(client, page)
     return client.post(url, data=payload)
 
 
-def api_headers(email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_token(email)}"}
+def api_headers(app: Flask, email: str) -> dict[str, str]:
+    with app.app_context():
+        return {"Authorization": f"Bearer {create_api_token(email)}"}

@@ -1,9 +1,21 @@
 from workflows.conventions import OrganisationKind
-from workflows.permissions import ROLE_ACTIONS, Action, Role, can, can_create_convention, effective_role
+from workflows.permissions import (
+    ROLE_ACTIONS,
+    Action,
+    Role,
+    can,
+    can_create_convention,
+    effective_role,
+)
 
 
 def test_only_redacteur_edits_and_decides():
-    for action in (Action.EDIT_SECTION, Action.MANAGE_SECTIONS, Action.MANAGE_MEMBERS, Action.DECIDE):
+    for action in (
+        Action.EDIT_SECTION,
+        Action.MANAGE_SECTIONS,
+        Action.MANAGE_MEMBERS,
+        Action.DECIDE,
+    ):
         assert [r for r in Role if can(r, action)] == [Role.REDACTEUR]
 
 

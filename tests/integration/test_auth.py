@@ -1,0 +1,141 @@
+"""Login, throttling, session revocation, password change, security headers."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.db import db_session
+from app.models import LoginAttempt
+from tests.conftest import PASSWORD, csrf_token, logged_in, login, post_form
+
+
+def test_login_renews_the_session_and_logs_in(app, world):
+    client = app.test_client()
+    client.get("/login")
+    before = client.get_cookie("cosigne_session").value
+    response = login(client, "redac@oph.test")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get_cookie("cosigne_session").value != before
+    assert "CUS test" in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_and_recorded(app, world):
+    client = app.test_client()
+    response = login(client, "redac@oph.test", "mauvais")
+    assert response.status_code == 401
+    assert "incorrect" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        assert db_session().scalar(select(func.count(LoginAttempt.id))) == 1
+
+
+def test_login_is_throttled_per_account_even_with_the_right_password(app, world):
+    client = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert login(client, "redac@oph.test", "mauvais").status_code == 401
+    response = login(client, "redac@oph.test", PASSWORD)
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+    # Another account from the same address is not blocked by this account's limit.
+    assert login(app.test_client(), "sign@epci.test").status_code == 302
+
+
+def test_login_is_throttled_per_address(app, world):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    client = app.test_client()
+    for i in range(3):
+        login(client, f"inconnu{i}@nulle.part", "x")
+    assert login(client, "redac@oph.test").status_code == 429
+
+
+def test_open_redirect_after_login_is_refused(app, world):
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login?next=//evil.example/phish",
+        data={"email": "redac@oph.test", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_revokes_the_session_server_side(app, world):
+    client = logged_in(app, "redac@oph.test")
+    stolen = client.get_cookie("cosigne_session").value
+    assert post_form(client, "/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("cosigne_session", stolen)
+    assert thief.get("/").status_code == 302  # back to the login page
+
+
+def test_password_change_revokes_other_sessions(app, world):
+    phone = logged_in(app, "redac@oph.test")
+    laptop = logged_in(app, "redac@oph.test")
+    response = post_form(
+        laptop,
+        "/account/password",
+        {"current": PASSWORD, "new": "nouveau-secret-1", "confirm": "nouveau-secret-1"},
+    )
+    assert response.status_code == 302
+    assert phone.get("/").status_code == 302
+    assert login(app.test_client(), "redac@oph.test", PASSWORD).status_code == 401
+    assert login(app.test_client(), "redac@oph.test", "nouveau-secret-1").status_code == 302
+
+
+def test_password_change_refuses_a_short_or_mismatched_password(app, world):
+    client = logged_in(app, "redac@oph.test")
+    response = post_form(
+        client, "/account/password", {"current": PASSWORD, "new": "court", "confirm": "court"}
+    )
+    assert response.status_code == 400 and "8 caractères" in response.get_data(as_text=True)
+    response = post_form(
+        client,
+        "/account/password",
+        {"current": PASSWORD, "new": "assez-long-1", "confirm": "assez-long-2"},
+    )
+    assert response.status_code == 400
+    assert client.get("/").status_code == 200  # still logged in, nothing changed
+
+
+def test_missing_csrf_token_is_400_and_changes_nothing(app, world):
+    client = logged_in(app, "redac@oph.test")
+    response = client.post(
+        f"/sections/{world.section_id}/edit",
+        data={"base_revision": "1", "body": "sans jeton"},
+    )
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    page = client.get(f"/sections/{world.section_id}").get_data(as_text=True)
+    assert "sans jeton" not in page
+
+
+def test_login_without_csrf_token_is_refused(app, world):
+    response = app.test_client().post(
+        "/login", data={"email": "redac@oph.test", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+
+
+def test_security_headers_and_cookie_flags(app, world):
+    client = app.test_client()
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response = login(client, "redac@oph.test")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    html = client.get("/").get_data(as_text=True)
+    assert "<script" not in html and "http://" not in html.replace("http://localhost", "")
+
+
+def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
+    from config import load_config
+
+    monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COSIGNE_ENV", "production")
+    config = load_config()
+    assert config.SESSION_COOKIE_SECURE is True
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists() and len(key_file.read_text()) == 64
+    assert load_config().SECRET_KEY == config.SECRET_KEY  # stored once, read after
