@@ -92,11 +92,34 @@ def section(section_id: int):  # type: ignore[no-untyped-def]
     return jsonify(section_json(g.section, with_body=True))
 
 
+PAGE_MAX = 1000
+
+
 @bp.get("/sections/<int:section_id>/revisions")
 def revisions(section_id: int):  # type: ignore[no-untyped-def]
+    """Newest first, without bodies; ``?limit=`` (default 100, at most 1000) and ``?offset=``."""
+    limit = _int_arg("limit", 100)
+    offset = _int_arg("offset", 0)
+    if not 1 <= limit <= PAGE_MAX:
+        abort(400, f"limit doit être compris entre 1 et {PAGE_MAX}.")
     return jsonify(
-        revisions=[revision_json(r, with_body=False) for r in queries.history(section_id)]
+        total=queries.revision_count(section_id),
+        limit=limit,
+        offset=offset,
+        revisions=[
+            revision_json(r, with_body=False)
+            for r in queries.history(section_id, limit=limit, offset=offset)
+        ],
     )
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        abort(400, f"Le paramètre {name} doit être un entier positif.")
+    return int(raw)
 
 
 @bp.get("/sections/<int:section_id>/revisions/<int:number>")

@@ -24,6 +24,7 @@ ORGANISATIONS = {
     "departement": ("Département du Val de Loire (démo)", OrganisationKind.DEPARTEMENT),
     "ddt": ("DDT du Val de Loire (démo)", OrganisationKind.DDT),
     "observatoire": ("Observatoire départemental de l'habitat (démo)", OrganisationKind.AUTRE),
+    "admin": ("Cosigne — administration (démo)", OrganisationKind.AUTRE),
 }
 
 USERS = [
@@ -32,6 +33,7 @@ USERS = [
     ("logement@departement.demo", "Sophie Lefèvre", "departement", "associe"),
     ("ddt@etat.demo", "Jean Moreau", "ddt", "signataire"),
     ("lecture@observatoire.demo", "Lucie Garnier", "observatoire", "observateur (CUS seulement)"),
+    ("admin@cosigne.demo", "Administration", "admin", "administrateur de l'instance"),
 ]
 
 # Section texts in the project's own words: (revision message, body) per revision.
@@ -125,7 +127,13 @@ def load_demo() -> bool:
         session.add_all(orgs.values())
         password_hash = generate_password_hash(DEMO_PASSWORD)
         users = {
-            key: User(email=email, name=name, password_hash=password_hash, organisation=orgs[key])
+            key: User(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                organisation=orgs[key],
+                is_admin=key == "admin",
+            )
             for email, name, key, _label in USERS
         }
         session.add_all(users.values())

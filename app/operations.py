@@ -190,6 +190,18 @@ def change_password(user_id: int, current: str, new: str, confirm: str) -> User:
     return user
 
 
+def set_user_active(user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account; deactivation also ends its sessions."""
+    with write_transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Utilisateur introuvable.")
+        user.active = active
+        if not active:
+            user.session_epoch += 1
+    return user
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

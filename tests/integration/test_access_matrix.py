@@ -38,6 +38,8 @@ def _url_for_rule(rule, world, own: bool = True) -> str:
         elif arg == "membership_id":
             cid = world.convention_id if own else world.other_convention_id
             values[arg] = queries.members(cid)[-1].id
+        elif arg == "user_id":
+            values[arg] = world.users["signataire"]
         elif arg == "filename":
             values[arg] = "style.css"
         else:  # pragma: no cover
@@ -58,6 +60,8 @@ def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule) -> set[
         return {200, 302, 400, 401, 404}  # a login form may answer 400/401 to an empty post
     if role == "anonymous":
         return {401} if is_api else {302}
+    if rule_kind == "admin":
+        return {403}  # nobody in this world holds the admin flag (see test_auth)
     if rule_kind == "login":
         return {200, 302, 400}
     if rule_kind == "organisme":

@@ -86,3 +86,16 @@ def test_bad_input_is_json_and_changes_nothing(app, world):
     assert len(revisions["revisions"]) == 1
     assert client.get(f"/api/sections/{world.section_id}/diff?from=1", headers=headers).status_code == 400
     assert client.get(f"/api/sections/{world.section_id}/diff?from=1&to=7", headers=headers).status_code == 404
+
+
+def test_revisions_are_paginated(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    url = f"/api/sections/{world.section_id}/revisions"
+    for base in range(1, 5):
+        body = f"Texte numéro {base + 1}."
+        assert client.post(url, json={"base_revision": base, "body": body}, headers=headers).status_code == 201
+    page = client.get(f"{url}?limit=2&offset=1", headers=headers).get_json()
+    assert page["total"] == 5 and [r["number"] for r in page["revisions"]] == [4, 3]
+    assert client.get(f"{url}?limit=0", headers=headers).status_code == 400
+    assert client.get(f"{url}?offset=-1", headers=headers).status_code == 400

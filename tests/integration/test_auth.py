@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.db import db_session
 from app.models import LoginAttempt
+from workflows.conventions import OrganisationKind
 from tests.conftest import PASSWORD, csrf_token, logged_in, login, post_form
 
 
@@ -126,7 +127,11 @@ def test_security_headers_and_cookie_flags(app, world):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     html = client.get("/").get_data(as_text=True)
-    assert "<script" not in html and "http://" not in html.replace("http://localhost", "")
+    import re
+
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all('src="/static/' in tag for tag in scripts)  # no inline script
+    assert "http://" not in html and "https://" not in html  # no CDN asset
 
 
 def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
@@ -139,3 +144,33 @@ def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.exists() and len(key_file.read_text()) == 64
     assert load_config().SECRET_KEY == config.SECRET_KEY  # stored once, read after
+
+
+def test_admin_creates_and_deactivates_accounts(app, world):
+    from tests.conftest import make_user
+
+    with app.app_context():
+        make_user("root@cosigne.test", "Cosigne admin", OrganisationKind.AUTRE, is_admin=True)
+    admin = logged_in(app, "root@cosigne.test")
+    assert "redac@oph.test" in admin.get("/admin/users").get_data(as_text=True)
+    response = post_form(admin, "/admin/users", {
+        "email": "Nouvelle@EPCI.test", "name": "Nouvelle", "organisation": "EPCI Test",
+        "organisation_kind": "epci", "password": "bienvenue-2026"})
+    assert response.status_code == 302
+    newcomer = app.test_client()
+    assert login(newcomer, "nouvelle@epci.test", "bienvenue-2026").status_code == 302
+    assert newcomer.get("/").status_code == 200
+    response = post_form(admin, "/admin/users", {
+        "email": "bis@epci.test", "name": "Bis", "organisation": "EPCI Test",
+        "organisation_kind": "epci", "password": "court"})
+    assert response.status_code == 400
+    with app.app_context():
+        from app.queries import users
+
+        target = next(u for u in users() if u.email == "nouvelle@epci.test")
+        assert target.organisation.name == "EPCI Test"  # joined the existing organisation
+    assert post_form(admin, f"/admin/users/{target.id}/active", {"active": "0"}).status_code == 302
+    assert newcomer.get("/").status_code == 302  # its session ended
+    assert login(app.test_client(), "nouvelle@epci.test", "bienvenue-2026").status_code == 401
+    # Drafters are not administrators.
+    assert logged_in(app, "redac@oph.test").get("/admin/users").status_code == 403

@@ -37,7 +37,8 @@ def test_demo_loads_once_and_is_usable(app):
     assert second.exit_code == 0 and "déjà présentes" in second.output
     with app.app_context():
         users = queries.users()
-        assert len(users) == 5
+        assert len(users) == 6
+        assert [u.email for u in users if u.is_admin] == ["admin@cosigne.demo"]
         drafter = next(u for u in users if u.email == "redaction@oph.demo")
         conventions = queries.conventions_for(drafter)
         assert sorted(c.kind.value for c, _ in conventions) == ["contractualisation_cadre", "cus"]
