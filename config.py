@@ -35,7 +35,9 @@ def _stored_secret_key(directory: Path) -> str:
             if key:
                 return key
             time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty: delete it to let Cosigne generate a new key") from None
+        raise RuntimeError(
+            f"{path} is empty: delete it to let Cosigne generate a new key"
+        ) from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -80,11 +79,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.contribution_views import bp as contributions_bp
+    from app.convention_views import activity_bp, association_bp, lifecycle_bp, review_bp
     from app.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(contributions_bp)
+    for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)  # bearer-token only, see app.access._authenticated_user
 
@@ -123,7 +127,8 @@ def _register_errors(app: Flask) -> None:
 
 def _register_templates(app: Flask) -> None:
     from app.markdown import render
-    from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS, STATE_LABELS
+    from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
+    from workflows.lifecycle import STATE_LABELS
     from workflows.permissions import ROLE_LABELS, Action, can
 
     app.jinja_env.filters["markdown"] = render

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app import queries
 from app.db import db_session
-from app.models import Convention, Section, User
+from app.models import CommentThread, Contribution, Convention, Section, User
 from app.operations import user_for_token
 from workflows.permissions import Action, can, can_create_convention
 
@@ -61,6 +61,31 @@ ACCESS: dict[str, Rule] = {
     "admin.users": ADMIN,
     "admin.user_create": ADMIN,
     "admin.user_active": ADMIN,
+    "contributions.new": member(Action.PROPOSE),
+    "contributions.show": member(Action.VIEW),
+    "contributions.accept": member(Action.DECIDE),
+    "contributions.reject": member(Action.DECIDE),
+    "contributions.treat": member(Action.DECIDE),
+    "contributions.withdraw": member(Action.PROPOSE),
+    "contributions.thread_new": member(Action.COMMENT),
+    "contributions.thread_reply": member(Action.COMMENT),
+    "contributions.thread_resolve": member(Action.COMMENT),
+    "review.request": member(Action.REQUEST_REVIEW),
+    "review.position": member(Action.REVIEW),
+    "review.register": member(Action.VIEW),
+    "lifecycle.transition": member(Action.TRANSITION),
+    "lifecycle.deadlines": member(Action.TRANSITION),
+    "lifecycle.sign": member(Action.SIGN),
+    "lifecycle.avenant": member(Action.TRANSITION),
+    "lifecycle.signed": member(Action.VIEW),
+    "association.register": member(Action.VIEW),
+    "association.meeting_add": member(Action.MANAGE_REGISTER),
+    "association.document_add": member(Action.MANAGE_REGISTER),
+    "association.minutes": member(Action.MANAGE_REGISTER),
+    "activity.events": member(Action.VIEW),
+    "activity.ledger": member(Action.VIEW),
+    "activity.inbox": LOGIN,
+    "activity.inbox_read": LOGIN,
     "api.conventions": LOGIN,
     "api.convention": member(Action.VIEW),
     "api.convention_sections": member(Action.VIEW),
@@ -69,6 +94,13 @@ ACCESS: dict[str, Rule] = {
     "api.revision": member(Action.VIEW),
     "api.revision_create": member(Action.EDIT_SECTION),
     "api.diff": member(Action.VIEW),
+    "api.contribution_create": member(Action.PROPOSE),
+    "api.contribution": member(Action.VIEW),
+    "api.contribution_accept": member(Action.DECIDE),
+    "api.contribution_reject": member(Action.DECIDE),
+    "api.contribution_withdraw": member(Action.PROPOSE),
+    "api.events": member(Action.VIEW),
+    "api.transition": member(Action.TRANSITION),
 }
 
 
@@ -93,6 +125,18 @@ def _authenticated_user() -> User | None:
 def _load_convention(view_args: dict) -> Convention:
     """The convention a URL is about, directly or through one of its sections."""
     session = db_session()
+    if "contribution_id" in view_args:
+        contribution = session.get(Contribution, view_args["contribution_id"])
+        if contribution is None:
+            abort(404, "Contribution introuvable.")
+        g.contribution = contribution
+        view_args = {"section_id": contribution.section_id}
+    elif "thread_id" in view_args:
+        thread = session.get(CommentThread, view_args["thread_id"])
+        if thread is None:
+            abort(404, "Fil de discussion introuvable.")
+        g.thread = thread
+        view_args = {"section_id": thread.section_id}
     if "section_id" in view_args:
         section = session.get(Section, view_args["section_id"])
         if section is None:

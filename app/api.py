@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 
 from app import queries
 from app.models import Convention, Revision, Section
-from app.operations import RevisionConflict, save_revision
+from app.operations import RevisionConflict, StateRefused, save_revision
 from workflows.conventions import InvalidInput
 from workflows.diff import diff_stats, word_diff
 from workflows.revisions import BodyTooLarge, parse_revision_number
@@ -144,6 +144,8 @@ def revision_create(section_id: int):  # type: ignore[no-untyped-def]
         rev = save_revision(section_id, g.user.id, base, body, message)
     except RevisionConflict as conflict:
         return jsonify(error=str(conflict), current=revision_json(conflict.current)), 409
+    except StateRefused as exc:
+        abort(409, str(exc))
     except BodyTooLarge as exc:
         abort(413, str(exc))
     except InvalidInput as exc:
@@ -187,3 +189,196 @@ def diff(section_id: int):  # type: ignore[no-untyped-def]
             ],
         }
     )
+
+
+# --- contributions, events, lifecycle -------------------------------------------------
+
+
+def _payload() -> dict:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        abort(400, "Corps JSON attendu (un objet).")
+    return payload
+
+
+def _string(payload: dict, key: str, required: bool = False) -> str:
+    value = payload.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        abort(400, f"Le champ {key} doit être une chaîne.")
+    if required and not value.strip():
+        abort(400, f"Le champ {key} est obligatoire.")
+    return value
+
+
+def contribution_json(contribution, with_hunks: bool = True) -> dict:  # type: ignore[no-untyped-def]
+    from app.contributions import view
+
+    data = {
+        "id": contribution.id,
+        "section_id": contribution.section_id,
+        "author": {"id": contribution.author.id, "name": contribution.author.name},
+        "organisation": contribution.organisation.name,
+        "base_revision": contribution.base_number,
+        "body": contribution.body,
+        "rationale": contribution.rationale,
+        "state": contribution.state.value,
+        "created_at": _iso(contribution.created_at),
+        "decided_at": _iso(contribution.decided_at),
+        "decided_by": contribution.decided_by.name if contribution.decided_by else None,
+        "decision_note": contribution.decision_note,
+        "result_revision": contribution.result_number,
+        "assisted": contribution.assisted,
+    }
+    if with_hunks:
+        current = view(contribution)
+        data["current_revision"] = current.current_number
+        data["hunks"] = [
+            {
+                "id": h.hunk.id,
+                "kind": h.hunk.kind,
+                "paragraph_id": h.hunk.paragraph_id,
+                "old_text": h.hunk.old_text,
+                "new_text": h.hunk.new_text,
+                "status": h.status,
+                "decision": h.decision,
+            }
+            for h in current.hunks
+        ]
+    return data
+
+
+def _contribution_errors(action):  # type: ignore[no-untyped-def]
+    """Run a contribution operation, mapping refusals to JSON errors."""
+    from app.contributions import MergeRefused
+    from app.operations import NotFound, StateRefused
+
+    try:
+        return action()
+    except MergeRefused as exc:
+        response = jsonify(
+            error=str(exc),
+            conflicts=[
+                {"paragraph_id": c.paragraph_id, "kind": c.kind, "message": c.message}
+                for c in exc.conflicts
+            ],
+        )
+        response.status_code = 409
+        abort(response)
+    except StateRefused as exc:
+        abort(409, str(exc))
+    except BodyTooLarge as exc:
+        abort(413, str(exc))
+    except InvalidInput as exc:
+        abort(400, str(exc))
+    except NotFound as exc:
+        abort(404, str(exc))
+
+
+@bp.post("/sections/<int:section_id>/contributions")
+def contribution_create(section_id: int):  # type: ignore[no-untyped-def]
+    from app.contributions import create_contribution
+
+    payload = _payload()
+    body = _string(payload, "body")
+    rationale = _string(payload, "rationale")
+    contribution = _contribution_errors(
+        lambda: create_contribution(
+            section_id, g.user, parse_revision_number(payload.get("base_revision")), body, rationale
+        )
+    )
+    response = jsonify(contribution_json(contribution))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.contribution", contribution_id=contribution.id)
+    return response
+
+
+@bp.get("/contributions/<int:contribution_id>")
+def contribution(contribution_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(contribution_json(g.contribution))
+
+
+@bp.post("/contributions/<int:contribution_id>/accept")
+def contribution_accept(contribution_id: int):  # type: ignore[no-untyped-def]
+    from app.contributions import accept
+
+    payload = request.get_json(silent=True) or {}
+    if not isinstance(payload, dict):
+        abort(400, "Corps JSON attendu (un objet).")
+    hunks = payload.get("hunks")
+    if hunks is not None and (
+        not isinstance(hunks, list) or not all(isinstance(h, str) for h in hunks)
+    ):
+        abort(400, 'hunks doit être une liste d\'identifiants ("h1", "h2"...).')
+    revision = _contribution_errors(lambda: accept(contribution_id, g.user, hunks))
+    from app.db import db_session
+    from app.models import Contribution
+
+    refreshed = db_session().get(Contribution, contribution_id)
+    return jsonify(
+        contribution=contribution_json(refreshed, with_hunks=False),
+        revision=revision.number if revision else None,
+    )
+
+
+@bp.post("/contributions/<int:contribution_id>/reject")
+def contribution_reject(contribution_id: int):  # type: ignore[no-untyped-def]
+    from app.contributions import reject
+
+    reason = _string(_payload(), "reason")
+    done = _contribution_errors(lambda: reject(contribution_id, g.user, reason))
+    return jsonify(contribution_json(done, with_hunks=False))
+
+
+@bp.post("/contributions/<int:contribution_id>/withdraw")
+def contribution_withdraw(contribution_id: int):  # type: ignore[no-untyped-def]
+    from app.contributions import withdraw
+
+    done = _contribution_errors(lambda: withdraw(contribution_id, g.user))
+    return jsonify(contribution_json(done, with_hunks=False))
+
+
+@bp.get("/conventions/<int:convention_id>/events")
+def events(convention_id: int):  # type: ignore[no-untyped-def]
+    from app.activity import events as load
+
+    before = request.args.get("before", "")
+    organisation = request.args.get("organisation", "")
+    rows = load(
+        convention_id,
+        request.args.get("action") or None,
+        int(organisation) if organisation.isdigit() else None,
+        int(before) if before.isdigit() else None,
+    )
+    return jsonify(
+        events=[
+            {
+                "id": e.id,
+                "at": _iso(e.created_at),
+                "action": e.action,
+                "actor": e.actor.name if e.actor else None,
+                "organisation": e.organisation.name if e.organisation else None,
+                "target": {"type": e.target_type, "id": e.target_id},
+                "summary": e.summary,
+            }
+            for e in rows
+        ]
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/transition")
+def transition(convention_id: int):  # type: ignore[no-untyped-def]
+    from app.lifecycle import TransitionRefused
+    from app.lifecycle import transition as move
+
+    target = _string(_payload(), "to", required=True)
+    try:
+        convention = move(convention_id, g.user, target)
+    except TransitionRefused as exc:
+        response = jsonify(error=str(exc), reasons=exc.reasons)
+        response.status_code = 409
+        return response
+    except InvalidInput as exc:
+        abort(400, str(exc))
+    return jsonify(convention_json(convention))

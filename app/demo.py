@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from app.db import write_transaction
 from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
+from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Role
 
 DEMO_PASSWORD = "demo"
@@ -116,7 +117,19 @@ CADRE_TEXTS: dict[str, list[tuple[str, str]]] = {
 
 
 def load_demo() -> bool:
-    """Load the demo in one transaction; return False when it is already there."""
+    """Load the demo; return False when it is already there.
+
+    Organisations, accounts and the conventions' texts are written in one transaction;
+    the CUS's association and negotiation history is then played through the same
+    operations a user's clicks call, so that its journal, register and inbox are real.
+    """
+    if not _load_base():
+        return False
+    _play_history()
+    return True
+
+
+def _load_base() -> bool:
     with write_transaction() as session:
         oph_name = ORGANISATIONS["oph"][0]
         if session.scalar(select(Organisation.id).where(Organisation.name == oph_name)):
@@ -193,8 +206,12 @@ def _convention(session, kind, title, organisme, start, end, drafter, texts):  #
         )
         session.add(section)
         session.flush()
+        previous_body, previous_ids = "", None
         for number, (message, body) in enumerate(texts.get(standard.title, []), start=1):
+            previous_ids = assign_paragraph_ids(previous_body, previous_ids, body)
+            previous_body = body
             revision = Revision(
+                paragraph_ids=previous_ids,
                 section_id=section.id,
                 number=number,
                 parent_number=number - 1 or None,
@@ -207,3 +224,143 @@ def _convention(session, kind, title, organisme, start, end, drafter, texts):  #
             session.flush()
             section.current_revision = revision
     return convention
+
+
+def _play_history() -> None:
+    """The CUS went through association (meetings, documents, written contributions, the
+    organisme's decisions) and now stands in negotiation with reviews under way."""
+    from datetime import date, timedelta
+
+    from app import contributions, lifecycle, register, review
+    from app.db import db_session
+    from app.models import Convention
+
+    session = db_session()
+    people = {
+        key: session.scalar(select(User).where(User.email == email))
+        for email, _name, key, _label in USERS
+    }
+    cus = session.scalar(select(Convention).where(Convention.title.like("CUS 2025-2030%")))
+    assert cus is not None
+    cus_id = cus.id
+    sections = {
+        s.title: s.id
+        for s in session.scalars(select(Section).where(Section.convention_id == cus_id))
+    }
+    orgs = [people[k].organisation_id for k in ("epci", "departement", "ddt")]
+    drafter, epci, dep, ddt = people["oph"], people["epci"], people["departement"], people["ddt"]
+    today = date.today()
+
+    lifecycle.set_deadlines(
+        cus_id,
+        drafter,
+        {
+            "association": today - timedelta(days=20),
+            "transmission": today + timedelta(days=21),
+            "signature": today + timedelta(days=75),
+        },
+    )
+    lifecycle.transition(cus_id, drafter, "association")
+    first = register.add_meeting(
+        cus_id,
+        drafter,
+        "Réunion de lancement de l'association",
+        today - timedelta(days=55),
+        "Siège de l'office, salle du conseil",
+        orgs,
+    )
+    register.add_document(
+        cus_id,
+        first.id,
+        drafter,
+        "Diagnostic du patrimoine et de l'occupation",
+        today - timedelta(days=90),
+    )
+    register.add_document(
+        cus_id, first.id, drafter, "Projet d'orientations stratégiques", today - timedelta(days=62)
+    )
+    register.set_minutes(
+        cus_id,
+        first.id,
+        drafter,
+        "Présents : EPCI, Département, DDT.\n\n- Présentation du diagnostic ;\n"
+        "- l'EPCI demande que la production neuve suive le PLH ;\n"
+        "- le Département signale les besoins liés au vieillissement.",
+    )
+    register.add_meeting(
+        cus_id,
+        drafter,
+        "Réunion d'examen des contributions",
+        today - timedelta(days=25),
+        "Hôtel d'agglomération",
+        orgs,
+    )
+
+    politique = "Politique patrimoniale et d'investissement, plan de mise en vente"
+    base = session.get(Section, sections[politique]).current_revision
+    accepted = contributions.create_contribution(
+        sections[politique],
+        epci,
+        base.number,
+        base.body.replace(
+            "répartis selon les objectifs territorialisés du PLH",
+            "répartis selon les objectifs territorialisés du PLH 2024-2029, "
+            "dont 40 dans les communes déficitaires",
+        ),
+        "Le PLH fixe des objectifs par commune : la CUS doit s'y référer explicitement.",
+    )
+    contributions.accept(accepted.id, drafter)
+    qualite = "Qualité du service rendu aux locataires"
+    base = session.get(Section, sections[qualite]).current_revision
+    refused = contributions.create_contribution(
+        sections[qualite],
+        dep,
+        base.number,
+        base.body.replace("15 jours", "8 jours"),
+        "Un délai plus court répondrait aux attentes des locataires âgés.",
+    )
+    contributions.reject(
+        refused.id,
+        drafter,
+        "Délai incompatible avec les moyens de la régie ; un suivi renforcé "
+        "pour les plus de 75 ans est proposé à la place.",
+    )
+    contributions.create_contribution(
+        sections[qualite],
+        dep,
+        base.number,
+        base.body + "\n- visite annuelle proposée aux locataires de plus de 75 ans.",
+        "Suite à l'échange sur les délais : formaliser le suivi des locataires âgés.",
+    )
+    etat = "État des lieux"
+    base = session.get(Section, sections[etat]).current_revision
+    contributions.create_contribution(
+        sections[etat],
+        ddt,
+        base.number,
+        base.body.replace("5 900 demandes actives", "5 900 demandes actives (SNE, fin 2024)"),
+        "Citer la source des données de la demande.",
+    )
+    contributions.open_thread(
+        sections[etat],
+        ddt,
+        "La vacance de plus de trois mois est-elle mesurée hors vacance technique ?",
+        quote="vacance commerciale",
+    )
+
+    lifecycle.transition(cus_id, drafter, "negociation")
+    review.ask_for_review(sections[politique], drafter)
+    review.record_position(sections[politique], epci, "accord", "")
+    review.record_position(
+        sections[politique],
+        ddt,
+        "accord_avec_reserves",
+        "Préciser le calendrier annuel des réhabilitations.",
+    )
+    review.ask_for_review(sections[etat], drafter)
+    review.record_position(
+        sections[etat],
+        epci,
+        "desaccord",
+        "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
+    )

@@ -70,9 +70,13 @@ class MemberForm(FlaskForm):
 class UserForm(FlaskForm):
     email = StringField("Adresse électronique", validators=[DataRequired()])
     name = StringField("Nom", validators=[DataRequired()])
-    organisation = StringField("Organisation (créée si elle n'existe pas)", validators=[DataRequired()])
+    organisation = StringField(
+        "Organisation (créée si elle n'existe pas)", validators=[DataRequired()]
+    )
     organisation_kind = SelectField("Type d'organisation (si elle est créée)", choices=[])
-    password = PasswordField("Mot de passe initial (8 caractères au moins)", validators=[DataRequired()])
+    password = PasswordField(
+        "Mot de passe initial (8 caractères au moins)", validators=[DataRequired()]
+    )
     is_admin = BooleanField("Administrateur de l'instance")
 
 

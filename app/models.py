@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -19,8 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from workflows.conventions import ConventionKind, ConventionState, OrganisationKind
+from workflows.contributions import ContributionState
+from workflows.conventions import ConventionKind, OrganisationKind
+from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
+from workflows.review import Position, SectionState
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,13 +57,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    # Stored as the values (what the API shows), checked by a constraint, not a native
-    # PostgreSQL enum type: adding a value later is then a plain migration.
+    # Stored as the values (what the API shows) in a VARCHAR, validated by SQLAlchemy on
+    # every write; neither a native PostgreSQL enum nor a CHECK constraint, so that adding
+    # a state later needs no table rebuild (SQLite cannot alter a CHECK in place).
     return Enum(
         enum_cls,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=False,
         length=40,
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
@@ -161,11 +166,21 @@ class Convention(Base):
     )
     # A convention d'application annuelle belongs to its document cadre.
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"), index=True)
+    # An avenant amends a signed convention.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    association_deadline: Mapped[date | None]
+    transmission_deadline: Mapped[date | None]
+    signature_deadline: Mapped[date | None]
+    # Frozen at signature: the canonical text and its SHA-256, never edited afterwards.
+    signed_text: Mapped[str | None] = mapped_column(Text)
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_at: Mapped[datetime | None]
 
     organisme: Mapped[Organisation] = relationship()
-    cadre: Mapped[Convention | None] = relationship(remote_side=[id])
+    cadre: Mapped[Convention | None] = relationship(remote_side=[id], foreign_keys=[cadre_id])
+    amends: Mapped[Convention | None] = relationship(remote_side=[id], foreign_keys=[amends_id])
     sections: Mapped[list[Section]] = relationship(
         back_populates="convention", order_by="Section.position"
     )
@@ -202,6 +217,9 @@ class Section(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     mandatory: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[SectionState] = mapped_column(
+        _enum(SectionState, "section_state"), default=SectionState.BROUILLON
+    )
     # The pointer moves with each save, under the section's row lock; revisions
     # themselves never change. use_alter: section and revision reference each other.
     current_revision_id: Mapped[int | None] = mapped_column(
@@ -231,9 +249,197 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the revision restores an older one, to say so in the history.
     restored_from: Mapped[int | None]
+    # Stable identity of each paragraph (same order as the body's paragraphs): open
+    # contributions anchor their changes to these, not to character offsets.
+    paragraph_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Set when the revision applies a contribution: its author is the co-author, the
+    # revision's author is the drafter who accepted it.
+    contribution_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "contribution.id", use_alter=True, name="fk_revision_contribution_id_contribution"
+        )
+    )
 
     section: Mapped[Section] = relationship(foreign_keys=[section_id])
     author: Mapped[User] = relationship()
+    contribution: Mapped[Contribution | None] = relationship(foreign_keys=[contribution_id])
+
+    # Not stored: set by the save to tell the user that agreements were lost.
+    review_notice = None
+
+
+class Contribution(Base):
+    """A proposed wording for a section, based on a named revision (tracked changes)."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (Index("ix_contribution_section_state", "section_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The organisation the author spoke for, kept even if they later change organisation.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    base_number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    # Proposal paragraphs aligned to the base revision's paragraph ids at creation.
+    paragraph_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ContributionState] = mapped_column(
+        _enum(ContributionState, "contribution_state"), default=ContributionState.OUVERTE
+    )
+    assisted: Mapped[bool] = mapped_column(default=False)  # drafted with the assistant
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    # The rejection reason, or the note of a contribution marked "traitée".
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    accepted_hunks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rejected_hunks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    result_number: Mapped[int | None]  # the revision that applied it
+
+    section: Mapped[Section] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class CommentThread(Base):
+    """A conversation on a section, or on a contribution, optionally anchored to a quoted
+    passage of one revision (quote with a little context to find it again later)."""
+
+    __tablename__ = "comment_thread"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"), index=True)
+    revision_number: Mapped[int | None]
+    quote: Mapped[str] = mapped_column(Text, default="")
+    prefix: Mapped[str] = mapped_column(String(200), default="")
+    suffix: Mapped[str] = mapped_column(String(200), default="")
+    resolved: Mapped[bool] = mapped_column(default=False)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    resolved_at: Mapped[datetime | None]
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    comments: Mapped[list[Comment]] = relationship(back_populates="thread", order_by="Comment.id")
+
+
+class Comment(Base):
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("comment_thread.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    thread: Mapped[CommentThread] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class ReviewPosition(Base):
+    """A signatory's position on one revision of a section under review."""
+
+    __tablename__ = "review_position"
+    __table_args__ = (Index("ix_review_position_section_rev", "section_id", "revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    revision_number: Mapped[int]
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    position: Mapped[Position] = mapped_column(_enum(Position, "review_position_kind"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    membership: Mapped[Membership] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class Signature(Base):
+    __tablename__ = "signature"
+    __table_args__ = (
+        UniqueConstraint("convention_id", "membership_id", name="uq_signature_party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    signed_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    membership: Mapped[Membership] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class Meeting(Base):
+    """An association or negotiation meeting, for the register of the association."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    meeting_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    invited: Mapped[list[int]] = mapped_column(JSON, default=list)  # organisation ids
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    documents: Mapped[list[SentDocument]] = relationship(
+        back_populates="meeting", order_by="SentDocument.sent_on"
+    )
+
+
+class SentDocument(Base):
+    __tablename__ = "sent_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    sent_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="documents")
+
+
+class Event(Base):
+    """Append-only audit trail: who (and for which organisation) did what, on what, when."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_convention_id_at", "convention_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    target_type: Mapped[str] = mapped_column(String(30), default="")
+    target_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Notification(Base):
+    """An inbox message for one user (decisions, replies, requests)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))
+    text: Mapped[str] = mapped_column(String(1000))
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
 
 
 class ImmutableRevisionError(RuntimeError):
@@ -248,3 +454,13 @@ def _refuse_revision_update(_mapper, _connection, target):  # type: ignore[no-un
 @event.listens_for(Revision, "before_delete")
 def _refuse_revision_delete(_mapper, _connection, target):  # type: ignore[no-untyped-def]
     raise ImmutableRevisionError(f"revision {target.id} cannot be deleted")
+
+
+@event.listens_for(Event, "before_update")
+def _refuse_event_update(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+    raise ImmutableRevisionError(f"event {target.id} is append-only")
+
+
+@event.listens_for(Event, "before_delete")
+def _refuse_event_delete(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+    raise ImmutableRevisionError(f"event {target.id} is append-only")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import audit
 from app.db import db_session, write_transaction
 from app.models import (
     ApiToken,
@@ -37,6 +38,8 @@ from workflows.conventions import (
     check_period,
     clean_title,
 )
+from workflows.lifecycle import text_editable, text_frozen_reason
+from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Role
 from workflows.revisions import check_base, clean_body, clean_message
 
@@ -45,6 +48,11 @@ PASSWORD_MIN_LENGTH = 8
 
 class NotFound(LookupError):
     pass
+
+
+class StateRefused(Exception):
+    """The convention's phase (or the object's state) does not allow this: HTTP 409,
+    with the reason as the message."""
 
 
 class RevisionConflict(Exception):
@@ -165,6 +173,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
         session.add(LoginAttempt(email=email, address=address, succeeded=ok))
         if not ok:
             return LoginResult(None, "Adresse ou mot de passe incorrect.")
+        audit.record(session, "connexion", f"Connexion de {user.email}", user)
         return LoginResult(user, None)
 
 
@@ -291,6 +300,16 @@ def create_convention(
                     mandatory=standard.mandatory,
                 )
             )
+        session.flush()
+        audit.record(
+            session,
+            "convention_creee",
+            f"Création de « {title} »",
+            creator,
+            convention.id,
+            "convention",
+            convention.id,
+        )
     return convention
 
 
@@ -299,6 +318,7 @@ def set_membership(
     role: Role,
     organisation_id: int | None = None,
     user_email: str | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Add an organisation or a user to a convention, or change its role."""
     if (organisation_id is None) == (not user_email):
@@ -329,10 +349,20 @@ def set_membership(
             session.add(membership)
         else:
             membership.role = role
+        who = user_email or org.name  # type: ignore[possibly-undefined]
+        audit.record(
+            session,
+            "participant",
+            f"{who} : rôle {role.value}",
+            actor,
+            convention_id,
+            "membership",
+            None,
+        )
     return membership
 
 
-def remove_membership(convention_id: int, membership_id: int) -> None:
+def remove_membership(convention_id: int, membership_id: int, actor: User | None = None) -> None:
     with write_transaction() as session:
         membership = session.get(Membership, membership_id)
         if membership is None or membership.convention_id != convention_id:
@@ -341,6 +371,16 @@ def remove_membership(convention_id: int, membership_id: int) -> None:
         assert convention is not None
         if membership.organisation_id == convention.organisme_id:
             raise InvalidInput("L'organisme ne peut pas être retiré de sa propre convention.")
+        who = membership.organisation.name if membership.organisation else membership.user.email
+        audit.record(
+            session,
+            "participant_retire",
+            f"{who} retiré",
+            actor,
+            convention_id,
+            "membership",
+            membership.id,
+        )
         session.delete(membership)
 
 
@@ -391,6 +431,67 @@ def move_section(section_id: int, direction: str) -> None:
             item.position = position
 
 
+def lock_editable_section(session: Session, section_id: int) -> Section:
+    """Lock a section whose convention still allows its text to change."""
+    section = _lock_section(session, section_id)
+    state = section.convention.state
+    if not text_editable(state):
+        raise StateRefused(text_frozen_reason(state))
+    return section
+
+
+def paragraph_ids_of(revision: Revision | None) -> list[str] | None:
+    """The revision's paragraph ids, or None when there is no usable previous identity."""
+    if revision is None:
+        return None
+    from workflows.diff import split_paragraphs
+
+    ids = list(revision.paragraph_ids or [])
+    return ids if len(ids) == len(split_paragraphs(revision.body)) else None
+
+
+def insert_revision(
+    session: Session,
+    section: Section,
+    current: Revision | None,
+    author: User,
+    body: str,
+    message: str,
+    paragraph_ids: list[str],
+    restored_from: int | None = None,
+    contribution_id: int | None = None,
+) -> Revision:
+    """Insert the next revision of a locked section and move its pointer; a new text
+    sends a reviewed section back to draft (app.review.on_new_revision)."""
+    from app.review import on_new_revision
+
+    revision = Revision(
+        section_id=section.id,
+        number=(current.number if current else 0) + 1,
+        parent_number=current.number if current else None,
+        body=body,
+        message=message,
+        author_id=author.id,
+        restored_from=restored_from,
+        paragraph_ids=paragraph_ids,
+        contribution_id=contribution_id,
+    )
+    session.add(revision)
+    session.flush()
+    section.current_revision = revision
+    revision.review_notice = on_new_revision(session, section, current, author)
+    audit.record(
+        session,
+        "revision",
+        f"Révision {revision.number} de « {section.title} »" + (f" : {message}" if message else ""),
+        author,
+        section.convention_id,
+        "section",
+        section.id,
+    )
+    return revision
+
+
 def _lock_section(session: Session, section_id: int) -> Section:
     # FOR UPDATE on PostgreSQL; on SQLite the write transaction already began IMMEDIATE.
     section = session.scalar(select(Section).where(Section.id == section_id).with_for_update())
@@ -417,7 +518,7 @@ def save_revision(
     message = clean_message(message)
     try:
         with write_transaction() as session:
-            section = _lock_section(session, section_id)
+            section = lock_editable_section(session, section_id)
             current = section.current_revision
             conflict = check_base(base_number, current.number if current else None)
             if conflict is not None:
@@ -425,18 +526,14 @@ def save_revision(
                 raise RevisionConflict(conflict.base_number, current)  # type: ignore[arg-type]
             if current is not None and current.body == body and restored_from is None:
                 raise InvalidInput("Aucune modification à enregistrer : le texte est identique.")
-            revision = Revision(
-                section_id=section.id,
-                number=(current.number if current else 0) + 1,
-                parent_number=current.number if current else None,
-                body=body,
-                message=message,
-                author_id=author_id,
-                restored_from=restored_from,
+            ids = assign_paragraph_ids(
+                current.body if current else "", paragraph_ids_of(current), body
             )
-            session.add(revision)
-            session.flush()
-            section.current_revision = revision
+            author = session.get(User, author_id)
+            assert author is not None
+            revision = insert_revision(
+                session, section, current, author, body, message, ids, restored_from=restored_from
+            )
     except IntegrityError:
         # Only reachable if two writers got past the lock: report it as the conflict it is.
         session = db_session()

@@ -22,6 +22,7 @@ from app.forms import (
 from app.operations import (
     NotFound,
     RevisionConflict,
+    StateRefused,
     add_section,
     create_convention,
     move_section,
@@ -77,13 +78,35 @@ def convention_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/conventions/<int:convention_id>")
 def convention(convention_id: int):  # type: ignore[no-untyped-def]
+    from app import lifecycle
+    from app.contributions import open_counts
+    from app.db import db_session
+    from app.review import party_name, signatories
+    from workflows.lifecycle import TRANSITIONS, signing_open
+    from workflows.review import SECTION_STATE_LABELS
+
+    convention = g.convention
+    steps = [
+        (state, lifecycle.refusals(convention, state)) for state in TRANSITIONS[convention.state]
+    ]
+    parties = signatories(db_session(), convention_id)
+    signatures = lifecycle.signatures(convention_id)
+    signed_ids = {s.membership_id for s in signatures}
     return render_template(
         "convention.html",
-        convention=g.convention,
+        convention=convention,
         sections=queries.sections_with_current(convention_id),
         members=queries.members(convention_id),
         section_form=SectionForm(),
         move_form=MoveForm(),
+        steps=steps,
+        deadlines=lifecycle.deadlines_of(convention),
+        signatures=signatures,
+        unsigned=[(m.id, party_name(m)) for m in parties if m.id not in signed_ids],
+        signing_open=signing_open(convention.state),
+        party_name=party_name,
+        open_counts=open_counts(convention_id),
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS,
     )
 
 
@@ -157,6 +180,11 @@ def section_add(convention_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/sections/<int:section_id>")
 def section(section_id: int):  # type: ignore[no-untyped-def]
+    from app.contribution_views import section_context
+    from app.review import review_of
+    from workflows.lifecycle import review_open, text_editable
+    from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
+
     return render_template(
         "section.html",
         convention=g.convention,
@@ -164,6 +192,12 @@ def section(section_id: int):  # type: ignore[no-untyped-def]
         revision=g.section.current_revision,
         revision_count=queries.revision_count(section_id),
         rename_form=SectionForm(formdata=None, title=g.section.title),
+        review=review_of(g.section),
+        review_open=review_open(g.convention.state),
+        editable=text_editable(g.convention.state),
+        POSITION_LABELS=POSITION_LABELS,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS,
+        **section_context(g.section),
     )
 
 
@@ -193,6 +227,8 @@ def section_edit(section_id: int):  # type: ignore[no-untyped-def]
         return render_template("section_edit.html", **context), 409
     except BodyTooLarge as exc:
         return render_template("section_edit.html", **_edit_context(form, str(exc))), 413
+    except StateRefused as exc:
+        return render_template("section_edit.html", **_edit_context(form, str(exc))), 409
     except InvalidInput as exc:
         return render_template("section_edit.html", **_edit_context(form, str(exc))), 400
     flash(f"Révision {revision.number} enregistrée.", "success")
@@ -316,6 +352,9 @@ def restore(section_id: int, number: int):  # type: ignore[no-untyped-def]
         abort(404, "Révision introuvable.")
     except InvalidInput as exc:
         abort(400, str(exc))
+    except StateRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("web.revision", section_id=section_id, number=number)), 303
     except RevisionConflict as conflict:
         flash(f"{conflict} Relisez la version actuelle avant de restaurer.", "error")
         return redirect(url_for("web.revision", section_id=section_id, number=number)), 303

@@ -45,16 +45,31 @@ EMAIL, PASSWORD = "bench@oph.test", "motdepasse-bench"
 # --- realistic French text: sentences composed from real-looking phrases -----------------
 
 SUBJECTS = [
-    "L'organisme", "Le bailleur social", "L'office public de l'habitat", "La collectivité",
-    "L'établissement public de coopération intercommunale", "Le conseil d'administration",
-    "La commission d'attribution des logements", "Le représentant de l'État",
-    "L'association des locataires", "Le service de gestion locative"]
+    "L'organisme",
+    "Le bailleur social",
+    "L'office public de l'habitat",
+    "La collectivité",
+    "L'établissement public de coopération intercommunale",
+    "Le conseil d'administration",
+    "La commission d'attribution des logements",
+    "Le représentant de l'État",
+    "L'association des locataires",
+    "Le service de gestion locative",
+]
 PREDICATES = [
-    "s'engage à poursuivre", "met en œuvre", "veille à garantir", "assure le suivi de",
-    "présente chaque année un bilan de", "consacre une part de ses fonds propres à",
-    "définit en concertation avec les partenaires", "programme sur la durée de la convention",
-    "rend compte à l'autorité signataire de", "favorise, dans la mesure du possible,",
-    "engage une démarche progressive pour", "maintient un niveau élevé de"]
+    "s'engage à poursuivre",
+    "met en œuvre",
+    "veille à garantir",
+    "assure le suivi de",
+    "présente chaque année un bilan de",
+    "consacre une part de ses fonds propres à",
+    "définit en concertation avec les partenaires",
+    "programme sur la durée de la convention",
+    "rend compte à l'autorité signataire de",
+    "favorise, dans la mesure du possible,",
+    "engage une démarche progressive pour",
+    "maintient un niveau élevé de",
+]
 COMPLEMENTS = [
     "la réhabilitation thermique des résidences construites avant 1975",
     "l'accueil des ménages dont les ressources sont inférieures aux plafonds PLAI",
@@ -67,15 +82,31 @@ COMPLEMENTS = [
     "la lutte contre la vacance structurelle du parc ancien",
     "les mutations internes pour les ménages en situation de sous-occupation",
     "l'entretien courant et le gros entretien des parties communes",
-    "la concertation locative prévue par le plan de concertation"]
+    "la concertation locative prévue par le plan de concertation",
+]
 TAILS = [
-    "", "", ", conformément au plan stratégique de patrimoine",
-    ", selon les indicateurs figurant en annexe", ", à compter du 1er janvier 2025",
+    "",
+    "",
+    ", conformément au plan stratégique de patrimoine",
+    ", selon les indicateurs figurant en annexe",
+    ", à compter du 1er janvier 2025",
     ", dans le respect du cahier des charges de gestion sociale",
     ", en lien avec les orientations du programme local de l'habitat",
-    ", sous réserve des financements de l'État"]
-REPLACEMENTS = ["notamment", "annuellement", "durablement", "prioritairement", "logements",
-                "ménages", "locataires", "résidences", "objectifs", "engagements", "territoire"]
+    ", sous réserve des financements de l'État",
+]
+REPLACEMENTS = [
+    "notamment",
+    "annuellement",
+    "durablement",
+    "prioritairement",
+    "logements",
+    "ménages",
+    "locataires",
+    "résidences",
+    "objectifs",
+    "engagements",
+    "territoire",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -143,8 +174,10 @@ def report() -> None:
         p = p95(samples)
         goal = f"<{target:.0f}" if target else "-"
         verdict = ("PASS" if p < target else "MISS") if target else "-"
-        print(f"{label:<{w}}  {len(samples):>4}  {statistics.median(samples):>8.1f}  {p:>8.1f}"
-              f"  {max(samples):>8.1f}  {goal:>8}  {verdict}")
+        print(
+            f"{label:<{w}}  {len(samples):>4}  {statistics.median(samples):>8.1f}  {p:>8.1f}"
+            f"  {max(samples):>8.1f}  {goal:>8}  {verdict}"
+        )
     print("targets apply to p95")
 
 
@@ -176,13 +209,24 @@ def fresh_database(base_url: str | None, tmp: Path):  # type: ignore[no-untyped-
 
 def insert_revisions(section_id: int, author_id: int, bodies: list[str]) -> None:
     """Setup only: bulk-insert revisions 1..n and point the section at the last one."""
-    rows = [{"section_id": section_id, "number": n, "parent_number": n - 1 or None, "body": b,
-             "message": f"Révision {n}", "author_id": author_id}
-            for n, b in enumerate(bodies, start=1)]
+    rows = [
+        {
+            "section_id": section_id,
+            "number": n,
+            "parent_number": n - 1 or None,
+            "body": b,
+            "message": f"Révision {n}",
+            "author_id": author_id,
+        }
+        for n, b in enumerate(bodies, start=1)
+    ]
     with write_transaction() as session:
         session.execute(insert(Revision), rows)
-        last = session.scalar(select(Revision.id).where(
-            Revision.section_id == section_id, Revision.number == len(bodies)))
+        last = session.scalar(
+            select(Revision.id).where(
+                Revision.section_id == section_id, Revision.number == len(bodies)
+            )
+        )
         session.get(Section, section_id).current_revision_id = last
 
 
@@ -227,7 +271,10 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
     api = f"/api/sections/{s_hist}/revisions?limit=1000"
     auth = {"Authorization": f"Bearer {token}"}
     assert len(fetch(client, api, headers=auth).get_json()["revisions"]) == 1000
-    record("3b. GET /api/.../revisions?limit=1000", [timed(fetch, client, api, headers=auth) for _ in range(30)])
+    record(
+        "3b. GET /api/.../revisions?limit=1000",
+        [timed(fetch, client, api, headers=auth) for _ in range(30)],
+    )
     # Not asked for, but telling: the diff page of a long-lived section (see 4b).
     last_diff = f"/sections/{s_hist}/diff?from=999&to=1000"
     record("3c. GET diff 999->1000, 2 pages", [timed(fetch, client, last_diff) for _ in range(20)])
@@ -241,8 +288,10 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
         del new[rng.randrange(len(new))]
     old_text, new_text = body(old), body(new)
     changed = sum(d.op != "equal" for d in word_diff(old_text, new_text))
-    print(f"  diff texts: {len(old_text.split())} -> {len(new_text.split())} words, "
-          f"{len(old)} -> {len(new)} paragraphs, {changed} non-equal in the diff")
+    print(
+        f"  diff texts: {len(old_text.split())} -> {len(new_text.split())} words, "
+        f"{len(old)} -> {len(new)} paragraphs, {changed} non-equal in the diff"
+    )
     record("4. word_diff, 20 pages", [timed(word_diff, old_text, new_text) for _ in range(30)], 100)
     with app.app_context():
         save_revision(s_diff, user_id, 0, old_text, "v1")
@@ -265,9 +314,12 @@ def main() -> None:
             engine = app.extensions["cosigne_engine"]
             with engine.connect() as conn:
                 version = ".".join(map(str, conn.dialect.server_version_info or ()))
-            print(f"python {platform.python_version()} | cpus {os.cpu_count()} | "
-                  f"{platform.machine()} {platform.system()} | backend {engine.dialect.name} "
-                  f"{version}", flush=True)
+            print(
+                f"python {platform.python_version()} | cpus {os.cpu_count()} | "
+                f"{platform.machine()} {platform.system()} | backend {engine.dialect.name} "
+                f"{version}",
+                flush=True,
+            )
             try:
                 run(app, random.Random(20250101))
             finally:

@@ -20,6 +20,7 @@ from app.db import write_transaction
 from app.models import Base, Membership, User
 from app.operations import create_api_token, create_convention, create_user, save_revision
 from workflows.conventions import ConventionKind, OrganisationKind
+from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
@@ -73,7 +74,11 @@ def app(tmp_path, monkeypatch, database_url) -> Iterator[Flask]:
     monkeypatch.delenv("COSIGNE_ENV", raising=False)
     # A cheap hash keeps the suite fast; production hashes with scrypt (config.py).
     application = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
     )
     assert application.config["WTF_CSRF_ENABLED"] is not False
     # No app context stays pushed: a request reuses a pushed context (and its ``g``),
@@ -91,6 +96,12 @@ class World:
     other_convention_id: int
     other_section_id: int
     users: dict[str, int]  # role -> user id (objects would outlive their session)
+    contribution_id: int = 0
+    thread_id: int = 0
+    meeting_id: int = 0
+    other_contribution_id: int = 0
+    other_thread_id: int = 0
+    other_meeting_id: int = 0
 
 
 def make_user(email: str, organisation: str, kind: OrganisationKind, **kw) -> User:
@@ -133,7 +144,42 @@ def _build_world() -> World:
     save_revision(section_id, ids["redacteur"], 0, "Premier texte de la section.", "v1")
     other_section = _first_section(other.id)
     save_revision(other_section, ids["outsider"], 0, "Texte ailleurs.", "v1")
-    return World(cus.id, section_id, other.id, other_section, ids)
+    world = World(cus.id, section_id, other.id, other_section, ids)
+    # Both conventions stand in negotiation, with a contribution, a discussion and a
+    # meeting each, so that every route has an object to point at.
+    for convention_id in (cus.id, other.id):
+        set_state(convention_id, ConventionState.NEGOCIATION)
+    world.contribution_id, world.thread_id, world.meeting_id = _collaboration(
+        cus.id, section_id, users["associe"], "Premier texte de la section, amendé.", "texte"
+    )
+    outsider = users["outsider"]
+    (world.other_contribution_id, world.other_thread_id, world.other_meeting_id) = _collaboration(
+        other.id, other_section, outsider, "Texte ailleurs, amendé.", "ailleurs"
+    )
+    return world
+
+
+def set_state(convention_id: int, state) -> None:
+    from app.models import Convention
+
+    with write_transaction() as session:
+        session.get(Convention, convention_id).state = state
+
+
+def _collaboration(
+    convention_id: int, section_id: int, author: User, body: str, quote: str
+) -> tuple[int, int, int]:
+    from datetime import date
+
+    from app.contributions import create_contribution, open_thread
+    from app.register import add_meeting
+
+    contribution = create_contribution(section_id, author, 1, body, "Pour préciser.")
+    thread = open_thread(section_id, author, "Une question sur ce passage.", quote=quote)
+    meeting = add_meeting(
+        convention_id, author, "Réunion d'association", date(2026, 3, 2), "Mairie", []
+    )
+    return contribution.id, thread.id, meeting.id
 
 
 def _first_section(convention_id: int) -> int:

@@ -10,22 +10,15 @@ class ConventionKind(StrEnum):
     CUS = "cus"
     CADRE = "contractualisation_cadre"
     APPLICATION = "convention_application"
+    AVENANT = "avenant"  # amends a signed convention; its sections start from the signed text
 
 
 KIND_LABELS = {
     ConventionKind.CUS: "Convention d'utilité sociale (CUS)",
     ConventionKind.CADRE: "Contractualisation — document cadre",
     ConventionKind.APPLICATION: "Convention d'application annuelle",
+    ConventionKind.AVENANT: "Avenant",
 }
-
-
-class ConventionState(StrEnum):
-    # The full lifecycle (association, négociation, transmise, signée...) comes with the
-    # review workflow; until then every convention is a draft.
-    BROUILLON = "brouillon"
-
-
-STATE_LABELS = {ConventionState.BROUILLON: "Brouillon"}
 
 
 class OrganisationKind(StrEnum):
@@ -93,6 +86,7 @@ STANDARD_SECTIONS: dict[ConventionKind, tuple[StandardSection, ...]] = {
         StandardSection("Modalités pratiques (durée, calendrier)"),
         StandardSection("Gouvernance, suivi et évaluation"),
     ),
+    ConventionKind.AVENANT: (),  # copied from the signed convention
 }
 
 
@@ -119,6 +113,8 @@ def check_period(kind: ConventionKind, start_year: int, end_year: int | None) ->
     """
     if not 2000 <= start_year <= 2100:
         raise InvalidInput("L'année de début doit être comprise entre 2000 et 2100.")
+    if kind is ConventionKind.AVENANT and end_year is None:
+        raise InvalidInput("Un avenant reprend la période de la convention qu'il modifie.")
     if kind is ConventionKind.CUS:
         expected = start_year + CUS_DURATION_YEARS - 1
         if end_year is not None and end_year != expected:

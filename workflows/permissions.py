@@ -33,13 +33,20 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"  # invite organisations and users, change roles
     PROPOSE = "propose"  # propose a contribution (tracked change)
     COMMENT = "comment"
-    REVIEW = "review"  # record a position on a section under review
+    REVIEW = "review"  # record a position on a section under review (signatories)
     DECIDE = "decide"  # accept or reject contributions
+    REQUEST_REVIEW = "request_review"  # put a section under review
+    TRANSITION = "transition"  # move the convention through its lifecycle, set deadlines
+    SIGN = "sign"  # record a signature (a signatory its own; the organisme any, from paper)
+    MANAGE_REGISTER = "manage_register"  # meetings, documents sent, minutes
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.REDACTEUR: frozenset(Action),
-    Role.SIGNATAIRE: frozenset({Action.VIEW, Action.PROPOSE, Action.COMMENT, Action.REVIEW}),
+    # The organisme drafts and decides; it does not review its own text.
+    Role.REDACTEUR: frozenset(Action) - {Action.REVIEW},
+    Role.SIGNATAIRE: frozenset(
+        {Action.VIEW, Action.PROPOSE, Action.COMMENT, Action.REVIEW, Action.SIGN}
+    ),
     Role.ASSOCIE: frozenset({Action.VIEW, Action.PROPOSE, Action.COMMENT}),
     Role.OBSERVATEUR: frozenset({Action.VIEW}),
 }

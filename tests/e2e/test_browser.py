@@ -184,7 +184,9 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             body_a = a.locator("textarea#body")
             original = body_a.input_value()
             assert ORIGINAL in original
-            expect(a.get_by_text("Enregistrement à partir de la révision 3.")).to_be_visible()
+            hint = a.get_by_text(re.compile(r"Enregistrement à partir de la révision \d+\."))
+            base = int(re.search(r"révision (\d+)", hint.inner_text()).group(1))
+            assert base >= 1
             text_a = original.replace(ORIGINAL, TEXT_A)
             body_a.fill(text_a)
 
@@ -200,7 +202,7 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             )
             b.get_by_role("button", name="Enregistrer", exact=True).click()
             expect(b).to_have_url(section_url)
-            expect(b.get_by_role("status")).to_have_text("Révision 4 enregistrée.")
+            expect(b.get_by_role("status")).to_have_text(f"Révision {base + 1} enregistrée.")
             expect(b.locator("article.prose")).to_contain_text(TEXT_B)
             b.screenshot(path=ARTIFACTS / "section.png", full_page=True)
 
@@ -214,26 +216,28 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             assert normalise(body_a.input_value()) == normalise(text_a)
             conflict = a.locator("section.conflict")
             expect(conflict.locator("pre.source")).to_contain_text(TEXT_B)
-            expect(conflict).to_contain_text("révision 4")
+            expect(conflict).to_contain_text(f"révision {base + 1}")
             expect(conflict.locator(".diff del").first).to_be_visible()
-            expect(a.get_by_text("Enregistrement à partir de la révision 4.")).to_be_visible()
+            expect(
+                a.get_by_text(f"Enregistrement à partir de la révision {base + 1}.")
+            ).to_be_visible()
             a.screenshot(path=ARTIFACTS / "conflict.png", full_page=True)
 
             # A saves again, now deliberately over revision 4.
             a.get_by_role("button", name="Enregistrer ma version").click()
             expect(a).to_have_url(section_url)
-            expect(a.get_by_role("status")).to_have_text("Révision 5 enregistrée.")
+            expect(a.get_by_role("status")).to_have_text(f"Révision {base + 2} enregistrée.")
             expect(a.locator("article.prose")).to_contain_text(TEXT_A)
 
             # History, then the default comparison (4 -> 5).
             a.get_by_role("link", name=re.compile(r"^Historique")).click()
             expect(a.get_by_role("heading", level=1)).to_contain_text("Historique")
-            expect(a.get_by_text("5 révisions.")).to_be_visible()
+            expect(a.get_by_text(f"{base + 2} révisions.")).to_be_visible()
             a.screenshot(path=ARTIFACTS / "history.png", full_page=True)
             a.get_by_role("button", name="Comparer les révisions choisies").click()
             expect(a).to_have_url(re.compile(rf"/sections/{section_id}/diff\?"))
             query = parse_qs(urlsplit(a.url).query)
-            assert query == {"from": ["4"], "to": ["5"]}, a.url
+            assert query == {"from": [str(base + 1)], "to": [str(base + 2)]}, a.url
             diff = a.locator("div.diff")
             inserted = " ".join(diff.locator("ins").all_inner_texts())
             deleted = " ".join(diff.locator("del").all_inner_texts())

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from app.db import db_session
 from app.models import LoginAttempt
-from workflows.conventions import OrganisationKind
 from tests.conftest import PASSWORD, csrf_token, logged_in, login, post_form
+from workflows.conventions import OrganisationKind
 
 
 def test_login_renews_the_session_and_logs_in(app, world):
@@ -153,16 +153,32 @@ def test_admin_creates_and_deactivates_accounts(app, world):
         make_user("root@cosigne.test", "Cosigne admin", OrganisationKind.AUTRE, is_admin=True)
     admin = logged_in(app, "root@cosigne.test")
     assert "redac@oph.test" in admin.get("/admin/users").get_data(as_text=True)
-    response = post_form(admin, "/admin/users", {
-        "email": "Nouvelle@EPCI.test", "name": "Nouvelle", "organisation": "EPCI Test",
-        "organisation_kind": "epci", "password": "bienvenue-2026"})
+    response = post_form(
+        admin,
+        "/admin/users",
+        {
+            "email": "Nouvelle@EPCI.test",
+            "name": "Nouvelle",
+            "organisation": "EPCI Test",
+            "organisation_kind": "epci",
+            "password": "bienvenue-2026",
+        },
+    )
     assert response.status_code == 302
     newcomer = app.test_client()
     assert login(newcomer, "nouvelle@epci.test", "bienvenue-2026").status_code == 302
     assert newcomer.get("/").status_code == 200
-    response = post_form(admin, "/admin/users", {
-        "email": "bis@epci.test", "name": "Bis", "organisation": "EPCI Test",
-        "organisation_kind": "epci", "password": "court"})
+    response = post_form(
+        admin,
+        "/admin/users",
+        {
+            "email": "bis@epci.test",
+            "name": "Bis",
+            "organisation": "EPCI Test",
+            "organisation_kind": "epci",
+            "password": "court",
+        },
+    )
     assert response.status_code == 400
     with app.app_context():
         from app.queries import users

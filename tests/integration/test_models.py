@@ -22,6 +22,12 @@ def test_revisions_cannot_be_updated_or_deleted(app, world):
 def test_revision_numbers_are_unique_per_section(app, world):
     with app.app_context():
         with pytest.raises(IntegrityError), write_transaction() as session:
-            session.add(Revision(section_id=world.section_id, number=1, body="doublon",
-                                 author_id=world.users["redacteur"]))
+            session.add(
+                Revision(
+                    section_id=world.section_id,
+                    number=1,
+                    body="doublon",
+                    author_id=world.users["redacteur"],
+                )
+            )
         assert revision(world.section_id, 1).body == "Premier texte de la section."

@@ -31,26 +31,53 @@ def test_a_cus_is_created_with_its_standard_sections(app, world):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2026–2031" in page
-    for title in ("État des lieux", "Cahier des charges de gestion sociale",
-                  "Association des collectivités et concertation"):
+    for title in (
+        "État des lieux",
+        "Cahier des charges de gestion sociale",
+        "Association des collectivités et concertation",
+    ):
         assert title in page.replace("&#39;", "'")
 
 
 def test_a_contractualisation_and_its_annual_convention(app, world):
     client = logged_in(app, "redac@oph.test")
-    response = post_form(client, "/conventions/new",
-                         {"kind": "contractualisation_cadre", "title": "Contrat cadre",
-                          "start_year": "2025", "end_year": "2027", "cadre_id": ""})
+    response = post_form(
+        client,
+        "/conventions/new",
+        {
+            "kind": "contractualisation_cadre",
+            "title": "Contrat cadre",
+            "start_year": "2025",
+            "end_year": "2027",
+            "cadre_id": "",
+        },
+    )
     cadre_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    assert "Contreparties de la collectivité" in client.get(f"/conventions/{cadre_id}").get_data(as_text=True)
+    assert "Contreparties de la collectivité" in client.get(f"/conventions/{cadre_id}").get_data(
+        as_text=True
+    )
     # An annual convention must name its cadre.
-    response = post_form(client, "/conventions/new",
-                         {"kind": "convention_application", "title": "Application 2025",
-                          "start_year": "2025", "cadre_id": ""})
+    response = post_form(
+        client,
+        "/conventions/new",
+        {
+            "kind": "convention_application",
+            "title": "Application 2025",
+            "start_year": "2025",
+            "cadre_id": "",
+        },
+    )
     assert response.status_code == 400 and "document cadre" in response.get_data(as_text=True)
-    response = post_form(client, "/conventions/new",
-                         {"kind": "convention_application", "title": "Application 2025",
-                          "start_year": "2025", "cadre_id": str(cadre_id)})
+    response = post_form(
+        client,
+        "/conventions/new",
+        {
+            "kind": "convention_application",
+            "title": "Application 2025",
+            "start_year": "2025",
+            "cadre_id": str(cadre_id),
+        },
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Contrat cadre" in page
@@ -85,7 +112,10 @@ def test_saving_creates_numbered_immutable_revisions(app, world):
     response = _edit(client, world.section_id, 2, "Troisième texte.")
     assert response.status_code == 302
     assert _bodies(app, world.section_id) == [
-        "Premier texte de la section.", "Deuxième texte.", "Troisième texte."]
+        "Premier texte de la section.",
+        "Deuxième texte.",
+        "Troisième texte.",
+    ]
     with app.app_context():
         revisions = queries.history(world.section_id)
         assert [(r.number, r.parent_number) for r in revisions] == [(3, 2), (2, 1), (1, None)]
@@ -153,15 +183,17 @@ def test_history_diff_and_restore(app, world):
     assert client.get(f"/sections/{world.section_id}/diff?from=1&to=9").status_code == 404
     revision = client.get(f"/sections/{world.section_id}/revisions/1").get_data(as_text=True)
     assert "Restaurer cette révision" in revision
-    response = post_form(client, f"/sections/{world.section_id}/revisions/1/restore",
-                         {"base_revision": "2"})
+    response = post_form(
+        client, f"/sections/{world.section_id}/revisions/1/restore", {"base_revision": "2"}
+    )
     assert response.status_code == 302
     assert _bodies(app, world.section_id)[-1] == "Premier texte de la section."
     with app.app_context():
         assert queries.history(world.section_id)[0].restored_from == 1
     # A restore based on an outdated revision is refused, not applied blindly.
-    response = post_form(client, f"/sections/{world.section_id}/revisions/2/restore",
-                         {"base_revision": "2"})
+    response = post_form(
+        client, f"/sections/{world.section_id}/revisions/2/restore", {"base_revision": "2"}
+    )
     assert response.status_code == 303
     assert len(_bodies(app, world.section_id)) == 3
 
@@ -169,14 +201,19 @@ def test_history_diff_and_restore(app, world):
 def test_sections_are_added_renamed_and_reordered(app, world):
     client = logged_in(app, "redac@oph.test")
     page = f"/conventions/{world.convention_id}"
-    response = post_form(client, f"/conventions/{world.convention_id}/sections",
-                         {"title": "Annexe : plan de concertation"})
+    response = post_form(
+        client,
+        f"/conventions/{world.convention_id}/sections",
+        {"title": "Annexe : plan de concertation"},
+    )
     assert response.status_code == 302
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert post_form(client, f"/sections/{new_id}/rename", {"title": "Annexe"}).status_code == 302
     assert post_form(client, f"/sections/{new_id}/rename", {"title": "  "}).status_code == 303
     assert post_form(client, f"/sections/{new_id}/move", {"direction": "up"}).status_code == 302
-    assert post_form(client, f"/sections/{new_id}/move", {"direction": "sideways"}).status_code == 400
+    assert (
+        post_form(client, f"/sections/{new_id}/move", {"direction": "sideways"}).status_code == 400
+    )
     with app.app_context():
         titles = [s.title for s in queries.sections_with_current(world.convention_id)]
     assert titles[-2:] == ["Annexe", "Association des collectivités et concertation"]
@@ -188,15 +225,18 @@ def test_members_are_managed_by_the_redacteur_only(app, world):
     with app.app_context():
         org_id = next(o.id for o in queries.organisations() if o.name == "ESH Ailleurs")
     url = f"/conventions/{world.convention_id}/members/add"
-    response = post_form(client, url, {"organisation_id": str(org_id), "role": "associe",
-                                       "user_email": ""})
+    response = post_form(
+        client, url, {"organisation_id": str(org_id), "role": "associe", "user_email": ""}
+    )
     assert response.status_code == 302
     outsider = logged_in(app, "autre@esh.test")
     assert outsider.get(f"/conventions/{world.convention_id}").status_code == 200
-    response = post_form(client, url, {"organisation_id": "", "role": "associe",
-                                       "user_email": "personne@nulle.part"})
+    response = post_form(
+        client, url, {"organisation_id": "", "role": "associe", "user_email": "personne@nulle.part"}
+    )
     assert response.status_code == 400 and "Aucun compte" in response.get_data(as_text=True)
     signataire = logged_in(app, "sign@epci.test")
-    response = post_form(signataire, url, {"organisation_id": str(org_id), "role": "redacteur",
-                                           "user_email": ""})
+    response = post_form(
+        signataire, url, {"organisation_id": str(org_id), "role": "redacteur", "user_email": ""}
+    )
     assert response.status_code == 403

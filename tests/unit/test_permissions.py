@@ -15,6 +15,9 @@ def test_only_redacteur_edits_and_decides():
         Action.MANAGE_SECTIONS,
         Action.MANAGE_MEMBERS,
         Action.DECIDE,
+        Action.TRANSITION,
+        Action.REQUEST_REVIEW,
+        Action.MANAGE_REGISTER,
     ):
         assert [r for r in Role if can(r, action)] == [Role.REDACTEUR]
 
@@ -22,6 +25,15 @@ def test_only_redacteur_edits_and_decides():
 def test_signataire_reviews_and_proposes_but_associe_does_not_review():
     assert can(Role.SIGNATAIRE, Action.REVIEW) and can(Role.SIGNATAIRE, Action.PROPOSE)
     assert can(Role.ASSOCIE, Action.PROPOSE) and not can(Role.ASSOCIE, Action.REVIEW)
+
+
+def test_only_signatories_review():
+    assert [r for r in Role if can(r, Action.REVIEW)] == [Role.SIGNATAIRE]
+
+
+def test_observer_neither_proposes_nor_comments():
+    assert not can(Role.OBSERVATEUR, Action.PROPOSE)
+    assert not can(Role.OBSERVATEUR, Action.COMMENT)
 
 
 def test_observateur_reads_only():

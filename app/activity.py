@@ -1,0 +1,164 @@
+"""Reading the audit trail and building each user's inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app import queries
+from app.db import db_session, write_transaction
+from app.models import Contribution, Event, Notification, Section, User, utcnow
+from app.review import acting_membership, latest_positions
+from workflows.contributions import ContributionState
+from workflows.permissions import Role
+from workflows.review import SectionState
+
+EVENTS_PAGE = 200
+
+
+def events(
+    convention_id: int,
+    action: str | None = None,
+    organisation_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = EVENTS_PAGE,
+) -> list[Event]:
+    """The convention's events, newest first, optionally filtered; ``before_id`` pages."""
+    query = (
+        select(Event)
+        .where(Event.convention_id == convention_id)
+        .options(joinedload(Event.actor), joinedload(Event.organisation))
+        .order_by(Event.id.desc())
+        .limit(limit)
+    )
+    if action:
+        query = query.where(Event.action == action)
+    if organisation_id:
+        query = query.where(Event.organisation_id == organisation_id)
+    if before_id:
+        query = query.where(Event.id < before_id)
+    return list(db_session().scalars(query))
+
+
+def event_actions(convention_id: int) -> list[str]:
+    return list(
+        db_session().scalars(
+            select(Event.action)
+            .where(Event.convention_id == convention_id)
+            .distinct()
+            .order_by(Event.action)
+        )
+    )
+
+
+def ledger(convention_id: int) -> dict[str, list[Contribution]]:
+    """Who contributed what, and what became of it: contributions by organisation."""
+    rows = db_session().scalars(
+        select(Contribution)
+        .join(Section, Section.id == Contribution.section_id)
+        .where(Section.convention_id == convention_id)
+        .options(
+            joinedload(Contribution.organisation),
+            joinedload(Contribution.author),
+            joinedload(Contribution.section),
+        )
+        .order_by(Contribution.id)
+    )
+    result: dict[str, list[Contribution]] = {}
+    for contribution in rows:
+        result.setdefault(contribution.organisation.name, []).append(contribution)
+    return dict(sorted(result.items()))
+
+
+@dataclass
+class Inbox:
+    to_decide: list[Contribution]
+    to_review: list[Section]
+    notifications: list[Notification]
+    deadlines: list[tuple[object, object]]  # (convention, DeadlineView)
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.to_decide)
+            + len(self.to_review)
+            + len(self.deadlines)
+            + sum(1 for n in self.notifications if n.read_at is None)
+        )
+
+
+def inbox(user: User, today: date | None = None) -> Inbox:
+    from app.lifecycle import deadlines_of
+
+    session = db_session()
+    memberships = queries.conventions_for(user)
+    drafting = [c.id for c, role in memberships if role is Role.REDACTEUR]
+    signing = [c for c, role in memberships if role is Role.SIGNATAIRE]
+    to_decide = list(
+        session.scalars(
+            select(Contribution)
+            .join(Section, Section.id == Contribution.section_id)
+            .where(
+                Section.convention_id.in_(drafting or [-1]),
+                Contribution.state == ContributionState.OUVERTE,
+            )
+            .options(
+                joinedload(Contribution.author),
+                joinedload(Contribution.section).joinedload(Section.convention),
+            )
+            .order_by(Contribution.created_at)
+        )
+    )
+    to_review = []
+    for convention in signing:
+        membership = acting_membership(session, user, convention.id)
+        if membership is None:
+            continue
+        for section in session.scalars(
+            select(Section).where(
+                Section.convention_id == convention.id, Section.state == SectionState.EN_REVUE
+            )
+        ):
+            number = section.current_revision.number  # type: ignore[union-attr]
+            if membership.id not in latest_positions(session, section.id, number):
+                to_review.append(section)
+    notifications = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
+            .limit(100)
+        )
+    )
+    deadlines = [
+        (convention, view)
+        for convention, _role in memberships
+        for view in deadlines_of(convention, today)
+        if view.status in ("late", "soon")
+    ]
+    return Inbox(to_decide, to_review, notifications, deadlines)
+
+
+def unread_count(user: User) -> int:
+    from sqlalchemy import func
+
+    return (
+        db_session().scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(user: User) -> None:
+    with write_transaction() as session:
+        session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )

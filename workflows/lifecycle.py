@@ -1,0 +1,297 @@
+"""Lifecycle of a convention: from draft to signature, then the evaluations.
+
+A CUS is drafted by the organisme, with the collectivités associated (written
+contributions) and negotiated with the State and the signatories, then sent to the
+préfet, signed, and evaluated every two years over its six years. An avenant is a
+separate convention that goes through the same phases from ``brouillon``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from workflows.conventions import InvalidInput
+from workflows.review import SECTION_STATE_LABELS, SectionState
+
+
+class ConventionState(StrEnum):
+    BROUILLON = "brouillon"
+    ASSOCIATION = "association"
+    NEGOCIATION = "negociation"
+    TRANSMISE = "transmise"
+    SIGNEE = "signee"
+    BILAN_2 = "bilan_2ans"
+    BILAN_4 = "bilan_4ans"
+    BILAN_6 = "bilan_6ans"
+
+
+STATE_LABELS: dict[ConventionState, str] = {
+    ConventionState.BROUILLON: "Brouillon",
+    ConventionState.ASSOCIATION: "Association",
+    ConventionState.NEGOCIATION: "Négociation",
+    ConventionState.TRANSMISE: "Transmise au préfet",
+    ConventionState.SIGNEE: "Signée",
+    ConventionState.BILAN_2: "Évaluation à 2 ans",
+    ConventionState.BILAN_4: "Évaluation à 4 ans",
+    ConventionState.BILAN_6: "Évaluation à 6 ans",
+}
+
+ORDER: tuple[ConventionState, ...] = tuple(ConventionState)
+
+TRANSITIONS: dict[ConventionState, tuple[ConventionState, ...]] = {
+    ConventionState.BROUILLON: (ConventionState.ASSOCIATION,),
+    ConventionState.ASSOCIATION: (ConventionState.NEGOCIATION,),
+    # Negotiation may show that the collectivités must be consulted again.
+    ConventionState.NEGOCIATION: (ConventionState.TRANSMISE, ConventionState.ASSOCIATION),
+    # The préfet may send the project back for more negotiation.
+    ConventionState.TRANSMISE: (ConventionState.SIGNEE, ConventionState.NEGOCIATION),
+    # A signed text never changes: amendments go through an avenant.
+    ConventionState.SIGNEE: (ConventionState.BILAN_2,),
+    ConventionState.BILAN_2: (ConventionState.BILAN_4,),
+    ConventionState.BILAN_4: (ConventionState.BILAN_6,),
+    ConventionState.BILAN_6: (),
+}
+
+# Evaluations take place every two years (circulaire CUS, V): years after the start.
+EVALUATION_YEARS: dict[ConventionState, int] = {
+    ConventionState.BILAN_2: 2,
+    ConventionState.BILAN_4: 4,
+    ConventionState.BILAN_6: 6,
+}
+
+
+@dataclass(frozen=True)
+class SectionFacts:
+    title: str
+    mandatory: bool
+    state: str  # "brouillon" | "en_revue" | "validee"
+
+
+@dataclass(frozen=True)
+class ConventionFacts:
+    state: ConventionState
+    sections: tuple[SectionFacts, ...]
+    signatories: tuple[str, ...]  # names of the signatory parties (organisations or persons)
+    signed_by: frozenset[str]  # names of those whose signature is recorded
+    start_year: int
+    today: date
+
+
+def _state(value: str) -> ConventionState:
+    try:
+        return ConventionState(value)
+    except ValueError:
+        raise InvalidInput(f"Étape de convention inconnue : « {value} ».") from None
+
+
+def _label(state: ConventionState) -> str:
+    return f"« {STATE_LABELS[state]} »"
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    # A party listed twice is still one party to name.
+    return tuple(dict.fromkeys(names))
+
+
+def check_transition(facts: ConventionFacts, to: str) -> list[str]:
+    """French reasons why the convention cannot move to ``to``; [] when it can.
+
+    Every applicable reason is given at once, so that users fix everything in one go:
+    the step itself, then the conditions of entering the target stage (mandatory
+    sections validated and a signatory before transmission, every signature before
+    ``signee``, the calendar before an evaluation).
+    """
+    current = _state(facts.state)
+    target = _state(to)
+    reasons: list[str] = []
+
+    allowed = TRANSITIONS[current]
+    if target not in allowed:
+        if allowed:
+            nexts = ", ".join(STATE_LABELS[s] for s in allowed)
+            reasons.append(
+                f"Passage de {_label(current)} à {_label(target)} impossible : "
+                f"étapes suivantes possibles : {nexts}."
+            )
+        else:
+            reasons.append(
+                f"Passage de {_label(current)} à {_label(target)} impossible : "
+                f"{_label(current)} est la dernière étape."
+            )
+
+    if target is ConventionState.TRANSMISE:
+        # The préfet receives the whole project: every mandatory section must have been
+        # agreed by the signatories.
+        for section in facts.sections:
+            if section.mandatory and section.state != SectionState.VALIDEE:
+                try:
+                    state_label = SECTION_STATE_LABELS[SectionState(section.state)]
+                except ValueError:
+                    state_label = section.state
+                reasons.append(
+                    f"La section obligatoire « {section.title} » n'est pas validée "
+                    f"(état : {state_label})."
+                )
+        if not facts.signatories:
+            reasons.append("Aucun signataire n'est désigné : ajoutez au moins un signataire.")
+
+    if target is ConventionState.SIGNEE:
+        missing = _unique(name for name in facts.signatories if name not in facts.signed_by)
+        if not facts.signatories:
+            # Without a signatory, "every signature recorded" would be vacuously true.
+            reasons.append("Aucun signataire n'est désigné : la convention ne peut être signée.")
+        elif len(missing) == 1:
+            reasons.append(f"Signature manquante : {missing[0]}.")
+        elif missing:
+            reasons.append(f"Signatures manquantes : {', '.join(missing)}.")
+
+    if target in EVALUATION_YEARS:
+        years = EVALUATION_YEARS[target]
+        opening = date(facts.start_year + years, 1, 1)
+        if facts.today < opening:
+            reasons.append(
+                f"L'évaluation à {years} ans ne peut être ouverte avant le 1er janvier "
+                f"{opening.year}."
+            )
+
+    return reasons
+
+
+_CONTRIBUTION_STATES = frozenset({ConventionState.ASSOCIATION, ConventionState.NEGOCIATION})
+_EDITABLE_STATES = frozenset(
+    {ConventionState.BROUILLON, ConventionState.ASSOCIATION, ConventionState.NEGOCIATION}
+)
+_SIGNED_STATES = frozenset(
+    {
+        ConventionState.SIGNEE,
+        ConventionState.BILAN_2,
+        ConventionState.BILAN_4,
+        ConventionState.BILAN_6,
+    }
+)
+
+
+def contributions_open(state: str) -> bool:
+    """Contributions are received during association and negotiation only."""
+    return _state(state) in _CONTRIBUTION_STATES
+
+
+def contributions_closed_reason(state: str) -> str | None:
+    """Why contributions are closed at this stage, in French; None when they are open."""
+    current = _state(state)
+    if current in _CONTRIBUTION_STATES:
+        return None
+    if current is ConventionState.BROUILLON:
+        advice = "elles s'ouvriront avec l'association des collectivités."
+    elif current is ConventionState.TRANSMISE:
+        advice = "le préfet peut la renvoyer en négociation."
+    else:
+        advice = "proposez un avenant."
+    return (
+        "Les contributions sont ouvertes pendant les phases d'association et de "
+        f"négociation ; la convention est au stade {_label(current)} : {advice}"
+    )
+
+
+def text_editable(state: str) -> bool:
+    """The text may change until it is sent to the préfet."""
+    return _state(state) in _EDITABLE_STATES
+
+
+def text_frozen_reason(state: str) -> str | None:
+    """Why the text cannot be edited at this stage, in French; None when it can."""
+    current = _state(state)
+    if current in _EDITABLE_STATES:
+        return None
+    if current is ConventionState.TRANSMISE:
+        return (
+            "Le texte est figé depuis sa transmission au préfet : il ne peut être modifié "
+            "que si la convention est renvoyée en négociation."
+        )
+    return (
+        f"Le texte signé est figé (stade {_label(current)}) : "
+        "toute modification passe par un avenant."
+    )
+
+
+def review_open(state: str) -> bool:
+    """Sections may be put under review and positions recorded: association, négociation."""
+    return _state(state) in _CONTRIBUTION_STATES
+
+
+def signing_open(state: str) -> bool:
+    """Signatures are recorded only once the convention is with the préfet."""
+    return _state(state) is ConventionState.TRANSMISE
+
+
+def _canonical(text: str) -> str:
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def fingerprint(title: str, sections: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The canonical signed text and its SHA-256 hex digest.
+
+    The text is the title, then each section as ``## <title>\\n\\n<body>`` in order,
+    joined by blank lines and ending with a newline. Line endings and Unicode forms
+    are normalised (NFC) so that the same words always give the same digest, whatever
+    the browser or database did to them; any other change gives another digest.
+    """
+    parts = [_canonical(title)]
+    parts.extend(f"## {_canonical(name)}\n\n{_canonical(body)}" for name, body in sections)
+    text = "\n\n".join(parts) + "\n"
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str  # "association" | "transmission" | "signature" (or any)
+    label: str  # "Fin de l'association" ...
+    due: date
+    done: bool  # the phase it closes is already past
+
+
+DeadlineStatus = Literal["done", "late", "soon", "later"]
+
+
+def deadline_status(deadline: Deadline, today: date, soon_days: int = 30) -> DeadlineStatus:
+    """Where a deadline stands: done, late (due date passed), soon (within
+    ``soon_days`` days, the due day included) or later."""
+    if deadline.done:
+        return "done"
+    if deadline.due < today:
+        return "late"
+    if (deadline.due - today).days <= soon_days:
+        return "soon"
+    return "later"
+
+
+DEADLINE_LABELS: dict[str, str] = {
+    "association": "Fin de l'association",
+    "transmission": "Transmission au préfet",
+    "signature": "Signature",
+}
+
+# The stage from which each deadline is met.
+_DEADLINE_REACHED_AT: dict[str, ConventionState] = {
+    "association": ConventionState.NEGOCIATION,
+    "transmission": ConventionState.TRANSMISE,
+    "signature": ConventionState.SIGNEE,
+}
+
+
+def deadline_done(key: str, state: str) -> bool:
+    """True when the phase the deadline closes is past at stage ``state``.
+
+    A convention sent back (négociation → association) meets its association deadline
+    again only when it leaves association anew. Unknown keys are never done.
+    """
+    reached_at = _DEADLINE_REACHED_AT.get(key)
+    if reached_at is None:
+        return False
+    return ORDER.index(_state(state)) >= ORDER.index(reached_at)
