@@ -150,7 +150,7 @@ def revision_create(section_id: int):  # type: ignore[no-untyped-def]
         abort(413, str(exc))
     except InvalidInput as exc:
         abort(400, str(exc))
-    response = jsonify(number=rev.number)
+    response = jsonify(number=rev.number, review_notice=rev.review_notice)
     response.status_code = 201
     response.headers["Location"] = url_for("api.revision", section_id=section_id, number=rev.number)
     return response

@@ -42,10 +42,13 @@ bp = Blueprint("web", __name__)
 
 @bp.route("/")
 def dashboard():  # type: ignore[no-untyped-def]
+    from app.activity import inbox
+
     return render_template(
         "dashboard.html",
         conventions=queries.conventions_for(g.user),
         can_create=can_create_convention(g.user.organisation.kind, g.user.is_admin),
+        inbox=inbox(g.user),
     )
 
 
@@ -232,6 +235,8 @@ def section_edit(section_id: int):  # type: ignore[no-untyped-def]
     except InvalidInput as exc:
         return render_template("section_edit.html", **_edit_context(form, str(exc))), 400
     flash(f"Révision {revision.number} enregistrée.", "success")
+    if revision.review_notice:
+        flash(revision.review_notice, "warning")
     return redirect(url_for("web.section", section_id=section_id))
 
 

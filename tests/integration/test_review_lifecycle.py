@@ -202,3 +202,34 @@ def test_deadlines_show_on_the_dashboard_inbox(app, world):
             db_session().get(Convention, world.convention_id).transmission_deadline.isoformat()
             == soon
         )
+
+
+def test_dashboard_shows_what_is_late_or_due(app, world):
+    drafter = logged_in(app, "redac@oph.test")
+    late = (date.today() - timedelta(days=2)).isoformat()
+    post_form(
+        drafter,
+        f"/conventions/{world.convention_id}/deadlines",
+        {"association": late, "transmission": late},
+    )
+    page = drafter.get("/").get_data(as_text=True)
+    assert "À traiter" in page and "Transmission au préfet" in page and "en retard" in page
+    assert "contribution à décider" in page
+    # The association is over (the convention is in negotiation): that deadline is met.
+    assert "Fin de l&#39;association" not in page
+    with app.app_context():
+        set_state(world.convention_id, ConventionState.TRANSMISE)
+    assert "Transmission au préfet" not in drafter.get("/").get_data(as_text=True)
+
+
+def test_saving_over_an_agreement_says_whose_agreement_was_lost(app, world):
+    _review(app, world)
+    _position(app, "sign@epci.test", world.section_id, "accord")
+    client, headers = app.test_client(), api_headers(app, "redac@oph.test")
+    response = client.post(
+        f"/api/sections/{world.section_id}/revisions",
+        headers=headers,
+        json={"base_revision": 1, "body": "Nouveau texte."},
+    )
+    assert response.status_code == 201
+    assert "EPCI Test" in response.get_json()["review_notice"]
