@@ -51,6 +51,9 @@ RESERVE = (
     "Accord sous réserve d'un échéancier annuel des 1 200 réhabilitations, "
     "présenté au comité de suivi avant le 31 mars de chaque année."
 )
+CALENDAR = (
+    "Les réhabilitations suivent un calendrier annuel : 240 logements par an de 2026 à 2030."
+)
 OLD_DDT_RESERVE = "Préciser le calendrier annuel des réhabilitations."
 
 
@@ -96,7 +99,8 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
 
     def open_convention(page: Page) -> None:
         page.goto(server + "/")
-        page.get_by_role("link", name=CUS_TITLE, exact=True).click()
+        # The table of conventions (the "À traiter" box may link to it too).
+        page.locator("table.list").get_by_role("link", name=CUS_TITLE, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=CUS_TITLE)).to_be_visible()
 
     def open_section(page: Page, title: str) -> None:
@@ -213,9 +217,42 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(message).to_contain_text(SECTION)
             shot(associe, "inbox.png")
 
-            # 4. The DDT records an agreement with reserves on the section under review.
+            # 4. The demo's reviewed section is already validated (the EPCI agreed, the
+            # DDT with reserves): the DDT sees its position but can no longer change it.
             login(ddt, DDT)
             open_section(ddt, REVIEWED)
+            expect(ddt.locator("h1 .state")).to_have_text("Validée")
+            expect(ddt.locator("#revue tr", has_text=DDT_ORG)).to_contain_text(OLD_DDT_RESERVE)
+            expect(ddt.get_by_role("button", name="Enregistrer ma position")).to_have_count(0)
+            shot(ddt, "section-validated-ddt.png")
+
+            # The drafter answers that reserve with a new revision, which sends the section
+            # back to draft, then asks the signatories to review it again.
+            open_section(drafter, REVIEWED)
+            drafter.get_by_role("link", name="Modifier", exact=True).click()
+            text = drafter.locator("textarea#body")
+            text.fill(normalise(text.input_value()) + "\n\n" + CALENDAR)
+            drafter.get_by_label("Résumé de la modification (facultatif)").fill(
+                "Calendrier des réhabilitations (réserve de la DDT)"
+            )
+            drafter.get_by_role("button", name="Enregistrer", exact=True).click()
+            expect(drafter.locator("p.flash.success")).to_have_text(
+                re.compile(r"Révision \d+ enregistrée\.")
+            )
+            expect(drafter.locator("p.flash.warning")).to_be_visible()
+            expect(drafter.locator("h1 .state")).to_have_text("Brouillon")
+            drafter.get_by_role("button", name="Demander la relecture des signataires").click()
+            expect(status(drafter)).to_have_text("Relecture demandée aux signataires.")
+            expect(drafter.locator("h1 .state")).to_have_text("En revue")
+
+            # The DDT finds the review in its inbox and records an agreement with reserves.
+            inbox(ddt)
+            to_review = ddt.locator("h2", has_text="Relectures en attente").locator(
+                "xpath=following-sibling::ul[1]"
+            )
+            to_review.get_by_role("link", name=f"« {REVIEWED} »", exact=True).click()
+            expect(ddt.get_by_role("heading", level=1, name=REVIEWED)).to_be_visible()
+            expect(ddt.locator("article.prose")).to_contain_text(CALENDAR)
             expect(ddt.locator("h1 .state")).to_have_text("En revue")
             form = ddt.locator("form", has=ddt.get_by_role("button", name="Enregistrer ma position"))
             form.get_by_label("Accord avec réserves").check()
