@@ -67,7 +67,7 @@ def _init_login(app: Flask) -> None:
         # The session holds "id:epoch"; a bumped epoch (logout, password change)
         # makes every older session cookie worthless, on every worker.
         user_id, _, epoch = session_id.partition(":")
-        if not user_id.isdigit() or not epoch.isdigit():
+        if not (user_id.isascii() and user_id.isdigit() and epoch.isascii() and epoch.isdigit()):
             return None
         user = db_session().get(User, int(user_id))
         if user is None or not user.active or user.session_epoch != int(epoch):
@@ -128,7 +128,7 @@ def _register_errors(app: Flask) -> None:
 def _register_templates(app: Flask) -> None:
     from app.markdown import render
     from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
-    from workflows.lifecycle import STATE_LABELS
+    from workflows.lifecycle import STATE_LABELS, comments_open
     from workflows.permissions import ROLE_LABELS, Action, can
 
     app.jinja_env.filters["markdown"] = render
@@ -144,6 +144,7 @@ def _register_templates(app: Flask) -> None:
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
             "Action": Action,
             "allowed": lambda action: can(role, action),
+            "comments_open": comments_open,
         }
 
 

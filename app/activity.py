@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app import queries
 from app.db import db_session, write_transaction
 from app.models import Contribution, Event, Notification, Section, User, utcnow
 from app.review import acting_membership, latest_positions
 from workflows.contributions import ContributionState
+from workflows.lifecycle import contributions_open
 from workflows.permissions import Role
 from workflows.review import SectionState
 
@@ -95,7 +96,10 @@ def inbox(user: User, today: date | None = None) -> Inbox:
 
     session = db_session()
     memberships = queries.conventions_for(user)
-    drafting = [c.id for c, role in memberships if role is Role.REDACTEUR]
+    # Contributions wait for a decision only while the phase takes decisions.
+    drafting = [
+        c.id for c, role in memberships if role is Role.REDACTEUR and contributions_open(c.state)
+    ]
     signing = [c for c, role in memberships if role is Role.SIGNATAIRE]
     to_decide = list(
         session.scalars(
@@ -108,6 +112,8 @@ def inbox(user: User, today: date | None = None) -> Inbox:
             .options(
                 joinedload(Contribution.author),
                 joinedload(Contribution.section).joinedload(Section.convention),
+                defer(Contribution.body),
+                defer(Contribution.paragraph_ids),
             )
             .order_by(Contribution.created_at)
         )

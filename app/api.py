@@ -7,7 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from app import queries
 from app.models import Convention, Revision, Section
 from app.operations import RevisionConflict, StateRefused, save_revision
-from workflows.conventions import InvalidInput
+from workflows.conventions import InvalidInput, parse_id
 from workflows.diff import diff_stats, word_diff
 from workflows.revisions import BodyTooLarge, parse_revision_number
 
@@ -117,7 +117,7 @@ def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         abort(400, f"Le paramètre {name} doit être un entier positif.")
     return int(raw)
 
@@ -348,8 +348,8 @@ def events(convention_id: int):  # type: ignore[no-untyped-def]
     rows = load(
         convention_id,
         request.args.get("action") or None,
-        int(organisation) if organisation.isdigit() else None,
-        int(before) if before.isdigit() else None,
+        parse_id(organisation),
+        parse_id(before),
     )
     return jsonify(
         events=[

@@ -9,6 +9,40 @@ from sqlalchemy.orm import Session
 from app.models import Event, Membership, Notification, User
 from workflows.permissions import Role
 
+ACTION_LABELS = {
+    "connexion": "Connexion",
+    "convention_creee": "Convention créée",
+    "participant": "Participant ajouté ou modifié",
+    "participant_retire": "Participant retiré",
+    "section_ajoutee": "Section ajoutée",
+    "section_renommee": "Section renommée",
+    "section_deplacee": "Section déplacée",
+    "revision": "Révision",
+    "contribution": "Contribution proposée",
+    "contribution_acceptee": "Contribution acceptée",
+    "contribution_partiellement_acceptee": "Contribution partiellement acceptée",
+    "contribution_rejetee": "Contribution rejetée",
+    "contribution_traitee": "Contribution traitée",
+    "contribution_retiree": "Contribution retirée",
+    "commentaire": "Commentaire",
+    "reponse": "Réponse",
+    "fil_resolu": "Discussion résolue",
+    "fil_rouvert": "Discussion rouverte",
+    "revue_demandee": "Relecture demandée",
+    "revue_annulee": "Relecture à reprendre",
+    "position": "Position d'un signataire",
+    "section_validee": "Section validée",
+    "transition": "Changement d'étape",
+    "echeances": "Échéances",
+    "signature": "Signature",
+    "avenant": "Avenant",
+    "reunion": "Réunion",
+    "document_envoye": "Document envoyé",
+    "compte_rendu": "Compte rendu",
+    "kb_ajout": "Document ajouté à la base",
+    "kb_retrait": "Document retiré de la base",
+}
+
 
 def record(
     session: Session,

@@ -9,7 +9,7 @@ from app import queries
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
 from workflows.contributions import STATE_LABELS, ContributionState
-from workflows.conventions import InvalidInput
+from workflows.conventions import InvalidInput, parse_id
 from workflows.diff import word_diff
 from workflows.lifecycle import contributions_closed_reason, contributions_open
 from workflows.revisions import BodyTooLarge, parse_revision_number
@@ -80,17 +80,18 @@ def show(contribution_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _decision(contribution_id: int, action, success: str):  # type: ignore[no-untyped-def]
+def _decision(contribution_id: int, action, success):  # type: ignore[no-untyped-def]
+    """Run a decision; ``success`` is the message, or a function of the action's result."""
     require_csrf()
     url = url_for("contributions.show", contribution_id=contribution_id)
     try:
-        action()
-    except (ops.MergeRefused, StateRefused) as exc:
-        return back(url, str(exc))
-    except InvalidInput as exc:
+        result = action()
+    except (ops.MergeRefused, StateRefused, InvalidInput) as exc:
         return back(url, str(exc))
     except NotFound:
         abort(404)
+    if callable(success):
+        success = success(result)
     return back(url, success, "success")
 
 
@@ -101,8 +102,22 @@ def accept(contribution_id: int):  # type: ignore[no-untyped-def]
     return _decision(
         contribution_id,
         lambda: ops.accept(contribution_id, g.user, None if everything else chosen),
-        "Contribution acceptée : une nouvelle révision de la section a été créée.",
+        _accepted_message,
     )
+
+
+def _accepted_message(revision) -> str:  # type: ignore[no-untyped-def]
+    from app.db import db_session
+
+    contribution = g.contribution
+    db_session().refresh(contribution)
+    what = STATE_LABELS[contribution.state]
+    if revision is None:
+        return f"Contribution {what.lower()} : le texte actuel contenait déjà ces modifications."
+    message = f"Contribution {what.lower()} : révision {revision.number} de la section créée."
+    if revision.review_notice:
+        message += " " + revision.review_notice
+    return message
 
 
 @bp.post("/contributions/<int:contribution_id>/reject")
@@ -138,7 +153,7 @@ def thread_new(section_id: int):  # type: ignore[no-untyped-def]
     contribution_id = request.form.get("contribution_id", "")
     target = (
         url_for("contributions.show", contribution_id=int(contribution_id))
-        if contribution_id.isdigit()
+        if parse_id(contribution_id)
         else url_for("web.section", section_id=section_id) + "#discussion"
     )
     try:
@@ -148,10 +163,10 @@ def thread_new(section_id: int):  # type: ignore[no-untyped-def]
             g.user,
             request.form.get("body", ""),
             quote=request.form.get("quote", ""),
-            revision_number=int(number) if number.isdigit() else None,
-            contribution_id=int(contribution_id) if contribution_id.isdigit() else None,
+            revision_number=parse_id(number),
+            contribution_id=parse_id(contribution_id),
         )
-    except InvalidInput as exc:
+    except (InvalidInput, StateRefused) as exc:
         return back(target, str(exc))
     except NotFound as exc:
         abort(404, str(exc))
@@ -170,7 +185,7 @@ def thread_reply(thread_id: int):  # type: ignore[no-untyped-def]
     require_csrf()
     try:
         ops.reply(thread_id, g.user, request.form.get("body", ""))
-    except InvalidInput as exc:
+    except (InvalidInput, StateRefused) as exc:
         return back(_thread_target(), str(exc))
     return back(_thread_target(), "Réponse publiée.", "success")
 
@@ -181,7 +196,7 @@ def thread_resolve(thread_id: int):  # type: ignore[no-untyped-def]
     resolved = request.form.get("resolved") == "1"
     try:
         ops.set_resolved(thread_id, g.user, resolved)
-    except InvalidInput as exc:
+    except (InvalidInput, StateRefused) as exc:
         return back(_thread_target(), str(exc))
     return back(_thread_target(), "Fil résolu." if resolved else "Fil rouvert.", "success")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from app import audit
 from app.db import db_session, write_transaction
@@ -28,11 +28,14 @@ from workflows.contributions import (
     STATE_LABELS,
     ContributionState,
     clean_text,
+    may_resolve,
+    may_withdraw,
     require_open,
     state_after_acceptance,
 )
-from workflows.conventions import InvalidInput
-from workflows.lifecycle import contributions_closed_reason, contributions_open
+from workflows.conventions import InvalidInput, parse_id
+from workflows.diff import split_paragraphs
+from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
 from workflows.merge import (
     Hunk,
     MergeConflict,
@@ -44,7 +47,6 @@ from workflows.merge import (
     merge3,
     paragraphs_of,
 )
-from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Role
 from workflows.revisions import clean_body
 
@@ -65,7 +67,11 @@ class MergeRefused(Exception):
 def _paragraphs(revision: Revision | None) -> list[Para]:
     if revision is None:
         return []
-    ids = paragraph_ids_of(revision) or assign_paragraph_ids("", None, revision.body)
+    ids = paragraph_ids_of(revision)
+    if ids is None:
+        # A revision without usable ids (stored before they existed): deterministic ids,
+        # so that every read of it agrees.
+        ids = [f"r{revision.id}-{i}" for i in range(len(split_paragraphs(revision.body)))]
     return paragraphs_of(revision.body, ids)
 
 
@@ -73,6 +79,13 @@ def _revision(session: Session, section_id: int, number: int) -> Revision | None
     return session.scalar(
         select(Revision).where(Revision.section_id == section_id, Revision.number == number)
     )
+
+
+def _check_comments_open(section: Section | None) -> None:
+    if section is None:
+        raise NotFound("Section introuvable.")
+    if not comments_open(section.convention.state):
+        raise StateRefused("La convention est signée : la discussion se poursuit dans un avenant.")
 
 
 def _check_open_phase(section: Section) -> None:
@@ -176,7 +189,12 @@ def view(contribution: Contribution) -> ContributionView:
         decision = (
             "accepted" if hunk.id in accepted else "rejected" if hunk.id in rejected else None
         )
-        status = hunk_status(base, current, proposal, hunk) if decision is None else "decided"
+        if decision is not None:
+            status = "decided"
+        elif contribution.state is not ContributionState.OUVERTE:
+            status = "closed"  # nothing left to act on: not worked out against today's text
+        else:
+            status = hunk_status(base, current, proposal, hunk)
         views.append(HunkView(hunk, status, decision))
     number = current_revision.number if current_revision else 0
     return ContributionView(
@@ -191,10 +209,15 @@ def view(contribution: Contribution) -> ContributionView:
 
 
 def _load_open(session: Session, contribution_id: int) -> Contribution:
-    contribution = session.get(Contribution, contribution_id)
+    """The contribution, locked against a concurrent decision, if still open and if the
+    convention's phase still takes decisions."""
+    contribution = session.scalar(
+        select(Contribution).where(Contribution.id == contribution_id).with_for_update()
+    )
     if contribution is None:
         raise NotFound("Contribution introuvable.")
     require_open(contribution.state)
+    _check_open_phase(contribution.section)
     return contribution
 
 
@@ -243,6 +266,7 @@ def accept(contribution_id: int, actor: User, hunk_ids: list[str] | None = None)
         section = lock_editable_section(session, contribution.section_id)
         session.refresh(contribution, with_for_update=True)
         require_open(contribution.state)
+        _check_open_phase(section)
         actor = session.get(User, actor.id)  # type: ignore[assignment]
         base = _paragraphs(_revision(session, section.id, contribution.base_number))
         proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
@@ -288,7 +312,7 @@ def accept(contribution_id: int, actor: User, hunk_ids: list[str] | None = None)
 
 
 def _hunk_order(hunk_id: str) -> int:
-    return int(hunk_id[1:]) if hunk_id[1:].isdigit() else 0
+    return parse_id(hunk_id[1:]) or 0
 
 
 def reject(contribution_id: int, actor: User, reason: str) -> Contribution:
@@ -327,7 +351,7 @@ def mark_treated(contribution_id: int, actor: User, note: str) -> Contribution:
 def withdraw(contribution_id: int, actor: User) -> Contribution:
     with write_transaction() as session:
         contribution = _load_open(session, contribution_id)
-        if contribution.author_id != actor.id:
+        if not may_withdraw(actor.id, contribution.author_id):
             raise InvalidInput("Seul l'auteur d'une contribution peut la retirer.")
         contribution.state = ContributionState.RETIREE
         contribution.decided_at = utcnow()
@@ -348,7 +372,12 @@ def of_section(section_id: int, only_open: bool = False) -> list[Contribution]:
     query = (
         select(Contribution)
         .where(Contribution.section_id == section_id)
-        .options(joinedload(Contribution.author), joinedload(Contribution.organisation))
+        .options(
+            joinedload(Contribution.author),
+            joinedload(Contribution.organisation),
+            defer(Contribution.body),
+            defer(Contribution.paragraph_ids),
+        )
         .order_by(Contribution.id.desc())
     )
     if only_open:
@@ -409,6 +438,7 @@ def open_thread(
         section = session.get(Section, section_id)
         if section is None:
             raise NotFound("Section introuvable.")
+        _check_comments_open(section)
         thread = CommentThread(section_id=section_id, author_id=actor.id)
         if contribution_id is not None:
             contribution = session.get(Contribution, contribution_id)
@@ -458,6 +488,7 @@ def reply(thread_id: int, actor: User, body: str) -> Comment:
         thread = session.get(CommentThread, thread_id)
         if thread is None:
             raise NotFound("Fil de discussion introuvable.")
+        _check_comments_open(session.get(Section, thread.section_id))
         comment = Comment(thread_id=thread_id, author_id=actor.id, body=body)
         session.add(comment)
         actor = session.get(User, actor.id)  # type: ignore[assignment]
@@ -493,6 +524,15 @@ def set_resolved(thread_id: int, actor: User, resolved: bool) -> CommentThread:
         thread = session.get(CommentThread, thread_id)
         if thread is None:
             raise NotFound("Fil de discussion introuvable.")
+        section = session.get(Section, thread.section_id)
+        _check_comments_open(section)
+        from app.queries import role_of
+
+        drafter = role_of(actor, section.convention_id) is Role.REDACTEUR  # type: ignore[union-attr]
+        if not may_resolve(actor.id, thread.author_id, drafter):
+            raise InvalidInput(
+                "Seuls l'auteur du fil et les rédacteurs peuvent le résoudre ou le rouvrir."
+            )
         if thread.resolved == resolved:
             raise InvalidInput("Ce fil est déjà résolu." if resolved else "Ce fil est déjà ouvert.")
         thread.resolved = resolved

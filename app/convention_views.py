@@ -8,9 +8,11 @@ from app import activity, queries
 from app import lifecycle as life
 from app import register as reg
 from app import review as rev
+from app.audit import ACTION_LABELS
 from app.operations import NotFound
 from app.webutil import back, require_csrf
-from workflows.conventions import InvalidInput
+from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATE_LABELS
+from workflows.conventions import InvalidInput, parse_id
 from workflows.lifecycle import DEADLINE_LABELS
 from workflows.register import parse_date
 from workflows.review import POSITION_LABELS
@@ -46,7 +48,7 @@ def position(section_id: int):  # type: ignore[no-untyped-def]
             g.user,
             request.form.get("position", ""),
             request.form.get("text", ""),
-            int(number) if number.isdigit() else None,
+            parse_id(number),
         )
     except (InvalidInput, rev.ReviewRefused) as exc:
         return back(target, str(exc))
@@ -109,9 +111,7 @@ def sign(convention_id: int):  # type: ignore[no-untyped-def]
     membership = request.form.get("membership_id", "")
     try:
         signed_on = parse_date(request.form.get("signed_on"), "La date de signature")
-        life.sign(
-            convention_id, g.user, int(membership) if membership.isdigit() else None, signed_on
-        )
+        life.sign(convention_id, g.user, parse_id(membership), signed_on)
     except life.TransitionRefused as exc:
         return back(target, " ".join(exc.reasons))
     except InvalidInput as exc:
@@ -161,6 +161,7 @@ def register_page(convention_id: int):  # type: ignore[no-untyped-def]
         organisations=organisations,
         members=queries.members(convention_id),
         contributions=reg.written_contributions(convention_id),
+        CONTRIBUTION_STATES=CONTRIBUTION_STATE_LABELS,
         printed_on=date.today(),
         print_view=request.args.get("impression") == "1",
     )
@@ -178,7 +179,7 @@ def meeting_add(convention_id: int):  # type: ignore[no-untyped-def]
     try:
         raw = request.form.get("meeting_on", "")
         meeting_on = parse_date(raw, "La date de la réunion") if raw.strip() else None
-        invited = [int(v) for v in request.form.getlist("invited") if v.isdigit()]
+        invited = [i for v in request.form.getlist("invited") if (i := parse_id(v))]
         reg.add_meeting(
             convention_id,
             g.user,
@@ -235,14 +236,15 @@ def events(convention_id: int):  # type: ignore[no-untyped-def]
     rows = activity.events(
         convention_id,
         action,
-        int(organisation) if organisation.isdigit() else None,
-        int(before) if before.isdigit() else None,
+        parse_id(organisation),
+        parse_id(before),
     )
     return render_template(
         "events.html",
         convention=g.convention,
         events=rows,
         actions=activity.event_actions(convention_id),
+        ACTION_LABELS=ACTION_LABELS,
         members=queries.members(convention_id),
         action=action,
         organisation=organisation,

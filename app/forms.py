@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from workflows.conventions import KIND_LABELS
+from workflows.conventions import KIND_LABELS, ConventionKind
 from workflows.permissions import ROLE_LABELS
 
 
@@ -36,7 +36,10 @@ class PasswordForm(FlaskForm):
 
 
 class ConventionForm(FlaskForm):
-    kind = SelectField("Type", choices=choices(KIND_LABELS.items()))
+    kind = SelectField(
+        "Type",
+        choices=choices((k, v) for k, v in KIND_LABELS.items() if k is not ConventionKind.AVENANT),
+    )
     title = StringField("Intitulé")
     start_year = IntegerField("Année de début", validators=[DataRequired()])
     end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app import audit, queries
 from app.db import db_session, write_transaction
-from app.models import Convention, Membership, Revision, Section, Signature, User, utcnow
-from app.operations import NotFound
+from app.models import Convention, Membership, Section, Signature, User, utcnow
+from app.operations import NotFound, insert_revision
 from app.review import party_name, signatories
 from workflows.conventions import ConventionKind, InvalidInput, clean_title
 from workflows.lifecycle import (
@@ -163,6 +164,13 @@ def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: 
             signed_on=signed_on,
         )
         session.add(signature)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Two people recorded the same signature at once: the first one stands.
+            raise InvalidInput(
+                f"La signature de {party_name(membership)} est déjà enregistrée."
+            ) from None
         audit.record(
             session,
             "signature",
@@ -240,17 +248,15 @@ def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
             session.flush()
             if section.current_revision is not None:
                 body = section.current_revision.body
-                revision = Revision(
-                    section_id=copy.id,
-                    number=1,
-                    body=body,
-                    author_id=actor.id,
-                    message=f"Texte signé de « {signed.title} »",
-                    paragraph_ids=assign_paragraph_ids("", None, body),
+                insert_revision(
+                    session,
+                    copy,
+                    None,
+                    actor,
+                    body,
+                    f"Texte signé de « {signed.title} »",
+                    assign_paragraph_ids("", None, body),
                 )
-                session.add(revision)
-                session.flush()
-                copy.current_revision = revision
         audit.record(
             session,
             "avenant",

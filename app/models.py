@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from knowledge.types import DocumentKind, DocumentStatus
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
@@ -440,6 +441,46 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class KbDocument(Base):
+    """A reference text of the knowledge base (circulaire, fiche, guide). The database is
+    the source of truth; the search index is rebuilt from these rows."""
+
+    __tablename__ = "kb_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "kb_document_kind"))
+    status: Mapped[DocumentStatus] = mapped_column(
+        _enum(DocumentStatus, "kb_document_status"), default=DocumentStatus.EN_VIGUEUR
+    )
+    published_on: Mapped[date | None]
+    filename: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)  # extracted and cleaned
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    passages: Mapped[list[KbPassage]] = relationship(
+        back_populates="document", order_by="KbPassage.ordinal", cascade="all, delete-orphan"
+    )
+
+
+class KbPassage(Base):
+    __tablename__ = "kb_passage"
+    __table_args__ = (Index("ix_kb_passage_document_ordinal", "document_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("kb_document.id", ondelete="CASCADE"))
+    ordinal: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(1000), default="")  # path joined with " › "
+    locator: Mapped[str] = mapped_column(String(200), default="")
+    indicator: Mapped[str | None] = mapped_column(String(10), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    document: Mapped[KbDocument] = relationship(back_populates="passages")
 
 
 class ImmutableRevisionError(RuntimeError):

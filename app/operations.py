@@ -258,6 +258,8 @@ def create_convention(
     """Create a convention for the creator's organisme, with its standard sections, and
     make that organisme its redacteur."""
     title = clean_title(title)
+    if kind is ConventionKind.AVENANT:
+        raise InvalidInput("Un avenant s'ouvre depuis la convention signée qu'il modifie.")
     end = check_period(kind, start_year, end_year)
     with write_transaction() as session:
         creator = session.get(User, creator.id)  # type: ignore[assignment]
@@ -371,6 +373,17 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
         assert convention is not None
         if membership.organisation_id == convention.organisme_id:
             raise InvalidInput("L'organisme ne peut pas être retiré de sa propre convention.")
+        from app.models import ReviewPosition, Signature
+
+        if session.scalar(
+            select(ReviewPosition.id).where(ReviewPosition.membership_id == membership.id).limit(1)
+        ) or session.scalar(
+            select(Signature.id).where(Signature.membership_id == membership.id).limit(1)
+        ):
+            raise InvalidInput(
+                "Ce participant a déjà donné une position ou signé : il ne peut plus être retiré "
+                "(changez plutôt son rôle)."
+            )
         who = membership.organisation.name if membership.organisation else membership.user.email
         audit.record(
             session,
@@ -387,9 +400,16 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
 # --- sections -------------------------------------------------------------------------
 
 
-def add_section(convention_id: int, title: str) -> Section:
+def add_section(convention_id: int, title: str, actor: User | None = None) -> Section:
     title = clean_title(title, "Le titre de la section")
     with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if not text_editable(convention.state):
+            raise StateRefused(text_frozen_reason(convention.state))
         last = session.scalar(
             select(func.max(Section.position)).where(Section.convention_id == convention_id)
         )
@@ -397,23 +417,43 @@ def add_section(convention_id: int, title: str) -> Section:
             convention_id=convention_id, title=title, position=(last or 0) + 1, mandatory=False
         )
         session.add(section)
+        session.flush()
+        audit.record(
+            session,
+            "section_ajoutee",
+            f"Section « {title} » ajoutée",
+            actor,
+            convention_id,
+            "section",
+            section.id,
+        )
     return section
 
 
-def rename_section(section_id: int, title: str) -> Section:
+def rename_section(section_id: int, title: str, actor: User | None = None) -> Section:
     title = clean_title(title, "Le titre de la section")
     with write_transaction() as session:
-        section = _lock_section(session, section_id)
+        section = lock_editable_section(session, section_id)
+        old = section.title
         section.title = title
+        audit.record(
+            session,
+            "section_renommee",
+            f"« {old} » renommée « {title} »",
+            actor,
+            section.convention_id,
+            "section",
+            section.id,
+        )
     return section
 
 
-def move_section(section_id: int, direction: str) -> None:
+def move_section(section_id: int, direction: str, actor: User | None = None) -> None:
     """Swap a section with its neighbour ("up" or "down")."""
     if direction not in ("up", "down"):
         raise InvalidInput("Direction inconnue.")
     with write_transaction() as session:
-        section = _lock_section(session, section_id)
+        section = lock_editable_section(session, section_id)
         siblings = list(
             session.scalars(
                 select(Section)
@@ -429,6 +469,15 @@ def move_section(section_id: int, direction: str) -> None:
         siblings[index], siblings[other] = siblings[other], siblings[index]
         for position, item in enumerate(siblings, start=1):
             item.position = position
+        audit.record(
+            session,
+            "section_deplacee",
+            f"« {section.title} » déplacée",
+            actor,
+            section.convention_id,
+            "section",
+            section.id,
+        )
 
 
 def lock_editable_section(session: Session, section_id: int) -> Section:

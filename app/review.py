@@ -93,7 +93,9 @@ def on_new_revision(
     section.state = result.state
     if result.message:
         users: set[int] = set()
-        for position in agreed:
+        # Everyone who had taken a position on the old text, agreeing or not, is told
+        # that it no longer applies.
+        for position in positions.values():
             users |= audit.users_of_membership(session, position.membership)
         audit.notify(
             session,
@@ -160,7 +162,10 @@ def record_position(
         section = session.scalar(select(Section).where(Section.id == section_id).with_for_update())
         assert section is not None
         actor = session.get(User, actor.id)  # type: ignore[assignment]
-        if section.state is not SectionState.EN_REVUE:
+        if not review_open(section.convention.state):
+            raise ReviewRefused("Les positions se donnent pendant l'association et la négociation.")
+        # Under review, or validated (a party may withdraw its agreement on the same text).
+        if section.state is SectionState.BROUILLON:
             raise ReviewRefused("Cette section n'est pas en revue : aucune position à donner.")
         current = section.current_revision
         assert current is not None

@@ -32,7 +32,7 @@ from app.operations import (
     save_revision,
     set_membership,
 )
-from workflows.conventions import ConventionKind, InvalidInput
+from workflows.conventions import ConventionKind, InvalidInput, parse_id
 from workflows.diff import diff_stats, word_diff
 from workflows.permissions import Role, can_create_convention
 from workflows.revisions import BodyTooLarge, parse_revision_number
@@ -85,7 +85,7 @@ def convention(convention_id: int):  # type: ignore[no-untyped-def]
     from app.contributions import open_counts
     from app.db import db_session
     from app.review import party_name, signatories
-    from workflows.lifecycle import TRANSITIONS, signing_open
+    from workflows.lifecycle import ORDER, TRANSITIONS, signing_open
     from workflows.review import SECTION_STATE_LABELS
 
     convention = g.convention
@@ -109,6 +109,7 @@ def convention(convention_id: int):  # type: ignore[no-untyped-def]
         signing_open=signing_open(convention.state),
         party_name=party_name,
         open_counts=open_counts(convention_id),
+        backwards=lambda state: ORDER.index(state) < ORDER.index(convention.state),
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
     )
 
@@ -146,6 +147,7 @@ def member_set(convention_id: int):  # type: ignore[no-untyped-def]
             Role(form.role.data),
             organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None,
             user_email=(form.user_email.data or "").strip() or None,
+            actor=g.user,
         )
     except InvalidInput as exc:
         return _members_page(convention_id, form, str(exc))
@@ -159,7 +161,7 @@ def member_remove(convention_id: int, membership_id: int):  # type: ignore[no-un
     if not form.validate_on_submit():
         abort(400)
     try:
-        remove_membership(convention_id, membership_id)
+        remove_membership(convention_id, membership_id, actor=g.user)
     except NotFound:
         abort(404, "Participant introuvable.")
     except InvalidInput as exc:
@@ -174,8 +176,8 @@ def section_add(convention_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400, _form_errors(form))
     try:
-        section = add_section(convention_id, form.title.data)
-    except InvalidInput as exc:
+        section = add_section(convention_id, form.title.data, actor=g.user)
+    except (InvalidInput, StateRefused) as exc:
         flash(str(exc), "error")
         return redirect(url_for("web.convention", convention_id=convention_id)), 303
     return redirect(url_for("web.section", section_id=section.id))
@@ -250,8 +252,8 @@ def section_rename(section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400, _form_errors(form))
     try:
-        rename_section(section_id, form.title.data)
-    except InvalidInput as exc:
+        rename_section(section_id, form.title.data, actor=g.user)
+    except (InvalidInput, StateRefused) as exc:
         flash(str(exc), "error")
         return redirect(url_for("web.section", section_id=section_id)), 303
     flash("Section renommée.", "success")
@@ -264,9 +266,11 @@ def section_move(section_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400, _form_errors(form))
     try:
-        move_section(section_id, form.direction.data)
+        move_section(section_id, form.direction.data, actor=g.user)
     except InvalidInput as exc:
         abort(400, str(exc))
+    except StateRefused as exc:
+        abort(409, str(exc))
     return redirect(url_for("web.convention", convention_id=g.convention.id) + f"#s{section_id}")
 
 
@@ -276,7 +280,7 @@ HISTORY_PAGE_SIZE = 100
 @bp.route("/sections/<int:section_id>/history")
 def history(section_id: int):  # type: ignore[no-untyped-def]
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = parse_id(page) or 1
     total = queries.revision_count(section_id)
     revisions = queries.history(
         section_id, limit=HISTORY_PAGE_SIZE, offset=(page_number - 1) * HISTORY_PAGE_SIZE

@@ -64,7 +64,6 @@ from app.operations import (
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.merge import (
-    Para,
     align_proposal,
     apply_hunks,
     compute_hunks,
@@ -123,10 +122,6 @@ def scenario(rng: random.Random, base: list[str]) -> tuple[list[str], list[str]]
     return proposal, current
 
 
-def paras(text: str, ids: list[str]) -> list[Para]:
-    return paragraphs_of(text, ids)
-
-
 # --- 1. pure functions ---------------------------------------------------------------------
 
 
@@ -135,8 +130,8 @@ def pure_functions(rng: random.Random) -> None:
     proposal_pars, current_pars = scenario(rng, base_pars)
     base_text, proposal_text, current_text = map(body, (base_pars, proposal_pars, current_pars))
     base_ids = assign_paragraph_ids("", None, base_text)
-    base = paras(base_text, base_ids)
-    current = paras(current_text, assign_paragraph_ids(base_text, base_ids, current_text))
+    base = paragraphs_of(base_text, base_ids)
+    current = paragraphs_of(current_text, assign_paragraph_ids(base_text, base_ids, current_text))
     proposal = align_proposal(base, proposal_text)
     hunks = compute_hunks(base, proposal)
     merged = merge3(base, current, proposal)
@@ -183,8 +178,8 @@ def pure_functions(rng: random.Random) -> None:
     both = rng.sample(range(len(base_pars)), 10)
     cur2 = [edit_in_part(rng, p, 0) if k in both else p for k, p in enumerate(base_pars)]
     pro2 = [edit_in_part(rng, p, 1) if k in both else p for k, p in enumerate(base_pars)]
-    current2 = paras(body(cur2), [p.id for p in base])
-    proposal2 = paras(body(pro2), [p.id for p in base])
+    current2 = paragraphs_of(body(cur2), [p.id for p in base])
+    proposal2 = paragraphs_of(body(pro2), [p.id for p in base])
     assert merge3(base, current2, proposal2).clean
     record(
         "1g. merge3, 10 paragraphs both sides",

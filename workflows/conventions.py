@@ -94,6 +94,17 @@ class InvalidInput(ValueError):
     """Input refused before anything is written; the message is shown to the user."""
 
 
+def parse_id(raw: object) -> int | None:
+    """A positive integer id from a form or query value, None otherwise. (str.isdigit
+    accepts "²", which int() refuses: ASCII digits only.)"""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if raw > 0 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 12:
+        value = int(raw)
+        return value if value > 0 else None
+    return None
+
+
 def clean_title(raw: str | None, what: str = "Le titre") -> str:
     """Trim a title and refuse it when empty or longer than TITLE_MAX_LENGTH."""
     title = " ".join((raw or "").split())

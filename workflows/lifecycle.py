@@ -295,3 +295,9 @@ def deadline_done(key: str, state: str) -> bool:
     if reached_at is None:
         return False
     return ORDER.index(_state(state)) >= ORDER.index(reached_at)
+
+
+def comments_open(state: str) -> bool:
+    """Discussion goes on until signature (the préfet's services may still ask questions
+    on a transmitted text); a signed text is discussed in its avenant."""
+    return _state(state) not in _SIGNED_STATES

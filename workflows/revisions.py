@@ -59,7 +59,7 @@ def parse_revision_number(raw: object) -> int:
         raise InvalidInput("Le numéro de révision de base est invalide.")
     if isinstance(raw, int):
         number = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         number = int(raw.strip())
     else:
         raise InvalidInput("Le numéro de révision de base est obligatoire (entier).")

@@ -159,9 +159,10 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
 
     def open_section(page: Page) -> None:
         page.goto(server + "/")
-        page.get_by_role("link", name=CUS_TITLE, exact=True).click()
+        # The conventions table (the dashboard's "À traiter" box links to the CUS too).
+        page.locator("table.list").get_by_role("link", name=CUS_TITLE, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=CUS_TITLE)).to_be_visible()
-        page.get_by_role("link", name=SECTION_TITLE, exact=True).click()
+        page.locator("table.list").get_by_role("link", name=SECTION_TITLE, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=SECTION_TITLE)).to_be_visible()
 
     def is_edit_post(response) -> bool:  # type: ignore[no-untyped-def]
@@ -202,7 +203,9 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             )
             b.get_by_role("button", name="Enregistrer", exact=True).click()
             expect(b).to_have_url(section_url)
-            expect(b.get_by_role("status")).to_have_text(f"Révision {base + 1} enregistrée.")
+            expect(b.get_by_role("status").filter(has_text="enregistrée")).to_have_text(
+                f"Révision {base + 1} enregistrée."
+            )
             expect(b.locator("article.prose")).to_contain_text(TEXT_B)
             b.screenshot(path=ARTIFACTS / "section.png", full_page=True)
 
@@ -226,7 +229,9 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             # A saves again, now deliberately over revision 4.
             a.get_by_role("button", name="Enregistrer ma version").click()
             expect(a).to_have_url(section_url)
-            expect(a.get_by_role("status")).to_have_text(f"Révision {base + 2} enregistrée.")
+            expect(a.get_by_role("status").filter(has_text="enregistrée")).to_have_text(
+                f"Révision {base + 2} enregistrée."
+            )
             expect(a.locator("article.prose")).to_contain_text(TEXT_A)
 
             # History, then the default comparison (4 -> 5).

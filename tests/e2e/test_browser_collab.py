@@ -51,9 +51,7 @@ RESERVE = (
     "Accord sous réserve d'un échéancier annuel des 1 200 réhabilitations, "
     "présenté au comité de suivi avant le 31 mars de chaque année."
 )
-CALENDAR = (
-    "Les réhabilitations suivent un calendrier annuel : 240 logements par an de 2026 à 2030."
-)
+CALENDAR = "Les réhabilitations suivent un calendrier annuel : 240 logements par an de 2026 à 2030."
 OLD_DDT_RESERVE = "Préciser le calendrier annuel des réhabilitations."
 
 
@@ -154,7 +152,9 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(associe).to_have_url(re.compile(r"/contributions/\d+$"))
             contribution_url = associe.url
             number = int(contribution_url.rsplit("/", 1)[1])
-            expect(status(associe)).to_have_text(f"Contribution n° {number} envoyée aux rédacteurs.")
+            expect(status(associe)).to_have_text(
+                f"Contribution n° {number} envoyée aux rédacteurs."
+            )
             expect(associe.locator(".heading-row .state")).to_have_text("Ouverte")
             tracked = associe.locator(".tracked div.diff")
             inserted = " ".join(tracked.locator("ins").all_inner_texts())
@@ -187,6 +187,7 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(refused_row).to_have_count(1)
             expect(kept_row).to_have_count(1)
             expect(kept_row.locator("input[name=hunk]")).to_be_checked()
+            shot(drafter, "contribution-to-decide.png")
             refused_row.locator("input[name=hunk]").uncheck()
             expect(refused_row.locator("input[name=hunk]")).not_to_be_checked()
             drafter.get_by_role("button", name="Accepter les modifications cochées").click()
@@ -254,9 +255,12 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(ddt.get_by_role("heading", level=1, name=REVIEWED)).to_be_visible()
             expect(ddt.locator("article.prose")).to_contain_text(CALENDAR)
             expect(ddt.locator("h1 .state")).to_have_text("En revue")
-            form = ddt.locator("form", has=ddt.get_by_role("button", name="Enregistrer ma position"))
+            form = ddt.locator(
+                "form", has=ddt.get_by_role("button", name="Enregistrer ma position")
+            )
             form.get_by_label("Accord avec réserves").check()
             form.locator("#position-text").fill(RESERVE)
+            shot(ddt, "section-review-ddt.png")
             form.get_by_role("button", name="Enregistrer ma position").click()
             expect(status(ddt)).to_have_text("Position enregistrée.")
             expect(ddt.locator("#revue tr", has_text=DDT_ORG)).to_contain_text(RESERVE)
@@ -281,7 +285,11 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(transmise).to_have_count(1)
             expect(transmise.locator("ul.reasons li").first).to_be_visible()
             expect(drafter.locator("ul.deadlines li")).to_have_count(3)
-            expect(drafter.locator("ul.deadlines")).to_contain_text("en retard")
+            deadlines = drafter.locator("ul.deadlines li")
+            expect(deadlines.filter(has_text="Fin de l'association")).to_contain_text("franchie")
+            expect(deadlines.filter(has_text="Transmission au préfet")).to_contain_text(
+                "dans moins de 30 jours"
+            )
             shot(drafter, "convention.png")
 
             tab(drafter, "Registre de l'association")
@@ -296,14 +304,15 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             written = drafter.locator("table.list tbody tr", has_text=ASSOCIE_NAME)
             expect(written.filter(has_text=SECTION)).to_have_count(1)
             shot(drafter, "association.png")
+            drafter.emulate_media(media="print")
+            shot(drafter, "association-print.png")
+            drafter.emulate_media(media="screen")
 
             drafter.get_by_role("navigation", name="Fil d'Ariane").get_by_role(
                 "link", name=CUS_TITLE
             ).click()
             tab(drafter, "Journal")
-            expect(drafter.get_by_role("heading", level=1)).to_have_text(
-                "Journal de la convention"
-            )
+            expect(drafter.get_by_role("heading", level=1)).to_have_text("Journal de la convention")
             events = drafter.locator("table.events tbody")
             expect(events).to_contain_text(f"Contribution n° {number}")
             expect(events).to_contain_text(RESERVE[:40])
@@ -312,5 +321,6 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             browser.close()
 
     assert visited, "no page was loaded"
+    print(f"{len(visited)} page loads; console errors: {console_errors or 'none'}")
     csp = [m for m in console_errors if "content security policy" in m.lower()]
     assert not csp, "CSP violations:\n" + "\n".join(csp)

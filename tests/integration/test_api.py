@@ -70,7 +70,10 @@ def test_save_conflict_and_diff(app, world):
         json={"base_revision": 1, "body": "Premier texte revu de la section.", "message": "API"},
         headers=headers,
     )
-    assert response.status_code == 201 and response.get_json() == {"number": 2, "review_notice": None}
+    assert response.status_code == 201 and response.get_json() == {
+        "number": 2,
+        "review_notice": None,
+    }
     assert response.headers["Location"].endswith(f"/api/sections/{world.section_id}/revisions/2")
     response = client.post(url, json={"base_revision": 1, "body": "Autre texte."}, headers=headers)
     assert response.status_code == 409

@@ -72,7 +72,7 @@ def test_review_is_refused_on_an_outdated_revision(app, world):
     response = post_form(
         logged_in(app, "sign@epci.test"),
         f"/sections/{world.section_id}/position",
-        {"position": "accord", "revision_number": "0"},
+        {"position": "accord", "revision_number": "2"},
     )
     assert response.status_code == 303
     assert _state(app, world.section_id) == "en_revue"

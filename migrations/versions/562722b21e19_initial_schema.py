@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cbdadf197bf7
+Revision ID: 562722b21e19
 Revises: 
-Create Date: 2026-11-22 19:49:41.126739
+Create Date: 2026-11-22 20:11:22.563341
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import app.models
 
 
-revision = 'cbdadf197bf7'
+revision = '562722b21e19'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,6 +98,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_convention_cadre_id'), ['cadre_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_convention_organisme_id'), ['organisme_id'], unique=False)
 
+    op.create_table('kb_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.Enum('circulaire', 'fiche', 'guide', 'autre', name='kb_document_kind', native_enum=False, length=40), nullable=False),
+    sa.Column('status', sa.Enum('en_vigueur', 'abroge', 'historique', name='kb_document_status', native_enum=False, length=40), nullable=False),
+    sa.Column('published_on', sa.Date(), nullable=True),
+    sa.Column('filename', sa.String(length=300), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_kb_document_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_document')),
+    sa.UniqueConstraint('checksum', name=op.f('uq_kb_document_checksum'))
+    )
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('convention_id', sa.Integer(), nullable=True),
@@ -117,6 +133,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index('ix_event_convention_id_at', ['convention_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('kb_passage',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('ordinal', sa.Integer(), nullable=False),
+    sa.Column('heading', sa.String(length=1000), nullable=False),
+    sa.Column('locator', sa.String(length=200), nullable=False),
+    sa.Column('indicator', sa.String(length=10), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['kb_document.id'], name=op.f('fk_kb_passage_document_id_kb_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_passage'))
+    )
+    with op.batch_alter_table('kb_passage', schema=None) as batch_op:
+        batch_op.create_index('ix_kb_passage_document_ordinal', ['document_id', 'ordinal'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_passage_indicator'), ['indicator'], unique=False)
 
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -376,12 +407,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_convention_id'))
 
     op.drop_table('meeting')
+    with op.batch_alter_table('kb_passage', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_passage_indicator'))
+        batch_op.drop_index('ix_kb_passage_document_ordinal')
+
+    op.drop_table('kb_passage')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_organisation_id'))
         batch_op.drop_index('ix_event_convention_id_at')
         batch_op.drop_index(batch_op.f('ix_event_actor_id'))
 
     op.drop_table('event')
+    op.drop_table('kb_document')
     with op.batch_alter_table('convention', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_convention_organisme_id'))
         batch_op.drop_index(batch_op.f('ix_convention_cadre_id'))

@@ -1,0 +1,249 @@
+"""Knowledge base operations: ingest, remove, reindex, search.
+
+The rules and the text work are in knowledge/ (extract, cleaning, passages, search);
+this module stores documents and passages in the database (the source of truth) and
+keeps the search index, a projection of them, in step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app import audit
+from app.db import db_session, write_transaction
+from app.models import KbDocument, KbPassage, User
+from app.operations import NotFound
+from knowledge.search import Filters, SearchIndex
+from knowledge.search import search as run_search
+from knowledge.types import DocumentKind, DocumentStatus, Hit, SearchDocument
+from workflows.conventions import InvalidInput, clean_title
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+INDEX_BATCH = 500
+
+
+def index() -> SearchIndex:
+    """The configured search index of this application (one per process)."""
+    app = current_app
+    existing = app.extensions.get("cosigne_search")
+    if existing is None:
+        backend = app.config.get("SEARCH_BACKEND", "whoosh")
+        if backend == "postgres":
+            from knowledge.postgres_index import PostgresIndex
+
+            from app.db import engine
+
+            existing = PostgresIndex(engine())
+        else:
+            from knowledge.whoosh_index import WhooshIndex
+
+            existing = WhooshIndex(Path(app.config["DATA_DIR"]) / "index")
+        app.extensions["cosigne_search"] = existing
+    return existing
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    passages: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} ajouté(s) ({self.passages} passages)",
+            f"{len(self.unchanged)} inchangé(s)",
+            f"{len(self.refused)} refusé(s)",
+        ]
+        return ", ".join(parts)
+
+
+def _search_documents(
+    document: KbDocument, passages: Iterable[KbPassage]
+) -> Iterator[SearchDocument]:
+    for passage in passages:
+        yield SearchDocument(
+            passage_id=passage.id,
+            document_id=document.id,
+            title=document.title,
+            kind=document.kind.value,
+            status=document.status.value,
+            locator=passage.locator,
+            heading=passage.heading,
+            text=passage.text,
+            indicator=passage.indicator,
+        )
+
+
+def ingest(
+    filename: str,
+    data: bytes,
+    kind: str,
+    title: str | None = None,
+    status: str = DocumentStatus.EN_VIGUEUR.value,
+    published_on: date | None = None,
+    user: User | None = None,
+) -> tuple[KbDocument, bool]:
+    """Store one document and its passages in one transaction, then index them.
+
+    Returns (document, created); the same file twice is recognised by its checksum and
+    changes nothing. A file that cannot be read raises ExtractionError before anything
+    is written or indexed.
+    """
+    from knowledge.extract import checksum, extract
+    from knowledge.passages import split_passages
+
+    try:
+        kind_value = DocumentKind(kind)
+        status_value = DocumentStatus(status)
+    except ValueError:
+        raise InvalidInput(f"Type « {kind} » ou statut « {status} » inconnu.") from None
+    title = clean_title(
+        title or Path(filename).stem.replace("-", " ").replace("_", " "), "Le titre du document"
+    )[:300]
+    digest = checksum(data)
+    session = db_session()
+    existing = session.scalar(select(KbDocument).where(KbDocument.checksum == digest))
+    if existing is not None:
+        return existing, False
+    blocks = extract(filename, data)
+    passages = split_passages(blocks)
+    if not passages:
+        from knowledge.extract import ExtractionError
+
+        raise ExtractionError(f"{filename} : aucun texte exploitable.")
+    with write_transaction() as session:
+        if session.scalar(select(KbDocument.id).where(KbDocument.checksum == digest)):
+            return session.scalar(select(KbDocument).where(KbDocument.checksum == digest)), False
+        document = KbDocument(
+            title=title,
+            kind=kind_value,
+            status=status_value,
+            published_on=published_on,
+            filename=Path(filename).name[:300],
+            checksum=digest,
+            size=len(data),
+            text="\n\n".join(b.text for b in blocks),
+            uploaded_by_id=user.id if user else None,
+        )
+        session.add(document)
+        session.flush()
+        rows = [
+            KbPassage(
+                document_id=document.id,
+                ordinal=p.ordinal,
+                heading=" › ".join(p.heading_path)[:1000],
+                locator=p.locator[:200],
+                indicator=p.indicator,
+                text=p.text,
+            )
+            for p in passages
+        ]
+        session.add_all(rows)
+        session.flush()
+        if user is not None:
+            audit.record(
+                session, "kb_ajout", f"Document « {title} » ajouté à la base documentaire", user
+            )
+    index().add(_search_documents(document, rows))
+    return document, True
+
+
+def remove(document_id: int, user: User | None = None) -> str:
+    with write_transaction() as session:
+        document = session.get(KbDocument, document_id)
+        if document is None:
+            raise NotFound(f"Document {document_id} introuvable.")
+        title = document.title
+        session.delete(document)
+        if user is not None:
+            audit.record(
+                session, "kb_retrait", f"Document « {title} » retiré de la base documentaire", user
+            )
+    index().delete_document(document_id)
+    return title
+
+
+def reindex(progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the index from the database; ``progress`` is told of each batch."""
+    target = index()
+    target.clear()
+    session = db_session()
+    total = 0
+    for document in session.scalars(select(KbDocument).order_by(KbDocument.id)):
+        passages = session.scalars(
+            select(KbPassage)
+            .where(KbPassage.document_id == document.id)
+            .order_by(KbPassage.ordinal)
+        ).all()
+        for start in range(0, len(passages), INDEX_BATCH):
+            batch = passages[start : start + INDEX_BATCH]
+            total += target.add(_search_documents(document, batch))
+            if progress:
+                progress(len(batch))
+    return total
+
+
+def passage_count() -> int:
+    return db_session().scalar(select(func.count(KbPassage.id))) or 0
+
+
+def documents() -> list[tuple[KbDocument, int]]:
+    rows = db_session().execute(
+        select(KbDocument, func.count(KbPassage.id))
+        .outerjoin(KbPassage, KbPassage.document_id == KbDocument.id)
+        .group_by(KbDocument.id)
+        .order_by(KbDocument.kind, KbDocument.title)
+    )
+    return [(d, n) for d, n in rows]
+
+
+def document(document_id: int) -> KbDocument:
+    found = db_session().scalar(
+        select(KbDocument)
+        .where(KbDocument.id == document_id)
+        .options(joinedload(KbDocument.passages))
+    )
+    if found is None:
+        raise NotFound("Document introuvable.")
+    return found
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    took_ms: float
+
+
+def search(
+    question: str, kind: str | None = None, document_id: int | None = None, limit: int = 10
+) -> SearchResult:
+    started = time.perf_counter()
+    hits, total = run_search(
+        index(), question, Filters(kind=kind or None, document_id=document_id), limit
+    )
+    return SearchResult(hits, total, round((time.perf_counter() - started) * 1000, 2))
+
+
+def hit_json(hit: Hit) -> dict:
+    return {
+        "document_id": hit.document_id,
+        "passage_id": hit.passage_id,
+        "title": hit.title,
+        "kind": hit.kind,
+        "status": hit.status,
+        "locator": hit.locator,
+        "excerpt": hit.excerpt,
+        "text": hit.text,
+        "score": round(hit.score, 4),
+        "indicator": hit.indicator,
+    }
