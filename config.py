@@ -61,6 +61,9 @@ class Config:
     WTF_CSRF_SSL_STRICT = False
     PASSWORD_HASH_METHOD = "scrypt"
     TIMEZONE = os.environ.get("COSIGNE_TIMEZONE", "Europe/Paris")
+    # "whoosh" (a file index in the data dir) or "postgres" (full-text search in the
+    # database, for several application servers; PostgreSQL only).
+    SEARCH_BACKEND = os.environ.get("COSIGNE_SEARCH", "whoosh")
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60

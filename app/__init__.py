@@ -81,12 +81,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.contribution_views import bp as contributions_bp
     from app.convention_views import activity_bp, association_bp, lifecycle_bp, review_bp
+    from app.kb_views import api_bp as kb_api_bp
+    from app.kb_views import bp as kb_bp
     from app.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(contributions_bp)
+    app.register_blueprint(kb_bp)
+    app.register_blueprint(kb_api_bp)
+    csrf.exempt(kb_api_bp)  # bearer-token only, like the rest of the API
     for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api")

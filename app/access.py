@@ -86,6 +86,17 @@ ACCESS: dict[str, Rule] = {
     "activity.ledger": member(Action.VIEW),
     "activity.inbox": LOGIN,
     "activity.inbox_read": LOGIN,
+    "kb.search": LOGIN,
+    "kb.documents": LOGIN,
+    "kb.upload": ORGANISME,
+    "kb.document": LOGIN,
+    "kb.remove": ADMIN,
+    "kb.indicator_list": LOGIN,
+    "kb.indicator": LOGIN,
+    "kb_api.api_search": LOGIN,
+    "kb_api.api_indicators": LOGIN,
+    "kb_api.api_indicator": LOGIN,
+    "kb_api.api_compute": LOGIN,
     "api.conventions": LOGIN,
     "api.convention": member(Action.VIEW),
     "api.convention_sections": member(Action.VIEW),
@@ -105,7 +116,7 @@ ACCESS: dict[str, Rule] = {
 
 
 def is_api_request() -> bool:
-    return request.blueprint == "api" or request.path.startswith("/api/")
+    return request.blueprint in ("api", "kb_api") or request.path.startswith("/api/")
 
 
 def _authenticated_user() -> User | None:

@@ -19,6 +19,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(users_group)
     app.cli.add_command(demo)
+    from app.kb_cli import kb_group
+
+    app.cli.add_command(kb_group)
 
 
 @click.group("db", cls=AppGroup, help="Schéma de la base de données (migrations Alembic).")
