@@ -34,6 +34,11 @@ __all__ = [
 
 # --- patterns -----------------------------------------------------------------------
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _APOSTROPHES = "’'‘`´"
 
 PAGE_MARKER_RE = re.compile(
@@ -62,23 +67,20 @@ _ARROW_LABEL_RE = re.compile(r"^[→➜➔➢►▶]\s*(?P<label>[^\W\d_][^:.!?]
 
 _TERMINAL = ".!?:;…"  # a paragraph ending with one of these is complete
 _PROSE_END = ".!?:;…»)"
-_FUNCTION_WORDS = frozenset(
-    "de des du la le les l d et ou à au aux en un une sur pour par avec dans sous que qui dont "
-    "son sa ses leur leurs ce cette ces entre vers chez sans se".split()
+_FUNCTION_WORDS = _word_set(
+    "de des du la le les l d et ou à au aux en un une sur pour par avec dans sous que qui "
+    "dont son sa ses leur leurs ce cette ces entre vers chez sans se"
 )
 # Prefixes and suffixes that keep their hyphen when a line ends on them.
-_HYPHEN_PREFIXES = frozenset(
+_HYPHEN_PREFIXES = _word_set(
     "non ex vice demi semi mi quasi sous après arrière avant contre grand grands grande "
-    "grandes petit petite chef porte au aux ci là c'est-à".split()
+    "grandes petit petite chef porte au aux ci là c'est-à"
 )
-_HYPHEN_SUFFIXES = frozenset(
-    "ci là même mêmes être il ils elle elles on t y dessus dessous delà dedans dehors "
-    "uns unes".split()
+_HYPHEN_SUFFIXES = _word_set(
+    "ci là même mêmes être il ils elle elles on t y dessus dessous delà dedans dehors uns unes"
 )
 # Words that start the second line of a wrapped heading ("L’ELABORATION" / "DES CONVENTIONS").
-_CONTINUATION_STARTS = frozenset(
-    "de des du d et ou à au aux en pour par sur dans avec sous entre".split()
-)
+_CONTINUATION_STARTS = _word_set("de des du d et ou à au aux en pour par sur dans avec sous entre")
 _ONE_LETTER_WORDS = frozenset({"a", "à", "y", "ô"})
 _ELISION_RE = re.compile(r"\b(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu|quoiqu)[" + _APOSTROPHES + "]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-‑][^\W\d_]+)*")
@@ -227,7 +229,6 @@ class _Para:
     doubled: bool = False  # repaired display title
     after_blank: bool = True  # a blank line (or a block boundary) came before it
     text: str = ""
-    fiche: bool = False
 
 
 class _Vocabulary:
@@ -478,6 +479,9 @@ def _heading_candidate(para: _Para) -> bool:
         return False
     if not _starts_upper(text) or _is_bullet(text) or not any(c.islower() for c in text):
         return False
+    alnum = [c for c in text if c.isalnum()]
+    if sum(c.isdigit() for c in alnum) > 0.3 * len(alnum):
+        return False  # a row of figures
     if text[-1] in ".,;:!…" or _ends_with_function_word(text):
         return False
     # "Thomas Quéro," / "Président de ...": a signature, not a heading.
@@ -546,21 +550,24 @@ def _detect_headings(paras: list[_Para], mixed_case: bool) -> None:
     for index, para in enumerate(paras):
         if para.preset:
             if indicator_code(para.text):
-                in_fiche, para.fiche = True, True
+                in_fiche = True
             elif para.level <= 2:
                 in_fiche = False
             continue
         text = para.text
         if indicator_code(text) and len(text.split()) <= 15:
-            para.level, para.fiche, in_fiche = 2, True, True
+            para.level, in_fiche = 2, True
             continue
         numbered = _numbered_heading(text)
-        if numbered and _looks_like_heading_shape(text, 20):
-            if text[-1] != "." or _is_caps_text(text):
-                para.level = numbered[0]
-                if para.level == 1:
-                    in_fiche = False
-                continue
+        if (
+            numbered
+            and _looks_like_heading_shape(text, 20)
+            and (text[-1] != "." or _is_caps_text(text))
+        ):
+            para.level = numbered[0]
+            if para.level == 1:
+                in_fiche = False
+            continue
         if para.doubled:
             para.level = 2 if _is_caps_text(text) else 3
             in_fiche = False
@@ -667,7 +674,7 @@ def _finish(
 def _bullet_text(text: str) -> str:
     """Write every list bullet the same way ("• "), keeping dashes."""
     match = _BULLET_RE.match(text)
-    if not match or text.startswith(("-", "–", "—", "•")):
+    if not match or text.startswith(("-", "–", "—", "•", "*")):  # "*": often a footnote
         return text
     rest = text[match.end() :]
     if not rest or rest[0].isdigit():

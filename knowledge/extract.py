@@ -87,6 +87,7 @@ def extract(
     Raises ExtractionError when the file is refused or holds no text.
     """
     name = _display_name(filename)
+    data = bytes(data)  # bytearray or memoryview from an upload
     if not data:
         raise ExtractionError(f"Le fichier « {name} » est vide.")
     if len(data) > max_bytes:

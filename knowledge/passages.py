@@ -20,12 +20,19 @@ __all__ = ["split_passages", "split_sentences"]
 _FICHE_LEVEL = 2
 _FICHE_TITLE_MAX_WORDS = 15
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Words after which a period does not end a sentence.
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = _word_set(
     "art al cf chap ex fig hab mme mmes mlle mm n no nº op p pp réf vol tél env min max "
-    "sq suiv dir coord éd".split()
+    "sq suiv dir coord éd"
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[»”\")\]]*\s+(?=[«“\"(]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.!?…])(?P<close>(?:\s*[»”\")\]])*)\s+(?=[«“\"(]?\s*[A-ZÀ-ÖØ-Þ0-9])"
+)
 
 
 @dataclass
@@ -46,11 +53,10 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
         before = text[start : match.start()]
-        last = re.search(r"(\w+)\W*$", before)
-        word = last.group(1) if last else ""
-        if before.endswith(".") and (len(word) == 1 or word.lower() in _ABBREVIATIONS):
+        last = re.search(r"([^\W\d_]+)\.$", before)  # a word right before the period
+        if last and (len(last.group(1)) == 1 or last.group(1).lower() in _ABBREVIATIONS):
             continue
-        sentences.append(text[start : match.start()].strip())
+        sentences.append(text[start : match.start() + len(match.group("close"))].strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:

@@ -159,7 +159,7 @@ def test_message_names_the_file_not_its_path() -> None:
 
 
 def test_extension_is_case_insensitive() -> None:
-    blocks = extract("NOTE.TXT", "Le bailleur s'engage.".encode())
+    blocks = extract("NOTE.TXT", b"Le bailleur s'engage.")
     assert blocks == [Block("Le bailleur s'engage.")]
 
 
@@ -229,7 +229,9 @@ def test_markdown_headings_become_levels() -> None:
 
 
 def test_markdown_soft_line_breaks_are_rejoined() -> None:
-    blocks = extract("m.md", "Une phrase coupée\nen deux lignes et un mot réha-\nbilité.\n".encode())
+    blocks = extract(
+        "m.md", "Une phrase coupée\nen deux lignes et un mot réha-\nbilité.\n".encode()
+    )
     assert blocks == [Block("Une phrase coupée en deux lignes et un mot réhabilité.")]
 
 
@@ -239,7 +241,12 @@ def test_markdown_soft_line_breaks_are_rejoined() -> None:
 def test_pdf_text_and_page_numbers() -> None:
     data = make_pdf(
         [
-            ["Guide pratique des conventions", "I - LES OBJECTIFS", "Le bailleur s'engage", "Page 1 sur 3"],
+            [
+                "Guide pratique des conventions",
+                "I - LES OBJECTIFS",
+                "Le bailleur s'engage",
+                "Page 1 sur 3",
+            ],
             ["Guide pratique des conventions", "La qualité du service rendu.", "Page 2 sur 3"],
             ["Guide pratique des conventions", "Les loyers sont fixés.", "Page 3 sur 3"],
         ]
@@ -255,7 +262,9 @@ def test_pdf_text_and_page_numbers() -> None:
 
 
 def test_pdf_sentence_cut_across_pages_is_rejoined_on_its_first_page() -> None:
-    data = make_pdf([["Il convient de fixer les termes de la contractuali-"], ["sation avec réalisme."]])
+    data = make_pdf(
+        [["Il convient de fixer les termes de la contractuali-"], ["sation avec réalisme."]]
+    )
     blocks = extract("p.pdf", data)
     assert blocks == [
         Block("Il convient de fixer les termes de la contractualisation avec réalisme.", page=1)
@@ -321,8 +330,8 @@ def test_docx_tracked_changes_are_read_accepted() -> None:
     document_xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     revised = (
         "<w:r><w:t xml:space='preserve'>Le loyer est </w:t></w:r>"
-        f"<w:del w:id='1' w:author='A'><w:r><w:delText>libre</w:delText></w:r></w:del>"
-        f"<w:ins w:id='2' w:author='B'><w:r><w:t>plafonné</w:t></w:r></w:ins>"
+        "<w:del w:id='1' w:author='A'><w:r><w:delText>libre</w:delText></w:r></w:del>"
+        "<w:ins w:id='2' w:author='B'><w:r><w:t>plafonné</w:t></w:r></w:ins>"
         "<w:r><w:rPr><w:vanish/></w:rPr><w:t>caché</w:t></w:r>"
         "<w:r><w:t>.</w:t></w:r>"
     )
