@@ -443,6 +443,28 @@ class Notification(Base):
     read_at: Mapped[datetime | None]
 
 
+class IndicatorValue(Base):
+    """A CUS indicator's target (cible) or achieved value (réalisé) for one year and one
+    scope (a département or a segment of the stock), with the variables it came from."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        UniqueConstraint("convention_id", "code", "scope", "year", "kind",
+                         name="uq_indicator_value_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    scope: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10))  # "cible" | "realise"
+    variables: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    value: Mapped[float]
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class KbDocument(Base):
     """A reference text of the knowledge base (circulaire, fiche, guide). The database is
     the source of truth; the search index is rebuilt from these rows."""
