@@ -52,6 +52,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_revisions.py
+	$(BIN)/python bench/bench_collab.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

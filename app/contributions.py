@@ -316,35 +316,23 @@ def _hunk_order(hunk_id: str) -> int:
 
 
 def reject(contribution_id: int, actor: User, reason: str) -> Contribution:
+    """Reject with a reason, which the author receives."""
     reason = clean_text(reason, "Le motif du rejet", required=True)
-    with write_transaction() as session:
-        contribution = _load_open(session, contribution_id)
-        actor = session.get(User, actor.id)  # type: ignore[assignment]
-        _decided(
-            session,
-            contribution,
-            actor,
-            ContributionState.REJETEE,
-            reason,
-            f"Contribution n° {contribution.id} rejetée : {reason}",
-        )
-    return contribution
+    return _close(contribution_id, actor, ContributionState.REJETEE, reason)
 
 
 def mark_treated(contribution_id: int, actor: User, note: str) -> Contribution:
     """Taken into account without changing the text (negotiation often ends there)."""
     note = clean_text(note, "La note", required=True)
+    return _close(contribution_id, actor, ContributionState.TRAITEE, note)
+
+
+def _close(contribution_id: int, actor: User, state: ContributionState, note: str) -> Contribution:
     with write_transaction() as session:
         contribution = _load_open(session, contribution_id)
         actor = session.get(User, actor.id)  # type: ignore[assignment]
-        _decided(
-            session,
-            contribution,
-            actor,
-            ContributionState.TRAITEE,
-            note,
-            f"Contribution n° {contribution.id} traitée : {note}",
-        )
+        summary = f"Contribution n° {contribution.id} {STATE_LABELS[state].lower()} : {note}"
+        _decided(session, contribution, actor, state, note, summary)
     return contribution
 
 

@@ -25,12 +25,8 @@ wall-clock milliseconds, median and p95.
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -43,14 +39,13 @@ from bench_revisions import (
     body,
     document,
     fetch,
-    fresh_database,
     paragraph,
     record,
-    report,
+    run_bench,
     timed,
 )
 
-from app import create_app, queries
+from app import queries
 from app.contributions import accept, create_contribution, mark_treated, of_section, view
 from app.db import db_session, write_transaction
 from app.models import Contribution, Convention, User
@@ -323,31 +318,7 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Cosigne collaboration benchmark")
-    parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is used)")
-    database_url = parser.parse_args().database_url
-    with tempfile.TemporaryDirectory(prefix="cosigne-bench-") as tmp:
-        os.environ["COSIGNE_DATA_DIR"] = str(Path(tmp) / "data")
-        os.environ.pop("COSIGNE_ENV", None)
-        url, cleanup = fresh_database(database_url, Path(tmp))
-        try:
-            app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": url})
-            engine = app.extensions["cosigne_engine"]
-            with engine.connect() as conn:
-                version = ".".join(map(str, conn.dialect.server_version_info or ()))
-            print(
-                f"python {platform.python_version()} | cpus {os.cpu_count()} | "
-                f"{platform.machine()} {platform.system()} | backend {engine.dialect.name} "
-                f"{version}",
-                flush=True,
-            )
-            try:
-                run(app, random.Random(20250101))
-            finally:
-                engine.dispose()
-        finally:
-            cleanup()
-    report()
+    run_bench(run, "Cosigne collaboration benchmark")
 
 
 if __name__ == "__main__":

@@ -301,8 +301,10 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
     record("4b. GET diff 1->2, 20 pages", [timed(fetch, client, page) for _ in range(20)])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Cosigne revision benchmark")
+def run_bench(run_fn, description: str) -> None:  # type: ignore[no-untyped-def]
+    """Parse --database-url, build a fresh app and database, run ``run_fn(app, rng)``,
+    clean up and print the table. Shared by the bench scripts."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is used)")
     database_url = parser.parse_args().database_url
     with tempfile.TemporaryDirectory(prefix="cosigne-bench-") as tmp:
@@ -321,12 +323,16 @@ def main() -> None:
                 flush=True,
             )
             try:
-                run(app, random.Random(20250101))
+                run_fn(app, random.Random(20250101))
             finally:
                 engine.dispose()
         finally:
             cleanup()
     report()
+
+
+def main() -> None:
+    run_bench(run, "Cosigne revision benchmark")
 
 
 if __name__ == "__main__":
