@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from app.migrations import include_object
 from app.models import Base
 
 config = context.config
@@ -15,6 +16,7 @@ def run() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
