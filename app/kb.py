@@ -37,10 +37,13 @@ def index() -> SearchIndex:
     if existing is None:
         backend = app.config.get("SEARCH_BACKEND", "whoosh")
         if backend == "postgres":
+            from app.db import engine, is_sqlite
             from knowledge.postgres_index import PostgresIndex
 
-            from app.db import engine
-
+            if is_sqlite():
+                raise RuntimeError(
+                    "COSIGNE_SEARCH=postgres demande une base PostgreSQL (DATABASE_URL)."
+                )
             existing = PostgresIndex(engine())
         else:
             from knowledge.whoosh_index import WhooshIndex
