@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.convention_views import activity_bp, association_bp, lifecycle_bp, review_bp
     from app.kb_views import api_bp as kb_api_bp
     from app.kb_views import bp as kb_bp
+    from app.target_views import bp as targets_bp
     from app.web import bp as web_bp
 
     app.register_blueprint(auth_bp)
@@ -92,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kb_bp)
     app.register_blueprint(kb_api_bp)
     csrf.exempt(kb_api_bp)  # bearer-token only, like the rest of the API
-    for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp):
+    for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp, targets_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)  # bearer-token only, see app.access._authenticated_user

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "reunion": "Réunion",
     "document_envoye": "Document envoyé",
     "compte_rendu": "Compte rendu",
+    "indicateur": "Valeur d'indicateur saisie",
+    "indicateur_supprime": "Valeur d'indicateur supprimée",
     "kb_ajout": "Document ajouté à la base",
     "kb_retrait": "Document retiré de la base",
 }
