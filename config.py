@@ -53,10 +53,12 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "cosigne_session"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
-    # The domain refuses bodies over 1 MB with a clear message; this outer limit keeps
-    # a larger request from being read at all (werkzeug answers 413 by itself).
+    # The domain refuses section bodies over 1 MB and documents over 50 MB with a clear
+    # message; these outer limits keep a larger request from being read at all (werkzeug
+    # answers 413 by itself). Uploaded files are spooled to disk, form fields are not.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
+    UPLOAD_MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # document uploads only (app/__init__.py)
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
     PASSWORD_HASH_METHOD = "scrypt"

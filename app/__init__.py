@@ -37,6 +37,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import db
 
     db.init_app(app)
+
+    @app.before_request
+    def _upload_limit() -> None:
+        # Registered before CSRFProtect, which reads the form: only the document upload
+        # may send a large body.
+        if request.endpoint == "kb.upload":
+            request.max_content_length = app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+
     csrf.init_app(app)
     _init_login(app)
     _register_blueprints(app)
@@ -109,7 +117,7 @@ def _register_errors(app: Flask) -> None:
         404: "Page introuvable.",
         405: "Méthode non autorisée.",
         409: "Conflit.",
-        413: "Contenu trop volumineux : la limite est de 1 Mo par section.",
+        413: "Contenu trop volumineux : 1 Mo au plus par section, 50 Mo par document.",
     }
 
     @app.errorhandler(CSRFError)
