@@ -53,6 +53,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_revisions.py
 	$(BIN)/python bench/bench_collab.py
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_assistant.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -100,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(kb_bp)
     app.register_blueprint(kb_api_bp)
+    from app.assistant import bp as assistant_bp
+
+    app.register_blueprint(assistant_bp)
     csrf.exempt(kb_api_bp)  # bearer-token only, like the rest of the API
     for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp, targets_bp):
         app.register_blueprint(blueprint)

@@ -22,6 +22,9 @@ def register_cli(app: Flask) -> None:
     from app.kb_cli import kb_group
 
     app.cli.add_command(kb_group)
+    from app.assistant import assistant_group
+
+    app.cli.add_command(assistant_group)
 
 
 @click.group("db", cls=AppGroup, help="Schéma de la base de données (migrations Alembic).")

@@ -40,6 +40,18 @@ def _files(paths: tuple[str, ...]) -> list[tuple[Path, dict]]:
     return found
 
 
+def _ensure_schema() -> None:
+    """A brand-new data directory (as ../shared/eval/score.py makes) gets its schema
+    first, so that `kb ingest` works on it directly."""
+    from sqlalchemy import inspect
+
+    from app.db import engine
+    from app.migrations import upgrade
+
+    if not inspect(engine()).has_table("kb_document"):
+        upgrade(engine())
+
+
 @kb_group.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -58,6 +70,7 @@ def ingest(paths: tuple[str, ...], kind: str | None, status: str) -> None:
     """Ajoute des fichiers (.txt, .md, .docx, .pdf) ou des dossiers à la base."""
     from knowledge.extract import ExtractionError
 
+    _ensure_schema()
     files = _files(paths)
     report = kb.IngestReport()
     with click.progressbar(

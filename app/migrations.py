@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from app import ROOT
 from app.models import Base
 
-
 # Tables a search backend manages itself (a rebuildable projection, not the models').
 PROJECTION_TABLES = frozenset({"search_passage"})
 

@@ -1,12 +1,20 @@
 """Acronyms of French social housing and what they stand for, written for Cosigne.
 
 Used both ways by search: a question with "PLH" also looks for "programme local de
-l'habitat", and one spelling the words out also finds passages using the acronym.
+l'habitat", and one spelling the words out also finds passages using the acronym. The
+words are compared as stems, so "programmes locaux de l'habitat" is the PLH too; the
+index marks every spelled-out occurrence with the acronym (``acronym_spans``), so that
+one term finds both spellings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 GLOSSARY: dict[str, str] = {
+    "ALUR": "accès au logement et un urbanisme rénové",
+    "ANCOLS": "agence nationale de contrôle du logement social",
     "ANRU": "agence nationale pour la rénovation urbaine",
     "APL": "aide personnalisée au logement",
     "CAL": "commission d'attribution des logements",
@@ -14,17 +22,31 @@ GLOSSARY: dict[str, str] = {
     "CCAPEX": "commission de coordination des actions de prévention des expulsions locatives",
     "CCH": "code de la construction et de l'habitation",
     "CCL": "conseil de concertation locative",
+    "CCLP": "conseil de concertation locative de patrimoine",
+    "CDC": "caisse des dépôts et consignations",
+    "CGLLS": "caisse de garantie du logement locatif social",
     "CIL": "conférence intercommunale du logement",
+    "CNL": "confédération nationale du logement",
+    "CRHH": "comité régional de l'habitat et de l'hébergement",
+    "CSF": "confédération syndicale des familles",
     "CUS": "convention d'utilité sociale",
     "DALO": "droit au logement opposable",
     "DDT": "direction départementale des territoires",
     "DDTM": "direction départementale des territoires et de la mer",
+    "DGALN": "direction générale de l'aménagement, du logement et de la nature",
+    "DHUP": "direction de l'habitat, de l'urbanisme et des paysages",
     "DPE": "diagnostic de performance énergétique",
     "DREAL": "direction régionale de l'environnement, de l'aménagement et du logement",
+    "ELAN": "évolution du logement, de l'aménagement et du numérique",
     "EPCI": "établissement public de coopération intercommunale",
+    "EPLS": "enquête sur le parc locatif social",
     "ESH": "entreprise sociale pour l'habitat",
     "FSL": "fonds de solidarité pour le logement",
+    "GUP": "gestion urbaine de proximité",
     "HLM": "habitation à loyer modéré",
+    "MIILOS": "mission interministérielle d'inspection du logement social",
+    "MOLLE": "mobilisation pour le logement et la lutte contre l'exclusion",
+    "OPAC": "office public d'aménagement et de construction",
     "OPH": "office public de l'habitat",
     "PCL": "plan de concertation locative",
     "PDALHPD": "plan départemental d'action pour le logement et l'hébergement des personnes défavorisées",
@@ -36,37 +58,73 @@ GLOSSARY: dict[str, str] = {
     "PLS": "prêt locatif social",
     "PLU": "plan local d'urbanisme",
     "PLUS": "prêt locatif à usage social",
+    "PSLA": "prêt social location-accession",
     "PSP": "plan stratégique de patrimoine",
     "QPV": "quartier prioritaire de la politique de la ville",
+    "RHVS": "résidence hôtelière à vocation sociale",
     "RPLS": "répertoire des logements locatifs des bailleurs sociaux",
     "SEM": "société d'économie mixte",
     "SLS": "supplément de loyer de solidarité",
     "SNE": "système national d'enregistrement de la demande de logement social",
     "SRU": "solidarité et renouvellement urbains",
+    "TFPB": "taxe foncière sur les propriétés bâties",
+    "UES": "union d'économie sociale",
+    "USH": "union sociale pour l'habitat",
     "ZUS": "zone urbaine sensible",
 }
 
-# Lower-cased expansions, to find the acronym from the words.
-_BY_EXPANSION = {expansion.lower(): acronym for acronym, expansion in GLOSSARY.items()}
+# Acronyms that are also everyday French words when written in lower case.
+_COMMON_WORDS = frozenset(
+    {"plus", "cal", "sem", "apl", "pli", "pls", "cil", "sru", "fsl", "elan", "molle", "ues"}
+)
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """First stem → (stems of an expansion, acronym in lower case), longest first."""
+    from knowledge.analysis import stemmed_terms
+
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for acronym, expansion in GLOSSARY.items():
+        stems = tuple(stemmed_terms(expansion))
+        if len(stems) >= 2:
+            by_first.setdefault(stems[0], []).append((stems, acronym.lower()))
+    return {
+        first: tuple(sorted(entries, key=lambda entry: -len(entry[0])))
+        for first, entries in by_first.items()
+    }
+
+
+def acronym_spans(stems: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, end, acronym) of each expansion spelled out in a sequence of stems
+    (stop words already dropped): "programmes locaux de l'habitat" → PLH."""
+    phrases = _phrases()
+    found: list[tuple[int, int, str]] = []
+    for index, first in enumerate(stems):
+        entries = phrases.get(first)
+        if not entries:
+            continue
+        for expansion, acronym in entries:
+            end = index + len(expansion)
+            if tuple(stems[index:end]) == expansion:
+                found.append((index, end, acronym))
+    return found
 
 
 def expand(text: str) -> list[str]:
     """Expansions of the acronyms in ``text`` and acronyms of the expansions it spells out.
 
     Acronyms are matched as written in capitals ("PLUS", not the word "plus"), except
-    for those that are not French words when lower-cased ("cus", "plh").
+    for those that are not French words when lower-cased ("cus", "plh"). Spelled-out
+    expansions are compared as stems, so plurals and accents do not matter.
     """
+    from knowledge.analysis import stemmed_terms
+
     found: list[str] = []
     for word in {w.strip(".,;:!?()«»\"'’") for w in text.split()}:
-        upper = word.upper()
+        upper = word.replace(".", "").upper()
         if upper in GLOSSARY and (word.isupper() or upper.lower() not in _COMMON_WORDS):
             found.append(GLOSSARY[upper])
-    lowered = text.lower().replace("’", "'")
-    for expansion, acronym in _BY_EXPANSION.items():
-        if expansion in lowered:
-            found.append(acronym)
+    for _start, _end, acronym in acronym_spans(stemmed_terms(text)):
+        found.append(acronym.upper())
     return list(dict.fromkeys(found))
-
-
-# Acronyms that are also everyday French words when written in lower case.
-_COMMON_WORDS = frozenset({"plus", "cal", "sem", "apl", "pli", "pls", "cil", "sru", "fsl"})

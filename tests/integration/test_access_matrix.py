@@ -102,7 +102,7 @@ def test_access_matrix(app, world, role):
         if rule.endpoint in ("auth.logout", "auth.login"):
             continue  # logging out or in would change the client under test; tested apart
         access = ACCESS[rule.endpoint]
-        is_api = rule.endpoint.startswith(("api.", "kb_api."))
+        is_api = rule.endpoint.startswith(("api.", "kb_api.")) or rule.rule.startswith("/api/")
         with app.app_context():
             url = _url_for_rule(rule, world)
         if method == "GET":
@@ -135,7 +135,7 @@ def test_objects_of_another_convention_are_forbidden(app, world, role):
             continue
         with app.app_context():
             url = _url_for_rule(rule, world, own=False)
-        is_api = rule.endpoint.startswith(("api.", "kb_api."))
+        is_api = rule.endpoint.startswith(("api.", "kb_api.")) or rule.rule.startswith("/api/")
         if method == "GET":
             response = client.get(url, headers=headers if is_api else {})
         elif is_api:

@@ -1,0 +1,426 @@
+"""The drafting assistant in the application: operations, CLI, JSON API and chat page.
+
+The answering itself is knowledge.assistant (LangChain, no Flask); this module gives it
+the search index and the corpus statistics of this application, checks who may ask
+about which convention, and keeps each user's conversation.
+
+- ``flask --app app assistant ask [--json] [QUESTION]``: without QUESTION, one question
+  per line on standard input and one answer per line on standard output (JSON with
+  ``--json``), flushed after each, as ``../shared/eval/score.py`` drives it.
+- ``POST /api/assistant/ask`` ``{"question", "convention_id"?, "section_id"?}``.
+- ``/assistant``: the chat page. The conversation (the last ``KEEP_EXCHANGES``) is kept
+  per user in a small JSON file of the data directory rather than in the session
+  cookie, which answers with their sources would overflow (browsers drop cookies over
+  4 KB). A model's answer is streamed to the page as it is written, without JavaScript.
+
+``COSIGNE_LLM`` (or the ``ASSISTANT_LLM`` setting, which tests set to a chat model
+object) chooses the model; unset, the assistant is extractive and needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
+from flask.cli import AppGroup
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import csrf, kb, queries
+from app.db import db_session
+from app.models import Convention, KbPassage, Section, User
+from app.operations import NotFound
+from app.webutil import back, require_csrf
+from knowledge.assistant import MAX_QUESTION_CHARS, RETRIEVE, Assistant, chat_model_from_spec
+from knowledge.retriever import CorpusStats, PassageRetriever
+from workflows.conventions import InvalidInput, parse_id
+from workflows.permissions import Action, can
+
+log = logging.getLogger(__name__)
+
+KEEP_EXCHANGES = 20
+STATS_VERSION = 1  # bump when knowledge.understanding.terms changes how it reads words
+
+bp = Blueprint("assistant", __name__)
+assistant_group = AppGroup("assistant", help="Assistant de rédaction : questions à la base.")
+
+
+class AccessDenied(Exception):
+    """The user may not see the convention or section the question is asked from."""
+
+
+# --- the assistant of this application -----------------------------------------------------
+
+
+def corpus_stats() -> CorpusStats:
+    """Word statistics of the stored passages, recounted when passages change."""
+    session = db_session()
+    try:
+        key = session.execute(select(func.count(KbPassage.id), func.max(KbPassage.id))).one()
+    except SQLAlchemyError:
+        session.rollback()
+        return CorpusStats()
+    key = [STATS_VERSION, int(key[0] or 0), int(key[1] or 0)]
+    cached = current_app.extensions.get("cosigne_corpus_stats")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    # Counting reads every passage: done once per state of the corpus and kept in the
+    # data directory for the other processes (workers, command line).
+    path = Path(current_app.config["DATA_DIR"]) / "assistant" / "corpus-stats.json"
+    stats = None
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            stats = CorpusStats(stored["frequencies"], stored["passages"])
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    if stats is None:
+        rows = session.execute(select(KbPassage.heading, KbPassage.text))
+        stats = CorpusStats.from_texts(f"{heading}\n{text}" for heading, text in rows)
+        _write_json(
+            path, {"key": key, "passages": stats.passages, "frequencies": stats.frequencies}
+        )
+    current_app.extensions["cosigne_corpus_stats"] = (key, stats)
+    return stats
+
+
+def _write_json(path: Path, data: object) -> None:
+    """Write atomically: another process reads the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+    os.replace(temporary, path)
+
+
+def _model_setting() -> object:
+    configured = current_app.config.get("ASSISTANT_LLM")
+    if configured is not None:
+        return configured
+    return os.environ.get("COSIGNE_LLM", "").strip()
+
+
+def assistant() -> Assistant:
+    """This application's assistant (one per process and model setting)."""
+    setting = _model_setting()
+    cached = current_app.extensions.get("cosigne_assistant")
+    if cached is not None and (cached[0] is setting or cached[0] == setting):
+        return cached[1]
+    llm = None
+    if isinstance(setting, str):
+        if setting:
+            try:
+                llm = chat_model_from_spec(setting)
+            except Exception as error:  # a missing provider package, a bad spec
+                log.warning("COSIGNE_LLM=%s inutilisable (%s) : réponses extraites", setting, error)
+    elif setting:
+        llm = setting  # a chat model object (tests)
+    retriever = PassageRetriever(index=kb.index(), k=RETRIEVE)
+    built = Assistant(retriever, stats=corpus_stats, llm=llm)  # type: ignore[arg-type]
+    current_app.extensions["cosigne_assistant"] = (setting, built)
+    return built
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+def clean_question(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("Posez une question.")
+    question = " ".join(raw.split())
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"La question dépasse {MAX_QUESTION_CHARS} caractères.")
+    return question
+
+
+def context_of(
+    user: User | None, convention_id: int | None = None, section_id: int | None = None
+) -> tuple[Convention | None, Section | None]:
+    """The convention and section a question is asked from, checked against the user's
+    right to see them (NotFound, AccessDenied, InvalidInput)."""
+    session = db_session()
+    section = convention = None
+    if section_id is not None:
+        section = session.get(Section, section_id)
+        if section is None:
+            raise NotFound("Section introuvable.")
+        if convention_id is not None and section.convention_id != convention_id:
+            raise InvalidInput("Cette section n'appartient pas à cette convention.")
+        convention_id = section.convention_id
+    if convention_id is not None:
+        convention = session.get(Convention, convention_id)
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if user is None or not can(queries.role_of(user, convention.id), Action.VIEW):
+            raise AccessDenied("Vous ne participez pas à cette convention.")
+    return convention, section
+
+
+def ask(
+    question: str,
+    user: User | None = None,
+    convention_id: int | None = None,
+    section_id: int | None = None,
+) -> dict:
+    """Answer one question, from a convention or section the user can see."""
+    question = clean_question(question)
+    convention, section = context_of(user, convention_id, section_id)
+    # The section's title tells what a short request ("aide-moi à rédiger cette
+    # partie") is about.
+    answer = assistant().ask(question, context=section.title if section else None)
+    answer["context"] = {
+        "convention_id": convention.id if convention else None,
+        "section_id": section.id if section else None,
+    }
+    return answer
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def _print_answer(answer: dict, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(answer["answer"] + "\n")
+        for source in answer.get("sources") or []:
+            sys.stdout.write(f"  [{source['n']}] {source['title']} — {source['locator']}\n")
+        if answer.get("sources"):
+            sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _failure(question: str, error: Exception) -> dict:
+    return {
+        "answer": f"Erreur : {error}",
+        "found": False,
+        "mode": "extractive",
+        "indicator": None,
+        "calculation": None,
+        "sources": [],
+        "question": question,
+        "error": str(error),
+    }
+
+
+@assistant_group.command("ask")
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Une réponse JSON par question.")
+def ask_command(question: str | None, as_json: bool) -> None:
+    """Pose QUESTION à l'assistant ; sans QUESTION, lit une question par ligne."""
+    if question is not None:
+        try:
+            answer = assistant().ask(clean_question(question))
+        except InvalidInput as exc:
+            raise click.ClickException(str(exc)) from None
+        _print_answer(answer, as_json)
+        return
+    helper = assistant()
+    for line in sys.stdin:
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            answer = helper.ask(clean_question(text))
+        except Exception as exc:  # one bad question must not stop the others
+            log.exception("question refusée : %s", text)
+            answer = _failure(text, exc)
+        _print_answer(answer, as_json)
+
+
+# --- JSON API ------------------------------------------------------------------------------
+
+
+def _optional_id(payload: dict, name: str) -> int | None:
+    raw = payload.get(name)
+    if raw is None or raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        abort(400, f"{name} doit être un identifiant entier positif.")
+    return value
+
+
+@bp.post("/api/assistant/ask")
+@csrf.exempt  # bearer-token only, like the rest of the API (app.access)
+def api_ask():  # type: ignore[no-untyped-def]
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        abort(400, 'Corps JSON attendu : {"question": "...", "section_id": 12}.')
+    convention_id = _optional_id(payload, "convention_id")
+    section_id = _optional_id(payload, "section_id")
+    try:
+        return jsonify(ask(payload.get("question"), g.user, convention_id, section_id))
+    except InvalidInput as exc:
+        abort(400, str(exc))
+    except NotFound as exc:
+        abort(404, str(exc))
+    except AccessDenied as exc:
+        abort(403, str(exc))
+
+
+# --- the conversation ----------------------------------------------------------------------
+
+
+def _conversation_path(user_id: int) -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "assistant" / f"{int(user_id)}.json"
+
+
+def conversation(user_id: int) -> list[dict]:
+    path = _conversation_path(user_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return data if isinstance(data, list) else []
+
+
+def remember(user_id: int, exchange: dict) -> None:
+    """Add an exchange to the user's conversation, keeping the last KEEP_EXCHANGES."""
+    exchanges = (conversation(user_id) + [exchange])[-KEEP_EXCHANGES:]
+    _write_json(_conversation_path(user_id), exchanges)
+
+
+def forget(user_id: int) -> None:
+    _conversation_path(user_id).unlink(missing_ok=True)
+
+
+def _exchange(question: str, answer: dict, section: Section | None) -> dict:
+    return {
+        "question": question,
+        "asked_at": time.time(),
+        "section": {"id": section.id, "title": section.title} if section else None,
+        "answer": answer["answer"],
+        "found": answer["found"],
+        "mode": answer["mode"],
+        "indicator": (answer.get("indicator") or {}).get("code"),
+        "calculation": answer.get("calculation"),
+        "sources": [
+            {k: s.get(k) for k in ("n", "title", "locator", "document_id", "passage_id", "quote")}
+            for s in answer.get("sources") or []
+        ],
+    }
+
+
+# --- the chat page -------------------------------------------------------------------------
+
+_CITATION = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+
+
+def source_url(source: dict) -> str:
+    return (
+        url_for("kb.document", document_id=source["document_id"])
+        + f"#passage-{source['passage_id']}"
+    )
+
+
+def answer_html(text: str, sources: list[dict], prefix: str = "") -> Markup:
+    """The answer, escaped, with line breaks and each [n] linked to its passage."""
+    by_number = {s.get("n"): s for s in sources}
+
+    def link(match: re.Match[str]) -> str:
+        links = []
+        for raw in match.group(1).split(","):
+            source = by_number.get(int(raw))
+            if source is None:
+                continue
+            title = escape(f"{source.get('title')} — {source.get('locator')}")
+            links.append(f'<a href="{escape(source_url(source))}" title="{title}">[{int(raw)}]</a>')
+        return " ".join(links)
+
+    escaped = str(escape(text))
+    linked = _CITATION.sub(link, escaped)
+    return Markup(linked.replace("\n", "<br>\n"))
+
+
+def _stream_html(events: Iterator[dict], sources: list[dict]) -> Iterator[Markup]:
+    # CitationFilter never splits a citation between two pieces: each can be linked.
+    for event in events:
+        if event["event"] == "token":
+            yield answer_html(event["text"], sources)
+
+
+def _page_context(section: Section | None) -> dict:
+    return {
+        "exchanges": conversation(g.user.id),
+        "section": section,
+        "convention": section.convention if section else None,
+        "answer_html": answer_html,
+        "source_url": source_url,
+        "max_chars": MAX_QUESTION_CHARS,
+        "keep": KEEP_EXCHANGES,
+    }
+
+
+def _section_from(raw: object) -> Section | None:
+    section_id = parse_id(raw) if raw not in (None, "") else None
+    if raw not in (None, "") and section_id is None:
+        abort(400, "Section invalide.")
+    try:
+        return context_of(g.user, section_id=section_id)[1]
+    except NotFound as exc:
+        abort(404, str(exc))
+    except AccessDenied as exc:
+        abort(403, str(exc))
+
+
+@bp.route("/assistant", methods=["GET", "POST"])
+def page():  # type: ignore[no-untyped-def]
+    if request.method == "GET":
+        section = _section_from(request.args.get("section_id"))
+        return render_template("assistant.html", **_page_context(section))
+    section = _section_from(request.form.get("section_id"))
+    target = url_for("assistant.page", section_id=section.id if section else None)
+    try:
+        question = clean_question(request.form.get("question"))
+    except InvalidInput as exc:
+        return back(target, str(exc))
+    events = assistant().stream(question, context=section.title if section else None)
+    start = next(events)  # retrieval and calculation run before the page starts
+    # The page is rendered after this view returns, once the request's database session
+    # is closed: what the page reads of the user and the section is loaded now.
+    _ = g.user.organisation.name, section.convention.title if section else None
+    remembered = _remember_at_end(events, g.user.id, question, section)
+    return stream_template(
+        "assistant.html",
+        **_page_context(section),
+        pending={"question": question, **start},
+        stream=_stream_html(remembered, start["sources"]),
+    )
+
+
+def _remember_at_end(
+    events: Iterator[dict], user_id: int, question: str, section: Section | None
+) -> Iterator[dict]:
+    for event in events:
+        if event["event"] == "end":
+            remember(user_id, _exchange(question, event["result"], section))
+        yield event
+
+
+@bp.post("/assistant/effacer")
+def clear():  # type: ignore[no-untyped-def]
+    require_csrf()
+    forget(g.user.id)
+    return redirect(url_for("assistant.page"), 303)
