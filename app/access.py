@@ -139,35 +139,33 @@ def _authenticated_user() -> User | None:
     return None
 
 
+# URL argument -> (model, name in ``g``, message when missing, how to reach the parent).
+# Walking up from the most specific object finds the convention a URL is about.
+_OBJECTS = (
+    ("contribution_id", Contribution, "contribution", "Contribution introuvable.", "section_id"),
+    ("thread_id", CommentThread, "thread", "Fil de discussion introuvable.", "section_id"),
+    ("section_id", Section, "section", "Section introuvable.", "convention_id"),
+    ("convention_id", Convention, "convention", "Convention introuvable.", None),
+)
+
+
 def _load_convention(view_args: dict) -> Convention:
-    """The convention a URL is about, directly or through one of its sections."""
+    """The convention a URL is about, directly or through a section, contribution or
+    thread; each object found is kept in ``g`` (404 when one does not exist)."""
     session = db_session()
-    if "contribution_id" in view_args:
-        contribution = session.get(Contribution, view_args["contribution_id"])
-        if contribution is None:
-            abort(404, "Contribution introuvable.")
-        g.contribution = contribution
-        view_args = {"section_id": contribution.section_id}
-    elif "thread_id" in view_args:
-        thread = session.get(CommentThread, view_args["thread_id"])
-        if thread is None:
-            abort(404, "Fil de discussion introuvable.")
-        g.thread = thread
-        view_args = {"section_id": thread.section_id}
-    if "section_id" in view_args:
-        section = session.get(Section, view_args["section_id"])
-        if section is None:
-            abort(404, "Section introuvable.")
-        g.section = section
-        convention = section.convention
-    elif "convention_id" in view_args:
-        convention = session.get(Convention, view_args["convention_id"])
-        if convention is None:
-            abort(404, "Convention introuvable.")
-    else:  # pragma: no cover - a member rule on a URL without an object is a coding error
-        raise LookupError(f"{request.endpoint} has a member rule but no object in its URL")
-    g.convention = convention
-    return convention
+    wanted = dict(view_args)
+    for argument, model, name, missing, parent in _OBJECTS:
+        if argument not in wanted:
+            continue
+        found = session.get(model, wanted[argument])
+        if found is None:
+            abort(404, missing)
+        setattr(g, name, found)
+        if parent is None:
+            return found
+        wanted[parent] = getattr(found, parent)
+    # A member rule on a URL without an object is a coding error, caught by the tests.
+    raise LookupError(f"{request.endpoint} has a member rule but no object in its URL")
 
 
 def enforce_access():  # type: ignore[no-untyped-def]
