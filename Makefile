@@ -23,6 +23,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo
+	@# The reference texts, when shared/ sits beside the repository (idempotent: checksums).
+	@if [ -d ../shared/corpus ]; then $(BIN)/flask --app app kb ingest ../shared/corpus; fi
 	@echo "Cosigne : http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
