@@ -481,9 +481,20 @@ def move_section(section_id: int, direction: str, actor: User | None = None) -> 
 
 
 def lock_editable_section(session: Session, section_id: int) -> Section:
-    """Lock a section whose convention still allows its text to change."""
+    """Lock a section whose convention still allows its text to change.
+
+    The convention row is held FOR SHARE: a transition (which takes it FOR UPDATE) waits
+    for the save to commit, and a save waits for a transition, so a text is never frozen
+    or fingerprinted while a change to it is half-way."""
     section = _lock_section(session, section_id)
-    state = section.convention.state
+    convention = session.scalar(
+        select(Convention)
+        .where(Convention.id == section.convention_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    assert convention is not None
+    state = convention.state
     if not text_editable(state):
         raise StateRefused(text_frozen_reason(state))
     return section
