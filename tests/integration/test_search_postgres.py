@@ -27,6 +27,7 @@ from knowledge.postgres_index import PostgresIndex
 from knowledge.query import QueryPlan
 from knowledge.search import Filters, search
 from knowledge.types import SearchDocument
+from tests.corpus import corpus_available, search_documents
 
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
 if not POSTGRES_URL:
@@ -85,33 +86,9 @@ def fresh_schema() -> Iterator[Engine]:
 
 
 def load_corpus() -> list[SearchDocument]:
-    from knowledge.extract import extract
-    from knowledge.passages import split_passages
-
-    manifest = CORPUS / "manifest.json"
-    if not manifest.exists():
+    if not corpus_available():
         pytest.skip(f"corpus absent ({CORPUS})")
-    documents = []
-    passage_id = 0
-    entries = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
-    for document_id, entry in enumerate(entries, start=1):
-        blocks = extract(entry["file"], (CORPUS / entry["file"]).read_bytes())
-        for passage in split_passages(blocks):
-            passage_id += 1
-            documents.append(
-                SearchDocument(
-                    passage_id=passage_id,
-                    document_id=document_id,
-                    title=entry["title"],
-                    kind=entry["kind"],
-                    status="en_vigueur",
-                    locator=passage.locator,
-                    heading=" › ".join(passage.heading_path),
-                    text=passage.text,
-                    indicator=passage.indicator,
-                )
-            )
-    return documents
+    return search_documents()
 
 
 @pytest.fixture(scope="module")

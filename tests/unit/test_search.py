@@ -21,6 +21,7 @@ from knowledge.query import MAX_QUERY_CHARS, plan
 from knowledge.search import Filters, search
 from knowledge.types import SearchDocument
 from knowledge.whoosh_index import WhooshIndex
+from tests.corpus import search_documents
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CORPUS = SHARED / "corpus"
@@ -36,28 +37,7 @@ def norm(text: str) -> str:
 
 
 def corpus_documents() -> list[SearchDocument]:
-    from knowledge.extract import extract
-    from knowledge.passages import split_passages
-
-    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    documents = []
-    for document_id, entry in enumerate(manifest["documents"], start=1):
-        path = CORPUS / entry["file"]
-        for passage in split_passages(extract(path.name, path.read_bytes())):
-            documents.append(
-                SearchDocument(
-                    passage_id=len(documents) + 1,
-                    document_id=document_id,
-                    title=entry["title"],
-                    kind=entry["kind"],
-                    status="en_vigueur",
-                    locator=passage.locator,
-                    heading=" › ".join(passage.heading_path),
-                    text=passage.text,
-                    indicator=passage.indicator,
-                )
-            )
-    return documents
+    return search_documents()
 
 
 @pytest.fixture(scope="module")
