@@ -192,6 +192,7 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
             total += target.add(_search_documents(document, batch))
             if progress:
                 progress(len(batch))
+    target.optimize()
     return total
 
 

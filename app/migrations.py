@@ -13,9 +13,10 @@ from sqlalchemy import Engine
 
 from app import ROOT
 from app.models import Base
+from knowledge.postgres_index import TABLES as SEARCH_TABLES
 
 # Tables a search backend manages itself (a rebuildable projection, not the models').
-PROJECTION_TABLES = frozenset({"search_passage"})
+PROJECTION_TABLES = frozenset(SEARCH_TABLES)
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]

@@ -449,8 +449,9 @@ class IndicatorValue(Base):
 
     __tablename__ = "indicator_value"
     __table_args__ = (
-        UniqueConstraint("convention_id", "code", "scope", "year", "kind",
-                         name="uq_indicator_value_cell"),
+        UniqueConstraint(
+            "convention_id", "code", "scope", "year", "kind", name="uq_indicator_value_cell"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,96 +1,110 @@
-"""The PostgreSQL full-text backend of knowledge.search (SEARCH_BACKEND = "postgres").
+"""The PostgreSQL backend of knowledge.search (SEARCH_BACKEND = "postgres").
 
 For deployments with several application servers: the index lives in the database they
 share instead of a directory of one machine.
 
 Storage. Like whoosh's files, the index is a projection of the database rows (documents
-and passages) that ``kb reindex`` rebuilds, so this backend manages its own storage: on
+and passages) that ``kb reindex`` rebuilds, so this backend manages its own tables: on
 first use it creates, if missing and in the first schema of the connection's
-search_path, the table ``search_passage`` with its GIN indexes and two text search
-configurations, under a transaction-level advisory lock so that several workers starting
-at once do not race. The table is not a model of app.models and no migration creates it
-(an Alembic autogenerate will list it as unknown: leave it out). It needs the
-``unaccent`` extension: when no schema of the database has it, it is created in
-``public`` (kept when per-test schemas are dropped) or, when ``public`` is not writable,
-in the current schema; unaccent is a trusted extension, so the database's owner may
-create it without superuser rights.
+search_path, under a transaction-level advisory lock so that several workers starting
+at once do not race:
 
-Analysis. Both text search configurations first drop PostgreSQL's French stop words
-(dictionary ``cosigne_french_stop``, on the accented word), then remove accents
-(unaccent); ``cosigne_french`` then stems (Snowball French, as knowledge.analysis does),
-``cosigne_exact`` keeps the accent-folded form, like whoosh's "exact" field. Each passage
-has a tsvector of each, title weighted A, heading B, body C.
+- ``search_passage``: a passage's fields (``ranking.stored_fields``), its terms as a
+  ``tsvector`` with a GIN index (the match), their weighted frequencies as ``jsonb``
+  (for BM25) and its length;
+- ``search_term``: each term's document frequency (BM25's idf), kept by the writers;
+- ``search_stats``: the number of passages and their total length.
 
-Ranking mirrors the whoosh backend (BM25F). The content words of the question are
-OR-ed (one plainto_tsquery each, so no character of a question is query syntax); each
-counts for its frequency in the passage's title, heading and body, ranked apart
-(ts_rank on ts_filter by weight) and boosted 2.5, 2 and 1 as whoosh's fields are, plus
-its unstemmed form 1.5 times, times its rarity (BM25's idf over the passages); the
-body's part is normalised by the passage's length as BM25 does. Two adjacent words of
-the question found together (at most one word apart: "taux de vacance", elisions) add a
-phrase bonus, an acronym's expansion found as a phrase adds its own, and the passages
-of a fiche whose indicator the question names come first. Excerpts are ts_headline's
-fragments of the body, HTML-escaped, matched words in <mark>.
+They are not models of app.models and no migration creates them (Alembic's autogenerate
+is told to leave them out). A table of an older layout is dropped with a warning: run
+``kb reindex``.
 
-Every call is one short transaction. Questions whose words PostgreSQL drops as stop
-words match nothing; none raises.
+Analysis and ranking are knowledge.ranking's, the very ones of the whoosh backend: the
+terms are our French analyser's stems (elisions, stop words, Snowball stems, accents
+folded), stored as lexemes with ``array_to_tsvector``, so PostgreSQL's own dictionaries
+never re-analyse them and both backends agree on what a word is. A first version used
+PostgreSQL's ``french`` configuration with ``unaccent`` and ``ts_rank``: ts_rank has no
+idf, and reading every matching tsvector to rank it took 430 ms at ten thousand
+passages (bench/bench_search.py); it found the right passage first for 3 public
+questions in 7. Now stage 1 is one query: passages whose tsvector holds one of the
+question's rarest terms (within ``Ranking.posting_budget`` postings) or its indicator
+code, scored with BM25 from their jsonb frequencies, best ``Ranking.candidates`` kept;
+stage 2 re-ranks them in Python from their stored fields.
+
+Writers take an advisory lock for their transaction, so a second writer waits for the
+first (as whoosh's writer lock) and term frequencies stay exact. Every call is one
+short transaction; no question raises.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from markupsafe import escape
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from knowledge.query import MAX_TERMS, QueryPlan
+from knowledge.query import QueryPlan
+from knowledge.ranking import (
+    RANKING,
+    Concept,
+    Ranking,
+    concepts_of,
+    content_terms,
+    question_of,
+    rerank,
+    stage_one_terms,
+    stored_fields,
+    weigh,
+)
 from knowledge.search import Filters
 from knowledge.types import Hit, SearchDocument
 
+log = logging.getLogger(__name__)
+
 TABLE = "search_passage"
-STEMMED = "cosigne_french"
-EXACT = "cosigne_exact"
-STOP_DICTIONARY = "cosigne_french_stop"
+POSTINGS = "search_posting"
+TERMS = "search_term"
+STATS = "search_stats"
+TABLES = (TABLE, POSTINGS, TERMS, STATS)
+LAYOUT = "cosigne search layout 2"  # the table's comment: which layout it holds
 BATCH = 500
 SETUP_LOCK = 0x436F_7369  # pg_advisory_xact_lock key of the setup ("Cosi")
+WRITE_LOCK = 0x436F_7370  # ...and of the writers
+MAX_LEXEME_BYTES = 2046  # PostgreSQL refuses longer lexemes
 
-# Fields, as in whoosh's BM25F: title (weight A), heading (B) and body (C) of the stemmed
-# tsvector are ranked apart (ts_filter) and summed with these boosts, so that a word of
-# the title, shared by every passage of a document, does not drown the body's matches.
-TITLE_BOOST = 2.5
-HEADING_BOOST = 2.0
-EXACT_BOOST = 1.5  # unstemmed forms above Snowball's look-alikes
-FLAT = "{1, 1, 1, 1}"  # ts_rank weights {D, C, B, A}: the boosts above do the weighting
-PHRASE_BOOST = 2.0
-EXPANSION_BOOST = 1.5
-INDICATOR_BONUS = 100.0  # far above any text score: the named fiche comes first
-LENGTH_B = 0.75  # BM25's length normalisation
-
-_START, _STOP = "\x02", "\x03"  # placeholders of <mark> and </mark> in ts_headline
-HEADLINE_OPTIONS = (
-    f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=35, MinWords=15, "
-    'FragmentDelimiter=" … "'
+_STORED = (
+    "passage_id",
+    "document_id",
+    "kind",
+    "indicator",
+    "status",
+    "locator",
+    "title",
+    "heading",
+    "body",
+    "heading_words",
+    "heading_stems",
+    "body_words",
+    "body_stems",
 )
-EXCERPT_CHARS = 240
-
-_HYPHENATED = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)+$")
 
 T = TypeVar("T")
 
 
 class PostgresIndex:
-    """knowledge.search.SearchIndex on PostgreSQL full-text search."""
+    """knowledge.search.SearchIndex on PostgreSQL."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, ranking: Ranking = RANKING) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError(
                 f"SEARCH_BACKEND = 'postgres' needs a PostgreSQL database, not {engine.dialect.name}."
             )
         self.engine = engine
+        self.ranking = ranking
         self._ready = False
         self._lock = threading.Lock()
 
@@ -106,8 +120,8 @@ class PostgresIndex:
                 self._ready = True
 
     def _run(self, work: Callable[[Connection], T]) -> T:
-        """``work`` in one transaction; set up again once if our objects vanished
-        (a schema dropped and re-created, an extension dropped with CASCADE)."""
+        """``work`` in one transaction; set up again once if our tables vanished
+        (a schema dropped and re-created)."""
         for attempt in range(2):
             self._ensure()
             try:
@@ -121,62 +135,105 @@ class PostgresIndex:
         raise AssertionError("unreachable")
 
     def add(self, documents: Iterable[SearchDocument]) -> int:
-        rows = [_row(doc) for doc in documents]
+        # The same passage twice in one call: the last one wins.
+        rows = list({row["passage_id"]: row for row in map(_row, documents)}.values())
         if not rows:
             return 0
 
         def work(conn: Connection) -> int:
+            _lock_writers(conn)
+            ids = [row["passage_id"] for row in rows]
+            removed_terms, removed, removed_length = _remove(
+                conn, "passage_id = ANY(:ids)", {"ids": ids}
+            )
             for start in range(0, len(rows), BATCH):
-                conn.execute(_UPSERT, rows[start : start + BATCH])
+                _write(conn, rows[start : start + BATCH])
+            added_terms = Counter(stem for row in rows for stem in row["stems"])
+            added_terms.subtract(removed_terms)
+            _count_terms(conn, added_terms)
+            _count_passages(
+                conn,
+                len(rows) - removed,
+                sum(row["length"] for row in rows) - removed_length,
+            )
             return len(rows)
 
         return self._run(work)
 
     def delete_document(self, document_id: int) -> None:
-        self._run(
-            lambda conn: conn.execute(
-                text(f"DELETE FROM {TABLE} WHERE document_id = :id"), {"id": int(document_id)}
-            )
-        )
+        def work(conn: Connection) -> None:
+            _lock_writers(conn)
+            terms, removed, length = _remove(conn, "document_id = :id", {"id": int(document_id)})
+            terms = Counter({stem: -count for stem, count in terms.items()})
+            _count_terms(conn, terms)
+            _count_passages(conn, -removed, -length)
+
+        self._run(work)
 
     def clear(self) -> None:
-        self._run(lambda conn: conn.execute(text(f"TRUNCATE {TABLE}")))
+        def work(conn: Connection) -> None:
+            _lock_writers(conn)
+            conn.execute(text(f"TRUNCATE {TABLE}, {POSTINGS}, {TERMS}"))
+            conn.execute(text(f"UPDATE {STATS} SET passages = 0, total_length = 0"))
+
+        self._run(work)
+
+    def optimize(self) -> None:
+        # VACUUM marks the pages all-visible, which lets stage 1 read postings from the
+        # primary key alone (at 100k passages: 20 ms instead of 100 ms). Autovacuum would
+        # get there too, a minute or so after a rebuild. It cannot run in a transaction.
+        self._ensure()
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in TABLES:
+                conn.execute(text(f"VACUUM (ANALYZE) {table}"))
 
     def count(self) -> int:
-        return int(self._run(lambda conn: conn.scalar(text(f"SELECT count(*) FROM {TABLE}"))))
+        return int(self._run(lambda conn: conn.scalar(text(f"SELECT passages FROM {STATS}"))))
 
     # --- search ----------------------------------------------------------------------
 
     def search(self, query: QueryPlan, filters: Filters, limit: int) -> tuple[list[Hit], int]:
-        built = _build_search(query, filters, max(1, int(limit)))
-        if built is None:
+        if query.empty:
             return [], 0
-        sql, params = built
-        rows = self._run(lambda conn: conn.execute(text(sql), params).mappings().all())
-        hits = [
-            Hit(
-                passage_id=int(row["passage_id"]),
-                document_id=int(row["document_id"]),
-                title=row["title"],
-                kind=row["kind"],
-                status=row["status"],
-                locator=row["locator"],
-                text=row["body"],
-                excerpt=_excerpt(row["headline"], row["body"]),
-                score=float(row["score"] or 0.0),
-                indicator=row["indicator"] or None,
-            )
-            for row in rows
-        ]
-        total = int(rows[0]["total"]) if rows else 0
-        return hits, max(total, len(hits))
+        return self._run(lambda conn: self._search(conn, query, filters, max(1, int(limit))))
+
+    def _search(
+        self, conn: Connection, query: QueryPlan, filters: Filters, limit: int
+    ) -> tuple[list[Hit], int]:
+        ranking = self.ranking
+        passages, total_length = conn.execute(
+            text(f"SELECT passages, total_length FROM {STATS}")
+        ).one()
+        if not passages:
+            return [], 0
+        concepts = concepts_of(query)
+        frequencies = dict(
+            conn.execute(
+                text(f"SELECT stem, df FROM {TERMS} WHERE stem = ANY(:stems)"),
+                {"stems": [stem for stem in concepts if _storable(stem)]},
+            ).all()
+        )
+        mass = weigh(concepts, lambda stem: int(frequencies.get(stem, 0)), int(passages))
+        avg_length = float(total_length) / passages or 1.0
+        chosen = stage_one_terms(concepts, ranking)
+        codes = list(query.indicators)
+        if not (chosen or codes):
+            return [], 0
+
+        keep = max(ranking.candidates, 2 * limit)
+        sql, params = _stage_one(chosen, codes, filters, ranking, avg_length, mass, keep)
+        rows = conn.execute(text(sql), params).mappings().all()
+        if not rows:
+            return [], 0
+        matched = int(rows[0]["total"])
+        question = question_of(query, concepts, mass)
+        hits = rerank(
+            ((int(row["passage_id"]), row) for row in rows), question, avg_length, limit, ranking
+        )
+        return hits, max(matched, len(hits))
 
 
 # --- setup -----------------------------------------------------------------------------
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _setup(conn: Connection) -> None:
@@ -186,56 +243,16 @@ def _setup(conn: Connection) -> None:
         raise RuntimeError(
             "PostgreSQL search: no schema of the search_path exists to hold the search index."
         )
-    extension_schema = _unaccent_schema(conn)
-    if extension_schema is None:
-        writable_public = conn.scalar(
-            text(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') "
-                "AND has_schema_privilege('public', 'CREATE')"
-            )
+    layout = conn.scalar(
+        text("SELECT obj_description(to_regclass(:table), 'pg_class')"), {"table": TABLE}
+    )
+    exists = conn.scalar(text("SELECT to_regclass(:table) IS NOT NULL"), {"table": TABLE})
+    if exists and layout != LAYOUT:
+        log.warning(
+            "search tables of schema %s have an old layout: emptied, run `kb reindex`", schema
         )
-        extension_schema = "public" if writable_public else schema
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    text(
-                        f"CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA {_ident(extension_schema)}"
-                    )
-                )
-        except DBAPIError as exc:
-            # Another database session may have created it meanwhile (the advisory
-            # lock is ours only); otherwise say what is missing.
-            extension_schema = _unaccent_schema(conn)
-            if extension_schema is None:
-                raise RuntimeError(
-                    "PostgreSQL search needs the unaccent extension: "
-                    "run CREATE EXTENSION unaccent in this database as its owner."
-                ) from exc
-    unaccent = f"{_ident(extension_schema)}.unaccent"
-    stop = f"{_ident(schema)}.{STOP_DICTIONARY}"
-    if not _exists(conn, "pg_ts_dict", "dictname", "dictnamespace", STOP_DICTIONARY, schema):
-        # French stop words dropped first, on the accented word ("à", "été"); any other
-        # word goes on (ACCEPT = false) to unaccent, then the stemmer or simple.
-        conn.execute(
-            text(
-                f"CREATE TEXT SEARCH DICTIONARY {stop} "
-                "(TEMPLATE = pg_catalog.simple, STOPWORDS = french, ACCEPT = false)"
-            )
-        )
-    for name, parent, dictionary in (
-        (STEMMED, "pg_catalog.french", "pg_catalog.french_stem"),
-        (EXACT, "pg_catalog.simple", "pg_catalog.simple"),
-    ):
-        if not _exists(conn, "pg_ts_config", "cfgname", "cfgnamespace", name, schema):
-            qualified = f"{_ident(schema)}.{name}"
-            conn.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {qualified} (COPY = {parent})"))
-            conn.execute(
-                text(
-                    f"ALTER TEXT SEARCH CONFIGURATION {qualified} ALTER MAPPING FOR "
-                    "asciiword, asciihword, hword_asciipart, word, hword, hword_part "
-                    f"WITH {stop}, {unaccent}, {dictionary}"
-                )
-            )
+        for table in TABLES:
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
     conn.execute(
         text(
             f"""
@@ -244,76 +261,85 @@ def _setup(conn: Connection) -> None:
                 document_id bigint NOT NULL,
                 kind text NOT NULL,
                 status text NOT NULL,
-                indicator text,
+                indicator text NOT NULL DEFAULT '',
                 locator text NOT NULL DEFAULT '',
                 title text NOT NULL,
                 heading text NOT NULL DEFAULT '',
                 body text NOT NULL,
-                tsv tsvector NOT NULL,
-                tsv_exact tsvector NOT NULL,
-                body_lexemes integer GENERATED ALWAYS AS (length(ts_filter(tsv, '{{c}}'))) STORED
+                heading_words text NOT NULL DEFAULT '',
+                heading_stems text NOT NULL DEFAULT '',
+                body_words text NOT NULL DEFAULT '',
+                body_stems text NOT NULL DEFAULT '',
+                length real NOT NULL,
+                stems text[] NOT NULL
             )
             """
         )
     )
-    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING gin (tsv)"))
+    conn.execute(text(f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'"))
+    # The postings, read term by term through the primary key alone (weight and length
+    # included, so an index-only scan needs no visit to the table).
     conn.execute(
-        text(f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_exact ON {TABLE} USING gin (tsv_exact)")
+        text(
+            f"""
+            CREATE TABLE IF NOT EXISTS {POSTINGS} (
+                stem text NOT NULL,
+                passage_id bigint NOT NULL,
+                weight real NOT NULL,
+                length real NOT NULL,
+                PRIMARY KEY (stem, passage_id) INCLUDE (weight, length)
+            )
+            """
+        )
     )
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} (document_id)"))
-
-
-def _exists(
-    conn: Connection, catalog: str, name_column: str, schema_column: str, name: str, schema: str
-) -> bool:
-    return bool(
-        conn.scalar(
-            text(
-                f"SELECT EXISTS (SELECT 1 FROM pg_catalog.{catalog} c "
-                f"JOIN pg_catalog.pg_namespace n ON n.oid = c.{schema_column} "
-                f"WHERE c.{name_column} = :name AND n.nspname = :schema)"
-            ),
-            {"name": name, "schema": schema},
-        )
-    )
-
-
-def _unaccent_schema(conn: Connection) -> str | None:
-    return conn.scalar(
+    conn.execute(
         text(
-            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-            "WHERE e.extname = 'unaccent'"
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_indicator ON {TABLE} (indicator) "
+            "WHERE indicator <> ''"
         )
     )
+    conn.execute(
+        text(f"CREATE TABLE IF NOT EXISTS {TERMS} (stem text PRIMARY KEY, df integer NOT NULL)")
+    )
+    conn.execute(
+        text(
+            f"""
+            CREATE TABLE IF NOT EXISTS {STATS} (
+                id smallint PRIMARY KEY CHECK (id = 1),
+                passages bigint NOT NULL,
+                total_length double precision NOT NULL
+            )
+            """
+        )
+    )
+    conn.execute(text(f"INSERT INTO {STATS} VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING"))
 
 
 def _missing_object(exc: DBAPIError) -> bool:
-    # undefined_table, undefined_object (a text search configuration)
+    # undefined_table, undefined_object
     return getattr(exc.orig, "sqlstate", None) in {"42P01", "42704"}
 
 
 # --- writing ---------------------------------------------------------------------------
 
 
-def _vector(config: str) -> str:
-    return (
-        f"setweight(to_tsvector('{config}', :title), 'A') || "
-        f"setweight(to_tsvector('{config}', :heading), 'B') || "
-        f"setweight(to_tsvector('{config}', :body), 'C')"
-    )
+def _lock_writers(conn: Connection) -> None:
+    """One writer at a time: a second one waits here until the first commits."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
 
 
-_UPSERT = text(
+_INSERT = text(
     f"""
-    INSERT INTO {TABLE} (passage_id, document_id, kind, status, indicator, locator,
-                         title, heading, body, tsv, tsv_exact)
-    VALUES (:passage_id, :document_id, :kind, :status, :indicator, :locator,
-            :title, :heading, :body, {_vector(STEMMED)}, {_vector(EXACT)})
-    ON CONFLICT (passage_id) DO UPDATE SET
-        document_id = EXCLUDED.document_id, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        indicator = EXCLUDED.indicator, locator = EXCLUDED.locator, title = EXCLUDED.title,
-        heading = EXCLUDED.heading, body = EXCLUDED.body, tsv = EXCLUDED.tsv,
-        tsv_exact = EXCLUDED.tsv_exact
+    INSERT INTO {TABLE} ({", ".join(_STORED)}, length, stems)
+    VALUES ({", ".join(f":{name}" for name in _STORED)}, :length, CAST(:stems AS text[]))
+    """
+)
+_INSERT_POSTINGS = text(
+    f"""
+    INSERT INTO {POSTINGS} (stem, passage_id, weight, length)
+    SELECT * FROM unnest(CAST(:stems AS text[]), CAST(:ids AS bigint[]),
+                         CAST(:weights AS real[]), CAST(:lengths AS real[]))
     """
 )
 
@@ -322,168 +348,160 @@ def _clean(value: str | None) -> str:
     return (value or "").replace("\x00", "")  # PostgreSQL text holds no NUL
 
 
+def _storable(stem: str) -> bool:
+    return bool(stem) and "\x00" not in stem and len(stem.encode()) <= MAX_LEXEME_BYTES
+
+
 def _row(doc: SearchDocument) -> dict[str, Any]:
+    stored = {name: _clean(value) for name, value in stored_fields(doc).items()}
+    terms = content_terms(stored)
+    frequencies: dict[str, float] = {}
+    for stem, weight in terms:
+        if _storable(stem):
+            frequencies[stem] = frequencies.get(stem, 0.0) + weight
     return {
+        **stored,
         "passage_id": int(doc.passage_id),
         "document_id": int(doc.document_id),
-        "kind": _clean(doc.kind),
-        "status": _clean(doc.status),
-        "indicator": _clean(doc.indicator) or None,
-        "locator": _clean(doc.locator),
-        "title": _clean(doc.title),
-        "heading": _clean(doc.heading),
-        "body": _clean(doc.text),
+        "length": float(len(terms)),
+        "stems": list(frequencies),
+        "weights": list(frequencies.values()),
     }
+
+
+def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert passages and their postings (the rows' ids are free)."""
+    conn.execute(_INSERT, rows)
+    postings: dict[str, list[Any]] = {"stems": [], "ids": [], "weights": [], "lengths": []}
+    for row in rows:
+        count = len(row["stems"])
+        postings["stems"].extend(row["stems"])
+        postings["ids"].extend([row["passage_id"]] * count)
+        postings["weights"].extend(row["weights"])
+        postings["lengths"].extend([row["length"]] * count)
+    conn.execute(_INSERT_POSTINGS, postings)
+
+
+def _remove(
+    conn: Connection, where: str, params: dict[str, Any]
+) -> tuple[Counter[str], int, float]:
+    """Delete the passages matching ``where`` and their postings; returns their terms
+    (one count per passage), how many there were and their total length."""
+    gone = conn.execute(
+        text(f"DELETE FROM {TABLE} WHERE {where} RETURNING passage_id, length, stems"), params
+    ).all()
+    if not gone:
+        return Counter(), 0, 0.0
+    terms: Counter[str] = Counter()
+    pairs: dict[str, list[Any]] = {"stems": [], "ids": []}
+    for passage_id, _length, stems in gone:
+        terms.update(stems)
+        pairs["stems"].extend(stems)
+        pairs["ids"].extend([passage_id] * len(stems))
+    conn.execute(
+        text(
+            f"DELETE FROM {POSTINGS} p USING unnest(CAST(:stems AS text[]), "
+            "CAST(:ids AS bigint[])) AS g(stem, passage_id) "
+            "WHERE p.stem = g.stem AND p.passage_id = g.passage_id"
+        ),
+        pairs,
+    )
+    return terms, len(gone), float(sum(length for _id, length, _stems in gone))
+
+
+def _count_terms(conn: Connection, changes: Counter[str]) -> None:
+    changed = sorted((stem, delta) for stem, delta in changes.items() if delta)
+    if not changed:
+        return
+    stems = [stem for stem, _delta in changed]
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO {TERMS} (stem, df)
+            SELECT * FROM unnest(CAST(:stems AS text[]), CAST(:deltas AS integer[]))
+            ON CONFLICT (stem) DO UPDATE SET df = {TERMS}.df + EXCLUDED.df
+            """
+        ),
+        {"stems": stems, "deltas": [delta for _stem, delta in changed]},
+    )
+    conn.execute(
+        text(f"DELETE FROM {TERMS} WHERE stem = ANY(:stems) AND df <= 0"), {"stems": stems}
+    )
+
+
+def _count_passages(conn: Connection, passages: int, length: float) -> None:
+    if passages or length:
+        conn.execute(
+            text(
+                f"UPDATE {STATS} SET passages = passages + :passages, "
+                "total_length = total_length + :length"
+            ),
+            {"passages": passages, "length": length},
+        )
 
 
 # --- querying --------------------------------------------------------------------------
 
 
-def _terms(query: QueryPlan) -> tuple[list[str], list[tuple[str, str]]]:
-    """Content words to OR, and extra phrases: "logements-foyers" searches its parts,
-    each alone and together; dotted codes and numbers (F.VI, L.445-1) stay whole, as
-    PostgreSQL's parser reads them in the passages."""
-    terms: list[str] = []
-    phrases: list[tuple[str, str]] = list(query.phrases)
-    for term in query.terms:
-        term = _clean(term).strip()
-        if not term:
-            continue
-        if _HYPHENATED.match(term):
-            parts = term.split("-")
-            terms.extend(parts)
-            phrases.extend(zip(parts, parts[1:], strict=False))
-        else:
-            terms.append(term)
-    return list(dict.fromkeys(terms))[:MAX_TERMS], list(dict.fromkeys(phrases))[:MAX_TERMS]
-
-
-def _build_search(
-    query: QueryPlan, filters: Filters, limit: int
-) -> tuple[str, dict[str, Any]] | None:
-    terms, phrases = _terms(query)
-    expansions = [e for e in (_clean(x).strip() for x in query.expansions) if e][:MAX_TERMS]
-    codes = [c for c in query.indicators if c]
-    if not (terms or expansions or codes):
-        return None
-    params: dict[str, Any] = {"limit": limit, "headline_options": HEADLINE_OPTIONS}
-
-    # One tsquery per clause, with the number of passages it matches (for its idf),
-    # counted in one pass over the passages matching any clause.
-    stats = ["t.n", "t.avglen"]
-    score: list[str] = []
-    stemmed_any: list[str] = []
-    exact_any: list[str] = []
-
-    def idf(name: str) -> str:
-        return f"ln(1.0 + (s.n - s.{name} + 0.5) / (s.{name} + 0.5))"
-
-    for i, term in enumerate(terms):
-        params[f"t{i}"] = term
-        stemmed = f"plainto_tsquery('{STEMMED}', :t{i})"
-        exact = f"plainto_tsquery('{EXACT}', :t{i})"
-        stats.append(f"count(*) FILTER (WHERE m.tsv @@ {stemmed})::float8 AS d{i}")
-        score.append(
-            f"{idf(f'd{i}')} * ({TITLE_BOOST} * ts_rank('{FLAT}', f.title_tsv, {stemmed}) "
-            f"+ {HEADING_BOOST} * ts_rank('{FLAT}', f.heading_tsv, {stemmed}) "
-            f"+ (ts_rank('{FLAT}', f.body_tsv, {stemmed}) "
-            f"+ {EXACT_BOOST} * ts_rank('{FLAT}', p.tsv_exact, {exact})) / f.norm)"
-        )
-        stemmed_any.append(stemmed)
-        exact_any.append(exact)
-    for j, (first, second) in enumerate(phrases):
-        params[f"pa{j}"], params[f"pb{j}"] = _clean(first), _clean(second)
-        a, b = f"plainto_tsquery('{EXACT}', :pa{j})", f"plainto_tsquery('{EXACT}', :pb{j})"
-        # Adjacent, or one word apart (a stop word, an elided article).
-        phrase = (
-            f"(CASE WHEN numnode({a}) > 0 AND numnode({b}) > 0 "
-            f"THEN tsquery_phrase({a}, {b}) || tsquery_phrase({a}, {b}, 2) "
-            f"ELSE ''::tsquery END)"
-        )
-        stats.append(f"count(*) FILTER (WHERE m.tsv_exact @@ {phrase})::float8 AS f{j}")
-        score.append(
-            f"CASE WHEN p.tsv_exact @@ {phrase} THEN {PHRASE_BOOST} * {idf(f'f{j}')} "
-            f"* ts_rank('{FLAT}', p.tsv_exact, {phrase}) / f.norm ELSE 0 END"
-        )
-    highlight = list(stemmed_any)
-    for k, expansion in enumerate(expansions):
-        params[f"x{k}"] = expansion
-        phrase = f"phraseto_tsquery('{EXACT}', :x{k})"
-        stats.append(f"count(*) FILTER (WHERE m.tsv_exact @@ {phrase})::float8 AS e{k}")
-        score.append(
-            f"CASE WHEN p.tsv_exact @@ {phrase} THEN {EXPANSION_BOOST} * {idf(f'e{k}')} "
-            f"* ts_rank('{FLAT}', p.tsv_exact, {phrase}) / f.norm ELSE 0 END"
-        )
-        exact_any.append(phrase)
-        highlight.append(f"plainto_tsquery('{STEMMED}', :x{k})")
-
-    text_score = f"({' + '.join(score) or '0'})"
-    match = []
-    if stemmed_any:
-        match.append(f"p.tsv @@ ({' || '.join(stemmed_any)})")
-    if exact_any:
-        match.append(f"p.tsv_exact @@ ({' || '.join(exact_any)})")
-    indicator_score = "0"
-    if codes:
-        params["codes"] = codes
-        match.append("p.indicator = ANY(:codes)")
-        indicator_score = f"CASE WHEN p.indicator = ANY(:codes) THEN {INDICATOR_BONUS} ELSE 0 END"
-    where = ["TRUE"]
+def _stage_one(
+    chosen: list[Concept],
+    codes: list[str],
+    filters: Filters,
+    ranking: Ranking,
+    avg_length: float,
+    mass: float,
+    keep: int,
+) -> tuple[str, dict[str, Any]]:
+    """Stage 1 and the stored fields of its best passages, in one query: BM25 summed
+    over the chosen terms' postings, plus the bonus of the indicator named."""
+    stems = [concept for concept in chosen if _storable(concept.stem)]
+    params: dict[str, Any] = {
+        "k1": ranking.k1,
+        "b": ranking.b,
+        "avg": avg_length,
+        "keep": keep,
+        "stems": [concept.stem for concept in stems],
+        "scales": [concept.idf * (ranking.k1 + 1.0) for concept in stems],
+        "codes": codes,
+        "bonus": ranking.code_bonus * mass,
+    }
+    where = []
     if filters.kind:
         params["f_kind"] = filters.kind
-        where.append("p.kind = :f_kind")
+        where.append("f.kind = :f_kind")
     if filters.document_id is not None:
         params["f_document"] = int(filters.document_id)
-        where.append("p.document_id = :f_document")
+        where.append("f.document_id = :f_document")
     if filters.indicator:
         params["f_indicator"] = filters.indicator
-        where.append("p.indicator = :f_indicator")
-    headline_query = " || ".join(highlight) if highlight else "''::tsquery"
-    sql = f"""
-        WITH m AS MATERIALIZED (
-            -- ts_filter on every weight copies the tsvectors out of TOAST once, instead
-            -- of once for each clause that reads them.
-            SELECT p.passage_id, p.document_id, p.title, p.kind, p.status, p.locator,
-                   p.indicator, p.body, p.body_lexemes,
-                   ts_filter(p.tsv, '{{a,b,c,d}}') AS tsv,
-                   ts_filter(p.tsv_exact, '{{a,b,c,d}}') AS tsv_exact
-            FROM {TABLE} p WHERE {" OR ".join(match)}
-        ),
-        t AS MATERIALIZED (
-            SELECT count(*)::float8 AS n, coalesce(avg(body_lexemes), 1)::float8 AS avglen
-            FROM {TABLE}
-        ),
-        s AS MATERIALIZED (SELECT {", ".join(stats)} FROM m CROSS JOIN t GROUP BY t.n, t.avglen),
-        ranked AS (
-            SELECT p.passage_id, p.document_id, p.title, p.kind, p.status, p.locator,
-                   p.indicator, p.body,
-                   {text_score} + {indicator_score} AS score,
-                   count(*) OVER () AS total
-            FROM m p CROSS JOIN s CROSS JOIN LATERAL (
-                SELECT ts_filter(p.tsv, '{{a}}') AS title_tsv,
-                       ts_filter(p.tsv, '{{b}}') AS heading_tsv,
-                       ts_filter(p.tsv, '{{c}}') AS body_tsv,
-                       {1 - LENGTH_B} + {LENGTH_B} * p.body_lexemes
-                           / greatest(s.avglen, 1.0) AS norm
-                OFFSET 0  -- once per passage, not once per term
-            ) f
-            WHERE {" AND ".join(where)}
-            ORDER BY score DESC, p.passage_id
-            LIMIT :limit
+        where.append("f.indicator = :f_indicator")
+    filtered = "scored"
+    if where:
+        filtered = (
+            f"(SELECT s.* FROM scored s JOIN {TABLE} f USING (passage_id) "
+            f"WHERE {' AND '.join(where)}) AS s"
         )
-        SELECT r.*,
-               ts_headline('{STEMMED}', translate(r.body, chr(2) || chr(3), ''),
-                           {headline_query}, :headline_options) AS headline
-        FROM ranked r
-        ORDER BY r.score DESC, r.passage_id
+    sql = f"""
+        WITH q AS (
+            SELECT * FROM unnest(CAST(:stems AS text[]), CAST(:scales AS float8[]))
+                AS q(stem, scale)
+        ),
+        parts AS (
+            SELECT o.passage_id,
+                   q.scale * o.weight / (o.weight + :k1 * (1.0 - :b + :b * o.length / :avg))
+                       AS part
+            FROM q JOIN {POSTINGS} o ON o.stem = q.stem
+            UNION ALL
+            SELECT passage_id, :bonus FROM {TABLE}
+            WHERE indicator <> '' AND indicator = ANY(CAST(:codes AS text[]))
+        ),
+        scored AS (SELECT passage_id, sum(part) AS score FROM parts GROUP BY passage_id),
+        best AS (
+            SELECT passage_id, score, count(*) OVER () AS total
+            FROM {filtered} ORDER BY score DESC, passage_id LIMIT :keep
+        )
+        SELECT {", ".join(f"p.{name}" for name in _STORED)}, best.total
+        FROM best JOIN {TABLE} p USING (passage_id)
+        ORDER BY best.score DESC, best.passage_id
     """
     return sql, params
-
-
-def _excerpt(headline: str | None, body: str) -> str:
-    """The headline HTML-escaped, its placeholders turned into <mark>; the passage's
-    beginning when nothing of the body matched (the title or the indicator did)."""
-    if not headline or _START not in headline:
-        cut = body[:EXCERPT_CHARS]
-        return str(escape(cut + ("…" if len(body) > EXCERPT_CHARS else "")))
-    return str(escape(headline.strip())).replace(_START, "<mark>").replace(_STOP, "</mark>")

@@ -40,6 +40,10 @@ class SearchIndex(Protocol):
     def count(self) -> int:
         """Number of passages indexed."""
 
+    def optimize(self) -> None:
+        """After a rebuild: make the index fast to read (whoosh merges its segments into
+        one; PostgreSQL vacuums its tables, so postings are read from the index alone)."""
+
     def search(self, query: QueryPlan, filters: Filters, limit: int) -> tuple[list[Hit], int]:
         """Best passages first, and an estimate of how many matched."""
 

@@ -172,8 +172,10 @@ def test_an_oversized_upload_is_refused_before_anything_is_read(app, world):
     client = logged_in(app, "redac@oph.test")
     token = csrf_token(client, "/kb/documents")
     huge = io.BytesIO(b"x" * (61 * 1024 * 1024))
-    response = client.post("/kb/documents", data={"csrf_token": token, "kind": "guide",
-                                                  "file": (huge, "enorme.txt")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/kb/documents",
+        data={"csrf_token": token, "kind": "guide", "file": (huge, "enorme.txt")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413 and "50 Mo" in response.get_data(as_text=True)
     assert "enorme" not in client.get("/kb/documents").get_data(as_text=True)
