@@ -91,6 +91,7 @@ ACCESS: dict[str, Rule] = {
     "activity.inbox_read": LOGIN,
     "assistant.page": LOGIN,
     "assistant.clear": LOGIN,
+    "assistant.propose": member(Action.PROPOSE),
     "assistant.api_ask": LOGIN,
     "kb.search": LOGIN,
     "kb.documents": LOGIN,

@@ -212,6 +212,13 @@ def _string(payload: dict, key: str, required: bool = False) -> str:
     return value
 
 
+def _flag(payload: dict, key: str) -> bool:
+    value = payload.get(key, False)
+    if not isinstance(value, bool):
+        abort(400, f"Le champ {key} doit valoir true ou false.")
+    return value
+
+
 def contribution_json(contribution, with_hunks: bool = True) -> dict:  # type: ignore[no-untyped-def]
     from app.contributions import view
 
@@ -283,9 +290,15 @@ def contribution_create(section_id: int):  # type: ignore[no-untyped-def]
     payload = _payload()
     body = _string(payload, "body")
     rationale = _string(payload, "rationale")
+    assisted = _flag(payload, "assisted")  # drafted with the assistant
     contribution = _contribution_errors(
         lambda: create_contribution(
-            section_id, g.user, parse_revision_number(payload.get("base_revision")), body, rationale
+            section_id,
+            g.user,
+            parse_revision_number(payload.get("base_revision")),
+            body,
+            rationale,
+            assisted=assisted,
         )
     )
     response = jsonify(contribution_json(contribution))

@@ -50,12 +50,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import csrf, kb, queries
 from app.db import db_session
 from app.models import Convention, KbPassage, Section, User
-from app.operations import NotFound
+from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
 from knowledge.assistant import MAX_QUESTION_CHARS, RETRIEVE, Assistant, chat_model_from_spec
 from knowledge.retriever import CorpusStats, PassageRetriever
+from workflows.contributions import assisted_rationale, with_addition
 from workflows.conventions import InvalidInput, parse_id
+from workflows.lifecycle import contributions_open
 from workflows.permissions import Action, can
+from workflows.revisions import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +319,7 @@ def _exchange(question: str, answer: dict, section: Section | None) -> dict:
         "mode": answer["mode"],
         "indicator": (answer.get("indicator") or {}).get("code"),
         "calculation": answer.get("calculation"),
+        "suggestion": answer.get("suggestion"),
         "sources": [
             {k: s.get(k) for k in ("n", "title", "locator", "document_id", "passage_id", "quote")}
             for s in answer.get("sources") or []
@@ -361,9 +365,24 @@ def _stream_html(events: Iterator[dict], sources: list[dict]) -> Iterator[Markup
             yield answer_html(event["text"], sources)
 
 
+def _proposable(section_ids: set[int]) -> set[int]:
+    """Of these sections, those the user may now propose a contribution to."""
+    if not section_ids:
+        return set()
+    allowed = set()
+    for section in db_session().scalars(select(Section).where(Section.id.in_(section_ids))):
+        role = queries.role_of(g.user, section.convention_id)
+        if can(role, Action.PROPOSE) and contributions_open(section.convention.state):
+            allowed.add(section.id)
+    return allowed
+
+
 def _page_context(section: Section | None) -> dict:
+    exchanges = conversation(g.user.id)
+    asked_from = {ex["section"]["id"] for ex in exchanges if ex.get("section")}
     return {
-        "exchanges": conversation(g.user.id),
+        "exchanges": exchanges,
+        "proposable": _proposable(asked_from | ({section.id} if section else set())),
         "section": section,
         "convention": section.convention if section else None,
         "answer_html": answer_html,
@@ -401,22 +420,54 @@ def page():  # type: ignore[no-untyped-def]
     # The page is rendered after this view returns, once the request's database session
     # is closed: what the page reads of the user and the section is loaded now.
     _ = g.user.organisation.name, section.convention.title if section else None
-    remembered = _remember_at_end(events, g.user.id, question, section)
+    final: dict = {}  # the whole answer, once streamed: its suggestion follows it
+    remembered = _remember_at_end(events, g.user.id, question, section, final)
     return stream_template(
         "assistant.html",
         **_page_context(section),
         pending={"question": question, **start},
         stream=_stream_html(remembered, start["sources"]),
+        final=final,
     )
 
 
 def _remember_at_end(
-    events: Iterator[dict], user_id: int, question: str, section: Section | None
+    events: Iterator[dict], user_id: int, question: str, section: Section | None, final: dict
 ) -> Iterator[dict]:
     for event in events:
         if event["event"] == "end":
+            final.update(event["result"])
             remember(user_id, _exchange(question, event["result"], section))
         yield event
+
+
+@bp.post("/sections/<int:section_id>/assistant/proposition")
+def propose(section_id: int):  # type: ignore[no-untyped-def]
+    """A suggested wording becomes a contribution of the user, marked as drafted with the
+    assistant and added at the end of the section's current text; the section itself
+    changes only when a drafter accepts it."""
+    from app.contributions import create_contribution
+
+    require_csrf()
+    current = g.section.current_revision
+    try:
+        body = with_addition(current.body if current else "", request.form.get("text"))
+        contribution = create_contribution(
+            section_id,
+            g.user,
+            current.number if current else 0,
+            body,
+            assisted_rationale(request.form.get("question")),
+            assisted=True,
+        )
+    except (StateRefused, BodyTooLarge, InvalidInput) as exc:
+        return back(url_for("assistant.page", section_id=section_id), str(exc))
+    return back(
+        url_for("contributions.show", contribution_id=contribution.id),
+        f"Contribution n° {contribution.id} proposée à partir de l'assistant : "
+        "les rédacteurs l'accepteront ou la rejetteront.",
+        "success",
+    )
 
 
 @bp.post("/assistant/effacer")

@@ -631,7 +631,7 @@ def sources_json(evidence: Evidence) -> list[dict]:
 
 
 def result(evidence: Evidence, answer: str, mode: str) -> dict:
-    found = evidence.found
+    found = evidence.found and answer != NOT_FOUND
     return {
         "answer": answer,
         "found": found,
@@ -640,7 +640,32 @@ def result(evidence: Evidence, answer: str, mode: str) -> dict:
         "indicator": indicator_json(evidence.indicator) if found else None,
         "calculation": evidence.calculation if found else None,
         "sources": sources_json(evidence) if found else [],
+        "suggestion": suggested_wording(answer) if found else None,
     }
+
+
+# Lines of an answer that point to its sources and say nothing by themselves.
+_POINTER_LINE = re.compile(
+    r"(?:fiche(?: de l'indicateur)?|dans les textes|indicateur lié|sources?)\s*:?", re.I
+)
+_DRAFTING_LEAD = re.compile(r"^Pour rédiger la partie « [^»]+ », l'organisme", re.M)
+
+
+def suggested_wording(answer: str) -> str | None:
+    """The answer as text a drafter may propose for a section: citations, and the lines
+    that only point to sources, taken out; the drafting lead turned into the
+    convention's own voice. The drafter edits it before it becomes a contribution."""
+    if not answer or answer == NOT_FOUND:
+        return None
+    text = _DRAFTING_LEAD.sub("L'organisme", answer)
+    lines = []
+    for line in text.splitlines():
+        bare = _CITATION.sub("", line).rstrip()
+        if _POINTER_LINE.fullmatch(bare.strip()):
+            continue
+        lines.append(bare)
+    wording = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return wording or None
 
 
 # --- the model path ------------------------------------------------------------------------

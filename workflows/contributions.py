@@ -46,6 +46,28 @@ def clean_text(raw: str | None, what: str, required: bool, limit: int = NOTE_MAX
     return text
 
 
+ASSISTED_QUESTION_MAX = 300
+
+
+def with_addition(body: str, addition: str | None) -> str:
+    """A section's text with a drafted passage added at its end, as new paragraphs."""
+    addition = (addition or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not addition:
+        raise InvalidInput("Le texte à proposer est vide.")
+    body = body.rstrip()
+    return f"{body}\n\n{addition}" if body else addition
+
+
+def assisted_rationale(question: str | None) -> str:
+    """The justification of a contribution drafted with the assistant: the question."""
+    question = " ".join((question or "").split())
+    if len(question) > ASSISTED_QUESTION_MAX:
+        question = question[: ASSISTED_QUESTION_MAX - 1].rstrip() + "…"
+    if not question:
+        return "Rédigée avec l'assistant de Cosigne."
+    return f"Rédigée avec l'assistant de Cosigne, en réponse à : « {question} »."
+
+
 def may_resolve(actor_id: int, thread_author_id: int, is_drafter: bool) -> bool:
     """A thread is closed by whoever opened it or by the organisme's drafters."""
     return is_drafter or actor_id == thread_author_id

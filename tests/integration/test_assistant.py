@@ -7,15 +7,17 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from tests.conftest import api_headers, csrf_token, logged_in
+from tests.conftest import api_headers, csrf_token, logged_in, set_state
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(
@@ -273,6 +275,119 @@ def test_page_checks_csrf_and_the_section(app, world, guide):
     assert own.status_code == 200 and 'name="section_id"' in own.get_data(as_text=True)
     empty = _post_question(client, "  ")
     assert empty.status_code == 303
+
+
+# --- from a section: a suggested wording becomes a contribution ---------------------------
+
+_SUGGESTION = re.compile(
+    r'<form method="post" action="(/sections/\d+/assistant/proposition)".*?'
+    r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>',
+    re.S,
+)
+
+
+def _contributions(app, section_id: int):
+    from sqlalchemy import select
+
+    from app.db import db_session
+    from app.models import Contribution
+
+    with app.app_context():
+        rows = (
+            db_session()
+            .scalars(select(Contribution).where(Contribution.section_id == section_id))
+            .all()
+        )
+        return [(c.id, c.author_id, c.assisted, c.body, c.rationale) for c in rows]
+
+
+def _current_number(app, section_id: int) -> int:
+    from app.db import db_session
+    from app.models import Section
+
+    with app.app_context():
+        return db_session().get(Section, section_id).current_revision.number
+
+
+def test_a_suggested_wording_becomes_an_assisted_contribution(app, world, guide):
+    client = logged_in(app, "asso@dep.test")  # a partner: may propose, not edit
+    question = "Qu'est-ce que la vacance technique ?"
+    html = _post_question(client, question, section_id=world.section_id).get_data(as_text=True)
+    match = _SUGGESTION.search(html)
+    assert match, "the answer asked from a section offers its wording as a contribution"
+    action, suggestion = match.group(1), html_unescape(match.group(2))
+    assert action == f"/sections/{world.section_id}/assistant/proposition"
+    assert "réhabilitation en cours" in suggestion and "[1]" not in suggestion
+    before = _contributions(app, world.section_id)
+    revision = _current_number(app, world.section_id)
+
+    edited = suggestion + "\n\nL'organisme en rend compte chaque année."
+    token = csrf_token(client, f"/assistant?section_id={world.section_id}")
+    response = client.post(action, data={"text": edited, "question": question, "csrf_token": token})
+    assert response.status_code == 303
+    created = [c for c in _contributions(app, world.section_id) if c not in before]
+    assert len(created) == 1
+    contribution_id, author_id, assisted, body, rationale = created[0]
+    assert response.headers["Location"].endswith(f"/contributions/{contribution_id}")
+    assert author_id == world.users["associe"] and assisted
+    assert body.startswith("Premier texte de la section.")
+    assert body.endswith("L'organisme en rend compte chaque année.")
+    assert question in rationale
+    # The section itself is untouched until a drafter decides.
+    assert _current_number(app, world.section_id) == revision
+    page = client.get(f"/contributions/{contribution_id}").get_data(as_text=True)
+    assert "rédigée avec l&#39;assistant" in page or "rédigée avec l'assistant" in page
+    # The conversation keeps the suggestion: the form is there again on the next visit.
+    again = client.get(f"/assistant?section_id={world.section_id}").get_data(as_text=True)
+    assert _SUGGESTION.search(again)
+
+
+def test_proposals_from_the_assistant_are_checked(app, world, guide):
+    from workflows.lifecycle import ConventionState
+
+    url = f"/sections/{world.section_id}/assistant/proposition"
+    page = f"/assistant?section_id={world.section_id}"
+    before = _contributions(app, world.section_id)
+    observer = logged_in(app, "obs@obs.test")
+    html = _post_question(
+        observer, "Qu'est-ce que la vacance technique ?", section_id=world.section_id
+    ).get_data(as_text=True)
+    assert "réhabilitation en cours" in html and not _SUGGESTION.search(html)
+    token = csrf_token(observer, page)
+    assert observer.post(url, data={"text": "Un texte.", "csrf_token": token}).status_code == 403
+    outsider = logged_in(app, "autre@esh.test")
+    token = csrf_token(outsider, "/assistant")
+    assert outsider.post(url, data={"text": "Un texte.", "csrf_token": token}).status_code == 403
+    partner = logged_in(app, "asso@dep.test")
+    assert partner.post(url, data={"text": "Sans jeton."}).status_code == 400
+    token = csrf_token(partner, page)
+    empty = partner.post(url, data={"text": "   ", "csrf_token": token})
+    assert empty.status_code == 303 and empty.headers["Location"].endswith(page)
+    assert "Le texte à proposer est vide." in partner.get(page).get_data(as_text=True)
+    with app.app_context():
+        set_state(world.convention_id, ConventionState.TRANSMISE)
+    closed = partner.post(url, data={"text": "Un texte.", "csrf_token": token})
+    assert closed.status_code == 303
+    assert _contributions(app, world.section_id) == before
+    html = _post_question(
+        partner, "Qu'est-ce que la vacance technique ?", section_id=world.section_id
+    ).get_data(as_text=True)
+    assert not _SUGGESTION.search(html)  # contributions are closed at this stage
+
+
+def test_the_api_marks_contributions_drafted_with_the_assistant(app, world):
+    headers = api_headers(app, "asso@dep.test")
+    client = app.test_client()
+    url = f"/api/sections/{world.section_id}/contributions"
+    payload = {
+        "base_revision": 1,
+        "body": "Premier texte de la section.\n\nAjout.",
+        "assisted": True,
+    }
+    created = client.post(url, json=payload, headers=headers)
+    assert created.status_code == 201 and created.get_json()["assisted"] is True
+    refused = client.post(url, json={**payload, "assisted": "oui"}, headers=headers)
+    assert refused.status_code == 400
 
 
 # --- with a chat model ---------------------------------------------------------------------
