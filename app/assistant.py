@@ -9,9 +9,10 @@ about which convention, and keeps each user's conversation.
   ``--json``), flushed after each, as ``../shared/eval/score.py`` drives it.
 - ``POST /api/assistant/ask`` ``{"question", "convention_id"?, "section_id"?}``.
 - ``/assistant``: the chat page. The conversation (the last ``KEEP_EXCHANGES``) is kept
-  per user in a small JSON file of the data directory rather than in the session
-  cookie, which answers with their sources would overflow (browsers drop cookies over
-  4 KB). A model's answer is streamed to the page as it is written, without JavaScript.
+  per user in the database (not the session cookie, which answers with their sources
+  would overflow, nor a file, which each application server would have its own of). A
+  model's answer is streamed to the page as it is written, without JavaScript. An
+  answer asked from a section offers its wording as a contribution (``propose``).
 
 ``COSIGNE_LLM`` (or the ``ASSISTANT_LLM`` setting, which tests set to a chat model
 object) chooses the model; unset, the assistant is extractive and needs no network.
@@ -44,12 +45,12 @@ from flask import (
 )
 from flask.cli import AppGroup
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import csrf, kb, queries
-from app.db import db_session
-from app.models import Convention, KbPassage, Section, User
+from app.db import db_session, write_transaction
+from app.models import AssistantExchange, Convention, KbPassage, Section, User
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
 from knowledge.assistant import MAX_QUESTION_CHARS, RETRIEVE, Assistant, chat_model_from_spec
@@ -286,27 +287,39 @@ def api_ask():  # type: ignore[no-untyped-def]
 # --- the conversation ----------------------------------------------------------------------
 
 
-def _conversation_path(user_id: int) -> Path:
-    return Path(current_app.config["DATA_DIR"]) / "assistant" / f"{int(user_id)}.json"
-
-
 def conversation(user_id: int) -> list[dict]:
-    path = _conversation_path(user_id)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return data if isinstance(data, list) else []
+    """The user's last exchanges, oldest first."""
+    rows = db_session().scalars(
+        select(AssistantExchange)
+        .where(AssistantExchange.user_id == user_id)
+        .order_by(AssistantExchange.id.desc())
+        .limit(KEEP_EXCHANGES)
+    )
+    return [row.content for row in reversed(list(rows))]
 
 
-def remember(user_id: int, exchange: dict) -> None:
+def remember(user_id: int, exchange: dict, section_id: int | None = None) -> None:
     """Add an exchange to the user's conversation, keeping the last KEEP_EXCHANGES."""
-    exchanges = (conversation(user_id) + [exchange])[-KEEP_EXCHANGES:]
-    _write_json(_conversation_path(user_id), exchanges)
+    mine = AssistantExchange.user_id == user_id
+    with write_transaction() as session:
+        session.add(AssistantExchange(user_id=user_id, section_id=section_id, content=exchange))
+        session.flush()
+        oldest_kept = session.scalar(
+            select(AssistantExchange.id)
+            .where(mine)
+            .order_by(AssistantExchange.id.desc())
+            .offset(KEEP_EXCHANGES - 1)
+            .limit(1)
+        )
+        if oldest_kept is not None:
+            session.execute(
+                delete(AssistantExchange).where(mine, AssistantExchange.id < oldest_kept)
+            )
 
 
 def forget(user_id: int) -> None:
-    _conversation_path(user_id).unlink(missing_ok=True)
+    with write_transaction() as session:
+        session.execute(delete(AssistantExchange).where(AssistantExchange.user_id == user_id))
 
 
 def _exchange(question: str, answer: dict, section: Section | None) -> dict:
@@ -437,7 +450,11 @@ def _remember_at_end(
     for event in events:
         if event["event"] == "end":
             final.update(event["result"])
-            remember(user_id, _exchange(question, event["result"], section))
+            remember(
+                user_id,
+                _exchange(question, event["result"], section),
+                section.id if section else None,
+            )
         yield event
 
 

@@ -506,6 +506,21 @@ class KbPassage(Base):
     document: Mapped[KbDocument] = relationship(back_populates="passages")
 
 
+class AssistantExchange(Base):
+    """One question to the assistant and its answer, in a user's conversation (the last
+    few are kept). In the database, so every application server shows the same one."""
+
+    __tablename__ = "assistant_exchange"
+    __table_args__ = (Index("ix_assistant_exchange_user", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The exchange as the page shows it: question, answer, sources, suggestion...
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
 class ImmutableRevisionError(RuntimeError):
     pass
 

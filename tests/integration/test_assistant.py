@@ -252,6 +252,33 @@ def test_out_of_scope_on_the_page(app, world, guide):
     assert "Je n&#39;ai pas trouvé de réponse dans la base documentaire" in html
 
 
+def test_every_application_server_shows_the_same_conversation(
+    app, world, guide, tmp_path, monkeypatch
+):
+    """Two servers on one database, each with its own data directory: the conversation
+    is in the database, not in a file of one machine."""
+    from app import create_app
+
+    client = logged_in(app, "redac@oph.test")
+    answered = _post_question(client, "Qu'est-ce que la vacance technique ?")
+    assert "réhabilitation en cours" in answered.get_data(as_text=True)  # streamed, kept
+    monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path / "second-server"))
+    second = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
+        }
+    )
+    try:
+        assert second.config["DATA_DIR"] != app.config["DATA_DIR"]
+        html = logged_in(second, "redac@oph.test").get("/assistant").get_data(as_text=True)
+        assert "Qu&#39;est-ce que la vacance technique ?" in html
+    finally:
+        second.extensions["cosigne_engine"].dispose()
+
+
 def test_the_conversation_keeps_the_last_exchanges(app, world):
     from app import assistant as module
 
