@@ -648,19 +648,29 @@ def result(evidence: Evidence, answer: str, mode: str) -> dict:
 _POINTER_LINE = re.compile(
     r"(?:fiche(?: de l'indicateur)?|dans les textes|indicateur lié|sources?)\s*:?", re.I
 )
+_QUOTES_HEADER = re.compile(r"dans les textes\s*:?", re.I)
 _DRAFTING_LEAD = re.compile(r"^Pour rédiger la partie « [^»]+ », l'organisme", re.M)
+_DRAFTING_LIST = "Indicateurs à renseigner, avec leurs valeurs-cibles :"
+_CONVENTION_LIST = (
+    "Ces engagements sont suivis par les indicateurs suivants, dont les valeurs-cibles "
+    "figurent au tableau des engagements :\n"
+)
 
 
 def suggested_wording(answer: str) -> str | None:
     """The answer as text a drafter may propose for a section: citations, and the lines
-    that only point to sources, taken out; the drafting lead turned into the
-    convention's own voice. The drafter edits it before it becomes a contribution."""
+    that only point to sources, taken out; a drafting answer in the convention's own
+    voice, without the quoted texts it rests on (those are for the drafter to read, not
+    to sign). The drafter edits it before it becomes a contribution."""
     if not answer or answer == NOT_FOUND:
         return None
-    text = _DRAFTING_LEAD.sub("L'organisme", answer)
-    lines = []
+    drafting = bool(_DRAFTING_LEAD.search(answer))
+    text = _DRAFTING_LEAD.sub("L'organisme", answer).replace(_DRAFTING_LIST, _CONVENTION_LIST)
+    lines: list[str] = []
     for line in text.splitlines():
         bare = _CITATION.sub("", line).rstrip()
+        if drafting and _QUOTES_HEADER.fullmatch(bare.strip()):
+            break
         if _POINTER_LINE.fullmatch(bare.strip()):
             continue
         lines.append(bare)

@@ -395,7 +395,8 @@ def test_a_drafting_answer_gives_a_wording_for_the_section(extractive):
     assert answer["found"] and wording
     assert wording.startswith("L'organisme s'engage à")  # the convention's own voice
     assert not re.search(r"\[\d+\]", wording)  # citations belong to the answer
-    assert "Dans les textes" not in wording
+    assert "Dans les textes" not in wording  # the quotes are for the drafter to read
+    assert "tableau des engagements" in wording
     codes = re.findall(r"^- ([A-I]\.[IV]+) —", wording, re.M)
     assert codes and codes == re.findall(r"^- ([A-I]\.[IV]+) —", answer["answer"], re.M)
     unknown = extractive.ask("Quelle est la recette de la tarte tatin ?")
