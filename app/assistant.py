@@ -295,7 +295,16 @@ def conversation(user_id: int) -> list[dict]:
         .order_by(AssistantExchange.id.desc())
         .limit(KEEP_EXCHANGES)
     )
-    return [row.content for row in reversed(list(rows))]
+    exchanges = []
+    for row in reversed(list(rows)):
+        exchange = dict(row.content)
+        if row.section_id is None:  # asked from no section, or the section is gone
+            exchange["section"] = None
+        else:
+            section = db_session().get(Section, row.section_id)
+            exchange["section"] = {"id": section.id, "title": section.title} if section else None
+        exchanges.append(exchange)
+    return exchanges
 
 
 def remember(user_id: int, exchange: dict, section_id: int | None = None) -> None:

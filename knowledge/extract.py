@@ -108,7 +108,7 @@ def extract(
         blocks = _markdown_blocks(decode_text(name, data))
         blocks = clean_blocks(blocks) if clean else blocks
     elif extension == ".docx":
-        _check_docx_archive(name, data)
+        check_docx_archive(name, data)
         blocks = _docx_blocks(name, data)
         blocks = clean_blocks(blocks) if clean else blocks
     else:
@@ -216,7 +216,7 @@ def _inline_text(token: Any) -> str:
 # --- Word -------------------------------------------------------------------------------
 
 
-def _check_docx_archive(name: str, data: bytes) -> None:
+def check_docx_archive(name: str, data: bytes) -> None:
     """Refuse a .docx that is not a sound ZIP archive before python-docx reads it."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ExtractionError(
@@ -348,7 +348,7 @@ def _docx_blocks(name: str, data: bytes) -> list[Block]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-        levels = _style_levels(document)
+        levels = style_levels(document)
         return list(_body_blocks(document.element.body, levels))
     except ExtractionError:
         raise
@@ -364,7 +364,7 @@ def _docx_blocks(name: str, data: bytes) -> list[Block]:
         ) from None
 
 
-def _style_levels(document: Any) -> dict[str, int]:
+def style_levels(document: Any) -> dict[str, int]:
     """Heading level (1-6) of each paragraph style id: "Heading N" / "Titre N", "Title",
     an outline level, or the level of the style it is based on."""
     styles: dict[str, Any] = {}
@@ -411,7 +411,7 @@ def _body_blocks(container: Any, levels: dict[str, int]) -> Iterator[Block]:
         if tag == _W + "p":
             text = _paragraph_text(child).strip()
             if text:
-                yield Block(text, level=_paragraph_level(child, levels))
+                yield Block(text, level=paragraph_level(child, levels))
         elif tag == _W + "tbl":
             yield from _table_blocks(child, levels)
         elif tag in (_W + "sdt",):
@@ -435,7 +435,7 @@ def _table_blocks(table: Any, levels: dict[str, int]) -> Iterator[Block]:
                 yield Block(block.text, level=0)
 
 
-def _paragraph_level(paragraph: Any, levels: dict[str, int]) -> int:
+def paragraph_level(paragraph: Any, levels: dict[str, int]) -> int:
     props = paragraph.find(_W + "pPr")
     if props is None:
         return 0
@@ -455,7 +455,7 @@ def _paragraph_text(paragraph: Any) -> str:
     return "".join(parts)
 
 
-def _is_hidden(run: Any) -> bool:
+def is_hidden(run: Any) -> bool:
     vanish = run.find(f"{_W}rPr/{_W}vanish")
     return vanish is not None and vanish.get(_W + "val", "true").lower() not in (
         "0",
@@ -469,7 +469,7 @@ def _collect_text(element: Any, parts: list[str]) -> None:
         tag = child.tag
         if not isinstance(tag, str) or tag in _SKIPPED:
             continue
-        if tag == _W + "r" and _is_hidden(child):
+        if tag == _W + "r" and is_hidden(child):
             continue
         if tag == _W + "t":
             parts.append(child.text or "")

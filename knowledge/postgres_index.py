@@ -7,29 +7,31 @@ Storage. Like whoosh's files, the index is a projection of the database rows (do
 and passages) that ``kb reindex`` rebuilds, so this backend manages its own tables: on
 first use it creates, if missing and in the first schema of the connection's
 search_path, under a transaction-level advisory lock so that several workers starting
-at once do not race:
+at once do not race (and does nothing, takes no lock, when they are in place):
 
-- ``search_passage``: a passage's fields (``ranking.stored_fields``), its terms as a
-  ``tsvector`` with a GIN index (the match), their weighted frequencies as ``jsonb``
-  (for BM25) and its length;
+- ``search_passage``: a passage's fields (``ranking.stored_fields``), its length and
+  its distinct terms;
+- ``search_posting``: one row per term and passage, the term's weighted frequency and
+  the passage's length carried in the primary key's index (``INCLUDE``), so that stage 1
+  reads the postings from the index alone;
 - ``search_term``: each term's document frequency (BM25's idf), kept by the writers;
 - ``search_stats``: the number of passages and their total length.
 
 They are not models of app.models and no migration creates them (Alembic's autogenerate
-is told to leave them out). A table of an older layout is dropped with a warning: run
+is told to leave them out). Tables of an older layout are dropped with a warning: run
 ``kb reindex``.
 
 Analysis and ranking are knowledge.ranking's, the very ones of the whoosh backend: the
 terms are our French analyser's stems (elisions, stop words, Snowball stems, accents
-folded), stored as lexemes with ``array_to_tsvector``, so PostgreSQL's own dictionaries
-never re-analyse them and both backends agree on what a word is. A first version used
+folded), stored as they are, so PostgreSQL's dictionaries never re-analyse them and
+both backends agree on what a word is. A first version used
 PostgreSQL's ``french`` configuration with ``unaccent`` and ``ts_rank``: ts_rank has no
 idf, and reading every matching tsvector to rank it took 430 ms at ten thousand
 passages (bench/bench_search.py); it found the right passage first for 3 public
-questions in 7. Now stage 1 is one query: passages whose tsvector holds one of the
-question's rarest terms (within ``Ranking.posting_budget`` postings) or its indicator
-code, scored with BM25 from their jsonb frequencies, best ``Ranking.candidates`` kept;
-stage 2 re-ranks them in Python from their stored fields.
+questions in 7. Now stage 1 is one query: BM25 summed over the postings of the
+question's rarest terms (within ``Ranking.posting_budget`` postings), plus the passages
+of the indicator code it names, best ``Ranking.candidates`` kept; stage 2 re-ranks them
+in Python from their stored fields.
 
 Writers take an advisory lock for their transaction, so a second writer waits for the
 first (as whoosh's writer lock) and term frequencies stay exact. Every call is one
@@ -74,7 +76,7 @@ LAYOUT = "cosigne search layout 2"  # the table's comment: which layout it holds
 BATCH = 500
 SETUP_LOCK = 0x436F_7369  # pg_advisory_xact_lock key of the setup ("Cosi")
 WRITE_LOCK = 0x436F_7370  # ...and of the writers
-MAX_LEXEME_BYTES = 2046  # PostgreSQL refuses longer lexemes
+MAX_LEXEME_BYTES = 2046  # well under a btree key's limit (about 2,700 bytes)
 
 _STORED = (
     "passage_id",
@@ -243,16 +245,31 @@ def _setup(conn: Connection) -> None:
         raise RuntimeError(
             "PostgreSQL search: no schema of the search_path exists to hold the search index."
         )
-    layout = conn.scalar(
-        text("SELECT obj_description(to_regclass(:table), 'pg_class')"), {"table": TABLE}
+    present = set(
+        conn.scalars(
+            text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = :schema AND c.relname = ANY(:tables)"
+            ),
+            {"schema": schema, "tables": list(TABLES)},
+        )
     )
-    exists = conn.scalar(text("SELECT to_regclass(:table) IS NOT NULL"), {"table": TABLE})
-    if exists and layout != LAYOUT:
+    layout = conn.scalar(
+        text(
+            "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table"
+        ),
+        {"schema": schema, "table": TABLE},
+    )
+    if present == set(TABLES) and layout == LAYOUT:
+        return  # in place: no DDL, no lock on the tables, no ownership needed
+    if TABLE in present and layout != LAYOUT:
         log.warning(
             "search tables of schema %s have an old layout: emptied, run `kb reindex`", schema
         )
         for table in TABLES:
-            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {_ident(schema)}.{table}"))
     conn.execute(
         text(
             f"""
@@ -314,6 +331,10 @@ def _setup(conn: Connection) -> None:
         )
     )
     conn.execute(text(f"INSERT INTO {STATS} VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING"))
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _missing_object(exc: DBAPIError) -> bool:
@@ -462,18 +483,18 @@ def _stage_one(
         "keep": keep,
         "stems": [concept.stem for concept in stems],
         "scales": [concept.idf * (ranking.k1 + 1.0) for concept in stems],
-        "codes": codes,
+        "codes": [_clean(code) for code in codes],
         "bonus": ranking.code_bonus * mass,
     }
     where = []
     if filters.kind:
-        params["f_kind"] = filters.kind
+        params["f_kind"] = _clean(filters.kind)
         where.append("f.kind = :f_kind")
     if filters.document_id is not None:
         params["f_document"] = int(filters.document_id)
         where.append("f.document_id = :f_document")
     if filters.indicator:
-        params["f_indicator"] = filters.indicator
+        params["f_indicator"] = _clean(filters.indicator)
         where.append("f.indicator = :f_indicator")
     filtered = "scored"
     if where:

@@ -5,7 +5,9 @@ A backend stores, for each passage, its fields as written and the content words 
 heading and body with their stems, aligned (``stored_fields``), and indexes its terms:
 the stems, heading words counting ``HEADING_WEIGHT`` times, plus the acronym of each
 expansion spelled out ("programmes locaux de l'habitat" also gives ``plh``), so that one
-term finds both spellings (``content_terms``).
+term finds both spellings (``content_terms``). A document's title is not indexed: it is
+the same for all its passages, and a passage that matches by its title alone is not a
+hit (every passage of the document would be); stage 2 weighs the title's words.
 
 1. Candidates (each backend reads its own postings): the question's terms are taken
    rarest first, until ``Ranking.posting_budget`` postings would be read

@@ -38,7 +38,7 @@ def require_open(state: ContributionState) -> None:
 
 
 def clean_text(raw: str | None, what: str, required: bool, limit: int = NOTE_MAX) -> str:
-    text = (raw or "").strip()
+    text = (raw or "").replace("\x00", "").strip()
     if required and not text:
         raise InvalidInput(f"{what} est obligatoire.")
     if len(text) > limit:
@@ -51,7 +51,8 @@ ASSISTED_QUESTION_MAX = 300
 
 def with_addition(body: str, addition: str | None) -> str:
     """A section's text with a drafted passage added at its end, as new paragraphs."""
-    addition = (addition or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    addition = (addition or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    addition = addition.strip()
     if not addition:
         raise InvalidInput("Le texte à proposer est vide.")
     body = body.rstrip()

@@ -24,7 +24,8 @@ class Conflict:
 
 def clean_body(raw: str | None) -> str:
     """Normalise line endings and refuse bodies over 1 MB (counted in UTF-8 bytes)."""
-    body = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    # NUL is no character of a text (PostgreSQL refuses it): dropped, not an error.
+    body = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
         raise BodyTooLarge(

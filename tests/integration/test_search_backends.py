@@ -408,6 +408,9 @@ def test_title_and_heading_rank_above_the_body(scratch):
     )
     # The body-only match comes last: the heading and the title both weigh more.
     assert ids(search(scratch, "mutation")[0]) in ([3, 2, 1], [2, 3, 1])
+    # A passage matching by its document's title alone is no hit: all would be.
+    scratch.add([doc(4, filler, title="Guide de la mutation", document_id=3)])
+    assert 4 not in ids(search(scratch, "mutation")[0])
 
 
 def test_exact_forms_rank_above_stems(scratch):

@@ -140,6 +140,7 @@ def test_concurrent_writers_keep_term_frequencies_exact(scratch, corpus):
         own = PostgresIndex(scratch.engine)
         for start in range(0, len(batch), 20):
             own.add(batch[start : start + 20])
+            own.add(corpus[:40])  # every worker replaces the same passages too
         own.delete_document(batch[0].document_id)
 
     with ThreadPoolExecutor(max_workers=4) as pool:

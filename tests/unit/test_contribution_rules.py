@@ -28,3 +28,12 @@ def test_the_rationale_quotes_the_question_briefly():
     long = assisted_rationale("mot " * 500)
     assert len(long) < ASSISTED_QUESTION_MAX + 80 and "…" in long
     assert assisted_rationale(None) == "Rédigée avec l'assistant de Cosigne."
+
+
+def test_nul_characters_are_dropped_not_stored():
+    from workflows.contributions import clean_text
+    from workflows.revisions import clean_body
+
+    assert with_addition("Texte.", "A\x00jout.") == "Texte.\n\nAjout."
+    assert clean_body("a\x00b") == "ab"
+    assert clean_text("\x00note\x00", "La note", required=True) == "note"
