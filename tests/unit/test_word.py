@@ -1,0 +1,230 @@
+"""The Word round trip without a database: Markdown ↔ blocks, the export, the reading of
+revision marks (on the two real documents of ../shared/docx as well as on our own), and
+the plan of an import."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
+from workflows.word.importer import Target, normalise_title, plan_import, restore
+from workflows.word.model import canonical, parse_markdown, to_markdown
+from workflows.word.reader import (
+    accept_all,
+    accept_author,
+    accept_none,
+    read_docx,
+    to_blocks,
+    version,
+)
+
+DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "docx"
+WORD2016 = DOCX / "word2016-two-authors-paragraphs.docx"
+LIBREOFFICE = DOCX / "libreoffice-two-authors-comments.docx"
+needs_docx = pytest.mark.skipif(
+    not WORD2016.exists(), reason=f"real .docx files not found at {DOCX}"
+)
+
+VARIED = """## Patrimoine
+
+Val de Loire Habitat gère **8 400 logements** locatifs
+sociaux, dont *quelques* foyers et du ~~vieux~~ parc ; voir [le site](https://example.org/a).
+
+* un
+* deux
+    * deux point un
+* trois
+
+3) troisième
+4) quatrième
+
+| Indicateur | 2025 | 2026 |
+|:---|---:|---|
+| F.VI | 2,5 % | 2 % |
+
+> Une citation du PLH.
+
+```
+V1 / V2 × 100
+```
+
+---
+
+### Un sous-titre
+
+Texte avec * étoile, _soulignés_, `code` et un retour\\
+forcé. Dernier paragraphe."""
+
+SIMPLE = "Premier paragraphe.\n\nSecond paragraphe avec **gras**."
+
+
+def _convention(*sections: SectionDoc) -> ConventionDoc:
+    return ConventionDoc(
+        id=7,
+        kind="Convention d'utilité sociale",
+        title="CUS test",
+        organisme="OPH test",
+        period="2025-2030",
+        state="Négociation",
+        exported_at=datetime(2026, 11, 22, 10, 0),
+        signatories=("EPCI test",),
+        associated=("Département test",),
+        sections=sections,
+    )
+
+
+def _targets(convention: ConventionDoc) -> list[Target]:
+    return [Target(s.id, s.title, s.body, s.revision) for s in convention.sections]
+
+
+# --- Markdown ↔ blocks --------------------------------------------------------------------
+
+
+def test_the_canonical_markdown_is_stable_and_keeps_the_structure():
+    once = canonical(VARIED)
+    assert canonical(once) == once
+    kinds = [block.kind for block in parse_markdown(VARIED)]
+    assert kinds == [
+        "heading", "paragraph", "list", "list", "table", "quote", "code", "rule",
+        "heading", "paragraph",
+    ]  # fmt: skip
+    assert "**8 400 logements**" in once and "*quelques*" in once and "~~vieux~~" in once
+    assert "[le site](https://example.org/a)" in once
+    assert "  - deux point un" in once and "3. troisième\n4. quatrième" in once
+    assert "\\* étoile" in once  # a literal star stays literal
+
+
+def test_restore_keeps_the_authors_spelling_of_unchanged_paragraphs():
+    assert restore(VARIED, canonical(VARIED)) == VARIED
+    edited = canonical(VARIED).replace("Une citation du PLH.", "Une citation du PLH révisé.")
+    restored = restore(VARIED, edited)
+    assert "Une citation du PLH révisé." in restored
+    assert "* un\n* deux" in restored  # the untouched list as written
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def test_export_then_import_gives_back_every_section():
+    convention = _convention(
+        SectionDoc(1, "État des lieux", VARIED, 3),
+        SectionDoc(2, "Orientations", SIMPLE, 1),
+        SectionDoc(3, "Section vide", "", 0),
+    )
+    for tracked in (False, True):
+        plan = plan_import(
+            read_docx(export_docx(convention, tracked=tracked)), _targets(convention)
+        )
+        assert not plan.unmatched_headings and not plan.missing_sections
+        assert {s.section_id: s.original for s in plan.sections} == {1: VARIED, 2: SIMPLE, 3: ""}
+        assert not any(s.changed or s.by_author or s.unmarked for s in plan.sections)
+
+
+def test_tracked_export_holds_native_revision_marks_by_their_authors():
+    proposal = SIMPLE.replace("Second paragraphe", "Deuxième paragraphe") + "\n\nAjout."
+    other = SIMPLE.replace("Premier", "Tout premier")
+    clash = SIMPLE.replace("Premier paragraphe.", "Autre début.")
+    convention = _convention(
+        SectionDoc(
+            2,
+            "Orientations",
+            SIMPLE,
+            4,
+            proposals=(
+                Proposal(11, "Karim Benali", datetime(2026, 3, 1, 9, 0), proposal),
+                Proposal(12, "Sophie Lefèvre", datetime(2026, 3, 2, 9, 0), other),
+                Proposal(13, "Jean Moreau", datetime(2026, 3, 3, 9, 0), clash),
+            ),
+            discussions=(
+                Discussion("Sophie Lefèvre", datetime(2026, 3, 4), "Pourquoi ?", quote="gras"),
+            ),
+        )
+    )
+    data = export_docx(convention, tracked=True, comments=True)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    xml = archive.read("word/document.xml").decode()
+    marks = re.findall(
+        r"<w:(ins|del) w:id=\"(\d+)\" w:author=\"([^\"]+)\" w:date=\"([^\"]+)\"", xml
+    )
+    assert {author for _k, _i, author, _d in marks} == {"Karim Benali", "Sophie Lefèvre"}
+    ids = [mark_id for _k, mark_id, _a, _d in marks]
+    assert len(ids) == len(set(ids))  # unique revision ids
+    assert ("ins", "2026-03-01T09:00:00Z") in {
+        (k, d) for k, _i, a, d in marks if a == "Karim Benali"
+    }
+    assert "<w:delText" in xml and "Second" in xml and "Deuxième" in xml
+    assert "<w:trackRevisions/>" in archive.read("word/settings.xml").decode()
+    comments = archive.read("word/comments.xml").decode()
+    assert "Pourquoi ?" in comments and 'w:author="Sophie Lefèvre"' in comments
+    # Jean Moreau's change touches the paragraph Sophie's changes: listed, not marked.
+    assert "Contribution n° 13 de Jean Moreau" in comments
+    # Read back: each author's version is that author's proposal.
+    plan = plan_import(read_docx(data), _targets(convention))
+    (section,) = plan.sections
+    assert section.original == SIMPLE
+    assert section.by_author == {"Karim Benali": proposal, "Sophie Lefèvre": other}
+    assert [c.author for c in section.comments] == ["Sophie Lefèvre", "Cosigne"] or {
+        c.author for c in section.comments
+    } == {"Sophie Lefèvre", "Cosigne"}
+
+
+# --- reading real documents -----------------------------------------------------------------
+
+
+@needs_docx
+def test_word_2016_paragraph_marks_and_two_authors():
+    document = read_docx(WORD2016.read_bytes())
+    assert document.authors() == ["Eric White", "Test User"]
+    original = to_markdown(to_blocks(version(document.items, accept_none)))
+    accepted = to_markdown(to_blocks(version(document.items, accept_all)))
+    assert "You can also type a keyword" in original
+    assert "This is an inserted paragraph." not in original
+    assert "This is an inserted paragraph.\n\nAnd another one." in accepted
+    assert "You can also type a keyword" not in accepted
+    assert "complement each other" not in accepted  # a deletion around a bookmark
+    eric = to_markdown(to_blocks(version(document.items, accept_author("Eric White"))))
+    assert "This is an inserted paragraph." in eric and "You can also type" in eric
+    user = to_markdown(to_blocks(version(document.items, accept_author("Test User"))))
+    assert "This is an inserted paragraph." not in user and "You can also type" not in user
+    assert "| 1 | 2 | 3 |" in accepted  # the table comes through
+
+
+@needs_docx
+def test_libreoffice_moves_hidden_text_unknown_author_and_comments():
+    document = read_docx(LIBREOFFICE.read_bytes())
+    assert document.authors() == ["Kyle Reese", "Unknown Author"]
+    assert document.hidden_runs == 2  # "inceptos " and another hidden run, left out
+    accepted = to_markdown(to_blocks(version(document.items, accept_all)))
+    original = to_markdown(to_blocks(version(document.items, accept_none)))
+    assert "insert this fringilla" in accepted and "bibendum" not in accepted
+    assert "bibendum" in original and "insert this" not in original
+    assert "inceptos" not in accepted
+    kyle = to_markdown(to_blocks(version(document.items, accept_author("Kyle Reese"))))
+    # The move: "ad litora" leaves "sociosqu ad litora torquent" for an earlier place.
+    assert "urna.ad litora" in kyle and "sociosquad litora" not in kyle.replace(" ", "")
+    assert "bibendum" in kyle  # Unknown Author's deletion is not Kyle's
+    comments = {c.author: c for c in document.comments}
+    assert set(comments) == {"Kyle Reese", "Unknown Author"}
+    assert comments["Kyle Reese"].text == "This is another comment"
+    assert comments["Kyle Reese"].quote == "apibus"
+    assert comments["Unknown Author"].quote == "himenaeos."
+
+
+@needs_docx
+def test_a_document_without_headings_is_said_so():
+    plan = plan_import(read_docx(WORD2016.read_bytes()), [Target(1, "Orientations", SIMPLE, 1)])
+    assert not plan.matched
+    assert any("aucun titre" in warning for warning in plan.warnings)
+    assert plan.missing_sections == ["Orientations"]
+
+
+def test_titles_match_without_accents_case_or_numbering():
+    assert normalise_title("1. État des lieux") == normalise_title("ETAT DES LIEUX")
+    assert normalise_title("Article 3 : Engagements") == "engagements"
+    assert normalise_title("II - Qualité du service") == "qualite du service"

@@ -1,0 +1,469 @@
+"""A convention as a Word document (.docx), from plain values.
+
+The document: a title page (kind, organisme, signatory and associated parties, period,
+state, date of export), a table of contents (a field Word and LibreOffice fill in), each
+section in order (its title in Heading 1, its Markdown in Word's styles), the indicator
+target tables, a signature block per signatory, and the register of the association as
+an annex. The footer gives the page number and the revision of each section the export
+was made from; each section's heading also carries a bookmark ``cosigne_s<id>_r<n>``,
+and the core properties the convention's number, so that an import finds the sections
+and the revisions again whatever happened to the titles.
+
+With ``tracked``, each open contribution is shown as Word revision marks on the current
+text (insertions and deletions by the contributor, dated), ready to be accepted or
+rejected in Word or LibreOffice, and ``w:trackRevisions`` is on. A contribution whose
+changes touch a paragraph another one already changes cannot be shown that way (Word
+has no revisions of revisions): it is listed in a comment instead. With ``comments``,
+the section's discussions become Word comments on the passage they quote.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from workflows.diff import diff_paragraph, word_diff
+from workflows.word.model import Block, Run, block_text, parse_markdown, plain
+from workflows.word.writer import (
+    Mark,
+    Writer,
+    add_bookmark,
+    add_field,
+    page_break,
+    track_revisions,
+)
+
+BOOKMARK_PREFIX = "cosigne_s"
+PROPERTY_PREFIX = "cosigne:"  # in the core properties' "identifier"
+ANNEX_BOOKMARK = "cosigne_annexe"  # on the headings of the annexes: not sections
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An open contribution, its proposed text already carried onto the current text
+    (None when it no longer merges: then it is only mentioned)."""
+
+    contribution_id: int
+    author: str
+    created_at: datetime
+    text: str | None
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class Discussion:
+    author: str
+    created_at: datetime
+    text: str
+    quote: str = ""  # the passage it is about ("" when about the whole section)
+    replies: tuple[tuple[str, datetime, str], ...] = ()  # (author, date, text)
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class SectionDoc:
+    id: int
+    title: str
+    body: str
+    revision: int  # 0 when the section has no text yet
+    proposals: tuple[Proposal, ...] = ()
+    discussions: tuple[Discussion, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    code: str
+    title: str
+    unit: str
+    years: tuple[int, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (scope, shown value per year)
+
+
+@dataclass(frozen=True)
+class ConventionDoc:
+    id: int
+    kind: str  # shown: "Convention d'utilité sociale"
+    title: str
+    organisme: str
+    period: str
+    state: str
+    exported_at: datetime
+    signatories: tuple[str, ...] = ()
+    associated: tuple[str, ...] = ()
+    sections: tuple[SectionDoc, ...] = ()
+    targets: tuple[TargetTable, ...] = ()
+    meetings: tuple[tuple[date, str, str], ...] = ()  # (date, title, place)
+    documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
+    notes: list[str] = field(default_factory=list)
+
+
+def export_docx(convention: ConventionDoc, tracked: bool = False, comments: bool = False) -> bytes:
+    document = docx.Document()
+    writer = Writer(document)
+    _properties(document, convention)
+    _title_page(document, convention)
+    _contents(document)
+    for section in convention.sections:
+        _section(document, writer, section, tracked, comments)
+    if convention.targets:
+        _targets(document, convention.targets)
+    _signatures(document, convention)
+    _register(document, convention)
+    _footer(document, convention)
+    if tracked:
+        track_revisions(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# --- the parts ---------------------------------------------------------------------------
+
+
+def _properties(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+    core = document.core_properties
+    core.title = convention.title
+    core.subject = convention.kind
+    core.author = convention.organisme
+    core.identifier = PROPERTY_PREFIX + json.dumps(
+        {"convention": convention.id, "sections": {s.id: s.revision for s in convention.sections}},
+        separators=(",", ":"),
+    )
+    core.created = convention.exported_at.replace(tzinfo=None)
+
+
+def _title_page(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+    kind = document.add_paragraph(convention.kind.upper())
+    kind.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph(convention.title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    lines = [
+        ("Organisme", convention.organisme),
+        ("Signataires", ", ".join(convention.signatories) or "—"),
+        ("Partenaires associés", ", ".join(convention.associated) or "—"),
+        ("Période", convention.period),
+        ("État", convention.state),
+        ("Exporté le", convention.exported_at.strftime("%d/%m/%Y à %H:%M")),
+    ]
+    for label, value in lines:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label} : ").bold = True
+        paragraph.add_run(value)
+    page_break(document.add_paragraph())
+
+
+def _contents(document) -> None:  # type: ignore[no-untyped-def]
+    document.add_paragraph("Sommaire", style="TOC Heading")
+    add_field(
+        document.add_paragraph(),
+        'TOC \\o "1-3" \\h \\z \\u',
+        "Le sommaire se met à jour à l'ouverture (ou clic droit, « Mettre à jour le champ »).",
+    )
+    page_break(document.add_paragraph())
+
+
+def _section(document, writer: Writer, section: SectionDoc, tracked: bool, comments: bool) -> None:  # type: ignore[no-untyped-def]
+    heading = document.add_paragraph(section.title, style="Heading 1")
+    add_bookmark(heading, f"{BOOKMARK_PREFIX}{section.id}_r{section.revision}", writer.next_id())
+    current = parse_markdown(section.body)
+    written: list[tuple[str, list]] = []  # (visible text, paragraphs) for comment anchors
+    shown: list[Proposal] = []
+    left_out: list[Proposal] = []
+    if tracked and section.proposals:
+        shown, left_out = _representable(section.body, section.proposals)
+    if shown:
+        written = _tracked_blocks(writer, section.body, shown)
+    else:
+        for block in current:
+            written.append((block_text(block), writer.block(block)))
+    if tracked:
+        for proposal in left_out:
+            reason = (
+                "elle recoupe une autre contribution"
+                if proposal.text is not None
+                else "elle ne s'applique plus au texte actuel"
+            )
+            document.add_comment(
+                heading.runs,
+                text=(
+                    f"Contribution n° {proposal.contribution_id} de {proposal.author} : non "
+                    f"montrée en marques de révision ({reason}) ; à examiner dans Cosigne."
+                ),
+                author="Cosigne",
+                initials="C",
+            )
+    if comments:
+        for discussion in section.discussions:
+            anchor = _anchor(written, discussion.quote) or heading.runs
+            if not anchor:
+                anchor = heading.runs
+            comment = document.add_comment(
+                anchor,
+                text=discussion.text,
+                author=discussion.author,
+                initials=_initials(discussion.author),
+            )
+            _date(comment, discussion.created_at)
+            for author, when, text in discussion.replies:
+                comment.add_paragraph(f"{author} ({when:%d/%m/%Y}) : {text}")
+            if discussion.resolved:
+                comment.add_paragraph("(Discussion close.)")
+
+
+def _representable(
+    body: str, proposals: tuple[Proposal, ...]
+) -> tuple[list[Proposal], list[Proposal]]:
+    """The proposals that can be shown together as revision marks on ``body`` (each
+    touching paragraphs no earlier one touches), and the others."""
+    claimed: set[tuple[str, int]] = set()
+    shown, left_out = [], []
+    for proposal in proposals:
+        if proposal.text is None:
+            left_out.append(proposal)
+            continue
+        touched = _touched(body, proposal.text)
+        if not touched:
+            continue  # the current text already reads as proposed: nothing to mark
+        if touched & claimed:
+            left_out.append(proposal)
+            continue
+        claimed |= touched
+        shown.append(proposal)
+    return shown, left_out
+
+
+def _touched(body: str, text: str) -> set[tuple[str, int]]:
+    """What a proposal changes: ("p", i) for the current paragraph i it changes or
+    deletes, ("gap", i) for an insertion before current paragraph i."""
+    touched: set[tuple[str, int]] = set()
+    position = 0
+    for diff in word_diff(body, text):
+        if diff.old_index is not None:
+            position = diff.old_index + 1
+            if diff.op != "equal":
+                touched.add(("p", diff.old_index))
+        elif diff.op == "insert":
+            touched.add(("gap", position))
+    return touched
+
+
+def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> list[tuple[str, list]]:
+    """The current text with every shown proposal's changes as revision marks."""
+    from workflows.diff import split_paragraphs
+
+    old_paragraphs = split_paragraphs(body)
+    # For each current paragraph: the diff that changes it; for each gap: insertions.
+    changes: dict[int, tuple[Proposal, object]] = {}
+    inserts: dict[int, list[tuple[Proposal, str]]] = {}
+    for proposal in proposals:
+        position = 0
+        assert proposal.text is not None
+        for diff in word_diff(body, proposal.text):
+            if diff.old_index is not None:
+                position = diff.old_index + 1
+                if diff.op != "equal":
+                    changes[diff.old_index] = (proposal, diff)
+            elif diff.op == "insert":
+                new_paragraphs = _paragraphs_of(proposal.text)
+                inserts.setdefault(position, []).append((proposal, new_paragraphs[diff.new_index]))
+    written: list[tuple[str, list]] = []
+
+    def emit_inserts(gap: int) -> None:
+        for proposal, text in inserts.get(gap, []):
+            mark = Mark("ins", proposal.author, proposal.created_at)
+            for block in parse_markdown(text):
+                written.append((block_text(block), writer.block(block, mark)))
+
+    for index, paragraph in enumerate(old_paragraphs):
+        emit_inserts(index)
+        change = changes.get(index)
+        if change is None:
+            for block in parse_markdown(paragraph):
+                written.append((block_text(block), writer.block(block)))
+            continue
+        proposal, diff = change
+        removal = Mark("del", proposal.author, proposal.created_at)
+        addition = Mark("ins", proposal.author, proposal.created_at)
+        if diff.op == "delete":  # type: ignore[attr-defined]
+            for block in parse_markdown(paragraph):
+                written.append((block_text(block), writer.block(block, removal)))
+            continue
+        new_text = _paragraphs_of(proposal.text)[diff.new_index]  # type: ignore[attr-defined,index]
+        old_blocks, new_blocks = parse_markdown(paragraph), parse_markdown(new_text)
+        if _inline_change(old_blocks, new_blocks):
+            written.append(
+                _changed_paragraph(writer, old_blocks[0], new_blocks[0], removal, addition)
+            )
+        else:  # a list, a table...: the old block deleted, the new one inserted
+            for block in old_blocks:
+                written.append((block_text(block), writer.block(block, removal)))
+            for block in new_blocks:
+                written.append((block_text(block), writer.block(block, addition)))
+    emit_inserts(len(old_paragraphs))
+    return written
+
+
+def _paragraphs_of(text: str) -> list[str]:
+    from workflows.diff import split_paragraphs
+
+    return split_paragraphs(text)
+
+
+def _inline_change(old: list[Block], new: list[Block]) -> bool:
+    return (
+        len(old) == len(new) == 1
+        and old[0].kind == new[0].kind
+        and old[0].kind in ("paragraph", "heading", "quote")
+        and old[0].level == new[0].level
+    )
+
+
+def _changed_paragraph(
+    writer: Writer, old: Block, new: Block, removal: Mark, addition: Mark
+) -> tuple[str, list]:
+    """One paragraph whose words changed: the word diff of what it reads, each piece
+    with its own formatting (the old one for deleted words, the new one otherwise)."""
+    paragraph = writer.block(Block(new.kind, (), level=new.level))[0]
+    old_at = new_at = 0
+    for span in diff_paragraph(plain(old.runs), plain(new.runs)):
+        size = len(span.text)
+        if span.op == "delete":
+            writer.runs(paragraph, _slice(old.runs, old_at, old_at + size), removal)
+            old_at += size
+        elif span.op == "insert":
+            writer.runs(paragraph, _slice(new.runs, new_at, new_at + size), addition)
+            new_at += size
+        else:
+            writer.runs(paragraph, _slice(new.runs, new_at, new_at + size), None)
+            old_at += size
+            new_at += size
+    return f"{plain(old.runs)}\n{plain(new.runs)}", [paragraph]  # either may be quoted
+
+
+def _slice(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:
+    """The runs covering characters ``start`` to ``end`` of their joined text."""
+    pieces: list[Run] = []
+    offset = 0
+    for run in runs:
+        run_end = offset + len(run.text)
+        low, high = max(start, offset), min(end, run_end)
+        if low < high:
+            pieces.append(
+                Run(
+                    run.text[low - offset : high - offset],
+                    run.bold,
+                    run.italic,
+                    run.strike,
+                    run.code,
+                    run.link,
+                )
+            )
+        offset = run_end
+    return pieces
+
+
+def _anchor(written: list[tuple[str, list]], quote: str) -> list:
+    """The runs of the first written paragraph holding the quoted passage."""
+    needle = " ".join(quote.split())
+    if not needle:
+        return []
+    for text, paragraphs in written:
+        if needle in " ".join(text.split()):
+            runs = [run for paragraph in paragraphs for run in paragraph.runs]
+            if runs:
+                return runs
+    return []
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.split() if part[:1].isalpha())[:3].upper()
+
+
+def _date(comment, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+    from workflows.word.writer import _w_date
+
+    comment._comment_elm.set(qn("w:date"), _w_date(moment))
+
+
+def _annex_heading(document, title: str) -> None:  # type: ignore[no-untyped-def]
+    heading = document.add_paragraph(title, style="Heading 1")
+    add_bookmark(heading, ANNEX_BOOKMARK, abs(hash(title)) % 9000 + 90_000)
+
+
+def _targets(document, targets: tuple[TargetTable, ...]) -> None:  # type: ignore[no-untyped-def]
+    _annex_heading(document, "Tableau des engagements chiffrés")
+    for target in targets:
+        document.add_paragraph(f"{target.code} — {target.title} ({target.unit})", style="Heading 2")
+        table = document.add_table(rows=1 + len(target.rows), cols=1 + len(target.years))
+        table.style = "Table Grid"
+        header = table.rows[0].cells
+        header[0].text = "Périmètre"
+        for column, year in enumerate(target.years, start=1):
+            header[column].text = str(year)
+        for cell in header:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        for row_index, (scope, values) in enumerate(target.rows, start=1):
+            cells = table.rows[row_index].cells
+            cells[0].text = scope
+            for column, value in enumerate(values, start=1):
+                cells[column].text = value
+
+
+def _signatures(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+    _annex_heading(document, "Signatures")
+    parties = [convention.organisme, *convention.signatories]
+    table = document.add_table(rows=len(parties), cols=2)
+    table.style = "Table Grid"
+    for row, party in zip(table.rows, parties, strict=True):
+        row.cells[0].text = f"Pour {party}\nNom, qualité :\n\nFait à                      , le"
+        row.cells[1].text = "Signature :\n\n\n"
+
+
+def _register(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+    _annex_heading(document, "Annexe — Registre de l'association")
+    document.add_paragraph("Réunions", style="Heading 2")
+    if convention.meetings:
+        for when, title, place in convention.meetings:
+            document.add_paragraph(
+                f"{when:%d/%m/%Y} — {title}" + (f" ({place})" if place else ""),
+                style="List Bullet",
+            )
+    else:
+        document.add_paragraph("Aucune réunion enregistrée.")
+    document.add_paragraph("Documents transmis", style="Heading 2")
+    if convention.documents_sent:
+        for when, title, recipients in convention.documents_sent:
+            document.add_paragraph(
+                f"{when:%d/%m/%Y} — {title}" + (f" — à {recipients}" if recipients else ""),
+                style="List Bullet",
+            )
+    else:
+        document.add_paragraph("Aucun document transmis enregistré.")
+
+
+def _footer(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+    section = document.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    add_field(footer, "PAGE", "1")
+    footer.add_run(" sur ")
+    add_field(footer, "NUMPAGES", "1")
+    revisions = " · ".join(f"{s.revision}" for s in convention.sections)
+    line = section.footer.add_paragraph(
+        f"{convention.title} — exportée de Cosigne le {convention.exported_at:%d/%m/%Y} — "
+        f"révisions des sections, dans l'ordre : {revisions or '—'}"
+    )
+    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for paragraph in (footer, line):
+        for run in paragraph.runs:
+            run.font.size = Pt(8)

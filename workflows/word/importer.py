@@ -1,0 +1,326 @@
+"""What a .docx brings to a convention: the plan of an import, before anything is written.
+
+The document is cut at its section headings (Heading 1, or Heading 2 when it has no
+Heading 1 matching a section), each matched to a section of the convention: by the
+bookmark a Cosigne export puts on it (``cosigne_s<id>_r<n>``, which survives a renamed
+title), else by its title, compared without accents, case, punctuation or numbering
+("1.", "II -", "Article 3 :"). For each matched section the plan holds:
+
+- the text as the partner received it (every revision mark rejected) and as it reads
+  with every mark accepted, as Markdown;
+- per author of revision marks, the text with that author's marks only: the
+  contribution that author proposes;
+- when the document carries no marks but its text differs from the revision it was
+  exported from, that difference, as one proposal;
+- the comments anchored in the section.
+
+Paragraphs Word did not change keep the section's own Markdown (``restore``): an export
+imported back unchanged gives every section's text back, character for character.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from workflows.diff import split_paragraphs
+from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, PROPERTY_PREFIX
+from workflows.word.model import canonical, to_markdown
+from workflows.word.reader import (
+    WordComment,
+    WordDocument,
+    WordParagraph,
+    WordTable,
+    accept_all,
+    accept_author,
+    accept_none,
+    to_blocks,
+    version,
+)
+
+FUZZY_TITLE = 0.85
+_BOOKMARK = re.compile(rf"^{BOOKMARK_PREFIX}(\d+)_r(\d+)$")
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:article|chapitre|partie|titre|section|annexe)\s+)?"
+    r"(?:[0-9]+(?:[.\-][0-9]+)*|[ivxlcdm]+|[a-z])\s*[.):\-–—]?\s+",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A section of the convention the document is imported into."""
+
+    id: int
+    title: str
+    body: str  # the text of ``revision``
+    revision: int
+
+
+@dataclass
+class SectionPlan:
+    heading: str
+    section_id: int | None
+    matched_by: str  # "signet" | "titre" | "titre approché" | ""
+    base_revision: int  # the revision the proposals start from
+    original: str  # every mark rejected
+    accepted: str  # every mark accepted
+    by_author: dict[str, str] = field(default_factory=dict)  # author → proposed text
+    unmarked: str | None = None  # text changed without marks, when it differs from the base
+    comments: list[WordComment] = field(default_factory=list)
+    changed: bool = False  # the accepted text differs from the base
+
+
+@dataclass
+class ImportPlan:
+    sections: list[SectionPlan]
+    unmatched_headings: list[str]
+    missing_sections: list[str]  # sections of the convention the document lacks
+    authors: list[str]  # of revision marks and comments
+    comments_outside: list[WordComment]
+    warnings: list[str]
+    exported_from: int | None  # the convention a Cosigne export came from
+
+    @property
+    def matched(self) -> list[SectionPlan]:
+        return [s for s in self.sections if s.section_id is not None]
+
+
+def normalise_title(title: str) -> str:
+    text = unicodedata.normalize("NFKD", title or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _NUMBERING.sub("", text)
+    text = text.replace("œ", "oe").replace("’", "'")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
+    """Match the document's sections to ``targets`` and work out what each brings."""
+    exported = _exported(document.identifier)
+    level = _section_level(document, targets)
+    parts, preface = _split(document, level)
+    by_id = {t.id: t for t in targets}
+    by_title = {normalise_title(t.title): t for t in targets}
+    used: set[int] = set()
+    sections: list[SectionPlan] = []
+    unmatched: list[str] = []
+    for heading, bookmarks, items, start, end in parts:
+        if ANNEX_BOOKMARK in bookmarks:
+            continue
+        target, how, exported_revision = _match(heading, bookmarks, by_id, by_title, used)
+        comments = [c for c in document.comments if start <= c.paragraph < end]
+        if target is None:
+            unmatched.append(heading)
+            sections.append(_plan_section(heading, None, "", items, comments, None, None))
+            continue
+        used.add(target.id)
+        sections.append(
+            _plan_section(heading, target, how, items, comments, exported_revision, exported)
+        )
+    first = parts[0][3] if parts else len(document.items)
+    outside = [c for c in document.comments if c.paragraph < first]
+    outside += [c for s in sections if s.section_id is None for c in s.comments]
+    warnings = _warnings(document, preface, level)
+    missing = [t.title for t in targets if t.id not in used]
+    authors = sorted(set(document.authors()) | {c.author for c in document.comments}, key=str.lower)
+    return ImportPlan(
+        sections=sections,
+        unmatched_headings=unmatched,
+        missing_sections=missing,
+        authors=authors,
+        comments_outside=outside,
+        warnings=warnings,
+        exported_from=exported.get("convention") if exported else None,
+    )
+
+
+def _exported(identifier: str) -> dict | None:
+    if not identifier.startswith(PROPERTY_PREFIX):
+        return None
+    try:
+        data = json.loads(identifier[len(PROPERTY_PREFIX) :])
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _section_level(document: WordDocument, targets: list[Target]) -> int:
+    """Heading 1 cuts the document into sections, or Heading 2 when no Heading 1 is a
+    section's title and some Heading 2 is (a document with a Heading 1 title)."""
+    titles = {normalise_title(t.title) for t in targets}
+    headings = [
+        (p.heading, normalise_title(_text(p)))
+        for p in document.items
+        if isinstance(p, WordParagraph) and p.heading and not p.title
+    ]
+    levels = {level for level, _title in headings}
+    if 1 in levels and (not titles or any(t in titles for lvl, t in headings if lvl == 1)):
+        return 1
+    if 2 in levels and (any(t in titles for lvl, t in headings if lvl == 2) or 1 not in levels):
+        return 2
+    return 1 if 1 in levels else min(levels, default=1)
+
+
+def _text(paragraph: WordParagraph) -> str:
+    """A heading as it reads with its marks accepted."""
+    return "".join(
+        s.run.text for s in paragraph.segments if s.change is None or s.change.added
+    ).strip()
+
+
+def _split(document: WordDocument, level: int):  # type: ignore[no-untyped-def]
+    """(heading, bookmarks, items, first index, end index) per section; the items
+    before the first section heading (title page, contents)."""
+    parts = []
+    preface: list = []
+    current = None
+    for index, item in enumerate(document.items):
+        if (
+            isinstance(item, WordParagraph)
+            and item.heading
+            and item.heading <= level
+            and not item.title
+            and _text(item)
+        ):
+            if current is not None:
+                current[4] = index
+            current = [_text(item), list(item.bookmarks), [], index, len(document.items)]
+            parts.append(current)
+            continue
+        (current[2] if current is not None else preface).append(item)
+    return [tuple(part) for part in parts], preface
+
+
+def _match(heading, bookmarks, by_id, by_title, used):  # type: ignore[no-untyped-def]
+    for name in bookmarks:
+        found = _BOOKMARK.match(name)
+        if found and int(found.group(1)) in by_id and int(found.group(1)) not in used:
+            return by_id[int(found.group(1))], "signet", int(found.group(2))
+    key = normalise_title(heading)
+    target = by_title.get(key)
+    if target is not None and target.id not in used:
+        return target, "titre", None
+    candidates = [
+        (difflib.SequenceMatcher(None, key, title).ratio(), title)
+        for title in by_title
+        if by_title[title].id not in used
+    ]
+    candidates.sort(reverse=True)
+    if (
+        candidates
+        and candidates[0][0] >= FUZZY_TITLE
+        and (len(candidates) == 1 or candidates[1][0] < candidates[0][0])
+    ):
+        return by_title[candidates[0][1]], "titre approché", None
+    return None, "", None
+
+
+def _markdown(items, accept) -> str:  # type: ignore[no-untyped-def]
+    return to_markdown(to_blocks(version(items, accept)))
+
+
+def _plan_section(
+    heading, target, how, items, comments, exported_revision, exported
+) -> SectionPlan:  # type: ignore[no-untyped-def]
+    original = _markdown(items, accept_none)
+    accepted = _markdown(items, accept_all)
+    base_body = target.body if target is not None else ""
+    base_revision = target.revision if target is not None else 0
+    plan = SectionPlan(
+        heading=heading,
+        section_id=target.id if target is not None else None,
+        matched_by=how,
+        base_revision=base_revision,
+        original=restore(base_body, original),
+        accepted=restore(base_body, accepted),
+        comments=comments,
+    )
+    authors = sorted({c.author for item in _paragraphs(items) for c in _changes(item)})
+    for author in authors:
+        text = restore(base_body, _markdown(items, accept_author(author)))
+        if text != plan.original:
+            plan.by_author[author] = text
+    if canonical(plan.original) != canonical(base_body):
+        plan.unmarked = plan.original
+    plan.changed = canonical(plan.accepted) != canonical(base_body)
+    return plan
+
+
+def _paragraphs(items):  # type: ignore[no-untyped-def]
+    for item in items:
+        if isinstance(item, WordParagraph):
+            yield item
+        elif isinstance(item, WordTable):
+            for row in item.rows:
+                if row.change is not None:
+                    yield WordParagraph(segments=[], mark=row.change)
+                for cell in row.cells:
+                    yield from cell
+
+
+def _changes(paragraph: WordParagraph):  # type: ignore[no-untyped-def]
+    for segment in paragraph.segments:
+        if segment.change is not None:
+            yield segment.change
+    if paragraph.mark is not None:
+        yield paragraph.mark
+
+
+def restore(source: str, imported: str) -> str:
+    """``imported`` (Markdown rebuilt from Word) with every paragraph that reads as one
+    of ``source``'s written as ``source`` wrote it."""
+    if not source.strip():
+        return imported
+    chunks = split_paragraphs(source)
+    canon = [split_paragraphs(canonical(chunk)) for chunk in chunks]
+    flat: list[tuple[int, str]] = [(i, p) for i, pieces in enumerate(canon) for p in pieces]
+    new = split_paragraphs(imported)
+    matcher = difflib.SequenceMatcher(None, [p for _i, p in flat], new, autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            out.extend(new[j1:j2])
+            continue
+        j = j1
+        i = i1
+        while i < i2:
+            chunk = flat[i][0]
+            size = len(canon[chunk])
+            whole = (
+                i + size <= i2
+                and (i == 0 or flat[i - 1][0] != chunk)
+                and all(flat[i + k][0] == chunk for k in range(size))
+            )
+            if whole:
+                out.append(chunks[chunk].strip("\n"))
+                i += size
+                j += size
+            else:
+                out.append(new[j])
+                i += 1
+                j += 1
+    return "\n\n".join(out)
+
+
+def _warnings(document: WordDocument, preface: list, level: int) -> list[str]:
+    notes = []
+    if document.hidden_runs:
+        notes.append(
+            f"{document.hidden_runs} passage(s) de texte masqué ignoré(s) (texte masqué de Word)."
+        )
+    if document.format_changes:
+        notes.append(
+            f"{document.format_changes} changement(s) de mise en forme suivi(s) ignoré(s) : "
+            "seuls les changements du texte sont importés."
+        )
+    for place, count in document.elsewhere.items():
+        notes.append(f"{count} marque(s) de révision dans un {place} : signalées, non importées.")
+    if not any(isinstance(i, WordParagraph) and i.heading for i in document.items):
+        notes.append(
+            "Le document n'a aucun titre (styles Titre 1 ou Titre 2) : rien ne permet de "
+            "le découper en sections."
+        )
+    return notes

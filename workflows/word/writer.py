@@ -1,0 +1,387 @@
+"""Writing blocks into a python-docx document, with native revision marks.
+
+python-docx writes paragraphs, runs, tables and comments, but knows nothing of revision
+marks: insertions (``w:ins``), deletions (``w:del`` around runs whose text is
+``w:delText``), and inserted or deleted paragraph marks (``w:ins``/``w:del`` in the
+paragraph's ``w:rPr``), which make Word and LibreOffice offer whole paragraphs for
+acceptance. Those, hyperlinks, bookmarks and fields (table of contents, page numbers)
+are built here from its oxml layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+
+from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from workflows.word.model import Block, Run
+
+MONOSPACE = "Courier New"
+LINK_COLOUR = RGBColor(0x1F, 0x4E, 0xA8)
+MAX_LIST_STYLE_LEVEL = 3  # "List Bullet 3" is the deepest style of the default template
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A revision mark: who inserted or deleted, and when."""
+
+    kind: str  # "ins" | "del"
+    author: str
+    date: datetime | None = None
+
+
+class Writer:
+    """Blocks into a document; hands out unique annotation ids."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self._ids = count(10_000)  # above python-docx's comment ids
+        self._numbering: dict[tuple[int, bool], int] = {}
+
+    # --- blocks -------------------------------------------------------------------------
+
+    def block(self, block: Block, mark: Mark | None = None, heading_shift: int = 1) -> list:
+        """Write one block; returns the python-docx paragraphs it made (for comments)."""
+        doc = self.document
+        if block.kind == "heading":
+            level = max(1, min(block.level + heading_shift, 9))
+            paragraph = doc.add_paragraph(style=f"Heading {level}")
+            self.runs(paragraph, block.runs, mark)
+            return [self._mark_paragraph(paragraph, mark)]
+        if block.kind in ("paragraph", "quote"):
+            paragraph = doc.add_paragraph(style="Quote" if block.kind == "quote" else None)
+            self.runs(paragraph, block.runs, mark)
+            return [self._mark_paragraph(paragraph, mark)]
+        if block.kind == "code":
+            paragraph = doc.add_paragraph()
+            self.runs(paragraph, (Run(block.text, code=True),), mark)
+            return [self._mark_paragraph(paragraph, mark)]
+        if block.kind == "rule":
+            paragraph = doc.add_paragraph()
+            _bottom_border(paragraph)
+            return [self._mark_paragraph(paragraph, mark)]
+        if block.kind == "list":
+            return self._list(block, mark)
+        if block.kind == "table":
+            return self._table(block, mark)
+        return []
+
+    def _list(self, block: Block, mark: Mark | None) -> list:
+        made = []
+        first_ordered = True
+        for item in block.items:
+            depth = min(item.level, MAX_LIST_STYLE_LEVEL - 1)
+            base = "List Number" if item.ordered else "List Bullet"
+            style = base if depth == 0 else f"{base} {depth + 1}"
+            paragraph = self.document.add_paragraph(style=style)
+            if item.ordered and item.level == 0 and first_ordered:
+                # Each numbered list starts again (the style's numbering would go on
+                # from the previous list of the document).
+                self._restart_numbering(paragraph, block.start)
+                first_ordered = False
+            elif item.ordered and item.level == 0:
+                self._continue_numbering(paragraph)
+            if item.level >= MAX_LIST_STYLE_LEVEL:
+                _indent_level(paragraph, item.level)
+            self.runs(paragraph, item.runs, mark)
+            made.append(self._mark_paragraph(paragraph, mark))
+        return made
+
+    def _table(self, block: Block, mark: Mark | None) -> list:
+        width = max((len(row) for row in block.rows), default=0)
+        if not width:
+            return []
+        table = self.document.add_table(rows=len(block.rows), cols=width)
+        table.style = "Table Grid"
+        made = []
+        for r, row in enumerate(block.rows):
+            row_element = table.rows[r]._tr
+            if mark is not None:
+                props = row_element.get_or_add_trPr()
+                props.append(self._mark_element(mark))
+            for c in range(width):
+                runs = row[c] if c < len(row) else ()
+                paragraph = table.cell(r, c).paragraphs[0]
+                if r == 0:  # the header row, in bold as the page shows it
+                    runs = tuple(
+                        Run(x.text, True, x.italic, x.strike, x.code, x.link) for x in runs
+                    )
+                self.runs(paragraph, runs, mark)
+                made.append(self._mark_paragraph(paragraph, mark))
+        return made
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def runs(self, paragraph: Any, runs: tuple[Run, ...] | list[Run], mark: Mark | None) -> None:
+        """Runs appended to the paragraph; with a mark, inside ``w:ins``/``w:del`` (a link
+        holds its own mark: the schema puts the hyperlink outside, the mark inside)."""
+        deleted = mark is not None and mark.kind == "del"
+        wrapper = None
+        for run in runs:
+            container = paragraph._p
+            if run.link:
+                relation = paragraph.part.relate_to(run.link, RT.HYPERLINK, is_external=True)
+                link = OxmlElement("w:hyperlink")
+                link.set(qn("r:id"), relation)
+                container.append(link)
+                container = link
+                if mark is not None:
+                    inner = self._mark_element(mark)
+                    link.append(inner)
+                    container = inner
+                wrapper = None
+            elif mark is not None:
+                if wrapper is None:
+                    wrapper = self._mark_element(mark)
+                    paragraph._p.append(wrapper)
+                container = wrapper
+            container.append(_run_element(run, deleted))
+
+    # --- revision marks -----------------------------------------------------------------
+
+    def _mark_element(self, mark: Mark) -> Any:
+        element = OxmlElement(f"w:{mark.kind}")
+        element.set(qn("w:id"), str(next(self._ids)))
+        element.set(qn("w:author"), mark.author or "Cosigne")
+        if mark.date is not None:
+            element.set(qn("w:date"), _w_date(mark.date))
+        return element
+
+    def _mark_paragraph(self, paragraph: Any, mark: Mark | None) -> Any:
+        """The paragraph mark itself inserted or deleted with the text, so that accepting
+        a deletion removes the paragraph and rejecting an insertion too."""
+        if mark is not None:
+            props = paragraph._p.get_or_add_pPr()
+            run_props = props.find(qn("w:rPr"))
+            if run_props is None:
+                run_props = OxmlElement("w:rPr")
+                props.append(run_props)
+            run_props.append(self._mark_element(mark))
+        return paragraph
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    # --- numbering ----------------------------------------------------------------------
+
+    def _restart_numbering(self, paragraph: Any, start: int) -> None:
+        numbering = self.document.part.numbering_part.numbering_definitions._numbering
+        style_num = _style_num_id(self.document, "List Number")
+        if style_num is None:
+            return
+        abstract = None
+        for num in numbering.findall(qn("w:num")):
+            if num.get(qn("w:numId")) == str(style_num):
+                abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        if abstract is None:
+            return
+        new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), str(new_id))
+        abstract_ref = OxmlElement("w:abstractNumId")
+        abstract_ref.set(qn("w:val"), abstract)
+        num.append(abstract_ref)
+        override = OxmlElement("w:lvlOverride")
+        override.set(qn("w:ilvl"), "0")
+        start_override = OxmlElement("w:startOverride")
+        start_override.set(qn("w:val"), str(max(start, 0)))
+        override.append(start_override)
+        num.append(override)
+        numbering.append(num)
+        self._current_list = new_id
+        _set_num(paragraph, new_id)
+
+    def _continue_numbering(self, paragraph: Any) -> None:
+        current = getattr(self, "_current_list", None)
+        if current is not None:
+            _set_num(paragraph, current)
+
+
+def _style_num_id(document: Any, style_name: str) -> int | None:
+    try:
+        style = document.styles[style_name]
+    except KeyError:
+        return None
+    num = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+    return int(num.get(qn("w:val"))) if num is not None else None
+
+
+def _set_num(paragraph: Any, num_id: int) -> None:
+    props = paragraph._p.get_or_add_pPr()
+    num_pr = OxmlElement("w:numPr")
+    ilvl = OxmlElement("w:ilvl")
+    ilvl.set(qn("w:val"), "0")
+    num = OxmlElement("w:numId")
+    num.set(qn("w:val"), str(num_id))
+    num_pr.append(ilvl)
+    num_pr.append(num)
+    _insert_in_order(props, num_pr, after=("w:pStyle", "w:keepNext", "w:keepLines"))
+
+
+def _insert_in_order(props: Any, element: Any, after: tuple[str, ...]) -> None:
+    """Put ``element`` right after the last of ``after`` present (schema order)."""
+    position = 0
+    for index, child in enumerate(props):
+        if child.tag in {qn(name) for name in after}:
+            position = index + 1
+    props.insert(position, element)
+
+
+def _indent_level(paragraph: Any, level: int) -> None:
+    paragraph.paragraph_format.left_indent = Pt(18 * (level + 1))
+
+
+def _run_element(run: Run, deleted: bool = False) -> Any:
+    element = OxmlElement("w:r")
+    props = _run_properties(run)
+    if props is not None:
+        element.append(props)
+    for index, piece in enumerate(run.text.split("\n")):
+        if index:
+            element.append(OxmlElement("w:br"))
+        for part_index, part in enumerate(piece.split("\t")):
+            if part_index:
+                element.append(OxmlElement("w:tab"))
+            if part:
+                text = OxmlElement("w:delText" if deleted else "w:t")
+                text.text = part
+                text.set(qn("xml:space"), "preserve")
+                element.append(text)
+    return element
+
+
+def _run_properties(run: Run) -> Any | None:
+    props = OxmlElement("w:rPr")
+    if run.code:
+        fonts = OxmlElement("w:rFonts")
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attribute), MONOSPACE)
+        props.append(fonts)
+    for flag, tag in ((run.bold, "w:b"), (run.italic, "w:i"), (run.strike, "w:strike")):
+        if flag:
+            props.append(OxmlElement(tag))
+    if run.link:
+        colour = OxmlElement("w:color")
+        colour.set(qn("w:val"), str(LINK_COLOUR))
+        props.append(colour)
+        underline = OxmlElement("w:u")
+        underline.set(qn("w:val"), "single")
+        props.append(underline)
+    return props if len(props) else None
+
+
+def _bottom_border(paragraph: Any) -> None:
+    props = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    props.append(borders)
+
+
+def _w_date(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- fields and bookmarks ----------------------------------------------------------------
+
+
+def add_field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+    """A field (TOC, PAGE, NUMPAGES) that Word and LibreOffice compute on opening."""
+    begin = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "begin")
+    char.set(qn("w:dirty"), "true")
+    begin.append(char)
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    separate = OxmlElement("w:r")
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    separate.append(sep)
+    shown = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    shown.append(text)
+    end = OxmlElement("w:r")
+    end_char = OxmlElement("w:fldChar")
+    end_char.set(qn("w:fldCharType"), "end")
+    end.append(end_char)
+    for element in (begin, instr_run, separate, shown, end):
+        paragraph._p.append(element)
+
+
+def add_bookmark(paragraph: Any, name: str, bookmark_id: int) -> None:
+    """A bookmark around the paragraph's content: how the import finds a section again
+    even when its title was edited."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    properties = paragraph._p.find(qn("w:pPr"))
+    paragraph._p.insert(1 if properties is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def page_break(paragraph: Any) -> None:
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+
+def track_revisions(document: Any) -> None:
+    """``w:trackRevisions`` on: what the organisme changes in Word is marked too."""
+    settings = document.settings.element
+    if settings.find(qn("w:trackRevisions")) is None:
+        element = OxmlElement("w:trackRevisions")
+        # Schema order: trackRevisions comes early in w:settings; after the view and
+        # zoom settings Word itself writes first.
+        _insert_in_order(
+            settings,
+            element,
+            after=(
+                "w:writeProtection",
+                "w:view",
+                "w:zoom",
+                "w:removePersonalInformation",
+                "w:removeDateAndTime",
+                "w:doNotDisplayPageBoundaries",
+                "w:displayBackgroundShape",
+                "w:printPostScriptOverText",
+                "w:printFractionalCharacterWidth",
+                "w:printFormsData",
+                "w:embedTrueTypeFonts",
+                "w:embedSystemFonts",
+                "w:saveSubsetFonts",
+                "w:saveFormsData",
+                "w:mirrorMargins",
+                "w:alignBordersAndEdges",
+                "w:bordersDoNotSurroundHeader",
+                "w:bordersDoNotSurroundFooter",
+                "w:gutterAtTop",
+                "w:hideSpellingErrors",
+                "w:hideGrammaticalErrors",
+                "w:activeWritingStyle",
+                "w:proofState",
+                "w:formsDesign",
+                "w:attachedTemplate",
+                "w:linkStyles",
+                "w:stylePaneFormatFilter",
+                "w:stylePaneSortMethod",
+                "w:documentType",
+                "w:mailMerge",
+                "w:revisionView",
+            ),
+        )
