@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def _upload_limit() -> None:
         # Registered before CSRFProtect, which reads the form: only the document upload
         # may send a large body.
-        if request.endpoint == "kb.upload":
+        if request.endpoint in ("kb.upload", "word.import_page", "word_api.api_import"):
             request.max_content_length = app.config["UPLOAD_MAX_CONTENT_LENGTH"]
 
     csrf.init_app(app)
@@ -93,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.kb_views import bp as kb_bp
     from app.target_views import bp as targets_bp
     from app.web import bp as web_bp
+    from app.word_views import api_bp as word_api_bp
+    from app.word_views import bp as word_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
@@ -106,6 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(kb_api_bp)  # bearer-token only, like the rest of the API
     for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp, targets_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(word_bp)
+    app.register_blueprint(word_api_bp, url_prefix="/api")
+    csrf.exempt(word_api_bp)  # bearer-token only, like the rest of the API
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)  # bearer-token only, see app.access._authenticated_user
 

@@ -25,6 +25,10 @@ def register_cli(app: Flask) -> None:
     from app.assistant import assistant_group
 
     app.cli.add_command(assistant_group)
+    from app.word_views import export_command, import_command
+
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 @click.group("db", cls=AppGroup, help="Schéma de la base de données (migrations Alembic).")

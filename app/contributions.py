@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from app import audit
-from app.db import db_session, write_transaction
+from app.db import db_session, within, write_transaction
 from app.models import Comment, CommentThread, Contribution, Revision, Section, User, utcnow
 from app.operations import (
     NotFound,
@@ -100,11 +100,13 @@ def create_contribution(
     body: str,
     rationale: str = "",
     assisted: bool = False,
+    within_session: Session | None = None,
 ) -> Contribution:
-    """Propose a new wording of a section, based on a named revision."""
+    """Propose a new wording of a section, based on a named revision (in the caller's
+    transaction when it passes ``within_session``)."""
     body = clean_body(body)
     rationale = clean_text(rationale, "La justification", required=False, limit=RATIONALE_MAX)
-    with write_transaction() as session:
+    with within(within_session) as session:
         section = session.get(Section, section_id)
         if section is None:
             raise NotFound("Section introuvable.")
@@ -418,11 +420,12 @@ def open_thread(
     quote: str = "",
     revision_number: int | None = None,
     contribution_id: int | None = None,
+    within_session: Session | None = None,
 ) -> CommentThread:
     """Start a conversation on a section (optionally on a quoted passage of a revision) or
     on a contribution."""
     body = clean_text(body, "Le commentaire", required=True, limit=COMMENT_MAX)
-    with write_transaction() as session:
+    with within(within_session) as session:
         section = session.get(Section, section_id)
         if section is None:
             raise NotFound("Section introuvable.")

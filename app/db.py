@@ -90,3 +90,14 @@ def write_transaction() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def within(session: Session | None) -> Iterator[Session]:
+    """The caller's transaction when it passes one (several operations written at once,
+    as an import does), else a unit of work of its own."""
+    if session is not None:
+        yield session
+        return
+    with write_transaction() as own:
+        yield own

@@ -1,0 +1,431 @@
+"""Word files in the application: load a convention into workflows.word's plain values
+to export it, and write what an import plans, in one transaction.
+
+Export: ``export_bytes(convention_id, tracked, comments)``. Import: ``preview`` reads and
+checks a file (size, archive, macros, DOCTYPE: nothing reaches python-docx before
+``knowledge.extract.check_docx_archive``) and plans it against the convention's sections;
+``apply`` writes the plan: per author of revision marks, a contribution from the member
+the author is (asked when the name matches none), comments as discussions, or, for a
+drafter who asks for it, new revisions of the changed sections.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app import audit, queries
+from app.contributions import create_contribution, open_thread
+from app.db import db_session, write_transaction
+from app.models import (
+    CommentThread,
+    Contribution,
+    Convention,
+    Revision,
+    Section,
+    User,
+    utcnow,
+)
+from app.operations import NotFound, insert_revision, lock_editable_section
+from knowledge.extract import ExtractionError, check_docx_archive
+from workflows.contributions import ContributionState
+from workflows.conventions import KIND_LABELS, InvalidInput
+from workflows.lifecycle import STATE_LABELS
+from workflows.merge import merge3, paragraphs_of
+from workflows.paragraphs import assign_paragraph_ids
+from workflows.permissions import Action, Role, can
+from workflows.word.export import (
+    ConventionDoc,
+    Discussion,
+    Proposal,
+    SectionDoc,
+    TargetTable,
+    export_docx,
+)
+from workflows.word.importer import ImportPlan, Target, plan_import
+from workflows.word.reader import read_docx
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MODES = ("contributions", "revisions")
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_bytes(convention_id: int, tracked: bool = False, comments: bool = False) -> bytes:
+    return export_docx(convention_doc(convention_id, tracked, comments), tracked, comments)
+
+
+def filename_of(convention: Convention) -> str:
+    ascii_title = unicodedata.normalize("NFKD", convention.title).encode("ascii", "ignore").decode()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in ascii_title).split())[:60]
+    return f"{slug or 'convention'}-{convention.id}.docx"
+
+
+def convention_doc(
+    convention_id: int, tracked: bool = False, comments: bool = False
+) -> ConventionDoc:
+    from app import register, targets
+
+    session = db_session()
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    signatories, associated = [], []
+    for membership in queries.members(convention_id):
+        name = membership.organisation.name if membership.organisation else membership.user.name
+        if membership.role is Role.SIGNATAIRE:
+            signatories.append(name)
+        elif membership.role is Role.ASSOCIE:
+            associated.append(name)
+    sections = []
+    for section in queries.sections_with_current(convention_id):
+        current = section.current_revision
+        body = current.body if current else ""
+        sections.append(
+            SectionDoc(
+                id=section.id,
+                title=section.title,
+                body=body,
+                revision=current.number if current else 0,
+                proposals=_proposals(section, current) if tracked else (),
+                discussions=_discussions(section) if comments else (),
+            )
+        )
+    tables = []
+    for table in targets.table(convention_id):
+        years = tuple(sorted({row.year for scope in table.scopes for row in scope.rows}))
+        rows = []
+        for scope in table.scopes:
+            by_year = {row.year: row for row in scope.rows}
+            rows.append(
+                (
+                    scope.scope,
+                    tuple(
+                        by_year[y].target.shown if y in by_year and by_year[y].target else "—"
+                        for y in years
+                    ),
+                )
+            )
+        if rows:
+            indicator = table.indicator
+            tables.append(
+                TargetTable(indicator.code, indicator.title, indicator.unit, years, tuple(rows))
+            )
+    meetings, sent = [], []
+    for meeting in register.meetings(convention_id):
+        meetings.append((meeting.meeting_on, meeting.title, meeting.place))
+        for document in meeting.documents:
+            sent.append((document.sent_on, document.title, meeting.title))
+    return ConventionDoc(
+        id=convention.id,
+        kind=KIND_LABELS[convention.kind],
+        title=convention.title,
+        organisme=convention.organisme.name,
+        period=f"{convention.start_year}-{convention.end_year}",
+        state=STATE_LABELS[convention.state],
+        exported_at=utcnow(),
+        signatories=tuple(signatories),
+        associated=tuple(associated),
+        sections=tuple(sections),
+        targets=tuple(tables),
+        meetings=tuple(meetings),
+        documents_sent=tuple(sorted(sent)),
+    )
+
+
+def _proposals(section: Section, current: Revision | None) -> tuple[Proposal, ...]:
+    """Open contributions carried onto the current text (None when they conflict)."""
+    session = db_session()
+    found = []
+    rows = session.scalars(
+        select(Contribution)
+        .where(
+            Contribution.section_id == section.id,
+            Contribution.state == ContributionState.OUVERTE,
+        )
+        .order_by(Contribution.id)
+    )
+    current_paragraphs = paragraphs_of(current.body, current.paragraph_ids) if current else []
+    for contribution in rows:
+        base = queries.revision(section.id, contribution.base_number)
+        base_paragraphs = paragraphs_of(base.body, base.paragraph_ids) if base else []
+        proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+        merged = merge3(base_paragraphs, current_paragraphs, proposal)
+        found.append(
+            Proposal(
+                contribution_id=contribution.id,
+                author=contribution.author.name,
+                created_at=contribution.created_at,
+                text=merged.text() if merged.clean else None,
+                rationale=contribution.rationale,
+            )
+        )
+    return tuple(found)
+
+
+def _discussions(section: Section) -> tuple[Discussion, ...]:
+    threads = db_session().scalars(
+        select(CommentThread)
+        .where(CommentThread.section_id == section.id, CommentThread.contribution_id.is_(None))
+        .order_by(CommentThread.id)
+    )
+    found = []
+    for thread in threads:
+        first, *replies = thread.comments or [None]
+        if first is None:
+            continue
+        found.append(
+            Discussion(
+                author=first.author.name,
+                created_at=first.created_at,
+                text=first.body,
+                quote=thread.quote,
+                replies=tuple((c.author.name, c.created_at, c.body) for c in replies),
+                resolved=thread.resolved,
+            )
+        )
+    return tuple(found)
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    convention_id: int
+    filename: str
+    plan: ImportPlan
+    authors: dict[str, int | None]  # author in the document → member user id (None: ask)
+    member_names: dict[int, str] = field(default_factory=dict)
+
+
+def read_upload(filename: str, data: bytes) -> bytes:
+    """The file's bytes once checked; a clear error naming the file otherwise."""
+    name = filename or "document.docx"
+    if not data:
+        raise InvalidInput(f"Le fichier « {name} » est vide.")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            f"Le fichier « {name} » fait {len(data) / 1_048_576:.0f} Mo : la limite est de "
+            f"{MAX_IMPORT_BYTES // 1_048_576} Mo."
+        )
+    if name.lower().endswith((".docm", ".dotm")):
+        raise InvalidInput(
+            f"Le fichier « {name} » est un document Word avec macros : il est refusé."
+        )
+    if not name.lower().endswith(".docx"):
+        raise InvalidInput(f"Le fichier « {name} » n'est pas un document Word (.docx).")
+    try:
+        check_docx_archive(name, data)
+    except ExtractionError as error:
+        raise InvalidInput(str(error)) from None
+    return data
+
+
+def preview(convention_id: int, filename: str, data: bytes) -> Preview:
+    data = read_upload(filename, data)
+    try:
+        document = read_docx(data)
+    except Exception:  # python-docx or lxml on a malformed part
+        raise InvalidInput(
+            f"Le fichier « {filename} » est endommagé ou illisible comme document Word."
+        ) from None
+    session = db_session()
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    exported = _exported_revisions(document.identifier, convention_id)
+    targets = []
+    for section in queries.sections_with_current(convention_id):
+        number = exported.get(section.id)
+        revision = queries.revision(section.id, number) if number else section.current_revision
+        targets.append(
+            Target(
+                section.id,
+                section.title,
+                revision.body if revision else "",
+                revision.number if revision else 0,
+            )
+        )
+    plan = plan_import(document, targets)
+    members = _members(convention_id)
+    authors = {author: _match_member(author, members) for author in plan.authors}
+    return Preview(convention_id, filename, plan, authors, {m.id: m.name for m in members.values()})
+
+
+def _exported_revisions(identifier: str, convention_id: int) -> dict[int, int]:
+    from workflows.word.importer import _exported
+
+    data = _exported(identifier)
+    if not data or data.get("convention") != convention_id:
+        return {}
+    sections = data.get("sections")
+    if not isinstance(sections, dict):
+        return {}
+    found = {}
+    for key, value in sections.items():
+        try:
+            found[int(key)] = int(value)
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def _members(convention_id: int) -> dict[int, User]:
+    """Users who may propose in the convention, by id."""
+    found: dict[int, User] = {}
+    session = db_session()
+    for membership in queries.members(convention_id):
+        if not can(membership.role, Action.PROPOSE):
+            continue
+        if membership.user is not None:
+            found[membership.user.id] = membership.user
+        elif membership.organisation is not None:
+            for user in session.scalars(
+                select(User).where(
+                    User.organisation_id == membership.organisation_id, User.active.is_(True)
+                )
+            ):
+                if can(queries.role_of(user, convention_id), Action.PROPOSE):
+                    found[user.id] = user
+    return found
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+def _match_member(author: str, members: dict[int, User]) -> int | None:
+    """The member a revision author is: same name or e-mail (accents and case aside);
+    None when no member, or several, match ("Unknown Author" matches nobody)."""
+    key = _fold(author)
+    if not key or key in ("unknown author", "auteur inconnu", "author"):
+        return None
+    found = [
+        user.id
+        for user in members.values()
+        if key in (_fold(user.name), _fold(user.email), _fold(user.email.split("@")[0]))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass
+class Written:
+    contributions: list[int] = field(default_factory=list)
+    threads: list[int] = field(default_factory=list)
+    revisions: list[tuple[int, int]] = field(default_factory=list)  # (section id, number)
+
+
+def apply(
+    found: Preview,
+    importer: User,
+    mapping: dict[str, int] | None = None,
+    mode: str = "contributions",
+) -> Written:
+    """Write the preview's plan in one transaction. ``mapping`` completes the authors
+    the preview could not match (author → member user id)."""
+    if mode not in MODES:
+        raise InvalidInput(f"Mode d'import inconnu : {mode}.")
+    convention_id = found.convention_id
+    role = queries.role_of(importer, convention_id)
+    drafter = can(role, Action.EDIT_SECTION)
+    if mode == "revisions" and not drafter:
+        raise InvalidInput("Seuls les rédacteurs enregistrent un import comme nouvelles révisions.")
+    if not can(role, Action.PROPOSE):
+        raise InvalidInput("Votre rôle ne permet pas de proposer des modifications.")
+    members = _members(convention_id)
+    authors = dict(found.authors)
+    for author, user_id in (mapping or {}).items():
+        if author in authors:
+            if user_id not in members:
+                raise InvalidInput(
+                    f"« {author} » : la personne choisie n'est pas membre de la convention."
+                )
+            authors[author] = user_id
+    missing = sorted(a for a, user_id in authors.items() if user_id is None)
+    if missing:
+        raise InvalidInput(
+            "À qui attribuer ces auteurs du document ? " + ", ".join(f"« {a} »" for a in missing)
+        )
+    if not drafter and any(user_id != importer.id for user_id in authors.values()):
+        raise InvalidInput(
+            "Seuls les rédacteurs attribuent des modifications à d'autres membres : "
+            "attribuez chaque auteur à vous-même."
+        )
+    plan = found.plan
+    written = Written()
+    name = found.filename
+    with write_transaction() as session:
+        for part in plan.matched:
+            section_id = part.section_id
+            assert section_id is not None
+            if mode == "revisions":
+                if part.changed:
+                    written.revisions.append(
+                        _revise(session, section_id, importer, part.accepted, name)
+                    )
+            else:
+                for author, text in part.by_author.items():
+                    contribution = create_contribution(
+                        section_id,
+                        members[authors[author]],
+                        part.base_revision,
+                        text,
+                        f"Importée de « {name} » par {importer.name} : modifications de "
+                        f"« {author} » dans Word.",
+                        within_session=session,
+                    )
+                    written.contributions.append(contribution.id)
+                if part.unmarked is not None and not part.by_author:
+                    contribution = create_contribution(
+                        section_id,
+                        importer,
+                        part.base_revision,
+                        part.unmarked,
+                        f"Importée de « {name} » : texte modifié sans marques de révision, "
+                        f"comparé à la révision {part.base_revision}.",
+                        within_session=session,
+                    )
+                    written.contributions.append(contribution.id)
+            for comment in part.comments:
+                author = members[authors[comment.author]]
+                text = comment.text or "(commentaire vide)"
+                try:
+                    thread = open_thread(
+                        section_id, author, text, quote=comment.quote, within_session=session
+                    )
+                except InvalidInput:  # the quoted passage is not in the current text
+                    quoted = f"« {comment.quote} » — " if comment.quote else ""
+                    thread = open_thread(section_id, author, quoted + text, within_session=session)
+                written.threads.append(thread.id)
+        audit.record(
+            session,
+            "import_docx",
+            f"Import Word « {name} » : {len(written.contributions)} contribution(s), "
+            f"{len(written.threads)} commentaire(s), {len(written.revisions)} révision(s)",
+            session.get(User, importer.id),
+            convention_id,
+        )
+    return written
+
+
+def _revise(session, section_id: int, importer: User, body: str, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    section = lock_editable_section(session, section_id)
+    current = section.current_revision
+    ids = assign_paragraph_ids(
+        current.body if current else "", current.paragraph_ids if current else None, body
+    )
+    revision = insert_revision(
+        session,
+        section,
+        current,
+        session.get(User, importer.id),
+        body,
+        f"Import Word « {name} »",
+        ids,
+    )
+    return section_id, revision.number
