@@ -33,6 +33,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app import word
@@ -254,6 +255,7 @@ def import_page(convention_id: int):  # type: ignore[no-untyped-def]
 
 
 @click.command("export", help="Exporte une convention en document Word (.docx).")
+@with_appcontext
 @click.argument("convention_id", type=int)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @click.option("--tracked", is_flag=True, help="Contributions ouvertes en marques de révision.")
@@ -268,6 +270,7 @@ def export_command(convention_id: int, out: str, tracked: bool, comments: bool) 
 
 
 @click.command("import-docx", help="Importe un document Word dans une convention.")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--convention", "convention_id", type=int, required=True)
 @click.option("--as", "email", required=True, help="Adresse de l'utilisateur qui importe.")

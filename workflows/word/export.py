@@ -370,16 +370,70 @@ def _slice(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:
 
 
 def _anchor(written: list[tuple[str, list]], quote: str) -> list:
-    """The runs of the first written paragraph holding the quoted passage."""
+    """The runs of the quoted passage (split out of their runs when the paragraph is
+    plain text), else of the first written paragraph holding it."""
     needle = " ".join(quote.split())
     if not needle:
         return []
     for text, paragraphs in written:
-        if needle in " ".join(text.split()):
-            runs = [run for paragraph in paragraphs for run in paragraph.runs]
-            if runs:
-                return runs
+        if needle not in " ".join(text.split()):
+            continue
+        for paragraph in paragraphs:
+            exact = _isolate(paragraph, quote.strip())
+            if exact:
+                return exact
+        runs = [run for paragraph in paragraphs for run in paragraph.runs]
+        if runs:
+            return runs
     return []
+
+
+def _isolate(paragraph, quote: str) -> list:  # type: ignore[no-untyped-def]
+    """The runs of exactly ``quote`` in a paragraph of plain runs (each one ``w:t``),
+    splitting the runs at its two ends; [] when the paragraph is not that simple."""
+    runs = paragraph.runs
+    if not runs or any(_simple_text(run) is None for run in runs):
+        return []
+    text = "".join(_simple_text(run) for run in runs)
+    if len(text) != len(paragraph.text) or quote not in text:
+        return []
+    start = text.index(quote)
+    end = start + len(quote)
+    _split_at(paragraph, end)
+    _split_at(paragraph, start)
+    chosen, offset = [], 0
+    for run in paragraph.runs:
+        size = len(run.text)
+        if start <= offset and offset + size <= end and size:
+            chosen.append(run)
+        offset += size
+    return chosen
+
+
+def _simple_text(run) -> str | None:  # type: ignore[no-untyped-def]
+    children = [child for child in run._r if child.tag != qn("w:rPr")]
+    if len(children) == 1 and children[0].tag == qn("w:t"):
+        return children[0].text or ""
+    return None
+
+
+def _split_at(paragraph, offset: int) -> None:  # type: ignore[no-untyped-def]
+    """Cut the run that holds character ``offset`` in two there."""
+    import copy
+
+    position = 0
+    for run in paragraph.runs:
+        text = run.text
+        if position < offset < position + len(text):
+            cut = offset - position
+            twin = copy.deepcopy(run._r)
+            run._r.addnext(twin)
+            run._r.find(qn("w:t")).text = text[:cut]
+            twin.find(qn("w:t")).text = text[cut:]
+            for element in (run._r, twin):
+                element.find(qn("w:t")).set(qn("xml:space"), "preserve")
+            return
+        position += len(text)
 
 
 def _initials(name: str) -> str:

@@ -1,0 +1,435 @@
+"""The Word round trip through the application: export on the web, in the API and on the
+command line; import with its preview, the attribution of authors, one transaction, and
+refusals that leave everything as it was."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import api_headers, csrf_token, logged_in, set_state
+from workflows.word.export import ConventionDoc, Proposal, SectionDoc, export_docx
+
+DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "docx"
+MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _count(app, model) -> int:  # type: ignore[no-untyped-def]
+    from app.db import db_session
+
+    with app.app_context():
+        return db_session().scalar(select(func.count()).select_from(model))
+
+
+def _counts(app) -> tuple[int, int, int]:
+    from app.models import CommentThread, Contribution, Revision
+
+    return _count(app, Contribution), _count(app, CommentThread), _count(app, Revision)
+
+
+def _section_title(app, section_id: int) -> str:
+    from app.db import db_session
+    from app.models import Section
+
+    with app.app_context():
+        return db_session().get(Section, section_id).title
+
+
+def _import(client, headers, convention_id, data, name="retour.docx", **form):  # type: ignore[no-untyped-def]
+    fields = {"file": (io.BytesIO(data), name), **form}
+    return client.post(
+        f"/api/conventions/{convention_id}/import.docx",
+        data=fields,
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def test_export_on_the_web_in_the_api_and_on_the_command_line(app, world, tmp_path):
+    observer = logged_in(app, "obs@obs.test")
+    response = observer.get(f"/conventions/{world.convention_id}/export.docx")
+    assert response.status_code == 200 and response.mimetype == MIME
+    assert "attachment" in response.headers["Content-Disposition"]
+    plain = zipfile.ZipFile(io.BytesIO(response.data)).read("word/document.xml").decode()
+    assert "Premier texte de la section." in plain and "<w:ins " not in plain
+
+    tracked = observer.get(f"/conventions/{world.convention_id}/export.docx?tracked=1&comments=1")
+    archive = zipfile.ZipFile(io.BytesIO(tracked.data))
+    xml = archive.read("word/document.xml").decode()
+    # The partner's open contribution (", amendé") as an insertion by its author.
+    assert re.search(r'<w:ins w:id="\d+" w:author="Asso" w:date="[^"]+">', xml)
+    assert "amendé" in xml
+    assert "<w:trackRevisions/>" in archive.read("word/settings.xml").decode()
+    assert "Une question sur ce passage." in archive.read("word/comments.xml").decode()
+
+    headers = api_headers(app, "sign@epci.test")
+    api = app.test_client().get(
+        f"/api/conventions/{world.convention_id}/export.docx", headers=headers
+    )
+    assert api.status_code == 200 and api.mimetype == MIME
+    assert (
+        app.test_client().get(f"/api/conventions/{world.convention_id}/export.docx").status_code
+        == 401
+    )
+    outsider = logged_in(app, "autre@esh.test")
+    assert outsider.get(f"/conventions/{world.convention_id}/export.docx").status_code == 403
+
+    out = tmp_path / "cus.docx"
+    result = app.test_cli_runner().invoke(
+        args=["export", str(world.convention_id), str(out), "--tracked"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Asso" in zipfile.ZipFile(out).read("word/document.xml").decode()
+
+
+def test_an_export_imported_back_unchanged_changes_nothing(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    data = client.get(f"/api/conventions/{world.convention_id}/export.docx", headers=headers).data
+    before = _counts(app)
+    response = _import(client, headers, world.convention_id, data)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    matched = [s for s in body["sections"] if s["section_id"]]
+    assert len(matched) >= 5 and not body["missing_sections"]
+    assert all(s["matched_by"] == "signet" and not s["changed"] for s in matched)
+    assert all(not s["proposals"] for s in body["sections"])
+    assert body["written"] == {"contributions": [], "threads": [], "revisions": []}
+    assert _counts(app)[0] == before[0] and _counts(app)[2] == before[2]
+
+
+# --- import of partners' revisions ---------------------------------------------------------
+
+
+def _partner_document(app, world, author: str, proposal: str, base: str) -> bytes:
+    """A document as a partner sends it back: the section with its revision marks."""
+    title = _section_title(app, world.section_id)
+    return export_docx(
+        ConventionDoc(
+            id=world.convention_id,
+            kind="Convention d'utilité sociale",
+            title="CUS test",
+            organisme="OPH Test",
+            period="2025-2030",
+            state="Négociation",
+            exported_at=datetime(2026, 11, 1),
+            sections=(
+                SectionDoc(
+                    world.section_id,
+                    title,
+                    base,
+                    1,
+                    proposals=(Proposal(0, author, datetime(2026, 11, 2, 14, 0), proposal),),
+                ),
+            ),
+        ),
+        tracked=True,
+    )
+
+
+def test_a_partners_revision_marks_become_their_contribution(app, world):
+    from app.db import db_session
+    from app.models import Contribution
+
+    proposal = "Premier texte de la section, revu par l'EPCI.\n\nUn ajout de l'EPCI."
+    data = _partner_document(app, world, "Sign", proposal, "Premier texte de la section.")
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    before = _counts(app)
+    preview = _import(client, headers, world.convention_id, data, dry_run="1")
+    assert preview.status_code == 200
+    body = preview.get_json()
+    assert body["authors"]["Sign"]["user_id"] == world.users["signataire"]
+    (section,) = [s for s in body["sections"] if s["section_id"] == world.section_id]
+    changes = section["proposals"]["Sign"]
+    assert any("revu par l'EPCI" in text for text in changes["insertions"])
+    assert "Un ajout de l'EPCI." in changes["insertions"]
+    assert _counts(app) == before  # a dry run writes nothing
+
+    written = _import(client, headers, world.convention_id, data).get_json()["written"]
+    (contribution_id,) = written["contributions"]
+    with app.app_context():
+        contribution = db_session().get(Contribution, contribution_id)
+        assert contribution.author_id == world.users["signataire"]
+        assert contribution.base_number == 1 and contribution.body == proposal
+        assert "retour.docx" in contribution.rationale and "Sign" in contribution.rationale
+
+
+def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves(app, world):
+    data = _partner_document(
+        app, world, "Unknown Author", "Premier texte, autrement.", "Premier texte de la section."
+    )
+    client = app.test_client()
+    drafter = api_headers(app, "redac@oph.test")
+    before = _counts(app)
+    refused = _import(client, drafter, world.convention_id, data)
+    assert refused.status_code == 400
+    assert "« Unknown Author »" in refused.get_json()["error"]
+    assert _counts(app) == before
+    mapping = json.dumps({"Unknown Author": world.users["associe"]})
+    done = _import(client, drafter, world.convention_id, data, authors=mapping)
+    assert done.status_code == 201 and len(done.get_json()["written"]["contributions"]) == 1
+    # A partner may not put words in another member's mouth.
+    partner = api_headers(app, "asso@dep.test")
+    other = json.dumps({"Unknown Author": world.users["signataire"]})
+    assert _import(client, partner, world.convention_id, data, authors=other).status_code == 400
+    mine = json.dumps({"Unknown Author": world.users["associe"]})
+    assert _import(client, partner, world.convention_id, data, authors=mine).status_code == 201
+    # Someone outside the convention is no member to attribute to.
+    outsider = json.dumps({"Unknown Author": world.users["outsider"]})
+    assert _import(client, drafter, world.convention_id, data, authors=outsider).status_code == 400
+
+
+def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(app, world):
+    from app.db import db_session
+    from app.models import Contribution
+    from app.operations import save_revision
+
+    client = app.test_client()
+    headers = api_headers(app, "sign@epci.test")
+    data = client.get(f"/api/conventions/{world.convention_id}/export.docx", headers=headers).data
+    document = docx.Document(io.BytesIO(data))
+    paragraph = next(p for p in document.paragraphs if p.text == "Premier texte de la section.")
+    paragraph.runs[0].text = "Premier texte de la section, corrigé sans suivi."
+    edited = io.BytesIO()
+    document.save(edited)
+    with app.app_context():  # the section moves on after the export
+        save_revision(world.section_id, world.users["redacteur"], 1, "Texte plus récent.", "v2")
+    response = _import(client, headers, world.convention_id, edited.getvalue())
+    assert response.status_code == 201, response.get_json()
+    (contribution_id,) = response.get_json()["written"]["contributions"]
+    with app.app_context():
+        contribution = db_session().get(Contribution, contribution_id)
+        assert contribution.author_id == world.users["signataire"]
+        assert contribution.base_number == 1  # the revision it was exported from
+        assert contribution.body == "Premier texte de la section, corrigé sans suivi."
+
+
+def test_drafters_may_import_as_new_revisions(app, world):
+    from app import queries
+
+    data = _partner_document(
+        app,
+        world,
+        "Redac",
+        "Premier texte de la section, version finale.",
+        "Premier texte de la section.",
+    )
+    client = app.test_client()
+    partner = api_headers(app, "asso@dep.test")
+    mine = json.dumps({"Redac": world.users["associe"]})
+    refused = _import(client, partner, world.convention_id, data, mode="revisions", authors=mine)
+    assert refused.status_code == 400
+    drafter = api_headers(app, "redac@oph.test")
+    done = _import(client, drafter, world.convention_id, data, mode="revisions")
+    assert done.status_code == 201
+    assert done.get_json()["written"]["revisions"] == [
+        {"section_id": world.section_id, "number": 2}
+    ]
+    with app.app_context():
+        assert (
+            queries.revision(world.section_id, 2).body
+            == "Premier texte de la section, version finale."
+        )
+
+
+def test_comments_become_discussions_on_their_passage(app, world):
+    from app.db import db_session
+    from app.models import CommentThread
+
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    data = client.get(
+        f"/api/conventions/{world.convention_id}/export.docx?comments=1", headers=headers
+    ).data
+    response = _import(client, headers, world.convention_id, data, name="commentaires.docx")
+    assert response.status_code == 201, response.get_json()
+    (thread_id,) = response.get_json()["written"]["threads"]
+    with app.app_context():
+        thread = db_session().get(CommentThread, thread_id)
+        assert thread.section_id == world.section_id and thread.quote == "texte"
+        assert thread.comments[0].body == "Une question sur ce passage."
+        assert thread.author_id == world.users["associe"]
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _bad_files(app, world) -> dict[str, tuple[str, bytes, str]]:
+    good = (
+        app.test_client()
+        .get(
+            f"/api/conventions/{world.convention_id}/export.docx",
+            headers=api_headers(app, "redac@oph.test"),
+        )
+        .data
+    )
+    parts = {
+        name: zipfile.ZipFile(io.BytesIO(good)).read(name)
+        for name in zipfile.ZipFile(io.BytesIO(good)).namelist()
+    }
+    doctype = dict(parts)
+    doctype["word/document.xml"] = parts["word/document.xml"].replace(
+        b"?>", b'?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', 1
+    )
+    macro = dict(parts)
+    macro["word/vbaProject.bin"] = b"\x00" * 100
+    no_headings = docx.Document()
+    no_headings.add_paragraph("Un texte sans aucun titre.")
+    plain = io.BytesIO()
+    no_headings.save(plain)
+    return {
+        "not a zip": ("retour.docx", b"ceci n'est pas une archive", "archive ZIP"),
+        "empty": ("retour.docx", b"", "vide"),
+        "zip bomb": ("retour.docx", _zip({"word/document.xml": b"a" * 50_000_000}), "anormal"),
+        "macros by name": ("retour.docm", good, "macros"),
+        "macros inside": ("retour.docx", _zip(macro), "macros"),
+        "doctype": ("retour.docx", _zip(doctype), "DOCTYPE"),
+        "old word": ("retour.docx", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "ancien"),
+        "not docx": ("retour.pdf", good, ".docx"),
+        "no headings": ("retour.docx", plain.getvalue(), "aucun titre"),
+    }
+
+
+def test_bad_files_get_a_clear_error_and_nothing_is_written(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    before = _counts(app)
+    for case, (name, data, expected) in _bad_files(app, world).items():
+        response = _import(client, headers, world.convention_id, data, name=name)
+        body = response.get_json()
+        if case == "no headings":  # readable, but nothing to import: said, nothing written
+            assert response.status_code == 201, body
+            assert any(expected in w for w in body["warnings"]) and body["missing_sections"]
+            assert body["written"]["contributions"] == []
+        else:
+            assert response.status_code == 400, (case, body)
+            assert expected in body["error"] and name in body["error"], (case, body)
+    huge = _import(client, headers, world.convention_id, b"0" * (100 * 1024 * 1024))
+    assert huge.status_code == 413 and "error" in huge.get_json()
+    assert _counts(app) == before
+
+
+def test_import_is_refused_once_contributions_are_closed(app, world):
+    from workflows.lifecycle import ConventionState
+
+    data = _partner_document(app, world, "Sign", "Autre texte.", "Premier texte de la section.")
+    with app.app_context():
+        set_state(world.convention_id, ConventionState.TRANSMISE)
+    before = _counts(app)
+    response = _import(
+        app.test_client(), api_headers(app, "redac@oph.test"), world.convention_id, data
+    )
+    assert response.status_code == 409 and "error" in response.get_json()
+    assert _counts(app) == before
+
+
+# --- the web page and the command line -------------------------------------------------------
+
+
+def test_the_web_import_shows_a_preview_then_writes(app, world):
+    from app.db import db_session
+    from app.models import Contribution
+
+    data = _partner_document(
+        app,
+        world,
+        "Unknown Author",
+        "Premier texte, vu par la DDT.",
+        "Premier texte de la section.",
+    )
+    client = logged_in(app, "redac@oph.test")
+    page = f"/conventions/{world.convention_id}/import"
+    token = csrf_token(client, page)
+    before = _counts(app)
+    preview = client.post(
+        page,
+        data={"csrf_token": token, "file": (io.BytesIO(data), "ddt.docx")},
+        content_type="multipart/form-data",
+    )
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Aperçu de « ddt.docx »" in html
+    assert "« Unknown Author »" in html and "vu par" in html and "DDT" in html
+    assert _counts(app) == before
+    import_token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    # Without CSRF, or with another user's token: refused.
+    assert client.post(page, data={"token": import_token}).status_code == 400
+    other = logged_in(app, "asso@dep.test")
+    stolen = other.post(page, data={"csrf_token": csrf_token(other, page), "token": import_token})
+    assert stolen.status_code == 400
+    done = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "token": import_token,
+            "filename": "ddt.docx",
+            "author-Unknown Author": str(world.users["signataire"]),
+        },
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        latest = db_session().scalar(select(Contribution).order_by(Contribution.id.desc()))
+        assert latest.author_id == world.users["signataire"]
+        assert latest.body == "Premier texte, vu par la DDT."
+
+
+def test_the_command_line_previews_and_imports(app, world, tmp_path):
+    data = _partner_document(
+        app,
+        world,
+        "Unknown Author",
+        "Premier texte, en ligne de commande.",
+        "Premier texte de la section.",
+    )
+    path = tmp_path / "retour.docx"
+    path.write_bytes(data)
+    runner = app.test_cli_runner()
+    args = [
+        "import-docx",
+        str(path),
+        "--convention",
+        str(world.convention_id),
+        "--as",
+        "redac@oph.test",
+    ]
+    before = _counts(app)
+    dry = runner.invoke(args=[*args, "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["authors"] == {"Unknown Author": None}
+    unmapped = runner.invoke(args=args)
+    assert unmapped.exit_code != 0 and "Unknown Author" in unmapped.output
+    assert _counts(app) == before
+    done = runner.invoke(args=[*args, "--map", "Unknown Author=sign@epci.test"])
+    assert done.exit_code == 0, done.output
+    assert "1 contribution(s)" in done.output
+
+
+@pytest.mark.skipif(not DOCX.exists(), reason=f"real .docx files not found at {DOCX}")
+def test_real_documents_without_sections_are_read_and_said_so(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    for name in ("word2016-two-authors-paragraphs.docx", "libreoffice-two-authors-comments.docx"):
+        body = _import(
+            client, headers, world.convention_id, (DOCX / name).read_bytes(), name=name, dry_run="1"
+        ).get_json()
+        assert any("aucun titre" in w for w in body["warnings"]), body
+        assert body["authors"]  # the revision authors are found all the same
