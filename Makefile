@@ -10,7 +10,7 @@ WORKERS ?= 2
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export COSIGNE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test test-sqlite test-postgres browser lint bench clean
+.PHONY: install run test test-sqlite test-postgres browser office lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,14 +37,23 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium absent et installation impossible : le test navigateur sera ignoré."; fi
 
-test: install browser test-sqlite test-postgres
+# LibreOffice Writer opens the Word exports in tests/e2e/test_libreoffice.py; installed
+# when missing and we are root, otherwise those tests say why they are skipped.
+office:
+	@if command -v soffice >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation de LibreOffice Writer (tests d'ouverture des exports Word)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
+	else echo "LibreOffice absent et installation impossible : les tests LibreOffice seront ignorés."; fi
+
+test: install browser office test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/python -m pytest
 
 test-postgres: install
 	@if $(BIN)/python -m tests.postgres_check "$(POSTGRES_TEST_URL)"; then \
-		COSIGNE_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(BIN)/python -m pytest -m "not browser"; \
+		COSIGNE_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(BIN)/python -m pytest -m "not browser and not office"; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) alors que CI est défini : échec."; exit 1; \
 	else echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) : la série PostgreSQL est sautée."; fi

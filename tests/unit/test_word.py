@@ -228,3 +228,26 @@ def test_titles_match_without_accents_case_or_numbering():
     assert normalise_title("1. État des lieux") == normalise_title("ETAT DES LIEUX")
     assert normalise_title("Article 3 : Engagements") == "engagements"
     assert normalise_title("II - Qualité du service") == "qualite du service"
+
+
+def test_a_changed_list_is_marked_item_by_item():
+    body = "Engagements :\n\n- enquête tous les deux ans ;\n- astreinte le week-end ;\n- réclamations en 15 jours."
+    proposal = body.replace("15 jours", "10 jours") + "\n- un nouvel engagement."
+    convention = _convention(
+        SectionDoc(
+            4,
+            "Qualité de service",
+            body,
+            2,
+            proposals=(Proposal(5, "Sophie Lefèvre", datetime(2026, 3, 1), proposal),),
+        )
+    )
+    data = export_docx(convention, tracked=True)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    # The untouched items carry no mark: only "15"/"10" and the new item do.
+    assert "astreinte le week-end" in xml
+    deleted = re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", xml)
+    assert "".join(deleted).strip() == "15"
+    (section,) = plan_import(read_docx(data), _targets(convention)).sections
+    assert section.original == body
+    assert section.by_author == {"Sophie Lefèvre": proposal}

@@ -301,6 +301,8 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
             written.append(
                 _changed_paragraph(writer, old_blocks[0], new_blocks[0], removal, addition)
             )
+        elif _list_change(old_blocks, new_blocks):
+            written.append(_changed_list(writer, old_blocks[0], new_blocks[0], removal, addition))
         else:  # a list, a table...: the old block deleted, the new one inserted
             for block in old_blocks:
                 written.append((block_text(block), writer.block(block, removal)))
@@ -331,20 +333,73 @@ def _changed_paragraph(
     """One paragraph whose words changed: the word diff of what it reads, each piece
     with its own formatting (the old one for deleted words, the new one otherwise)."""
     paragraph = writer.block(Block(new.kind, (), level=new.level))[0]
+    _diff_runs(writer, paragraph, old.runs, new.runs, removal, addition)
+    return f"{plain(old.runs)}\n{plain(new.runs)}", [paragraph]  # either may be quoted
+
+
+def _diff_runs(
+    writer: Writer,
+    paragraph,  # type: ignore[no-untyped-def]
+    old: tuple[Run, ...],
+    new: tuple[Run, ...],
+    removal: Mark,
+    addition: Mark,
+) -> None:
+    """The word diff of two runs' texts into ``paragraph``, each piece with its own
+    formatting (the old one for deleted words, the new one otherwise)."""
     old_at = new_at = 0
-    for span in diff_paragraph(plain(old.runs), plain(new.runs)):
+    for span in diff_paragraph(plain(old), plain(new)):
         size = len(span.text)
         if span.op == "delete":
-            writer.runs(paragraph, _slice(old.runs, old_at, old_at + size), removal)
+            writer.runs(paragraph, _slice(old, old_at, old_at + size), removal)
             old_at += size
         elif span.op == "insert":
-            writer.runs(paragraph, _slice(new.runs, new_at, new_at + size), addition)
+            writer.runs(paragraph, _slice(new, new_at, new_at + size), addition)
             new_at += size
         else:
-            writer.runs(paragraph, _slice(new.runs, new_at, new_at + size), None)
+            writer.runs(paragraph, _slice(new, new_at, new_at + size), None)
             old_at += size
             new_at += size
-    return f"{plain(old.runs)}\n{plain(new.runs)}", [paragraph]  # either may be quoted
+
+
+def _list_change(old: list[Block], new: list[Block]) -> bool:
+    return len(old) == len(new) == 1 and old[0].kind == new[0].kind == "list"
+
+
+def _changed_list(
+    writer: Writer, old: Block, new: Block, removal: Mark, addition: Mark
+) -> tuple[str, list]:
+    """A list whose items changed, item by item: kept items unmarked, reworded ones with
+    their word diff, removed and added ones as whole deleted and inserted items."""
+    from difflib import SequenceMatcher
+
+    numbering = writer.new_list(new.start)
+    made: list = []
+
+    def whole(entry, mark: Mark | None) -> None:  # type: ignore[no-untyped-def]
+        paragraph = writer.list_paragraph(entry, numbering, mark)
+        writer.runs(paragraph, entry.runs, mark)
+        made.append(paragraph)
+
+    old_texts = [plain(i.runs) for i in old.items]
+    new_texts = [plain(i.runs) for i in new.items]
+    matcher = SequenceMatcher(None, old_texts, new_texts, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for entry in new.items[j1:j2]:
+                whole(entry, None)
+            continue
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(pairs):
+            before, after = old.items[i1 + k], new.items[j1 + k]
+            paragraph = writer.list_paragraph(after, numbering)
+            _diff_runs(writer, paragraph, before.runs, after.runs, removal, addition)
+            made.append(paragraph)
+        for entry in old.items[i1 + pairs : i2]:
+            whole(entry, removal)
+        for entry in new.items[j1 + pairs : j2]:
+            whole(entry, addition)
+    return f"{block_text(old)}\n{block_text(new)}", made
 
 
 def _slice(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:

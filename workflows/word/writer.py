@@ -75,24 +75,32 @@ class Writer:
 
     def _list(self, block: Block, mark: Mark | None) -> list:
         made = []
-        first_ordered = True
+        numbering = self.new_list(block.start)
         for item in block.items:
-            depth = min(item.level, MAX_LIST_STYLE_LEVEL - 1)
-            base = "List Number" if item.ordered else "List Bullet"
-            style = base if depth == 0 else f"{base} {depth + 1}"
-            paragraph = self.document.add_paragraph(style=style)
-            if item.ordered and item.level == 0 and first_ordered:
-                # Each numbered list starts again (the style's numbering would go on
-                # from the previous list of the document).
-                self._restart_numbering(paragraph, block.start)
-                first_ordered = False
-            elif item.ordered and item.level == 0:
-                self._continue_numbering(paragraph)
-            if item.level >= MAX_LIST_STYLE_LEVEL:
-                _indent_level(paragraph, item.level)
+            paragraph = self.list_paragraph(item, numbering)
             self.runs(paragraph, item.runs, mark)
             made.append(self._mark_paragraph(paragraph, mark))
         return made
+
+    def new_list(self, start: int = 1) -> dict:
+        """The numbering state of one list: each numbered list starts again (the style's
+        numbering would go on from the previous list of the document)."""
+        return {"start": start, "num": None}
+
+    def list_paragraph(self, item, numbering: dict, mark: Mark | None = None):  # type: ignore[no-untyped-def]
+        """An empty paragraph of a list, styled and numbered, its mark set."""
+        depth = min(item.level, MAX_LIST_STYLE_LEVEL - 1)
+        base = "List Number" if item.ordered else "List Bullet"
+        style = base if depth == 0 else f"{base} {depth + 1}"
+        paragraph = self.document.add_paragraph(style=style)
+        if item.ordered and item.level == 0:
+            if numbering["num"] is None:
+                numbering["num"] = self._restart_numbering(paragraph, numbering["start"])
+            else:
+                _set_num(paragraph, numbering["num"])
+        if item.level >= MAX_LIST_STYLE_LEVEL:
+            _indent_level(paragraph, item.level)
+        return self._mark_paragraph(paragraph, mark)
 
     def _table(self, block: Block, mark: Mark | None) -> list:
         width = max((len(row) for row in block.rows), default=0)
@@ -171,17 +179,17 @@ class Writer:
 
     # --- numbering ----------------------------------------------------------------------
 
-    def _restart_numbering(self, paragraph: Any, start: int) -> None:
+    def _restart_numbering(self, paragraph: Any, start: int) -> int | None:
         numbering = self.document.part.numbering_part.numbering_definitions._numbering
         style_num = _style_num_id(self.document, "List Number")
         if style_num is None:
-            return
+            return None
         abstract = None
         for num in numbering.findall(qn("w:num")):
             if num.get(qn("w:numId")) == str(style_num):
                 abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
         if abstract is None:
-            return
+            return None
         new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
         num = OxmlElement("w:num")
         num.set(qn("w:numId"), str(new_id))
@@ -195,13 +203,8 @@ class Writer:
         override.append(start_override)
         num.append(override)
         numbering.append(num)
-        self._current_list = new_id
         _set_num(paragraph, new_id)
-
-    def _continue_numbering(self, paragraph: Any) -> None:
-        current = getattr(self, "_current_list", None)
-        if current is not None:
-            _set_num(paragraph, current)
+        return new_id
 
 
 def _style_num_id(document: Any, style_name: str) -> int | None:

@@ -1,0 +1,130 @@
+"""Exports opened by LibreOffice, as a préfecture or a collectivité would open them.
+
+``make test`` installs LibreOffice Writer from Debian's packages (``make office``); where it
+cannot be installed these tests are skipped and say why. Each run of soffice gets its own
+profile directory (two at once would share and lock one), and since soffice exits 0 even
+when it could not load a file, every test checks that the output exists.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
+from workflows.word.importer import Target, plan_import
+from workflows.word.reader import read_docx
+
+pytestmark = pytest.mark.office
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+if SOFFICE is None:
+    pytest.skip(
+        "LibreOffice (soffice) is not installed: `make office` installs it "
+        "(Debian package libreoffice-writer-nogui)",
+        allow_module_level=True,
+    )
+DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "docx"
+
+BODY = """## Patrimoine
+
+Le parc compte **8 400 logements** locatifs sociaux.
+
+- réhabilitations lourdes ;
+- démolitions.
+
+| Indicateur | 2025 |
+|---|---|
+| F.VI | 2,5 % |"""
+PROPOSAL = BODY.replace("8 400", "8 450") + "\n\nUn paragraphe ajouté par l'EPCI."
+
+
+def _convention() -> ConventionDoc:
+    return ConventionDoc(
+        id=3,
+        kind="Convention d'utilité sociale",
+        title="CUS 2025-2030",
+        organisme="Val de Loire Habitat",
+        period="2025-2030",
+        state="Négociation",
+        exported_at=datetime(2026, 11, 22, 9, 0),
+        signatories=("EPCI du Val",),
+        sections=(
+            SectionDoc(
+                1,
+                "État des lieux",
+                BODY,
+                2,
+                proposals=(Proposal(4, "Karim Benali", datetime(2026, 3, 1, 9, 0), PROPOSAL),),
+                discussions=(
+                    Discussion("Sophie Lefèvre", datetime(2026, 3, 2), "Source ?", quote="8 400"),
+                ),
+            ),
+            SectionDoc(2, "Orientations", "Un texte court.", 1),
+        ),
+    )
+
+
+def _convert(source: Path, target: str, out: Path, profile: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    extension = target.split(":")[0]
+    produced = out / f"{source.stem}.{extension}"
+    assert produced.exists() and produced.stat().st_size > 0, (
+        f"LibreOffice produced nothing (exit {result.returncode}): {result.stdout} {result.stderr}"
+    )
+    return produced
+
+
+def test_a_tracked_export_opens_in_libreoffice_as_a_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    source = tmp_path / "cus.docx"
+    source.write_bytes(export_docx(_convention(), tracked=True, comments=True))
+    pdf = _convert(source, "pdf", tmp_path / "pdf", tmp_path / "profile")
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "État des lieux" in text and "Orientations" in text
+    # The revision marks are shown: deleted "400" and inserted "450", the new paragraph.
+    assert "400450" in text.replace(" ", "") and "Un paragraphe ajouté par l'EPCI." in text
+
+
+def test_a_pass_through_libreoffice_keeps_the_authors_and_the_proposals(tmp_path):
+    source = tmp_path / "cus.docx"
+    convention = _convention()
+    source.write_bytes(export_docx(convention, tracked=True, comments=True))
+    again = _convert(source, "docx:MS Word 2007 XML", tmp_path / "docx", tmp_path / "profile")
+    document = read_docx(again.read_bytes())
+    assert "Karim Benali" in document.authors()
+    assert {c.author for c in document.comments} >= {"Sophie Lefèvre"}
+    targets = [Target(s.id, s.title, s.body, s.revision) for s in convention.sections]
+    plan = plan_import(document, targets)
+    by_id = {s.section_id: s for s in plan.sections}
+    assert by_id[1].original == BODY and by_id[2].original == "Un texte court."
+    assert "8 450" in by_id[1].by_author["Karim Benali"]
+    assert "Un paragraphe ajouté par l'EPCI." in by_id[1].by_author["Karim Benali"]
+
+
+@pytest.mark.skipif(not DOCX.exists(), reason=f"real .docx files not found at {DOCX}")
+def test_the_real_word_document_keeps_its_authors_through_libreoffice(tmp_path):
+    source = tmp_path / "word2016.docx"
+    source.write_bytes((DOCX / "word2016-two-authors-paragraphs.docx").read_bytes())
+    again = _convert(source, "docx:MS Word 2007 XML", tmp_path / "out", tmp_path / "profile")
+    assert read_docx(again.read_bytes()).authors() == ["Eric White", "Test User"]
