@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def _upload_limit() -> None:
         # Registered before CSRFProtect, which reads the form: only the document upload
         # may send a large body.
-        if request.endpoint in ("kb.upload", "word.import_page", "word_api.api_import"):
+        if request.endpoint in UPLOAD_ENDPOINTS:
             request.max_content_length = app.config["UPLOAD_MAX_CONTENT_LENGTH"]
 
     csrf.init_app(app)
@@ -81,6 +81,18 @@ def _init_login(app: Flask) -> None:
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
+
+
+# Routes that take files larger than MAX_CONTENT_LENGTH (each checks its own limit).
+UPLOAD_ENDPOINTS = frozenset(
+    {
+        "kb.upload",
+        "word.import_page",
+        "word_api.api_import",
+        "word_api.api_create",
+        "web.convention_new",
+    }
+)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -96,6 +96,7 @@ ACCESS: dict[str, Rule] = {
     "word.import_page": member(Action.PROPOSE),
     "word_api.api_export": member(Action.VIEW),
     "word_api.api_import": member(Action.PROPOSE),
+    "word_api.api_create": ORGANISME,
     "assistant.api_ask": LOGIN,
     "kb.search": LOGIN,
     "kb.documents": LOGIN,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
-from app.db import db_session, write_transaction
+from app.db import db_session, within, write_transaction
 from app.models import (
     ApiToken,
     Convention,
@@ -254,14 +254,16 @@ def create_convention(
     start_year: int,
     end_year: int | None = None,
     cadre_id: int | None = None,
+    within_session: Session | None = None,
 ) -> Convention:
     """Create a convention for the creator's organisme, with its standard sections, and
-    make that organisme its redacteur."""
+    make that organisme its redacteur (in the caller's transaction when it passes
+    ``within_session``)."""
     title = clean_title(title)
     if kind is ConventionKind.AVENANT:
         raise InvalidInput("Un avenant s'ouvre depuis la convention signée qu'il modifie.")
     end = check_period(kind, start_year, end_year)
-    with write_transaction() as session:
+    with within(within_session) as session:
         creator = session.get(User, creator.id)  # type: ignore[assignment]
         cadre = None
         if kind is ConventionKind.APPLICATION:
@@ -400,9 +402,14 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
 # --- sections -------------------------------------------------------------------------
 
 
-def add_section(convention_id: int, title: str, actor: User | None = None) -> Section:
+def add_section(
+    convention_id: int,
+    title: str,
+    actor: User | None = None,
+    within_session: Session | None = None,
+) -> Section:
     title = clean_title(title, "Le titre de la section")
-    with write_transaction() as session:
+    with within(within_session) as session:
         convention = session.scalar(
             select(Convention).where(Convention.id == convention_id).with_for_update()
         )

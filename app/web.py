@@ -60,20 +60,32 @@ def convention_new():  # type: ignore[no-untyped-def]
     )
     error = None
     if form.validate_on_submit():
+        upload = request.files.get("document")
+        arguments = (
+            ConventionKind(form.kind.data),
+            form.title.data,
+            form.start_year.data,
+            form.end_year.data,
+            int(form.cadre_id.data) if form.cadre_id.data else None,
+        )
         try:
-            convention = create_convention(
-                g.user,
-                ConventionKind(form.kind.data),
-                form.title.data,
-                form.start_year.data,
-                form.end_year.data,
-                int(form.cadre_id.data) if form.cadre_id.data else None,
-            )
+            if upload is not None and upload.filename:
+                from app.word import create_from_docx
+
+                created = create_from_docx(g.user, upload.filename, upload.read(), *arguments)
+                convention_id = created.convention_id
+                message = (
+                    f"Convention créée depuis « {upload.filename} » : "
+                    f"{len(created.written.revisions)} section(s) rédigée(s)."
+                )
+            else:
+                convention_id = create_convention(g.user, *arguments).id
+                message = "Convention créée avec ses sections types."
         except InvalidInput as exc:
             error = str(exc)
         else:
-            flash("Convention créée avec ses sections types.", "success")
-            return redirect(url_for("web.convention", convention_id=convention.id))
+            flash(message, "success")
+            return redirect(url_for("web.convention", convention_id=convention_id))
     elif request.method == "POST":
         error = _form_errors(form)
     return render_template("convention_new.html", form=form, error=error), 400 if error else 200

@@ -226,13 +226,7 @@ def read_upload(filename: str, data: bytes) -> bytes:
 
 
 def preview(convention_id: int, filename: str, data: bytes) -> Preview:
-    data = read_upload(filename, data)
-    try:
-        document = read_docx(data)
-    except Exception:  # python-docx or lxml on a malformed part
-        raise InvalidInput(
-            f"Le fichier « {filename} » est endommagé ou illisible comme document Word."
-        ) from None
+    document = _read(filename, data)
     session = db_session()
     convention = session.get(Convention, convention_id)
     if convention is None:
@@ -411,6 +405,90 @@ def apply(
             convention_id,
         )
     return written
+
+
+def _read(filename: str, data: bytes):  # type: ignore[no-untyped-def]
+    try:
+        return read_docx(read_upload(filename, data))
+    except InvalidInput:
+        raise
+    except Exception:  # python-docx or lxml on a malformed part
+        raise InvalidInput(
+            f"Le fichier « {filename} » est endommagé ou illisible comme document Word."
+        ) from None
+
+
+@dataclass
+class Created:
+    convention_id: int
+    sections: list[tuple[int, str, bool]]  # (id, title, added for the document)
+    written: Written
+    plan: ImportPlan
+
+
+def create_from_docx(
+    creator: User,
+    filename: str,
+    data: bytes,
+    kind,  # type: ignore[no-untyped-def]
+    title: str,
+    start_year: int,
+    end_year: int | None = None,
+    cadre_id: int | None = None,
+) -> Created:
+    """A new convention from a Word draft, in one transaction: its standard sections
+    take the text under the headings that match them, other headings become sections,
+    revision marks are accepted (the draft is the organisme's own) and comments become
+    discussions opened by the creator, naming their author."""
+    from app.operations import add_section, create_convention
+
+    document = _read(filename, data)
+    written = Written()
+    sections: list[tuple[int, str, bool]] = []
+    with write_transaction() as session:
+        convention = create_convention(
+            creator, kind, title, start_year, end_year, cadre_id, within_session=session
+        )
+        standard = session.scalars(
+            select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
+        ).all()
+        plan = plan_import(document, [Target(s.id, s.title, "", 0) for s in standard])
+        if not plan.sections:
+            raise InvalidInput(
+                f"Le document « {filename} » n'a aucun titre (Titre 1 ou Titre 2) : rien ne "
+                "permet de le découper en sections."
+            )
+        actor = session.get(User, creator.id)
+        for part in plan.sections:
+            added = part.section_id is None
+            section_id = (
+                add_section(convention.id, part.heading, actor, within_session=session).id
+                if added
+                else part.section_id
+            )
+            assert section_id is not None
+            sections.append((section_id, part.heading, added))
+            if part.accepted.strip():
+                written.revisions.append(
+                    _revise(session, section_id, creator, part.accepted, filename)
+                )
+            for comment in part.comments:
+                thread = open_thread(
+                    section_id,
+                    actor,
+                    f"{comment.author} (dans Word) : {comment.text or '(vide)'}",
+                    within_session=session,
+                )
+                written.threads.append(thread.id)
+        audit.record(
+            session,
+            "import_docx",
+            f"Convention créée depuis « {filename} » : {len(sections)} section(s)",
+            actor,
+            convention.id,
+        )
+        convention_id = convention.id
+    return Created(convention_id, sections, written, plan)
 
 
 def _revise(session, section_id: int, importer: User, body: str, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -172,6 +172,61 @@ def api_import(convention_id: int):  # type: ignore[no-untyped-def]
     return jsonify(result), 200 if dry_run else 201
 
 
+def _int_field(name: str, required: bool) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        if required:
+            abort(400, f"Le champ « {name} » est obligatoire.")
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        abort(400, f"Le champ « {name} » doit être un nombre.")
+    return int(raw)
+
+
+def created_json(created: word.Created) -> dict:
+    return {
+        "convention_id": created.convention_id,
+        "sections": [
+            {"id": section_id, "title": title, "added": added}
+            for section_id, title, added in created.sections
+        ],
+        "written": written_json(created.written),
+        "warnings": created.plan.warnings,
+    }
+
+
+@api_bp.post("/conventions/import.docx")
+def api_create():  # type: ignore[no-untyped-def]
+    """A new convention from a Word draft (multipart: file, kind, title, start_year,
+    end_year?, cadre_id?)."""
+    from workflows.conventions import ConventionKind
+
+    upload = request.files.get("file")
+    if upload is None:
+        abort(400, "Joignez le document dans le champ « file » (multipart/form-data).")
+    try:
+        kind = ConventionKind(request.form.get("kind", ""))
+    except ValueError:
+        abort(
+            400,
+            "Type de convention inconnu (cus, contractualisation_cadre, convention_application).",
+        )
+    try:
+        created = word.create_from_docx(
+            g.user,
+            upload.filename or "",
+            upload.read(),
+            kind,
+            request.form.get("title", ""),
+            _int_field("start_year", required=True),  # type: ignore[arg-type]
+            _int_field("end_year", required=False),
+            _int_field("cadre_id", required=False),
+        )
+    except InvalidInput as error:
+        return jsonify({"error": str(error)}), 400
+    return jsonify(created_json(created)), 201
+
+
 # --- the web page ------------------------------------------------------------------------
 
 
@@ -272,19 +327,34 @@ def export_command(convention_id: int, out: str, tracked: bool, comments: bool) 
 @click.command("import-docx", help="Importe un document Word dans une convention.")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--convention", "convention_id", type=int, required=True)
+@click.option("--convention", "convention_id", type=int, help="Sans elle : nouvelle convention.")
+@click.option("--kind", help="Nouvelle convention : cus, contractualisation_cadre…")
+@click.option("--year", type=int, help="Nouvelle convention : année de début.")
+@click.option("--title", help="Nouvelle convention : intitulé (sinon celui du document).")
 @click.option("--as", "email", required=True, help="Adresse de l'utilisateur qui importe.")
 @click.option("--dry-run", is_flag=True, help="Montrer l'aperçu sans rien écrire.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--map", "maps", multiple=True, help='Attribuer un auteur : "Auteur=adresse".')
 @click.option("--mode", type=click.Choice(word.MODES), default="contributions")
-def import_command(
-    file: str, convention_id: int, email: str, dry_run: bool, as_json: bool, maps: tuple, mode: str
+def import_command(  # noqa: PLR0913 - one option each, as the issue lists them
+    file: str,
+    convention_id: int | None,
+    kind: str | None,
+    year: int | None,
+    title: str | None,
+    email: str,
+    dry_run: bool,
+    as_json: bool,
+    maps: tuple,
+    mode: str,
 ) -> None:
     session = db_session()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"Utilisateur inconnu : {email}")
+    if convention_id is None:
+        _create_command(user, Path(file), kind, year, title, dry_run, as_json)
+        return
     mapping = {}
     for item in maps:
         author, _sep, address = item.rpartition("=")
@@ -323,3 +393,44 @@ def import_command(
             f"Écrit : {len(written['contributions'])} contribution(s), "
             f"{len(written['threads'])} commentaire(s), {len(written['revisions'])} révision(s)."
         )
+
+
+def _create_command(user, path: Path, kind, year, title, dry_run: bool, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from workflows.conventions import ConventionKind
+    from workflows.permissions import can_create_convention
+
+    if not kind or year is None:
+        raise click.ClickException(
+            "Sans --convention, le document crée une convention : précisez --kind et --year."
+        )
+    try:
+        convention_kind = ConventionKind(kind)
+    except ValueError:
+        raise click.ClickException(f"Type de convention inconnu : {kind}") from None
+    if not can_create_convention(user.organisation.kind, user.is_admin):
+        raise click.ClickException("Seul un organisme HLM peut créer une convention.")
+    if dry_run:
+        raise click.ClickException(
+            "--dry-run vaut pour un import dans une convention existante (--convention)."
+        )
+    try:
+        document = word._read(path.name, path.read_bytes())
+        created = word.create_from_docx(
+            user,
+            path.name,
+            path.read_bytes(),
+            convention_kind,
+            title or document.title or path.stem,
+            year,
+        )
+    except InvalidInput as error:
+        raise click.ClickException(str(error)) from None
+    result = created_json(created)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    click.echo(f"Convention {created.convention_id} créée : {len(created.sections)} section(s).")
+    for _id, heading, added in created.sections:
+        click.echo(f"  {heading}{' (ajoutée)' if added else ''}")
+    for warning in created.plan.warnings:
+        click.echo(f"Attention : {warning}")

@@ -433,3 +433,107 @@ def test_real_documents_without_sections_are_read_and_said_so(app, world):
         ).get_json()
         assert any("aucun titre" in w for w in body["warnings"]), body
         assert body["authors"]  # the revision authors are found all the same
+
+
+# --- a new convention from a Word draft ------------------------------------------------------
+
+
+def _draft() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Projet de CUS", style="Title")
+    document.add_paragraph("1. État des lieux", style="Heading 1")
+    document.add_paragraph("Le parc compte 8 400 logements.")
+    document.add_paragraph("Qualité du service rendu aux locataires", style="Heading 1")
+    document.add_paragraph("Enquête tous les deux ans ;", style="List Bullet")
+    document.add_paragraph("astreinte le week-end.", style="List Bullet")
+    document.add_paragraph("Annexe locale", style="Heading 1")
+    document.add_paragraph("Un engagement propre au territoire.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _sections_of(app, convention_id: int) -> dict[str, str]:
+    from app import queries
+
+    with app.app_context():
+        return {
+            s.title: (s.current_revision.body if s.current_revision else "")
+            for s in queries.sections_with_current(convention_id)
+        }
+
+
+def test_a_word_draft_becomes_a_new_convention(app, world):
+    from app.models import Convention
+
+    client = app.test_client()
+    drafter = api_headers(app, "redac@oph.test")
+    form = {"kind": "cus", "title": "CUS depuis Word", "start_year": "2025"}
+    response = client.post(
+        "/api/conventions/import.docx",
+        data={**form, "file": (io.BytesIO(_draft()), "projet.docx")},
+        headers=drafter,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    sections = _sections_of(app, created["convention_id"])
+    assert sections["État des lieux"] == "Le parc compte 8 400 logements."
+    assert sections["Qualité du service rendu aux locataires"] == (
+        "- Enquête tous les deux ans ;\n- astreinte le week-end."
+    )
+    assert sections["Annexe locale"] == "Un engagement propre au territoire."
+    assert [s["title"] for s in created["sections"] if s["added"]] == ["Annexe locale"]
+    assert "Classement des immeubles" in sections  # the standard sections stay
+
+    conventions = _count(app, Convention)
+    partner = api_headers(app, "sign@epci.test")  # an EPCI creates no convention
+    refused = client.post(
+        "/api/conventions/import.docx",
+        data={**form, "file": (io.BytesIO(_draft()), "projet.docx")},
+        headers=partner,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 403
+    plain = docx.Document()
+    plain.add_paragraph("Aucun titre ici.")
+    empty = io.BytesIO()
+    plain.save(empty)
+    no_headings = client.post(
+        "/api/conventions/import.docx",
+        data={**form, "file": (io.BytesIO(empty.getvalue()), "plat.docx")},
+        headers=drafter,
+        content_type="multipart/form-data",
+    )
+    assert no_headings.status_code == 400 and "aucun titre" in no_headings.get_json()["error"]
+    assert _count(app, Convention) == conventions  # nothing half-created
+
+
+def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, tmp_path):
+    client = logged_in(app, "redac@oph.test")
+    token = csrf_token(client, "/conventions/new")
+    response = client.post(
+        "/conventions/new",
+        data={
+            "csrf_token": token,
+            "kind": "cus",
+            "title": "CUS du formulaire",
+            "start_year": "2025",
+            "cadre_id": "",
+            "document": (io.BytesIO(_draft()), "projet.docx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    convention_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert (
+        _sections_of(app, convention_id)["Annexe locale"] == "Un engagement propre au territoire."
+    )
+
+    path = tmp_path / "projet.docx"
+    path.write_bytes(_draft())
+    result = app.test_cli_runner().invoke(
+        args=["import-docx", str(path), "--as", "redac@oph.test", "--kind", "cus", "--year", "2026"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Annexe locale (ajoutée)" in result.output

@@ -123,7 +123,7 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
     first = parts[0][3] if parts else len(document.items)
     outside = [c for c in document.comments if c.paragraph < first]
     outside += [c for s in sections if s.section_id is None for c in s.comments]
-    warnings = _warnings(document, preface, level)
+    warnings = _warnings(document, preface, foreign=exported is None)
     missing = [t.title for t in targets if t.id not in used]
     authors = sorted(set(document.authors()) | {c.author for c in document.comments}, key=str.lower)
     return ImportPlan(
@@ -305,7 +305,9 @@ def restore(source: str, imported: str) -> str:
     return "\n\n".join(out)
 
 
-def _warnings(document: WordDocument, preface: list, level: int) -> list[str]:
+def _warnings(document: WordDocument, preface: list, foreign: bool) -> list[str]:
+    """What the import leaves out (``foreign``: not a Cosigne export, whose title page
+    before the sections is ours)."""
     notes = []
     if document.hidden_runs:
         notes.append(
@@ -318,6 +320,13 @@ def _warnings(document: WordDocument, preface: list, level: int) -> list[str]:
         )
     for place, count in document.elsewhere.items():
         notes.append(f"{count} marque(s) de révision dans un {place} : signalées, non importées.")
+    kept = [i for i in preface if isinstance(i, WordParagraph) and not i.title]
+    if (
+        foreign
+        and any(_text(i) for i in kept)
+        and any(i.heading for i in document.items if isinstance(i, WordParagraph))
+    ):
+        notes.append("Le texte placé avant le premier titre de section n'est pas importé.")
     if not any(isinstance(i, WordParagraph) and i.heading for i in document.items):
         notes.append(
             "Le document n'a aucun titre (styles Titre 1 ou Titre 2) : rien ne permet de "
