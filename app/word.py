@@ -44,7 +44,13 @@ from workflows.word.export import (
     TargetTable,
     export_docx,
 )
-from workflows.word.importer import ImportPlan, Target, plan_import
+from workflows.word.importer import (
+    ImportPlan,
+    Target,
+    exported_from,
+    exported_revisions,
+    plan_import,
+)
 from workflows.word.reader import read_docx
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -231,7 +237,8 @@ def preview(convention_id: int, filename: str, data: bytes) -> Preview:
     convention = session.get(Convention, convention_id)
     if convention is None:
         raise NotFound("Convention introuvable.")
-    exported = _exported_revisions(document.identifier, convention_id)
+    # The revisions a Cosigne export of this convention was made from (its bookmarks).
+    exported = exported_revisions(document) if exported_from(document) == convention_id else {}
     targets = []
     for section in queries.sections_with_current(convention_id):
         number = exported.get(section.id)
@@ -248,24 +255,6 @@ def preview(convention_id: int, filename: str, data: bytes) -> Preview:
     members = _members(convention_id)
     authors = {author: _match_member(author, members) for author in plan.authors}
     return Preview(convention_id, filename, plan, authors, {m.id: m.name for m in members.values()})
-
-
-def _exported_revisions(identifier: str, convention_id: int) -> dict[int, int]:
-    from workflows.word.importer import _exported
-
-    data = _exported(identifier)
-    if not data or data.get("convention") != convention_id:
-        return {}
-    sections = data.get("sections")
-    if not isinstance(sections, dict):
-        return {}
-    found = {}
-    for key, value in sections.items():
-        try:
-            found[int(key)] = int(value)
-        except (TypeError, ValueError):
-            continue
-    return found
 
 
 def _members(convention_id: int) -> dict[int, User]:

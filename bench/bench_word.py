@@ -55,7 +55,9 @@ def proposal_of(rng: random.Random, text: str, author: int) -> str:
     for _ in range(3):
         words[rng.randrange(len(words))] = rng.choice(["révisé", "précisé", "complété"])
     paragraphs[target] = " ".join(words)
-    paragraphs.append(f"Paragraphe ajouté par la contribution {author}.")
+    # Each contribution works on its own paragraphs, as partners mostly do: all 300 can
+    # be shown as revision marks at once.
+    paragraphs.insert(target + 1, f"Paragraphe ajouté par la contribution {author}.")
     return "\n\n".join(paragraphs)
 
 

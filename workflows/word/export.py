@@ -23,6 +23,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import docx
 from docx.enum.section import WD_SECTION
@@ -44,6 +45,7 @@ from workflows.word.writer import (
 BOOKMARK_PREFIX = "cosigne_s"
 PROPERTY_PREFIX = "cosigne:"  # in the core properties' "identifier"
 ANNEX_BOOKMARK = "cosigne_annexe"  # on the headings of the annexes: not sections
+NOTE_AUTHOR = "Cosigne"  # the author of the export's own notes (left out on import)
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,10 @@ def _properties(document, convention: ConventionDoc) -> None:  # type: ignore[no
     core.title = convention.title
     core.subject = convention.kind
     core.author = convention.organisme
+    # The revision of each section is in its heading's bookmark: the property (255
+    # characters at most) only says which convention the document came from.
     core.identifier = PROPERTY_PREFIX + json.dumps(
-        {"convention": convention.id, "sections": {s.id: s.revision for s in convention.sections}},
-        separators=(",", ":"),
+        {"convention": convention.id}, separators=(",", ":")
     )
     core.created = convention.exported_at.replace(tzinfo=None)
 
@@ -196,7 +199,7 @@ def _section(document, writer: Writer, section: SectionDoc, tracked: bool, comme
                     f"Contribution n° {proposal.contribution_id} de {proposal.author} : non "
                     f"montrée en marques de révision ({reason}) ; à examiner dans Cosigne."
                 ),
-                author="Cosigne",
+                author=NOTE_AUTHOR,
                 initials="C",
             )
     if comments:
@@ -244,7 +247,7 @@ def _touched(body: str, text: str) -> set[tuple[str, int]]:
     deletes, ("gap", i) for an insertion before current paragraph i."""
     touched: set[tuple[str, int]] = set()
     position = 0
-    for diff in word_diff(body, text):
+    for diff in _diff(body, text):
         if diff.old_index is not None:
             position = diff.old_index + 1
             if diff.op != "equal":
@@ -265,7 +268,7 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
     for proposal in proposals:
         position = 0
         assert proposal.text is not None
-        for diff in word_diff(body, proposal.text):
+        for diff in _diff(body, proposal.text):
             if diff.old_index is not None:
                 position = diff.old_index + 1
                 if diff.op != "equal":
@@ -310,6 +313,13 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
                 written.append((block_text(block), writer.block(block, addition)))
     emit_inserts(len(old_paragraphs))
     return written
+
+
+@lru_cache(maxsize=64)
+def _diff(body: str, text: str) -> tuple:
+    """The paragraph diff of a proposal (worked out once: choosing which proposals to
+    show and showing them both need it, one section after the other)."""
+    return tuple(word_diff(body, text))
 
 
 def _paragraphs_of(text: str) -> list[str]:

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from workflows.diff import split_paragraphs
-from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, PROPERTY_PREFIX
+from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
 from workflows.word.model import canonical, to_markdown
 from workflows.word.reader import (
     WordComment,
@@ -100,6 +100,8 @@ def normalise_title(title: str) -> str:
 def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
     """Match the document's sections to ``targets`` and work out what each brings."""
     exported = _exported(document.identifier)
+    if exported is not None:  # the export's own notes ("not shown as marks...") stay out
+        document.comments = [c for c in document.comments if c.author != NOTE_AUTHOR]
     level = _section_level(document, targets)
     parts, preface = _split(document, level)
     by_id = {t.id: t for t in targets}
@@ -135,6 +137,26 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
         warnings=warnings,
         exported_from=exported.get("convention") if exported else None,
     )
+
+
+def exported_revisions(document: WordDocument) -> dict[int, int]:
+    """Section id → revision number, from the bookmarks a Cosigne export puts on its
+    section headings."""
+    found: dict[int, int] = {}
+    for item in document.items:
+        if isinstance(item, WordParagraph):
+            for name in item.bookmarks:
+                match = _BOOKMARK.match(name)
+                if match:
+                    found.setdefault(int(match.group(1)), int(match.group(2)))
+    return found
+
+
+def exported_from(document: WordDocument) -> int | None:
+    """The convention a Cosigne export came from, when the document says so."""
+    data = _exported(document.identifier)
+    value = data.get("convention") if data else None
+    return value if isinstance(value, int) else None
 
 
 def _exported(identifier: str) -> dict | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from markdown_it import MarkdownIt
@@ -94,7 +95,14 @@ def merge_runs(runs: list[Run] | tuple[Run, ...]) -> tuple[Run, ...]:
 
 
 def parse_markdown(text: str) -> list[Block]:
-    tokens = _parser.parse(text or "")
+    """The blocks of a Markdown text (cached: an export parses each paragraph of a
+    section several times, once per contribution that touches it)."""
+    return list(_parse(text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> tuple[Block, ...]:
+    tokens = _parser.parse(text)
     blocks: list[Block] = []
     i = 0
     while i < len(tokens):
@@ -128,7 +136,7 @@ def parse_markdown(text: str) -> list[Block]:
             i += 1
         else:
             i += 1
-    return blocks
+    return tuple(blocks)
 
 
 def _closing(tokens: list, start: int) -> int:

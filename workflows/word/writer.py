@@ -43,28 +43,39 @@ class Writer:
     def __init__(self, document: Any) -> None:
         self.document = document
         self._ids = count(10_000)  # above python-docx's comment ids
-        self._numbering: dict[tuple[int, bool], int] = {}
+        self._style_ids: dict[str, str] = {}
+
+    def paragraph(self, style: str | None = None) -> Any:
+        """A new paragraph of the body in the named style. python-docx looks a style up
+        by name among all the template's styles at every paragraph (a third of an
+        export's time): the ids are looked up once."""
+        paragraph = self.document.add_paragraph()
+        if style is not None:
+            style_id = self._style_ids.get(style)
+            if style_id is None:
+                style_id = self._style_ids[style] = self.document.styles[style].style_id
+            paragraph._p.style = style_id
+        return paragraph
 
     # --- blocks -------------------------------------------------------------------------
 
     def block(self, block: Block, mark: Mark | None = None, heading_shift: int = 1) -> list:
         """Write one block; returns the python-docx paragraphs it made (for comments)."""
-        doc = self.document
         if block.kind == "heading":
             level = max(1, min(block.level + heading_shift, 9))
-            paragraph = doc.add_paragraph(style=f"Heading {level}")
+            paragraph = self.paragraph(f"Heading {level}")
             self.runs(paragraph, block.runs, mark)
             return [self._mark_paragraph(paragraph, mark)]
         if block.kind in ("paragraph", "quote"):
-            paragraph = doc.add_paragraph(style="Quote" if block.kind == "quote" else None)
+            paragraph = self.paragraph("Quote" if block.kind == "quote" else None)
             self.runs(paragraph, block.runs, mark)
             return [self._mark_paragraph(paragraph, mark)]
         if block.kind == "code":
-            paragraph = doc.add_paragraph()
+            paragraph = self.paragraph()
             self.runs(paragraph, (Run(block.text, code=True),), mark)
             return [self._mark_paragraph(paragraph, mark)]
         if block.kind == "rule":
-            paragraph = doc.add_paragraph()
+            paragraph = self.paragraph()
             _bottom_border(paragraph)
             return [self._mark_paragraph(paragraph, mark)]
         if block.kind == "list":
@@ -92,7 +103,7 @@ class Writer:
         depth = min(item.level, MAX_LIST_STYLE_LEVEL - 1)
         base = "List Number" if item.ordered else "List Bullet"
         style = base if depth == 0 else f"{base} {depth + 1}"
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self.paragraph(style)
         if item.ordered and item.level == 0:
             if numbering["num"] is None:
                 numbering["num"] = self._restart_numbering(paragraph, numbering["start"])
