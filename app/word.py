@@ -480,6 +480,19 @@ def create_from_docx(
     return Created(convention_id, sections, written, plan)
 
 
+def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no-untyped-def]
+    """What ``create_from_docx`` would make of a draft, nothing written: its headings
+    against the standard sections of ``kind`` (matched ones have negative ids)."""
+    from workflows.conventions import STANDARD_SECTIONS
+
+    document = _read(filename, data)
+    standard = [
+        Target(-number, section.title, "", 0)
+        for number, section in enumerate(STANDARD_SECTIONS[kind], start=1)
+    ]
+    return plan_import(document, standard)
+
+
 def _revise(session, section_id: int, importer: User, body: str, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     section = lock_editable_section(session, section_id)
     current = section.current_revision

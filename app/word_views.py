@@ -183,6 +183,18 @@ def _int_field(name: str, required: bool) -> int | None:
     return int(raw)
 
 
+def new_plan_json(plan) -> dict:  # type: ignore[no-untyped-def]
+    """The preview of a new convention: each heading, a standard section's or added."""
+    return {
+        "dry_run": True,
+        "sections": [
+            {"title": part.heading, "standard": part.section_id is not None}
+            for part in plan.sections
+        ],
+        "warnings": plan.warnings,
+    }
+
+
 def created_json(created: word.Created) -> dict:
     return {
         "convention_id": created.convention_id,
@@ -211,11 +223,18 @@ def api_create():  # type: ignore[no-untyped-def]
             400,
             "Type de convention inconnu (cus, contractualisation_cadre, convention_application).",
         )
+    data = upload.read()
+    if request.form.get("dry_run", "") in ("1", "true", "oui"):
+        try:
+            plan = word.plan_new(upload.filename or "", data, kind)
+        except InvalidInput as error:
+            return jsonify({"error": str(error)}), 400
+        return jsonify(new_plan_json(plan))
     try:
         created = word.create_from_docx(
             g.user,
             upload.filename or "",
-            upload.read(),
+            data,
             kind,
             request.form.get("title", ""),
             _int_field("start_year", required=True),  # type: ignore[arg-type]
@@ -409,11 +428,19 @@ def _create_command(user, path: Path, kind, year, title, dry_run: bool, as_json:
         raise click.ClickException(f"Type de convention inconnu : {kind}") from None
     if not can_create_convention(user.organisation.kind, user.is_admin):
         raise click.ClickException("Seul un organisme HLM peut créer une convention.")
-    if dry_run:
-        raise click.ClickException(
-            "--dry-run vaut pour un import dans une convention existante (--convention)."
-        )
     try:
+        if dry_run:
+            plan = word.plan_new(path.name, path.read_bytes(), convention_kind)
+            result = new_plan_json(plan)
+            if as_json:
+                sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+                return
+            for part in plan.sections:
+                kind_of = "section type" if part.section_id is not None else "section ajoutée"
+                click.echo(f"  {part.heading} ({kind_of})")
+            for warning in plan.warnings:
+                click.echo(f"Attention : {warning}")
+            return
         document = word._read(path.name, path.read_bytes())
         created = word.create_from_docx(
             user,

@@ -469,6 +469,19 @@ def test_a_word_draft_becomes_a_new_convention(app, world):
     client = app.test_client()
     drafter = api_headers(app, "redac@oph.test")
     form = {"kind": "cus", "title": "CUS depuis Word", "start_year": "2025"}
+    conventions = _count(app, Convention)
+    dry = client.post(
+        "/api/conventions/import.docx",
+        data={**form, "dry_run": "1", "file": (io.BytesIO(_draft()), "projet.docx")},
+        headers=drafter,
+        content_type="multipart/form-data",
+    )
+    assert dry.status_code == 200 and _count(app, Convention) == conventions
+    assert [(s["title"], s["standard"]) for s in dry.get_json()["sections"]] == [
+        ("1. État des lieux", True),
+        ("Qualité du service rendu aux locataires", True),
+        ("Annexe locale", False),
+    ]
     response = client.post(
         "/api/conventions/import.docx",
         data={**form, "file": (io.BytesIO(_draft()), "projet.docx")},
@@ -486,7 +499,6 @@ def test_a_word_draft_becomes_a_new_convention(app, world):
     assert [s["title"] for s in created["sections"] if s["added"]] == ["Annexe locale"]
     assert "Classement des immeubles" in sections  # the standard sections stay
 
-    conventions = _count(app, Convention)
     partner = api_headers(app, "sign@epci.test")  # an EPCI creates no convention
     refused = client.post(
         "/api/conventions/import.docx",
@@ -506,7 +518,7 @@ def test_a_word_draft_becomes_a_new_convention(app, world):
         content_type="multipart/form-data",
     )
     assert no_headings.status_code == 400 and "aucun titre" in no_headings.get_json()["error"]
-    assert _count(app, Convention) == conventions  # nothing half-created
+    assert _count(app, Convention) == conventions + 1  # the draft above; nothing half-created
 
 
 def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, tmp_path):
@@ -532,8 +544,9 @@ def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, t
 
     path = tmp_path / "projet.docx"
     path.write_bytes(_draft())
-    result = app.test_cli_runner().invoke(
-        args=["import-docx", str(path), "--as", "redac@oph.test", "--kind", "cus", "--year", "2026"]
-    )
+    args = ["import-docx", str(path), "--as", "redac@oph.test", "--kind", "cus", "--year", "2026"]
+    dry = app.test_cli_runner().invoke(args=[*args, "--dry-run"])
+    assert dry.exit_code == 0 and "Annexe locale (section ajoutée)" in dry.output
+    result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "Annexe locale (ajoutée)" in result.output

@@ -250,3 +250,55 @@ def test_a_changed_list_is_marked_item_by_item():
     (section,) = plan_import(read_docx(data), _targets(convention)).sections
     assert section.original == body
     assert section.by_author == {"Sophie Lefèvre": proposal}
+
+
+def test_table_rows_and_header_revisions_from_the_field():
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from workflows.word.model import Block, Run
+    from workflows.word.writer import Writer
+
+    document = docx.Document()
+    writer = Writer(document)
+    document.add_paragraph("Orientations", style="Heading 1")
+    header_row = ((Run("Indicateur"),), (Run("Cible"),))
+    writer.block(Block("table", rows=(header_row, ((Run("F.VI"),), (Run("2,5 %"),)))))
+    table = document.tables[0]
+    # One row inserted by Karim, one deleted by Sophie (no date: some tools write none).
+    added = table.add_row()
+    added.cells[0].text, added.cells[1].text = "G.III", "40 %"
+    mark = OxmlElement("w:ins")
+    mark.set(qn("w:id"), "1"), mark.set(qn("w:author"), "Karim")
+    added._tr.get_or_add_trPr().append(mark)
+    removed = table.rows[1]._tr
+    gone = OxmlElement("w:del")
+    gone.set(qn("w:id"), "2"), gone.set(qn("w:author"), "Sophie")
+    removed.get_or_add_trPr().append(gone)
+    # A revision in the header: reported, never imported.
+    header = document.sections[0].header
+    header.is_linked_to_previous = False
+    inserted = OxmlElement("w:ins")
+    inserted.set(qn("w:id"), "3"), inserted.set(qn("w:author"), "Karim")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "Projet"
+    run.append(text), inserted.append(run)
+    header.paragraphs[0]._p.append(inserted)
+    out = io.BytesIO()
+    document.save(out)
+
+    read = read_docx(out.getvalue())
+    assert {(c.kind, c.author, c.date) for c in read.changes()} >= {
+        ("ins", "Karim", None),
+        ("del", "Sophie", None),
+    }
+    assert read.elsewhere == {"en-tête": 1}
+    original = to_markdown(to_blocks(version(read.items, accept_none)))
+    accepted = to_markdown(to_blocks(version(read.items, accept_all)))
+    assert "F.VI" in original and "G.III" not in original
+    assert "G.III" in accepted and "F.VI" not in accepted
+    plan = plan_import(read, [Target(1, "Orientations", "", 0)])
+    assert any("en-tête" in warning for warning in plan.warnings)
+    assert set(plan.sections[0].by_author) == {"Karim", "Sophie"}
