@@ -301,6 +301,7 @@ class Written:
     contributions: list[int] = field(default_factory=list)
     threads: list[int] = field(default_factory=list)
     revisions: list[tuple[int, int]] = field(default_factory=list)  # (section id, number)
+    unchanged: list[str] = field(default_factory=list)  # proposals already open, left alone
 
 
 def apply(
@@ -353,6 +354,9 @@ def apply(
                     )
             else:
                 for author, text in part.by_author.items():
+                    if _already_open(session, section_id, authors[author], text):
+                        written.unchanged.append(author)  # the export's own marks, back
+                        continue
                     contribution = create_contribution(
                         section_id,
                         members[authors[author]],
@@ -491,6 +495,22 @@ def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no
         for number, section in enumerate(STANDARD_SECTIONS[kind], start=1)
     ]
     return plan_import(document, standard)
+
+
+def _already_open(session, section_id: int, author_id: int | None, text: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the author already has this very proposal open on the section (a tracked
+    export that comes back with its marks untouched)."""
+    return (
+        session.scalar(
+            select(Contribution.id).where(
+                Contribution.section_id == section_id,
+                Contribution.author_id == author_id,
+                Contribution.state == ContributionState.OUVERTE,
+                Contribution.body == text,
+            )
+        )
+        is not None
+    )
 
 
 def _revise(session, section_id: int, importer: User, body: str, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -138,6 +138,7 @@ def written_json(written: word.Written) -> dict:
         "contributions": written.contributions,
         "threads": written.threads,
         "revisions": [{"section_id": s, "number": n} for s, n in written.revisions],
+        "already_open": written.unchanged,
     }
 
 
@@ -301,7 +302,12 @@ def import_page(convention_id: int):  # type: ignore[no-untyped-def]
             return back(
                 url_for("web.convention", convention_id=convention_id),
                 f"Import de « {filename} » : {len(written.contributions)} contribution(s), "
-                f"{len(written.threads)} commentaire(s), {len(written.revisions)} révision(s).",
+                f"{len(written.threads)} commentaire(s), {len(written.revisions)} révision(s)"
+                + (
+                    f" ; {len(written.unchanged)} proposition(s) déjà ouverte(s) laissée(s) telle(s)."
+                    if written.unchanged
+                    else "."
+                ),
                 "success",
             )
         upload = request.files.get("file")
@@ -410,7 +416,8 @@ def import_command(  # noqa: PLR0913 - one option each, as the issue lists them
         written = result["written"]
         click.echo(
             f"Écrit : {len(written['contributions'])} contribution(s), "
-            f"{len(written['threads'])} commentaire(s), {len(written['revisions'])} révision(s)."
+            f"{len(written['threads'])} commentaire(s), {len(written['revisions'])} révision(s), "
+            f"{len(written['already_open'])} proposition(s) déjà ouverte(s)."
         )
 
 

@@ -105,7 +105,12 @@ def test_an_export_imported_back_unchanged_changes_nothing(app, world):
     assert len(matched) >= 5 and not body["missing_sections"]
     assert all(s["matched_by"] == "signet" and not s["changed"] for s in matched)
     assert all(not s["proposals"] for s in body["sections"])
-    assert body["written"] == {"contributions": [], "threads": [], "revisions": []}
+    assert body["written"] == {
+        "contributions": [],
+        "threads": [],
+        "revisions": [],
+        "already_open": [],
+    }
     assert _counts(app)[0] == before[0] and _counts(app)[2] == before[2]
 
 
@@ -164,6 +169,9 @@ def test_a_partners_revision_marks_become_their_contribution(app, world):
         assert contribution.author_id == world.users["signataire"]
         assert contribution.base_number == 1 and contribution.body == proposal
         assert "retour.docx" in contribution.rationale and "Sign" in contribution.rationale
+    # The same document again: that proposal is open already, nothing is doubled.
+    again = _import(client, headers, world.convention_id, data).get_json()["written"]
+    assert again["contributions"] == [] and again["already_open"] == ["Sign"]
 
 
 def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves(app, world):
