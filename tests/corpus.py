@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from knowledge.types import SearchDocument
@@ -39,3 +44,34 @@ def search_documents() -> list[SearchDocument]:
                 )
             )
     return documents
+
+
+def norm(text: str) -> str:
+    """As ../shared/eval/norm.py: accents folded, lower case, punctuation as spaces."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower().replace("œ", "oe").replace("’", " ").replace("'", " ")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@contextmanager
+def search_schema(database_url: str) -> Iterator:
+    """An engine whose search_path is a new schema of ``database_url``, dropped
+    afterwards: where a PostgreSQL search index builds its tables in a test."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"cosigne_search_{secrets.token_hex(4)}"
+    admin = create_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(
+        make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

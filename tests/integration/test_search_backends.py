@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,41 +23,11 @@ import pytest
 from knowledge.query import QueryPlan, plan
 from knowledge.search import Filters, SearchIndex, search
 from knowledge.types import SearchDocument
-from tests.corpus import CORPUS, SHARED, corpus_available, search_documents
+from tests.corpus import CORPUS, SHARED, corpus_available, norm, search_documents, search_schema
 
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
 PUBLIC = SHARED / "eval" / "public.jsonl"
 BACKENDS = ["whoosh", "postgres"]
-
-
-def norm(text: str) -> str:
-    """As ../shared/eval/norm.py: accents folded, lower case, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower().replace("œ", "oe").replace("’", " ").replace("'", " ")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-@contextmanager
-def postgres_schema() -> Iterator[object]:
-    """An engine whose search_path is a new schema, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = f"cosigne_search_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(
-        make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    )
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager
@@ -73,8 +41,8 @@ def empty_index(backend: str, directory: Path) -> Iterator[SearchIndex]:
         pytest.skip("PostgreSQL backend: runs in the PostgreSQL series (COSIGNE_TEST_DATABASE_URL)")
     from knowledge.postgres_index import PostgresIndex
 
-    with postgres_schema() as engine:
-        yield PostgresIndex(engine)  # type: ignore[arg-type]
+    with search_schema(POSTGRES_URL) as engine:
+        yield PostgresIndex(engine)
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,16 @@ Runs in the PostgreSQL series only, each test in a fresh schema of its own.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, text
 
 from knowledge.postgres_index import TABLES, PostgresIndex
 from knowledge.search import search
 from knowledge.types import SearchDocument
-from tests.corpus import CORPUS, corpus_available, search_documents
+from tests.corpus import CORPUS, corpus_available, search_documents, search_schema
 
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
 if not POSTGRES_URL:
@@ -31,22 +28,8 @@ if not POSTGRES_URL:
     )
 
 
-@contextmanager
-def fresh_schema() -> Iterator[Engine]:
-    """An engine whose search_path is a new schema, dropped afterwards."""
-    schema = f"cosigne_search_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = create_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def fresh_schema():  # type: ignore[no-untyped-def]
+    return search_schema(POSTGRES_URL)
 
 
 @pytest.fixture(scope="module")

@@ -548,24 +548,32 @@ def _signatures(document, convention: ConventionDoc) -> None:  # type: ignore[no
 
 def _register(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
     _annex_heading(document, "Annexe — Registre de l'association")
-    document.add_paragraph("Réunions", style="Heading 2")
-    if convention.meetings:
-        for when, title, place in convention.meetings:
-            document.add_paragraph(
-                f"{when:%d/%m/%Y} — {title}" + (f" ({place})" if place else ""),
-                style="List Bullet",
-            )
-    else:
-        document.add_paragraph("Aucune réunion enregistrée.")
-    document.add_paragraph("Documents transmis", style="Heading 2")
-    if convention.documents_sent:
-        for when, title, recipients in convention.documents_sent:
-            document.add_paragraph(
-                f"{when:%d/%m/%Y} — {title}" + (f" — à {recipients}" if recipients else ""),
-                style="List Bullet",
-            )
-    else:
-        document.add_paragraph("Aucun document transmis enregistré.")
+    _dated_list(
+        document,
+        "Réunions",
+        [
+            f"{when:%d/%m/%Y} — {title}" + (f" ({place})" if place else "")
+            for when, title, place in convention.meetings
+        ],
+        "Aucune réunion enregistrée.",
+    )
+    _dated_list(
+        document,
+        "Documents transmis",
+        [
+            f"{when:%d/%m/%Y} — {title}" + (f" — à {recipients}" if recipients else "")
+            for when, title, recipients in convention.documents_sent
+        ],
+        "Aucun document transmis enregistré.",
+    )
+
+
+def _dated_list(document, heading: str, lines: list[str], empty: str) -> None:  # type: ignore[no-untyped-def]
+    document.add_paragraph(heading, style="Heading 2")
+    for line in lines:
+        document.add_paragraph(line, style="List Bullet")
+    if not lines:
+        document.add_paragraph(empty)
 
 
 def _footer(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
