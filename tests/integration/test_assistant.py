@@ -369,6 +369,14 @@ def test_a_suggested_wording_becomes_an_assisted_contribution(app, world, guide)
     assert _SUGGESTION.search(again)
 
 
+def test_the_section_editor_opens_the_assistant_on_its_section(app, world):
+    client = logged_in(app, "redac@oph.test")
+    editor = client.get(f"/sections/{world.section_id}/edit").get_data(as_text=True)
+    assert f'href="/assistant?section_id={world.section_id}"' in editor
+    page = client.get(f"/assistant?section_id={world.section_id}").get_data(as_text=True)
+    assert f'name="section_id" value="{world.section_id}"' in page
+
+
 def test_proposals_from_the_assistant_are_checked(app, world, guide):
     from workflows.lifecycle import ConventionState
 
