@@ -287,8 +287,32 @@ def api_ask():  # type: ignore[no-untyped-def]
 # --- the conversation ----------------------------------------------------------------------
 
 
+def _carry_over_file(user_id: int) -> None:
+    """A conversation kept by an earlier version in ``<data dir>/assistant/<id>.json``
+    moves into the database once, then the file goes."""
+    path = Path(current_app.config["DATA_DIR"]) / "assistant" / f"{int(user_id)}.json"
+    if not path.is_file():
+        return
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = []
+    with write_transaction() as session:
+        for exchange in kept[-KEEP_EXCHANGES:] if isinstance(kept, list) else []:
+            if isinstance(exchange, dict):
+                section = exchange.get("section") or {}
+                section_id = section.get("id") if isinstance(section, dict) else None
+                if section_id is not None and session.get(Section, section_id) is None:
+                    section_id = None
+                session.add(
+                    AssistantExchange(user_id=user_id, section_id=section_id, content=exchange)
+                )
+    path.unlink(missing_ok=True)
+
+
 def conversation(user_id: int) -> list[dict]:
     """The user's last exchanges, oldest first."""
+    _carry_over_file(user_id)
     rows = db_session().scalars(
         select(AssistantExchange)
         .where(AssistantExchange.user_id == user_id)

@@ -279,6 +279,30 @@ def test_every_application_server_shows_the_same_conversation(
         second.extensions["cosigne_engine"].dispose()
 
 
+def test_a_conversation_kept_in_a_file_moves_into_the_database(app, world):
+    from app import assistant as module
+
+    user_id = world.users["redacteur"]
+    folder = Path(app.config["DATA_DIR"]) / "assistant"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = [
+        {"question": "Ancienne question ?", "answer": "Réponse.", "sources": [], "section": None},
+        {
+            "question": "Depuis une section ?",
+            "answer": "Oui.",
+            "sources": [],
+            "section": {"id": world.section_id, "title": "ancien titre"},
+        },
+    ]
+    (folder / f"{user_id}.json").write_text(json.dumps(old), encoding="utf-8")
+    with app.app_context():
+        kept = module.conversation(user_id)
+        assert [e["question"] for e in kept] == ["Ancienne question ?", "Depuis une section ?"]
+        assert kept[1]["section"]["id"] == world.section_id
+        assert not (folder / f"{user_id}.json").exists()
+        assert len(module.conversation(user_id)) == 2  # moved once, not twice
+
+
 def test_the_conversation_keeps_the_last_exchanges(app, world):
     from app import assistant as module
 
