@@ -33,7 +33,7 @@ from knowledge.extract import ExtractionError, check_docx_archive
 from workflows.contributions import ContributionState
 from workflows.conventions import KIND_LABELS, InvalidInput
 from workflows.lifecycle import STATE_LABELS
-from workflows.merge import merge3, paragraphs_of
+from workflows.merge import align_proposal, merge3, paragraphs_of
 from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Action, Role, can
 from workflows.word.export import (
@@ -51,6 +51,7 @@ from workflows.word.importer import (
     exported_revisions,
     plan_import,
 )
+from workflows.word.model import canonical
 from workflows.word.reader import read_docx
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -252,9 +253,18 @@ def preview(convention_id: int, filename: str, data: bytes) -> Preview:
             )
         )
     plan = plan_import(document, targets)
+    if not plan.sections:
+        raise _no_headings(filename)
     members = _members(convention_id)
     authors = {author: _match_member(author, members) for author in plan.authors}
     return Preview(convention_id, filename, plan, authors, {m.id: m.name for m in members.values()})
+
+
+def _no_headings(filename: str) -> InvalidInput:
+    return InvalidInput(
+        f"Le document « {filename} » n'a aucun titre (styles Titre 1 ou Titre 2) : rien ne "
+        "permet de le découper en sections."
+    )
 
 
 def _members(convention_id: int) -> dict[int, User]:
@@ -350,7 +360,9 @@ def apply(
             if mode == "revisions":
                 if part.changed:
                     written.revisions.append(
-                        _revise(session, section_id, importer, part.accepted, name)
+                        _revise(
+                            session, section_id, importer, part.accepted, name, part.base_revision
+                        )
                     )
             else:
                 for author, text in part.by_author.items():
@@ -447,10 +459,7 @@ def create_from_docx(
         ).all()
         plan = plan_import(document, [Target(s.id, s.title, "", 0) for s in standard])
         if not plan.sections:
-            raise InvalidInput(
-                f"Le document « {filename} » n'a aucun titre (Titre 1 ou Titre 2) : rien ne "
-                "permet de le découper en sections."
-            )
+            raise _no_headings(filename)
         actor = session.get(User, creator.id)
         for part in plan.sections:
             added = part.section_id is None
@@ -498,24 +507,48 @@ def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no
 
 
 def _already_open(session, section_id: int, author_id: int | None, text: str) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the author already has this very proposal open on the section (a tracked
-    export that comes back with its marks untouched)."""
-    return (
-        session.scalar(
-            select(Contribution.id).where(
-                Contribution.section_id == section_id,
-                Contribution.author_id == author_id,
-                Contribution.state == ContributionState.OUVERTE,
-                Contribution.body == text,
-            )
+    """Whether the author already has this proposal open on the section (a tracked export
+    that comes back with its marks untouched), compared as Word gives Markdown back."""
+    wanted = canonical(text)
+    bodies = session.scalars(
+        select(Contribution.body).where(
+            Contribution.section_id == section_id,
+            Contribution.author_id == author_id,
+            Contribution.state == ContributionState.OUVERTE,
         )
-        is not None
     )
+    return any(canonical(body) == wanted for body in bodies)
 
 
-def _revise(session, section_id: int, importer: User, body: str, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _revise(  # type: ignore[no-untyped-def]
+    session, section_id: int, importer: User, body: str, name: str, base_number: int = 0
+) -> tuple[int, int]:
+    """A new revision with the document's text. When the section moved on since the
+    revision the document came from, the document's changes are merged three ways into
+    the current text (what was saved since stays); overlapping changes are refused."""
     section = lock_editable_section(session, section_id)
     current = section.current_revision
+    if current is not None and base_number and base_number != current.number:
+        base = session.scalar(
+            select(Revision).where(
+                Revision.section_id == section_id, Revision.number == base_number
+            )
+        )
+        base_paragraphs = paragraphs_of(base.body, base.paragraph_ids) if base else []
+        merged = merge3(
+            base_paragraphs,
+            paragraphs_of(current.body, current.paragraph_ids),
+            align_proposal(base_paragraphs, body),
+        )
+        if not merged.clean:
+            raise InvalidInput(
+                f"« {section.title} » a changé depuis la révision {base_number} dont le "
+                f"document est parti (elle en est à la révision {current.number}) là où le "
+                "document le modifie aussi : importez-le plutôt comme contributions."
+            )
+        body = merged.text()
+        if body == current.body:
+            return section_id, current.number
     ids = assign_paragraph_ids(
         current.body if current else "", current.paragraph_ids if current else None, body
     )

@@ -8,6 +8,7 @@ when it could not load a file, every test checks that the output exists.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -34,7 +35,15 @@ BODY = """## Patrimoine
 Le parc compte **8 400 logements** locatifs sociaux.
 
 - réhabilitations lourdes ;
+  - toitures ;
+  - façades ;
 - démolitions.
+
+1. loger ;
+   1. les familles ;
+   2. les jeunes ;
+2. entretenir :
+   1. les parties communes.
 
 | Indicateur | 2025 |
 |---|---|
@@ -104,6 +113,30 @@ def test_a_tracked_export_opens_in_libreoffice_as_a_pdf(tmp_path):
     assert "État des lieux" in text and "Orientations" in text
     # The revision marks are shown: deleted "400" and inserted "450", the new paragraph.
     assert "400450" in text.replace(" ", "") and "Un paragraphe ajouté par l'EPCI." in text
+
+
+def test_an_untouched_export_saved_by_libreoffice_imports_unchanged(tmp_path):
+    """Lists (nested, numbered, restarted) and tables as LibreOffice writes them back."""
+    source = tmp_path / "cus.docx"
+    convention = _convention()
+    source.write_bytes(export_docx(convention))
+    again = _convert(source, "docx:MS Word 2007 XML", tmp_path / "docx", tmp_path / "profile")
+    targets = [Target(s.id, s.title, s.body, s.revision) for s in convention.sections]
+    plan = plan_import(read_docx(again.read_bytes()), targets)
+    assert {s.section_id: s.original for s in plan.sections} == {1: BODY, 2: "Un texte court."}
+    assert not any(s.changed or s.unmarked or s.by_author for s in plan.sections)
+    assert not plan.unmatched_headings  # the annexes keep their bookmarks
+
+
+def test_nested_numbered_lists_start_again_in_libreoffice(tmp_path):
+    from pypdf import PdfReader
+
+    source = tmp_path / "listes.docx"
+    source.write_bytes(export_docx(_convention()))
+    pdf = _convert(source, "pdf", tmp_path / "pdf", tmp_path / "profile")
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    # The second nested list starts at 1 again, not at 3.
+    assert re.search(r"1\.\s*les parties communes", text), text
 
 
 def test_a_pass_through_libreoffice_keeps_the_authors_and_the_proposals(tmp_path):

@@ -325,13 +325,8 @@ def test_bad_files_get_a_clear_error_and_nothing_is_written(app, world):
     for case, (name, data, expected) in _bad_files(app, world).items():
         response = _import(client, headers, world.convention_id, data, name=name)
         body = response.get_json()
-        if case == "no headings":  # readable, but nothing to import: said, nothing written
-            assert response.status_code == 201, body
-            assert any(expected in w for w in body["warnings"]) and body["missing_sections"]
-            assert body["written"]["contributions"] == []
-        else:
-            assert response.status_code == 400, (case, body)
-            assert expected in body["error"] and name in body["error"], (case, body)
+        assert response.status_code == 400, (case, body)
+        assert expected in body["error"] and name in body["error"], (case, body)
     huge = _import(client, headers, world.convention_id, b"0" * (100 * 1024 * 1024))
     assert huge.status_code == 413 and "error" in huge.get_json()
     assert _counts(app) == before
@@ -432,15 +427,18 @@ def test_the_command_line_previews_and_imports(app, world, tmp_path):
 
 
 @pytest.mark.skipif(not DOCX.exists(), reason=f"real .docx files not found at {DOCX}")
-def test_real_documents_without_sections_are_read_and_said_so(app, world):
+def test_real_documents_without_sections_get_a_clear_error(app, world):
     client = app.test_client()
     headers = api_headers(app, "redac@oph.test")
+    before = _counts(app)
     for name in ("word2016-two-authors-paragraphs.docx", "libreoffice-two-authors-comments.docx"):
-        body = _import(
-            client, headers, world.convention_id, (DOCX / name).read_bytes(), name=name, dry_run="1"
-        ).get_json()
-        assert any("aucun titre" in w for w in body["warnings"]), body
-        assert body["authors"]  # the revision authors are found all the same
+        data = (DOCX / name).read_bytes()
+        response = _import(client, headers, world.convention_id, data, name=name)
+        assert response.status_code == 400
+        assert (
+            "aucun titre" in response.get_json()["error"] and name in response.get_json()["error"]
+        )
+    assert _counts(app) == before
 
 
 # --- a new convention from a Word draft ------------------------------------------------------
@@ -558,3 +556,52 @@ def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, t
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "Annexe locale (ajoutée)" in result.output
+
+
+def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
+    from app import queries
+    from app.operations import save_revision
+
+    base = "Premier texte de la section."
+    data = _partner_document(app, world, "Redac", "Premier texte de la section, repris.", base)
+    with app.app_context():  # the drafter goes on after the export
+        save_revision(
+            world.section_id, world.users["redacteur"], 1, base + "\n\nAjouté en r2.", "r2"
+        )
+    drafter = api_headers(app, "redac@oph.test")
+    done = _import(app.test_client(), drafter, world.convention_id, data, mode="revisions")
+    assert done.status_code == 201, done.get_json()
+    with app.app_context():
+        body = queries.revision(world.section_id, 3).body
+    assert body == "Premier texte de la section, repris.\n\nAjouté en r2."
+    # Where the document and the newer revision change the same words: refused, not lost.
+    clash = _partner_document(app, world, "Redac", "Autre premier texte.", base)
+    with app.app_context():
+        save_revision(world.section_id, world.users["redacteur"], 3, "Texte réécrit.", "r4")
+    before = _counts(app)
+    refused = _import(app.test_client(), drafter, world.convention_id, clash, mode="revisions")
+    assert refused.status_code == 400 and "contributions" in refused.get_json()["error"]
+    assert _counts(app) == before
+
+
+def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app, world):
+    from app.contributions import create_contribution, withdraw
+    from app.db import db_session
+    from app.models import User
+
+    with app.app_context():
+        associe = db_session().get(User, world.users["associe"])
+        # One open proposal of theirs on the section: Word knows authors, not proposals,
+        # so an author's several proposals on one section come back as one.
+        withdraw(world.contribution_id, associe)
+        create_contribution(
+            world.section_id, associe, 1, "Premier texte de la section.\n\n* un\n* __deux__", "x"
+        )
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    data = client.get(
+        f"/api/conventions/{world.convention_id}/export.docx?tracked=1", headers=headers
+    ).data
+    written = _import(client, headers, world.convention_id, data).get_json()["written"]
+    assert written["contributions"] == []
+    assert written["already_open"] == ["Asso"]

@@ -302,3 +302,130 @@ def test_table_rows_and_header_revisions_from_the_field():
     plan = plan_import(read, [Target(1, "Orientations", "", 0)])
     assert any("en-tête" in warning for warning in plan.warnings)
     assert set(plan.sections[0].by_author) == {"Karim", "Sophie"}
+
+
+def _document_xml(body_xml: str) -> bytes:
+    """A .docx whose section "Orientations" holds ``body_xml`` (WordprocessingML), as
+    field documents hold what no exporter of ours writes."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Orientations", style="Heading 1")
+    document.add_paragraph("MARKER")
+    out = io.BytesIO()
+    document.save(out)
+    archive = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    xml = archive.read("word/document.xml").decode()
+    xml = re.sub(r"<w:p>(?:(?!<w:p>).)*?MARKER.*?</w:p>", body_xml, xml, count=1, flags=re.S)
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in archive.infolist():
+            data = xml.encode() if item.filename == "word/document.xml" else archive.read(item)
+            target.writestr(item, data)
+    return rebuilt.getvalue()
+
+
+def _run(text: str, deleted: bool = False) -> str:
+    tag = "w:delText" if deleted else "w:t"
+    return f'<w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+
+
+def test_a_deletion_inside_another_authors_insertion():
+    body = (
+        "<w:p>"
+        + _run("Texte reçu ")
+        + '<w:ins w:id="1" w:author="Asso" w:date="2026-03-01T10:00:00Z">'
+        + _run("nouveau ")
+        + '<w:del w:id="2" w:author="Sign" w:date="2026-03-02T10:00:00Z">'
+        + _run("mot ", deleted=True)
+        + "</w:del></w:ins>"
+        + _run("fin.")
+        + "</w:p>"
+    )
+    document = read_docx(_document_xml(body))
+    assert document.authors() == ["Asso", "Sign"]
+    (section,) = plan_import(document, [Target(1, "Orientations", "Texte reçu fin.", 1)]).sections
+    assert section.original == "Texte reçu fin."
+    assert section.accepted == "Texte reçu nouveau fin."
+    # Asso's proposal holds all Asso inserted; Sign's alone changes nothing received.
+    assert section.by_author == {"Asso": "Texte reçu nouveau mot fin."}
+
+
+def test_a_comment_after_a_table_stays_in_its_section():
+    table = (
+        "<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid>"
+        + "".join(
+            f"<w:tr><w:tc><w:p>{_run(f'ligne {i}')}</w:p><w:p>{_run('suite')}</w:p></w:tc></w:tr>"
+            for i in range(3)
+        )
+        + "</w:tbl>"
+    )
+    body = (
+        table
+        + "<w:p>"
+        + '<w:commentRangeStart w:id="0"/>'
+        + _run("Après le tableau.")
+        + '<w:commentRangeEnd w:id="0"/>'
+        + "</w:p>"
+    )
+    data = _document_xml(body)
+    # A comments part, as Word writes it.
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    paragraph = next(p for p in document.paragraphs if p.text == "Après le tableau.")
+    document.add_comment(paragraph.runs, text="Pourquoi ?", author="Sophie", initials="S")
+    out = io.BytesIO()
+    document.save(out)
+    plan = plan_import(read_docx(out.getvalue()), [Target(1, "Orientations", "", 0)])
+    (section,) = plan.sections
+    assert [c.text for c in section.comments] == ["Pourquoi ?"]
+    assert not plan.comments_outside
+
+
+def test_headings_inserted_or_deleted_with_marks_move_no_text():
+    mark = '<w:rPr><w:{kind} w:id="{id}" w:author="{who}"/></w:rPr>'
+    inserted_heading = (
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/>'
+        + mark.format(kind="ins", id=5, who="Alice")
+        + '</w:pPr><w:ins w:id="6" w:author="Alice">'
+        + _run("Nouvelle partie")
+        + "</w:ins></w:p>"
+    )
+    deleted_heading = (
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:del w:id="7" w:author="Bob">'
+        + _run("Durée", deleted=True)
+        + "</w:del></w:p>"
+    )
+    body = (
+        f"<w:p>{_run('Un.')}</w:p>"
+        + inserted_heading
+        + f"<w:p>{_run('Deux.')}</w:p>"
+        + deleted_heading
+        + f"<w:p>{_run('Six ans.')}</w:p>"
+    )
+    targets = [Target(1, "Orientations", "Un.\n\nDeux.", 1), Target(2, "Durée", "Six ans.", 1)]
+    plan = plan_import(read_docx(_document_xml(body)), targets)
+    by_id = {s.section_id: s for s in plan.sections}
+    assert by_id[1].original == "Un.\n\nDeux." and by_id[2].original == "Six ans."
+    assert by_id[1].unmarked is None and not plan.missing_sections
+    assert "Nouvelle partie" in by_id[1].by_author["Alice"]
+    assert any("« Nouvelle partie » ajouté" in w for w in plan.warnings)
+    assert any("« Durée » supprimé" in w for w in plan.warnings)
+
+
+def test_a_new_link_or_lost_emphasis_is_marked_too():
+    body = "Voir [le site](https://example.org/a) et le loyer **plafonné**."
+    proposal = "Voir [le site](https://example.org/b) et le loyer plafonné."
+    convention = _convention(
+        SectionDoc(
+            1, "Orientations", body, 1,
+            proposals=(Proposal(2, "Karim", datetime(2026, 3, 1), proposal),),
+        )
+    )  # fmt: skip
+    data = export_docx(convention, tracked=True)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert xml.count('w:author="Karim"') >= 4  # old link and bold deleted, new ones inserted
+    (section,) = plan_import(read_docx(data), _targets(convention)).sections
+    assert section.original == body
+    assert section.by_author == {"Karim": proposal}

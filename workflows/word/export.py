@@ -32,7 +32,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from workflows.diff import diff_paragraph, word_diff
-from workflows.word.model import Block, Run, block_text, parse_markdown, plain
+from workflows.word.model import Block, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.word.writer import (
     Mark,
     Writer,
@@ -367,7 +367,13 @@ def _diff_runs(
             writer.runs(paragraph, _slice(new, new_at, new_at + size), addition)
             new_at += size
         else:
-            writer.runs(paragraph, _slice(new, new_at, new_at + size), None)
+            before = _slice(old, old_at, old_at + size)
+            after = _slice(new, new_at, new_at + size)
+            if merge_runs(before) == merge_runs(after):
+                writer.runs(paragraph, after, None)
+            else:  # the same words, another link or emphasis: shown as a change too
+                writer.runs(paragraph, before, removal)
+                writer.runs(paragraph, after, addition)
             old_at += size
             new_at += size
 
@@ -511,9 +517,15 @@ def _date(comment, moment: datetime) -> None:  # type: ignore[no-untyped-def]
     comment._comment_elm.set(qn("w:date"), _w_date(moment))
 
 
+_ANNEXES = ("Tableau des engagements chiffrés", "Signatures", "Annexe — Registre de l'association")
+
+
 def _annex_heading(document, title: str) -> None:  # type: ignore[no-untyped-def]
+    """An annex's heading, bookmarked so that an import knows it is no section (names
+    unique, as Word and LibreOffice want them: a copy would be renamed)."""
     heading = document.add_paragraph(title, style="Heading 1")
-    add_bookmark(heading, ANNEX_BOOKMARK, abs(hash(title)) % 9000 + 90_000)
+    number = _ANNEXES.index(title) + 1
+    add_bookmark(heading, f"{ANNEX_BOOKMARK}_{number}", 1_000_000 + number)  # above the marks
 
 
 def _targets(document, targets: tuple[TargetTable, ...]) -> None:  # type: ignore[no-untyped-def]

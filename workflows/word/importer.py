@@ -30,6 +30,7 @@ from workflows.diff import split_paragraphs
 from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
 from workflows.word.model import canonical, to_markdown
 from workflows.word.reader import (
+    Accept,
     WordComment,
     WordDocument,
     WordParagraph,
@@ -37,6 +38,7 @@ from workflows.word.reader import (
     accept_all,
     accept_author,
     accept_none,
+    kept,
     to_blocks,
     version,
 )
@@ -110,7 +112,7 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
     sections: list[SectionPlan] = []
     unmatched: list[str] = []
     for heading, bookmarks, items, start, end in parts:
-        if ANNEX_BOOKMARK in bookmarks:
+        if any(name.startswith(ANNEX_BOOKMARK) for name in bookmarks):
             continue
         target, how, exported_revision = _match(heading, bookmarks, by_id, by_title, used)
         comments = [c for c in document.comments if start <= c.paragraph < end]
@@ -126,6 +128,7 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
     outside = [c for c in document.comments if c.paragraph < first]
     outside += [c for s in sections if s.section_id is None for c in s.comments]
     warnings = _warnings(document, preface, foreign=exported is None)
+    warnings += _marked_headings(document, level)
     missing = [t.title for t in targets if t.id not in used]
     authors = sorted(set(document.authors()) | {c.author for c in document.comments}, key=str.lower)
     return ImportPlan(
@@ -174,7 +177,7 @@ def _section_level(document: WordDocument, targets: list[Target]) -> int:
     section's title and some Heading 2 is (a document with a Heading 1 title)."""
     titles = {normalise_title(t.title) for t in targets}
     headings = [
-        (p.heading, normalise_title(_text(p)))
+        (p.heading, normalise_title(_received(p) or _text(p)))
         for p in document.items
         if isinstance(p, WordParagraph) and p.heading and not p.title
     ]
@@ -186,34 +189,69 @@ def _section_level(document: WordDocument, targets: list[Target]) -> int:
     return 1 if 1 in levels else min(levels, default=1)
 
 
-def _text(paragraph: WordParagraph) -> str:
-    """A heading as it reads with its marks accepted."""
-    return "".join(
-        s.run.text for s in paragraph.segments if s.change is None or s.change.added
-    ).strip()
+def _text(paragraph: WordParagraph, accept: Accept = accept_all) -> str:
+    """A heading as it reads with its marks accepted (or as ``accept`` chooses)."""
+    return "".join(s.run.text for s in paragraph.segments if kept(s.change, accept)).strip()
+
+
+def _received(paragraph: WordParagraph) -> str:
+    """A heading as the partner received it: a heading inserted with marks is none."""
+    if paragraph.mark is not None and paragraph.mark.added:
+        return ""
+    return _text(paragraph, accept_none)
+
+
+def _is_cut(item: object, level: int) -> bool:
+    return (
+        isinstance(item, WordParagraph)
+        and 0 < item.heading <= level
+        and not item.title
+        and bool(_received(item))
+    )
 
 
 def _split(document: WordDocument, level: int):  # type: ignore[no-untyped-def]
-    """(heading, bookmarks, items, first index, end index) per section; the items
-    before the first section heading (title page, contents)."""
+    """(heading, bookmarks, items, first index, end index) per section, cut at the
+    section headings of the document as it was received (a heading a partner inserted
+    or deleted with marks moves no text from one section to another); the items before
+    the first section heading (title page, contents)."""
     parts = []
     preface: list = []
     current = None
     for index, item in enumerate(document.items):
-        if (
-            isinstance(item, WordParagraph)
-            and item.heading
-            and item.heading <= level
-            and not item.title
-            and _text(item)
-        ):
+        if _is_cut(item, level):
             if current is not None:
                 current[4] = index
-            current = [_text(item), list(item.bookmarks), [], index, len(document.items)]
+            current = [_received(item), list(item.bookmarks), [], index, len(document.items)]
             parts.append(current)
             continue
         (current[2] if current is not None else preface).append(item)
     return [tuple(part) for part in parts], preface
+
+
+def _marked_headings(document: WordDocument, level: int) -> list[str]:
+    """Section headings inserted, deleted or renamed with revision marks: said, since
+    sections are added, removed and renamed in Cosigne, not by an import."""
+    notes = []
+    for item in document.items:
+        if not (isinstance(item, WordParagraph) and 0 < item.heading <= level) or item.title:
+            continue
+        received, accepted = _received(item), _text(item)
+        if received == accepted:
+            continue
+        if not received:
+            notes.append(
+                f"Titre « {accepted} » ajouté avec marques de révision : ce n'est pas une section, son texte reste dans la section qui le précède."
+            )
+        elif not accepted:
+            notes.append(
+                f"Titre « {received} » supprimé avec marques de révision : la section reste ; supprimez-la dans Cosigne s'il le faut."
+            )
+        else:
+            notes.append(
+                f"Titre « {received} » renommé « {accepted} » avec marques de révision : renommez la section dans Cosigne s'il le faut."
+            )
+    return notes
 
 
 def _match(heading, bookmarks, by_id, by_title, used):  # type: ignore[no-untyped-def]
@@ -340,8 +378,15 @@ def _warnings(document: WordDocument, preface: list, foreign: bool) -> list[str]
             f"{document.format_changes} changement(s) de mise en forme suivi(s) ignoré(s) : "
             "seuls les changements du texte sont importés."
         )
+    places = {"en-tête": "les en-têtes", "pied de page": "les pieds de page", "note": "les notes"}
     for place, count in document.elsewhere.items():
-        notes.append(f"{count} marque(s) de révision dans un {place} : signalées, non importées.")
+        if place == "zone de texte":
+            notes.append(f"{count} zone(s) de texte : leur contenu n'est pas importé.")
+        else:
+            notes.append(
+                f"{count} marque(s) de révision dans {places.get(place, place)} : "
+                "signalées, non importées."
+            )
     kept = [i for i in preface if isinstance(i, WordParagraph) and not i.title]
     if (
         foreign

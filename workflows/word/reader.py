@@ -42,10 +42,19 @@ class Change:
     kind: str  # "ins" | "del" | "moveTo" | "moveFrom"
     author: str
     date: str | None = None
+    # The mark this one sits in: Sign deleting words of Asso's insertion writes a w:del
+    # inside Asso's w:ins; the words are in a version only if both say so.
+    within: Change | None = None
 
     @property
     def added(self) -> bool:
         return self.kind in _ADDED
+
+    def chain(self) -> Iterator[Change]:
+        change: Change | None = self
+        while change is not None:
+            yield change
+            change = change.within
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,9 @@ class WordParagraph:
     heading: int = 0  # Word heading level, 0 for body text
     list_kind: str | None = None  # "bullet" | "number"
     list_level: int = 0
-    list_id: str | None = None  # Word's numbering: a new one starts a new list
+    list_id: str | None = None  # Word's numbering instance (numId)
+    list_definition: str | None = None  # the list definition it is an instance of
+    list_restart: bool = False  # the instance starts its numbering again
     list_start: int = 1
     quote: bool = False
     rule: bool = False
@@ -113,7 +124,9 @@ class WordDocument:
     def changes(self) -> list[Change]:
         found: list[Change] = []
         for paragraph in self.paragraphs():
-            found.extend(s.change for s in paragraph.segments if s.change is not None)
+            for segment in paragraph.segments:
+                if segment.change is not None:
+                    found.extend(segment.change.chain())
             if paragraph.mark is not None:
                 found.append(paragraph.mark)
         for item in self.items:
@@ -144,14 +157,22 @@ def read_docx(data: bytes) -> WordDocument:
     items = list(reader.items(document.element.body))
     comments = reader.comments(items)
     elsewhere: Counter[str] = Counter()
-    for section in document.sections:
-        for label, part in (("en-tête", section.header), ("pied de page", section.footer)):
-            if part.is_linked_to_previous:
-                continue
-            element = part._element
-            elsewhere[label] += len(element.findall(f".//{W}ins")) + len(
-                element.findall(f".//{W}del")
-            )
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        label = (
+            "en-tête"
+            if "/header" in name
+            else "pied de page"
+            if "/footer" in name
+            else "note"
+            if "/footnotes" in name or "/endnotes" in name
+            else None
+        )
+        if label is not None:
+            elsewhere[label] += _count_marks(part.blob)
+    boxes = document.element.body.findall(f".//{W}txbxContent")
+    if boxes:
+        elsewhere["zone de texte"] += len(boxes)
     core = document.core_properties
     return WordDocument(
         items=items,
@@ -174,7 +195,7 @@ class _Reader:
         self.links = {
             rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external
         }
-        self.bullets, self.starts = _numbering(document)
+        self.bullets, self.starts, self.definitions, self.restarts = _numbering(document)
         self.hidden = 0
         self.format_changes = 0
         # Comment ranges: id → [start item index, collected text, open?]
@@ -190,8 +211,10 @@ class _Reader:
                 yield self.paragraph(child)
                 self.index += 1
             elif tag == W + "tbl":
-                yield self.table(child)
-                self.index += 1
+                at = self.index  # the paragraphs of its cells are no items of the body
+                table = self.table(child)
+                self.index = at + 1
+                yield table
             elif tag in (W + "sdt",):
                 content = child.find(W + "sdtContent")
                 if content is not None:
@@ -218,6 +241,9 @@ class _Reader:
     def paragraph(self, element: Any) -> WordParagraph:
         from knowledge.extract import paragraph_level
 
+        for state in self.ranges.values():  # a comment running on: words stay apart
+            if state[2] and state[1] and not state[1].endswith(" "):
+                state[1] += " "
         paragraph = WordParagraph(segments=[])
         props = element.find(W + "pPr")
         style_name = ""
@@ -242,6 +268,8 @@ class _Reader:
         )
         if paragraph.list_id is not None:
             paragraph.list_start = self.starts.get(paragraph.list_id, 1)
+            paragraph.list_definition = self.definitions.get(paragraph.list_id)
+            paragraph.list_restart = paragraph.list_id in self.restarts
         self.walk(element, paragraph, None, None)
         paragraph.segments = _merge_segments(paragraph.segments)
         return paragraph
@@ -261,7 +289,8 @@ class _Reader:
         )
         if match:
             kind = "bullet" if match.group(1) in ("bullet", "à puces") else "number"
-            level = depth if depth is not None else int(match.group(2) or 1) - 1
+            # LibreOffice writes level 0 on "List Bullet 2": the style's digit counts too.
+            level = max(depth or 0, int(match.group(2) or 1) - 1)
             return kind, level, num_id
         if num_id in (None, "0"):
             return None, 0, None
@@ -278,7 +307,7 @@ class _Reader:
                 continue
             name = tag[len(W) :] if tag.startswith(W) else ""
             if name in ("ins", "del", "moveTo", "moveFrom"):
-                self.walk(child, paragraph, _change(name, child), link)
+                self.walk(child, paragraph, _change(name, child, within=change), link)
             elif name == "r":
                 self.run(child, paragraph, change, link)
             elif name == "hyperlink":
@@ -320,7 +349,7 @@ class _Reader:
             return
         run = Run(text, *style, link=link)
         paragraph.segments.append(Segment(run, change))
-        if change is None or change.added:
+        if kept(change, accept_all):
             for state in self.ranges.values():
                 if state[2]:
                     state[1] += text
@@ -353,9 +382,20 @@ class _Reader:
         return found
 
 
-def _change(kind: str, element: Any) -> Change:
+def _count_marks(blob: bytes) -> int:
+    """Revision marks in a part of the package (headers, footers, notes)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(blob)  # the archive was checked: no DOCTYPE, bounded size
+    except etree.XMLSyntaxError:
+        return 0
+    return sum(len(root.findall(f".//{W}{kind}")) for kind in ("ins", "del", "moveFrom", "moveTo"))
+
+
+def _change(kind: str, element: Any, within: Change | None = None) -> Change:
     author = (element.get(W + "author") or "").strip() or "Unknown Author"
-    return Change(kind, author, element.get(W + "date") or None)
+    return Change(kind, author, element.get(W + "date") or None, within)
 
 
 def _has_text(element: Any) -> bool:
@@ -386,12 +426,15 @@ def _run_style(props: Any) -> tuple[bool, bool, bool, bool]:
     )
 
 
-def _numbering(document: Any) -> tuple[set[tuple[str, int]], dict[str, int]]:
-    """(numId, level) pairs whose numbering is a bullet; the first number of each numId."""
+def _numbering(
+    document: Any,
+) -> tuple[set[tuple[str, int]], dict[str, int], dict[str, str], set[str]]:
+    """(numId, level) pairs whose numbering is a bullet; the first number of each numId;
+    the list definition of each numId; the numIds that start their numbering again."""
     try:
         numbering = document.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
-        return set(), {}
+        return set(), {}, {}, set()
     formats: dict[str, dict[int, tuple[str, int]]] = {}
     for abstract in numbering.findall(W + "abstractNum"):
         levels = {}
@@ -405,19 +448,25 @@ def _numbering(document: Any) -> tuple[set[tuple[str, int]], dict[str, int]]:
         formats[abstract.get(W + "abstractNumId") or ""] = levels
     bullets: set[tuple[str, int]] = set()
     starts: dict[str, int] = {}
+    definitions: dict[str, str] = {}
+    restarts: set[str] = set()
     for num in numbering.findall(W + "num"):
         num_id = num.get(W + "numId") or ""
         ref = num.find(W + "abstractNumId")
-        levels = formats.get(ref.get(W + "val") if ref is not None else "", {})
+        abstract = ref.get(W + "val") if ref is not None else ""
+        levels = formats.get(abstract or "", {})
         for level, (fmt, _start) in levels.items():
             if fmt == "bullet":
                 bullets.add((num_id, level))
         starts[num_id] = levels.get(0, ("decimal", 1))[1]
+        definitions[num_id] = abstract or num_id
         for override in num.findall(W + "lvlOverride"):
             value = override.find(W + "startOverride")
-            if override.get(W + "ilvl") == "0" and value is not None:
-                starts[num_id] = int(value.get(W + "val") or 1)
-    return bullets, starts
+            if value is not None:
+                restarts.add(num_id)
+                if override.get(W + "ilvl") == "0":
+                    starts[num_id] = int(value.get(W + "val") or 1)
+    return bullets, starts, definitions, restarts
 
 
 def _merge_segments(segments: list[Segment]) -> list[Segment]:
@@ -455,10 +504,11 @@ def accept_author(author: str) -> Accept:
 
 
 def kept(change: Change | None, accept: Accept) -> bool:
-    """Whether a piece under ``change`` is in the version ``accept`` chooses."""
+    """Whether a piece under ``change`` (and the marks it sits in) is in the version
+    ``accept`` chooses: every insertion around it accepted, every deletion rejected."""
     if change is None:
         return True
-    return accept(change) if change.added else not accept(change)
+    return all(accept(mark) if mark.added else not accept(mark) for mark in change.chain())
 
 
 def version(
@@ -536,14 +586,10 @@ def to_blocks(items: list[WordParagraph | WordTable], heading_shift: int = 1) ->
         text = plain(runs)
         if item.list_kind and text.strip():
             ordered = item.list_kind == "number"
-            if (
-                pending
-                and item.list_level == 0
-                and (pending[0].ordered != ordered or item.list_id != opened[0].list_id)
-            ):
-                close_list()  # another kind or another numbering: another list
-            if not pending:
-                opened.append(item)
+            if pending and item.list_level == 0 and _another_list(opened, item, ordered):
+                close_list()
+            if not pending or item.list_level == 0:
+                opened.append(item)  # the list's first item, then its latest top item
             pending.append(Item(_trim(runs), level=item.list_level, ordered=ordered))
             continue
         close_list()
@@ -562,6 +608,19 @@ def to_blocks(items: list[WordParagraph | WordTable], heading_shift: int = 1) ->
             blocks.append(Block("paragraph", _trim(runs)))
     close_list()
     return blocks
+
+
+def _another_list(opened: list[WordParagraph], item: WordParagraph, ordered: bool) -> bool:
+    """Whether a top-level list paragraph starts a new list: another kind, another list
+    definition, or a numbering instance of its own that starts again. (LibreOffice
+    writes a restarting instance on a list's first item, the definition's own one on
+    the next: one list; Cosigne writes one restarting instance per list.)"""
+    first, latest = opened[0], opened[-1]
+    if (first.list_kind == "number") != ordered:
+        return True
+    if item.list_definition != latest.list_definition:
+        return True
+    return item.list_restart and item.list_id != latest.list_id
 
 
 def _cell_runs(cell: list[WordParagraph]) -> tuple[Run, ...]:

@@ -94,9 +94,10 @@ class Writer:
         return made
 
     def new_list(self, start: int = 1) -> dict:
-        """The numbering state of one list: each numbered list starts again (the style's
-        numbering would go on from the previous list of the document)."""
-        return {"start": start, "num": None}
+        """The numbering state of one list: each numbered list, nested ones included,
+        starts again (a style's numbering would go on from the document's previous list
+        of that style)."""
+        return {"start": start, "nums": {}, "level": -1}
 
     def list_paragraph(self, item, numbering: dict, mark: Mark | None = None):  # type: ignore[no-untyped-def]
         """An empty paragraph of a list, styled and numbered, its mark set."""
@@ -104,11 +105,17 @@ class Writer:
         base = "List Number" if item.ordered else "List Bullet"
         style = base if depth == 0 else f"{base} {depth + 1}"
         paragraph = self.paragraph(style)
-        if item.ordered and item.level == 0:
-            if numbering["num"] is None:
-                numbering["num"] = self._restart_numbering(paragraph, numbering["start"])
-            else:
-                _set_num(paragraph, numbering["num"])
+        nums = numbering["nums"]
+        for deeper in [level for level in nums if level > item.level]:
+            del nums[deeper]  # that nested list is over: the next one starts again
+        if item.ordered:
+            entering = numbering["level"] < item.level
+            if item.level not in nums or entering:
+                first = numbering["start"] if item.level == 0 else 1
+                nums[item.level] = self._restart_numbering(paragraph, first, style)
+            elif nums[item.level] is not None:
+                _set_num(paragraph, *nums[item.level])
+        numbering["level"] = item.level
         if item.level >= MAX_LIST_STYLE_LEVEL:
             _indent_level(paragraph, item.level)
         return self._mark_paragraph(paragraph, mark)
@@ -190,11 +197,14 @@ class Writer:
 
     # --- numbering ----------------------------------------------------------------------
 
-    def _restart_numbering(self, paragraph: Any, start: int) -> int | None:
+    def _restart_numbering(self, paragraph: Any, start: int, style: str) -> tuple[int, int] | None:
+        """A new numbering instance of the style's list, starting at ``start``: returns
+        (numId, level) for the list's next paragraphs."""
         numbering = self.document.part.numbering_part.numbering_definitions._numbering
-        style_num = _style_num_id(self.document, "List Number")
-        if style_num is None:
+        found = _style_numbering(self.document, style)
+        if found is None:
             return None
+        style_num, level = found
         abstract = None
         for num in numbering.findall(qn("w:num")):
             if num.get(qn("w:numId")) == str(style_num):
@@ -208,30 +218,37 @@ class Writer:
         abstract_ref.set(qn("w:val"), abstract)
         num.append(abstract_ref)
         override = OxmlElement("w:lvlOverride")
-        override.set(qn("w:ilvl"), "0")
+        override.set(qn("w:ilvl"), str(level))
         start_override = OxmlElement("w:startOverride")
         start_override.set(qn("w:val"), str(max(start, 0)))
         override.append(start_override)
         num.append(override)
         numbering.append(num)
-        _set_num(paragraph, new_id)
-        return new_id
+        _set_num(paragraph, new_id, level)
+        return new_id, level
 
 
-def _style_num_id(document: Any, style_name: str) -> int | None:
+def _style_numbering(document: Any, style_name: str) -> tuple[int, int] | None:
+    """(numId, level) a list style numbers its paragraphs with."""
     try:
         style = document.styles[style_name]
     except KeyError:
         return None
-    num = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
-    return int(num.get(qn("w:val"))) if num is not None else None
+    num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+    if num_pr is None:
+        return None
+    num = num_pr.find(qn("w:numId"))
+    level = num_pr.find(qn("w:ilvl"))
+    if num is None:
+        return None
+    return int(num.get(qn("w:val"))), int(level.get(qn("w:val"))) if level is not None else 0
 
 
-def _set_num(paragraph: Any, num_id: int) -> None:
+def _set_num(paragraph: Any, num_id: int, level: int = 0) -> None:
     props = paragraph._p.get_or_add_pPr()
     num_pr = OxmlElement("w:numPr")
     ilvl = OxmlElement("w:ilvl")
-    ilvl.set(qn("w:val"), "0")
+    ilvl.set(qn("w:val"), str(level))
     num = OxmlElement("w:numId")
     num.set(qn("w:val"), str(num_id))
     num_pr.append(ilvl)
