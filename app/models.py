@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -519,6 +520,21 @@ class AssistantExchange(Base):
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The exchange as the page shows it: question, answer, sources, suggestion...
     content: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PendingImport(Base):
+    """A Word document uploaded for an import, kept between its preview and the
+    confirmation (an hour at most): in the database, so that any application server
+    can confirm what another one previewed."""
+
+    __tablename__ = "pending_import"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class ImmutableRevisionError(RuntimeError):

@@ -319,6 +319,7 @@ def apply(
     importer: User,
     mapping: dict[str, int] | None = None,
     mode: str = "contributions",
+    pending_token: str | None = None,
 ) -> Written:
     """Write the preview's plan in one transaction. ``mapping`` completes the authors
     the preview could not match (author → member user id)."""
@@ -401,6 +402,12 @@ def apply(
                     quoted = f"« {comment.quote} » — " if comment.quote else ""
                     thread = open_thread(section_id, author, quoted + text, within_session=session)
                 written.threads.append(thread.id)
+        if pending_token:  # the kept upload goes with the import, not before
+            from app.models import PendingImport
+
+            kept = session.get(PendingImport, pending_token)
+            if kept is not None:
+                session.delete(kept)
         audit.record(
             session,
             "import_docx",
@@ -491,6 +498,56 @@ def create_from_docx(
         )
         convention_id = convention.id
     return Created(convention_id, sections, written, plan)
+
+
+PENDING_SECONDS = 3600
+
+
+def keep_pending(user: User, convention_id: int, filename: str, data: bytes) -> str:
+    """Keep an upload between its preview and the confirmation; returns its token.
+    Uploads nobody confirmed within the hour go at the same time."""
+    import secrets
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from app.models import PendingImport
+
+    token = secrets.token_urlsafe(24)
+    with write_transaction() as session:
+        session.execute(
+            delete(PendingImport).where(
+                PendingImport.created_at < utcnow() - timedelta(seconds=PENDING_SECONDS)
+            )
+        )
+        session.add(
+            PendingImport(
+                token=token,
+                user_id=user.id,
+                convention_id=convention_id,
+                filename=filename[:255],
+                data=data,
+            )
+        )
+    return token
+
+
+def pending(user: User, convention_id: int, token: str):  # type: ignore[no-untyped-def]
+    """The upload a preview kept: only for the user and the convention it was made for,
+    within the hour; None otherwise."""
+    from datetime import timedelta
+
+    from app.models import PendingImport
+
+    row = db_session().get(PendingImport, token) if token else None
+    if (
+        row is None
+        or row.user_id != user.id
+        or row.convention_id != convention_id
+        or row.created_at < utcnow() - timedelta(seconds=PENDING_SECONDS)
+    ):
+        return None
+    return row
 
 
 def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no-untyped-def]

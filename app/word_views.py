@@ -9,16 +9,15 @@
   {"author": user id}); ``flask --app app import-docx FILE --convention ID --as EMAIL
   [--dry-run] [--json] [--map "Author=email"] [--mode revisions]``.
 
-Between the preview and the confirmation the web page keeps the upload in the data
-directory, under a random name bound to the user and the convention, for an hour.
+Between the preview and the confirmation the web page keeps the upload in the database
+(``pending_import``), under a random token bound to the user and the convention, for an
+hour: any application server can confirm what another previewed.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -26,7 +25,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     jsonify,
     render_template,
@@ -47,7 +45,6 @@ from workflows.diff import word_diff
 bp = Blueprint("word", __name__)
 api_bp = Blueprint("word_api", __name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PENDING_SECONDS = 3600
 
 
 def _flag(name: str) -> bool:
@@ -250,30 +247,6 @@ def api_create():  # type: ignore[no-untyped-def]
 # --- the web page ------------------------------------------------------------------------
 
 
-def _pending_path(token: str) -> Path:
-    folder = Path(current_app.config["DATA_DIR"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.docx"):  # uploads nobody confirmed
-        if old.stat().st_mtime < time.time() - PENDING_SECONDS:
-            old.unlink(missing_ok=True)
-    return folder / f"{token}.docx"
-
-
-def _token_for(convention_id: int) -> str:
-    return f"{g.user.id}-{convention_id}-{secrets.token_hex(12)}"
-
-
-def _own_token(token: str, convention_id: int) -> bool:
-    parts = token.split("-")
-    return (
-        len(parts) == 3
-        and parts[0] == str(g.user.id)
-        and parts[1] == str(convention_id)
-        and parts[2].isalnum()
-        and parts[2].isascii()
-    )
-
-
 @bp.route("/conventions/<int:convention_id>/import", methods=["GET", "POST"])
 def import_page(convention_id: int):  # type: ignore[no-untyped-def]
     convention = g.convention
@@ -285,20 +258,19 @@ def import_page(convention_id: int):  # type: ignore[no-untyped-def]
     mode = request.form.get("mode") or "contributions"
     try:
         if token:  # the confirmation of a preview
-            if not _own_token(token, convention_id):
-                abort(400, "Import inconnu.")
-            path = _pending_path(token)
-            if not path.exists():
-                return back(target, "L'aperçu a expiré : déposez le document à nouveau.")
-            filename = request.form.get("filename", "document.docx")
-            found = word.preview(convention_id, filename, path.read_bytes())
+            kept = word.pending(g.user, convention_id, token)
+            if kept is None:
+                return back(
+                    target, "Cet aperçu n'est plus disponible : déposez le document à nouveau."
+                )
+            filename = kept.filename
+            found = word.preview(convention_id, filename, kept.data)
             mapping = {}
             for author in found.authors:
                 raw = request.form.get(f"author-{author}", "")
-                if raw.isdigit():
+                if raw.isascii() and raw.isdigit():
                     mapping[author] = int(raw)
-            written = word.apply(found, g.user, mapping, mode)
-            path.unlink(missing_ok=True)
+            written = word.apply(found, g.user, mapping, mode, pending_token=token)
             return back(
                 url_for("web.convention", convention_id=convention_id),
                 f"Import de « {filename} » : {len(written.contributions)} contribution(s), "
@@ -317,8 +289,7 @@ def import_page(convention_id: int):  # type: ignore[no-untyped-def]
         found = word.preview(convention_id, upload.filename, data)
     except (InvalidInput, StateRefused) as error:
         return back(target, str(error))
-    token = _token_for(convention_id)
-    _pending_path(token).write_bytes(data)
+    token = word.keep_pending(g.user, convention_id, upload.filename, data)
     members = sorted(found.member_names.items(), key=lambda item: item[1].lower())
     return render_template(
         "word_import.html",

@@ -374,21 +374,26 @@ def test_the_web_import_shows_a_preview_then_writes(app, world):
     assert "« Unknown Author »" in html and "vu par" in html and "DDT" in html
     assert _counts(app) == before
     import_token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    # Without CSRF, or with another user's token: refused.
+    # Without CSRF, or with another user's token: refused, nothing written.
     assert client.post(page, data={"token": import_token}).status_code == 400
     other = logged_in(app, "asso@dep.test")
     stolen = other.post(page, data={"csrf_token": csrf_token(other, page), "token": import_token})
-    assert stolen.status_code == 400
+    assert stolen.status_code == 303 and _counts(app) == before
+    assert "n&#39;est plus disponible" in other.get(page).get_data(as_text=True)
     done = client.post(
         page,
         data={
             "csrf_token": token,
             "token": import_token,
-            "filename": "ddt.docx",
             "author-Unknown Author": str(world.users["signataire"]),
         },
     )
     assert done.status_code == 303
+    # The kept upload went with the import: the same confirmation again finds nothing.
+    again = client.post(page, data={"csrf_token": token, "token": import_token})
+    assert again.status_code == 303 and "n&#39;est plus disponible" in client.get(page).get_data(
+        as_text=True
+    )
     with app.app_context():
         latest = db_session().scalar(select(Contribution).order_by(Contribution.id.desc()))
         assert latest.author_id == world.users["signataire"]
