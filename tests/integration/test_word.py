@@ -93,6 +93,49 @@ def test_export_on_the_web_in_the_api_and_on_the_command_line(app, world, tmp_pa
     assert "Asso" in zipfile.ZipFile(out).read("word/document.xml").decode()
 
 
+def test_the_export_holds_the_whole_convention(app, world):
+    from app.db import db_session
+    from app.models import User
+    from app.targets import save_value
+
+    with app.app_context():
+        drafter = db_session().get(User, world.users["redacteur"])
+        save_value(
+            world.convention_id, drafter, "F.VI", "Loiret", 2025, "cible", {"V1": 30, "V2": 1200}
+        )
+    client = logged_in(app, "redac@oph.test")
+    data = client.get(f"/conventions/{world.convention_id}/export.docx").data
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    with app.app_context():
+        from app import queries
+
+        titles = [s.title for s in queries.sections_with_current(world.convention_id)]
+    # Title page, contents, every section in order, then the annexes.
+    assert texts[1] == "CUS test" and "Organisme : OPH Test" in texts
+    assert any(t.startswith("Signataires : EPCI Test") for t in texts)
+    assert any(t.startswith("Partenaires associés : Département Test") for t in texts)
+    assert "Période : 2025-2030" in texts and "État : Négociation" in texts
+    assert 'TOC \\o "1-3"' in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert headings == [
+        *titles,
+        "Tableau des engagements chiffrés",
+        "Signatures",
+        "Annexe — Registre de l'association",
+    ]
+    assert "Premier texte de la section." in texts
+    # The target table, a signature block per signatory, the register's meeting.
+    assert "Loiret" in cells and "2,5 %" in cells
+    assert any(c.startswith("Pour OPH Test") for c in cells)
+    assert any(c.startswith("Pour EPCI Test") for c in cells)
+    assert any("Réunion d'association" in t for t in texts)
+    # The footer: page numbers and the revision each section was exported from.
+    footer = zipfile.ZipFile(io.BytesIO(data)).read("word/footer1.xml").decode()
+    assert "PAGE" in footer and "NUMPAGES" in footer and "révisions des sections" in footer
+
+
 def test_an_export_imported_back_unchanged_changes_nothing(app, world):
     client = app.test_client()
     headers = api_headers(app, "redac@oph.test")
