@@ -473,9 +473,9 @@ def open_thread(
     return thread
 
 
-def reply(thread_id: int, actor: User, body: str) -> Comment:
+def reply(thread_id: int, actor: User, body: str, within_session: Session | None = None) -> Comment:
     body = clean_text(body, "La réponse", required=True, limit=COMMENT_MAX)
-    with write_transaction() as session:
+    with within(within_session) as session:
         thread = session.get(CommentThread, thread_id)
         if thread is None:
             raise NotFound("Fil de discussion introuvable.")

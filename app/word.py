@@ -391,17 +391,13 @@ def apply(
                         within_session=session,
                     )
                     written.contributions.append(contribution.id)
-            for comment in part.comments:
-                author = members[authors[comment.author]]
-                text = comment.text or "(commentaire vide)"
-                try:
-                    thread = open_thread(
-                        section_id, author, text, quote=comment.quote, within_session=session
-                    )
-                except InvalidInput:  # the quoted passage is not in the current text
-                    quoted = f"« {comment.quote} » — " if comment.quote else ""
-                    thread = open_thread(section_id, author, quoted + text, within_session=session)
-                written.threads.append(thread.id)
+            written.threads += _discussions_from(
+                session,
+                section_id,
+                part.comments,
+                lambda comment: members[authors[comment.author]],
+                lambda comment: comment.text or "(commentaire vide)",
+            )
         if pending_token:  # the kept upload goes with the import, not before
             from app.models import PendingImport
 
@@ -481,14 +477,13 @@ def create_from_docx(
                 written.revisions.append(
                     _revise(session, section_id, creator, part.accepted, filename)
                 )
-            for comment in part.comments:
-                thread = open_thread(
-                    section_id,
-                    actor,
-                    f"{comment.author} (dans Word) : {comment.text or '(vide)'}",
-                    within_session=session,
-                )
-                written.threads.append(thread.id)
+            written.threads += _discussions_from(
+                session,
+                section_id,
+                part.comments,
+                lambda _comment: actor,
+                lambda comment: f"{comment.author} (dans Word) : {comment.text or '(vide)'}",
+            )
         audit.record(
             session,
             "import_docx",
@@ -561,6 +556,39 @@ def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no
         for number, section in enumerate(STANDARD_SECTIONS[kind], start=1)
     ]
     return plan_import(document, standard)
+
+
+def _discussions_from(session, section_id: int, comments, author_of, text_of) -> list[int]:  # type: ignore[no-untyped-def]
+    """Word's comments as discussions of the section: a comment on its quoted passage
+    (or quoting it, when the passage is no longer in the text), its replies in the same
+    thread, a thread marked done in Word resolved. Returns the new threads' ids."""
+    from app.contributions import reply
+
+    threads: dict[str, CommentThread] = {}
+    created: list[int] = []
+    for comment in comments:
+        author, text = author_of(comment), text_of(comment)
+        parent = threads.get(comment.reply_to or "")
+        if parent is not None:
+            reply(parent.id, author, text, within_session=session)
+            threads[comment.id] = parent
+            continue
+        try:
+            thread = open_thread(
+                section_id, author, text, quote=comment.quote, within_session=session
+            )
+        except InvalidInput:  # the quoted passage is not in the current text
+            quoted = f"« {comment.quote} » — " if comment.quote else ""
+            thread = open_thread(section_id, author, quoted + text, within_session=session)
+        threads[comment.id] = thread
+        created.append(thread.id)
+    for comment in comments:
+        thread = threads.get(comment.id)
+        if comment.done and thread is not None and not thread.resolved:
+            thread.resolved = True
+            thread.resolved_by_id = author_of(comment).id
+            thread.resolved_at = utcnow()
+    return created
 
 
 def _already_open(session, section_id: int, author_id: int | None, text: str) -> bool:  # type: ignore[no-untyped-def]

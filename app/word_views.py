@@ -80,9 +80,9 @@ def preview_json(found: word.Preview) -> dict:
     for part in plan.sections:
         proposals = {}
         for author, text in part.by_author.items():
-            proposals[author] = _changes(part, text)
+            proposals[author] = _changes(part.original, text)  # the author's marks
         if part.unmarked is not None and not part.by_author:
-            proposals["(sans marques de révision)"] = _changes(part, part.unmarked)
+            proposals["(sans marques de révision)"] = _changes(part.base, part.unmarked)
         sections.append(
             {
                 "heading": part.heading,
@@ -92,7 +92,15 @@ def preview_json(found: word.Preview) -> dict:
                 "changed": part.changed,
                 "proposals": proposals,
                 "comments": [
-                    {"author": c.author, "text": c.text, "quote": c.quote, "date": c.date}
+                    {
+                        "author": c.author,
+                        "text": c.text,
+                        "quote": c.quote,
+                        "date": c.date,
+                        "reply_to": c.reply_to,
+                        "done": c.done,
+                        "id": c.id,
+                    }
                     for c in part.comments
                 ],
             }
@@ -118,10 +126,10 @@ def preview_json(found: word.Preview) -> dict:
     }
 
 
-def _changes(part, text: str) -> dict:  # type: ignore[no-untyped-def]
-    """What a proposal inserts and deletes against the base, word by word."""
+def _changes(before: str, text: str) -> dict:
+    """What a proposal inserts and deletes, word by word."""
     insertions, deletions = [], []
-    for paragraph in word_diff(part.original, text):
+    for paragraph in word_diff(before, text):
         for span in paragraph.spans:
             if span.op == "insert" and span.text.strip():
                 insertions.append(span.text.strip())

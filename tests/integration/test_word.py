@@ -4,6 +4,7 @@ refusals that leave everything as it was."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -653,3 +654,76 @@ def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app
     written = _import(client, headers, world.convention_id, data).get_json()["written"]
     assert written["contributions"] == []
     assert written["already_open"] == ["Asso"]
+
+
+def _with_replies(app, world) -> bytes:
+    """A document as Word 2013+ writes a discussion: a comment, a reply to it (linked in
+    commentsExtended.xml) marked done, and an outline-numbered heading inside."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    title = _section_title(app, world.section_id)
+    document = docx.Document()
+    heading = document.add_paragraph(title, style="Heading 1")
+    numbering = OxmlElement("w:numPr")  # numbered headings, as administrations number them
+    for tag, value in (("w:ilvl", "0"), ("w:numId", "1")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        numbering.append(element)
+    heading._p.get_or_add_pPr().append(numbering)
+    paragraph = document.add_paragraph("Premier texte de la section.")
+    first = document.add_comment(paragraph.runs, text="Est-ce à jour ?", author="Asso")
+    second = document.add_comment(paragraph.runs, text="Oui, chiffres 2024.", author="Redac")
+    w14 = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
+    first._comment_elm.findall(qn("w:p"))[-1].set(w14, "0000AAAA")
+    second._comment_elm.findall(qn("w:p"))[-1].set(w14, "0000BBBB")
+    extended = (
+        b'<w15:commentsEx xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+        b'<w15:commentEx w15:paraId="0000AAAA" w15:done="1"/>'
+        b'<w15:commentEx w15:paraId="0000BBBB" w15:paraIdParent="0000AAAA" w15:done="1"/>'
+        b"</w15:commentsEx>"
+    )
+    part = Part(
+        PackURI("/word/commentsExtended.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml",
+        extended,
+        document.part.package,
+    )
+    document.part.relate_to(
+        part, "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
+    )
+    document.add_paragraph("Détail", style="Heading 2")._p.get_or_add_pPr().append(
+        copy.deepcopy(numbering)
+    )
+    document.add_paragraph("Un paragraphe sous un titre numéroté.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_replies_in_word_stay_in_one_discussion(app, world):
+    from app.db import db_session
+    from app.models import CommentThread
+
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    data = _with_replies(app, world)
+    preview = _import(client, headers, world.convention_id, data, dry_run="1").get_json()
+    (section,) = [s for s in preview["sections"] if s["section_id"] == world.section_id]
+    first, second = section["comments"]
+    assert second["reply_to"] == first["id"] and first["done"]
+    # The numbered "Détail" is a heading of the section, not a list item.
+    inserted = section["proposals"]["(sans marques de révision)"]["insertions"]
+    assert "# Détail" in inserted and not any(text.startswith(("1.", "-")) for text in inserted)
+    written = _import(client, headers, world.convention_id, data).get_json()["written"]
+    (thread_id,) = written["threads"]
+    with app.app_context():
+        thread = db_session().get(CommentThread, thread_id)
+        assert [c.body for c in thread.comments] == ["Est-ce à jour ?", "Oui, chiffres 2024."]
+        assert [c.author_id for c in thread.comments] == [
+            world.users["associe"],
+            world.users["redacteur"],
+        ]
+        assert thread.resolved

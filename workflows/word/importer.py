@@ -68,6 +68,7 @@ class SectionPlan:
     section_id: int | None
     matched_by: str  # "signet" | "titre" | "titre approché" | ""
     base_revision: int  # the revision the proposals start from
+    base: str  # its text
     original: str  # every mark rejected
     accepted: str  # every mark accepted
     by_author: dict[str, str] = field(default_factory=dict)  # author → proposed text
@@ -294,6 +295,7 @@ def _plan_section(
         section_id=target.id if target is not None else None,
         matched_by=how,
         base_revision=base_revision,
+        base=base_body,
         original=restore(base_body, original),
         accepted=restore(base_body, accepted),
         comments=comments,
@@ -382,6 +384,10 @@ def _warnings(document: WordDocument, preface: list, foreign: bool) -> list[str]
     for place, count in document.elsewhere.items():
         if place == "zone de texte":
             notes.append(f"{count} zone(s) de texte : leur contenu n'est pas importé.")
+        elif place == "image":
+            notes.append(f"{count} image(s) : non importée(s), le texte seul l'est.")
+        elif place == "appel de note":
+            notes.append(f"{count} note(s) de bas de page ou de fin : non importée(s).")
         else:
             notes.append(
                 f"{count} marque(s) de révision dans {places.get(place, place)} : "

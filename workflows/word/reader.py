@@ -31,6 +31,8 @@ from workflows.word.model import Block, Item, Run, merge_runs, plain
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _ADDED = ("ins", "moveTo")
 _REMOVED = ("del", "moveFrom")
 _TITLE_STYLES = {"title", "titre", "toc heading", "en-tête de table des matières", "subtitle"}
@@ -109,6 +111,8 @@ class WordComment:
     text: str
     quote: str  # the passage it is anchored on, as it reads with every change accepted
     paragraph: int  # index in ``WordDocument.items`` of where the passage starts
+    reply_to: str | None = None  # the comment it answers (Word 2013 and later)
+    done: bool = False  # marked as resolved in Word
 
 
 @dataclass
@@ -173,6 +177,16 @@ def read_docx(data: bytes) -> WordDocument:
     boxes = document.element.body.findall(f".//{W}txbxContent")
     if boxes:
         elsewhere["zone de texte"] += len(boxes)
+    pictures = len(document.element.body.findall(f".//{W}drawing")) + len(
+        document.element.body.findall(f".//{W}pict")
+    )
+    if pictures:
+        elsewhere["image"] += pictures
+    notes = len(document.element.body.findall(f".//{W}footnoteReference")) + len(
+        document.element.body.findall(f".//{W}endnoteReference")
+    )
+    if notes:
+        elsewhere["appel de note"] += notes
     core = document.core_properties
     return WordDocument(
         items=items,
@@ -266,6 +280,8 @@ class _Reader:
         paragraph.list_kind, paragraph.list_level, paragraph.list_id = self.list_of(
             props, style_name
         )
+        if paragraph.heading:  # an outline-numbered heading is a heading, not a list item
+            paragraph.list_kind, paragraph.list_id = None, None
         if paragraph.list_id is not None:
             paragraph.list_start = self.starts.get(paragraph.list_id, 1)
             paragraph.list_definition = self.definitions.get(paragraph.list_id)
@@ -357,18 +373,27 @@ class _Reader:
     # --- comments -----------------------------------------------------------------------
 
     def comments(self, items: list) -> list[WordComment]:
-        part = getattr(self.document.part, "_comments_part", None)
-        found: list[WordComment] = []
         try:
-            comments = self.document.comments
-        except Exception:  # no comments part
-            return found
-        del part
+            comments = list(self.document.comments)
+        except (KeyError, ValueError, AttributeError):  # no comments part, or unreadable
+            return []
+        threads = _comment_threads(self.document)
+        by_paragraph: dict[str, str] = {}  # a comment's last paragraph id → comment id
+        for comment in comments:
+            paragraphs = comment._comment_elm.findall(W + "p")
+            if paragraphs:
+                paragraph_id = paragraphs[-1].get(W14 + "paraId")
+                if paragraph_id:
+                    by_paragraph[paragraph_id] = str(comment.comment_id)
+        found: list[WordComment] = []
         for comment in comments:
             comment_id = str(comment.comment_id)
             element = comment._comment_elm
             text = "\n".join(p.text for p in comment.paragraphs if p.text.strip()).strip()
             start, quote, _open = self.ranges.get(comment_id, [0, "", False])
+            paragraphs = element.findall(W + "p")
+            own = paragraphs[-1].get(W14 + "paraId") if paragraphs else None
+            parent, done = threads.get(own or "", (None, False))
             found.append(
                 WordComment(
                     id=comment_id,
@@ -377,9 +402,34 @@ class _Reader:
                     text=text,
                     quote=" ".join(quote.split()),
                     paragraph=start,
+                    reply_to=by_paragraph.get(parent or ""),
+                    done=done,
                 )
             )
         return found
+
+
+def _comment_threads(document: Any) -> dict[str, tuple[str | None, bool]]:
+    """From ``commentsExtended.xml``: a comment's paragraph id → (the paragraph id of
+    the comment it answers, whether it is marked done)."""
+    from lxml import etree
+
+    found: dict[str, tuple[str | None, bool]] = {}
+    for part in document.part.package.iter_parts():
+        if not str(part.partname).lower().endswith("/commentsextended.xml"):
+            continue
+        try:
+            root = etree.fromstring(part.blob)  # the archive was checked: no DOCTYPE
+        except etree.XMLSyntaxError:
+            continue
+        for entry in root.iter(W15 + "commentEx"):
+            paragraph_id = entry.get(W15 + "paraId")
+            if paragraph_id:
+                found[paragraph_id] = (
+                    entry.get(W15 + "paraIdParent"),
+                    entry.get(W15 + "done") in ("1", "true"),
+                )
+    return found
 
 
 def _count_marks(blob: bytes) -> int:
