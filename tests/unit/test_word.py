@@ -429,3 +429,18 @@ def test_a_new_link_or_lost_emphasis_is_marked_too():
     (section,) = plan_import(read_docx(data), _targets(convention)).sections
     assert section.original == body
     assert section.by_author == {"Karim": proposal}
+
+
+def test_sections_in_heading_2_under_a_document_title_in_heading_1():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Contrat entre l'OPH et la métropole", style="Heading 1")
+    for title in ("Objet", "Engagements réciproques", "Durée"):
+        document.add_paragraph(title, style="Heading 2")
+        document.add_paragraph(f"Texte de la partie {title.lower()}.")
+    out = io.BytesIO()
+    document.save(out)
+    plan = plan_import(read_docx(out.getvalue()), [Target(1, "Orientations", "", 0)])
+    assert [s.heading for s in plan.sections] == ["Objet", "Engagements réciproques", "Durée"]
+    assert plan.sections[2].accepted == "Texte de la partie durée."

@@ -183,9 +183,13 @@ def _section_level(document: WordDocument, targets: list[Target]) -> int:
         if isinstance(p, WordParagraph) and p.heading and not p.title
     ]
     levels = {level for level, _title in headings}
+    ones = sum(1 for level, _title in headings if level == 1)
+    twos = sum(1 for level, _title in headings if level == 2)
     if 1 in levels and (not titles or any(t in titles for lvl, t in headings if lvl == 1)):
         return 1
     if 2 in levels and (any(t in titles for lvl, t in headings if lvl == 2) or 1 not in levels):
+        return 2
+    if ones == 1 and twos >= 2:  # the document's own title in Heading 1, sections below
         return 2
     return 1 if 1 in levels else min(levels, default=1)
 
@@ -223,6 +227,9 @@ def _split(document: WordDocument, level: int):  # type: ignore[no-untyped-def]
         if _is_cut(item, level):
             if current is not None:
                 current[4] = index
+            if item.heading < level:  # a title above the sections (the document's own)
+                current = None
+                continue
             current = [_received(item), list(item.bookmarks), [], index, len(document.items)]
             parts.append(current)
             continue
