@@ -46,7 +46,6 @@ from flask import (
 from flask.cli import AppGroup
 from markupsafe import Markup, escape
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import csrf, kb, queries
 from app.db import db_session, write_transaction
@@ -80,11 +79,7 @@ class AccessDenied(Exception):
 def corpus_stats() -> CorpusStats:
     """Word statistics of the stored passages, recounted when passages change."""
     session = db_session()
-    try:
-        key = session.execute(select(func.count(KbPassage.id), func.max(KbPassage.id))).one()
-    except SQLAlchemyError:
-        session.rollback()
-        return CorpusStats()
+    key = session.execute(select(func.count(KbPassage.id), func.max(KbPassage.id))).one()
     key = [STATS_VERSION, int(key[0] or 0), int(key[1] or 0)]
     cached = current_app.extensions.get("cosigne_corpus_stats")
     if cached is not None and cached[0] == key:
