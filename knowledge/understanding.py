@@ -389,6 +389,9 @@ FACETS = {
 _MONEY_STEMS = frozenset(
     terms("montant dépenses coût charges investissement euros budget frais financement")
 )
+# Words that name what a variable's label names otherwise: "un parc de 2 400" is the
+# stock of dwellings, "logements détenus" in the fiches.
+_ALIASES = {stem("parc"): stem("logements"), stem("patrimoine"): stem("logements")}
 _AFTER_WORDS = 7
 _BEFORE_WORDS = 4
 _STOP_CLAUSE = re.compile(r"[.;:?!\n]")
@@ -408,7 +411,9 @@ def _context(text: str, numbers: list[Number], index: int) -> tuple[list[str], l
     clauses = list(_STOP_CLAUSE.finditer(before_text))
     if clauses:
         before_text = before_text[clauses[-1].end() :]
-    return list(terms(after_text))[:_AFTER_WORDS], list(terms(before_text))[-_BEFORE_WORDS:]
+    after = [_ALIASES.get(t, t) for t in terms(after_text)][:_AFTER_WORDS]
+    before = [_ALIASES.get(t, t) for t in terms(before_text)][-_BEFORE_WORDS:]
+    return after, before
 
 
 @lru_cache(maxsize=256)
@@ -430,6 +435,16 @@ def _affinity(code: str, name: str, after: list[str], before: list[str], money: 
     if money and (label | definition) & _MONEY_STEMS:
         score += 2.0
     return score
+
+
+def _fits(code: str, name: str, number: Number, after: list[str], before: list[str]) -> bool:
+    """A variable counted in euros takes an amount (in euros, or named as one: "des
+    dépenses de 3 600 000"), never a bare count: better a variable said missing than a
+    value computed from the wrong number."""
+    label, definition = _variable_stems(code, name)
+    if not label & _MONEY_STEMS:
+        return True
+    return number.money or bool(_MONEY_STEMS & set(after + before))
 
 
 def _assign(
@@ -455,16 +470,33 @@ def _assign(
     # Few numbers and at most five variables: trying every assignment is cheap.
     for chosen in itertools.permutations(free, slots):
         pairs = tuple(zip(names[:slots], chosen, strict=True))
+        if not all(_fits(indicator.code, n, numbers[i], *contexts[i]) for n, i in pairs):
+            continue
         score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
         # Ties go to the order of the question: V1 first, then V2.
         order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))
         key = (score, order, pairs)
         if best is None or key[:2] > best[:2]:
             best = key
-    assert best is not None
+    if best is None:  # no number fits an amount in euros: left for the calculator to ask
+        best = _best_without_money(indicator, numbers, free, names, contexts)
     for name, index in best[2]:
         assigned[name] = numbers[index].value
     return assigned
+
+
+def _best_without_money(indicator, numbers, free, names, contexts):  # type: ignore[no-untyped-def]
+    """The best assignment of the variables that are not amounts (those stay missing)."""
+    counts = [n for n in names if _fits(indicator.code, n, Number(0, "", 0, 0), [], [])]
+    slots = min(len(free), len(counts))
+    best = (float("-inf"), 0.0, ())
+    for chosen in itertools.permutations(free, slots):
+        pairs = tuple(zip(counts[:slots], chosen, strict=True))
+        score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
+        order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))
+        if (score, order) > best[:2]:
+            best = (score, order, pairs)
+    return best
 
 
 def assign_variables(
