@@ -189,10 +189,12 @@ def record_position(
         session.flush()
         parties = signatories(session, section.convention_id)
         positions = latest_positions(session, section.id, current.number)
+        # Parties are told apart by their membership, not their name: two people of the
+        # same name signing personally are two signatories.
         section.state = state_after_positions(
             section.state,
-            [party_name(m) for m in parties],
-            {party_name(p.membership): p.position for p in positions.values()},
+            [str(m.id) for m in parties],
+            {str(p.membership_id): p.position for p in positions.values()},
         )
         name = party_name(membership)
         audit.record(

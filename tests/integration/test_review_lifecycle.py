@@ -233,3 +233,23 @@ def test_saving_over_an_agreement_says_whose_agreement_was_lost(app, world):
     )
     assert response.status_code == 201
     assert "EPCI Test" in response.get_json()["review_notice"]
+
+
+def test_two_signatories_of_the_same_name_are_two_parties(app, world):
+    """Positions are counted per membership: a namesake's agreement is not another's."""
+    from tests.conftest import add_member, make_user
+    from workflows.conventions import OrganisationKind
+    from workflows.permissions import Role
+
+    with app.app_context():
+        first = make_user("jean.martin@prefecture-a.test", "Préfecture A", OrganisationKind.AUTRE)
+        second = make_user("jean.martin@prefecture-b.test", "Préfecture B", OrganisationKind.AUTRE)
+        assert first.name == second.name
+        add_member(world.convention_id, Role.SIGNATAIRE, first, personal=True)
+        add_member(world.convention_id, Role.SIGNATAIRE, second, personal=True)
+    _review(app, world)
+    _position(app, "sign@epci.test", world.section_id, "accord")
+    _position(app, "jean.martin@prefecture-a.test", world.section_id, "accord")
+    assert _state(app, world.section_id) == "en_revue"  # the other Jean Martin has not
+    _position(app, "jean.martin@prefecture-b.test", world.section_id, "accord")
+    assert _state(app, world.section_id) == "validee"
