@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "indicateur_supprime": "Valeur d'indicateur supprimée",
     "kb_ajout": "Document ajouté à la base",
     "kb_retrait": "Document retiré de la base",
+    "revue_signataires": "Relecture reprise : les signataires ont changé",
+    "import_docx": "Import d'un document Word",
 }
 
 

@@ -363,7 +363,30 @@ def set_membership(
             "membership",
             None,
         )
+        session.flush()
+        _signatories_changed(session, convention_id, membership, actor)
     return membership
+
+
+def _signatories_changed(
+    session: Session, convention_id: int, membership: Membership | None, actor: User | None
+) -> None:
+    """Sections whose review the new set of signatories reopens or closes; a new
+    signatory is told which sections await their position."""
+    from app.review import recheck_reviews
+
+    reopened = [
+        s for s in recheck_reviews(session, convention_id, actor) if s.state.value == "en_revue"
+    ]
+    if reopened and membership is not None and membership.role is Role.SIGNATAIRE:
+        titles = ", ".join(f"« {s.title} »" for s in reopened)
+        audit.notify(
+            session,
+            audit.users_of_membership(session, membership),
+            f"Votre position est attendue sur {titles}",
+            f"/conventions/{convention_id}",
+            convention_id,
+        )
 
 
 def remove_membership(convention_id: int, membership_id: int, actor: User | None = None) -> None:
@@ -397,6 +420,8 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
             membership.id,
         )
         session.delete(membership)
+        session.flush()
+        _signatories_changed(session, convention_id, None, actor)
 
 
 # --- sections -------------------------------------------------------------------------

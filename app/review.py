@@ -47,6 +47,48 @@ def signatories(session: Session, convention_id: int) -> list[Membership]:
     )
 
 
+def _reviewed_state(session: Session, section: Section, parties: list[Membership]) -> SectionState:
+    """The state the signatories' positions on the current revision give a section.
+    Parties are told apart by their membership, not their name: two people of the same
+    name signing personally are two signatories."""
+    current = section.current_revision
+    positions = latest_positions(session, section.id, current.number) if current else {}
+    return state_after_positions(
+        section.state,
+        [str(m.id) for m in parties],
+        {str(p.membership_id): p.position for p in positions.values()},
+    )
+
+
+def recheck_reviews(session: Session, convention_id: int, actor: User | None) -> list[Section]:
+    """After the signatories changed: a section under review or validated is validated
+    exactly when every signatory, as they now are, agrees with its current revision (a
+    new signatory reopens the review of validated sections; a party leaving may close
+    one). Returns the sections whose state changed, each recorded in the journal."""
+    parties = signatories(session, convention_id)
+    changed = []
+    for section in session.scalars(
+        select(Section).where(
+            Section.convention_id == convention_id,
+            Section.state.in_([SectionState.EN_REVUE, SectionState.VALIDEE]),
+        )
+    ):
+        state = _reviewed_state(session, section, parties)
+        if state is section.state:
+            continue
+        section.state = state
+        changed.append(section)
+        summary = (
+            f"« {section.title} » validée : tous les signataires sont d'accord"
+            if state is SectionState.VALIDEE
+            else f"« {section.title} » repasse en revue : un signataire n'a pas encore donné son accord"
+        )
+        audit.record(
+            session, "revue_signataires", summary, actor, convention_id, "section", section.id
+        )
+    return changed
+
+
 def latest_positions(session: Session, section_id: int, number: int) -> dict[int, ReviewPosition]:
     """The last position of each party on one revision (membership id -> position)."""
     rows = session.scalars(
@@ -187,14 +229,8 @@ def record_position(
         )
         session.add(row)
         session.flush()
-        parties = signatories(session, section.convention_id)
-        positions = latest_positions(session, section.id, current.number)
-        # Parties are told apart by their membership, not their name: two people of the
-        # same name signing personally are two signatories.
-        section.state = state_after_positions(
-            section.state,
-            [str(m.id) for m in parties],
-            {str(p.membership_id): p.position for p in positions.values()},
+        section.state = _reviewed_state(
+            session, section, signatories(session, section.convention_id)
         )
         name = party_name(membership)
         audit.record(

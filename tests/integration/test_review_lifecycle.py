@@ -253,3 +253,36 @@ def test_two_signatories_of_the_same_name_are_two_parties(app, world):
     assert _state(app, world.section_id) == "en_revue"  # the other Jean Martin has not
     _position(app, "jean.martin@prefecture-b.test", world.section_id, "accord")
     assert _state(app, world.section_id) == "validee"
+
+
+def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_them(app, world):
+    from app.operations import remove_membership, set_membership
+    from tests.conftest import make_user
+    from workflows.conventions import OrganisationKind
+    from workflows.permissions import Role
+
+    _review(app, world)
+    _position(app, "sign@epci.test", world.section_id, "accord")
+    assert _state(app, world.section_id) == "validee"
+    with app.app_context():
+        ddt = make_user("ddt@etat.test", "DDT Test", OrganisationKind.DDT)
+        set_membership(world.convention_id, Role.SIGNATAIRE, organisation_id=ddt.organisation_id)
+    # The State's agreement is missing now: back under review, and the DDT is told.
+    assert _state(app, world.section_id) == "en_revue"
+    inbox = logged_in(app, "ddt@etat.test").get("/inbox").get_data(as_text=True)
+    assert "Votre position est attendue" in inbox
+    _position(app, "ddt@etat.test", world.section_id, "accord")
+    assert _state(app, world.section_id) == "validee"
+    # Another signatory joins, then leaves before giving a position: validated again.
+    with app.app_context():
+        other = make_user("commune@ville.test", "Commune Test", OrganisationKind.COMMUNE)
+        membership = set_membership(
+            world.convention_id, Role.SIGNATAIRE, organisation_id=other.organisation_id
+        )
+    assert _state(app, world.section_id) == "en_revue"
+    with app.app_context():
+        remove_membership(world.convention_id, membership.id)
+        from app.activity import events
+
+        assert any("validée" in e.summary for e in events(world.convention_id, "revue_signataires"))
+    assert _state(app, world.section_id) == "validee"
