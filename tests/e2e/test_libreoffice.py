@@ -161,3 +161,44 @@ def test_the_real_word_document_keeps_its_authors_through_libreoffice(tmp_path):
     source.write_bytes((DOCX / "word2016-two-authors-paragraphs.docx").read_bytes())
     again = _convert(source, "docx:MS Word 2007 XML", tmp_path / "out", tmp_path / "profile")
     assert read_docx(again.read_bytes()).authors() == ["Eric White", "Test User"]
+
+
+DRAFT_HTML = """<html><body>
+<h1>Convention cadre entre l'OPH et la commune</h1>
+<p>Préambule avant les titres.</p>
+<h2>1. Objet</h2>
+<p>Elle fixe les <b>engagements</b> réciproques, voir <a href="https://exemple.fr">le site</a>.</p>
+<ul><li>premier point</li><li>second point<ul><li>sous-point</li></ul></li></ul>
+<h2>2. Engagements de la commune</h2>
+<ol><li>garantir les emprunts</li><li>céder le foncier</li></ol>
+<table border="1"><tr><th>Année</th><th>Logements</th></tr><tr><td>2025</td><td>40</td></tr></table>
+<h2>3. Durée</h2>
+<p>Trois ans.<br>Renouvelable une fois.</p>
+<blockquote>Citation du PLH.</blockquote>
+</body></html>"""
+
+
+def test_a_draft_written_by_libreoffice_comes_in_section_by_section(tmp_path):
+    """Not our export: LibreOffice's own styles, the title in Heading 1, the parts in
+    Heading 2 and numbered by hand, lists, a table, a link, a line break, a quotation."""
+    source = tmp_path / "projet.html"
+    source.write_text(DRAFT_HTML, encoding="utf-8")
+    document = _convert(source, "docx:MS Word 2007 XML", tmp_path / "docx", tmp_path / "profile")
+    targets = [Target(1, "Objet", "", 0), Target(2, "Engagements de la commune", "", 0)]
+    plan = plan_import(read_docx(document.read_bytes()), targets)
+    assert [(s.heading, s.section_id) for s in plan.sections] == [
+        ("1. Objet", 1),
+        ("2. Engagements de la commune", 2),
+        ("3. Durée", None),
+    ]
+    by_id = {s.section_id: s.accepted for s in plan.sections}
+    assert by_id[1] == (
+        "Elle fixe les **engagements** réciproques, voir [le site](https://exemple.fr/).\n\n"
+        "- premier point\n- second point\n  - sous-point"
+    )
+    assert by_id[2] == (
+        "1. garantir les emprunts\n2. céder le foncier\n\n"
+        "| Année | Logements |\n| --- | --- |\n| 2025 | 40 |"
+    )
+    assert by_id[None] == "Trois ans.\\\nRenouvelable une fois.\n\n> Citation du PLH."
+    assert any("avant le premier titre" in warning for warning in plan.warnings)

@@ -276,7 +276,8 @@ class _Reader:
             paragraph.rule = props.find(f"{W}pBdr/{W}bottom") is not None and not _has_text(element)
         paragraph.style = style_name
         paragraph.heading = paragraph_level(element, self.levels)
-        paragraph.quote = "quote" in style_name.lower() or "citation" in style_name.lower()
+        lowered = style_name.lower()  # Quote (Word), Quotations (LibreOffice), Citation (fr)
+        paragraph.quote = "quot" in lowered or "citation" in lowered
         paragraph.list_kind, paragraph.list_level, paragraph.list_id = self.list_of(
             props, style_name
         )
