@@ -82,6 +82,7 @@ ACCESS: dict[str, Rule] = {
     "association.meeting_add": member(Action.MANAGE_REGISTER),
     "association.document_add": member(Action.MANAGE_REGISTER),
     "association.minutes": member(Action.MANAGE_REGISTER),
+    "association.letter_add": member(Action.MANAGE_REGISTER),
     "targets.page": member(Action.VIEW),
     "targets.save": member(Action.EDIT_SECTION),
     "targets.delete": member(Action.EDIT_SECTION),

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "reunion": "Réunion",
     "document_envoye": "Document envoyé",
     "compte_rendu": "Compte rendu",
+    "courrier_recu": "Courrier reçu",
     "indicateur": "Valeur d'indicateur saisie",
     "indicateur_supprime": "Valeur d'indicateur supprimée",
     "kb_ajout": "Document ajouté à la base",

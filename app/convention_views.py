@@ -161,6 +161,7 @@ def register_page(convention_id: int):  # type: ignore[no-untyped-def]
         organisations=organisations,
         members=queries.members(convention_id),
         contributions=reg.written_contributions(convention_id),
+        letters=reg.letters(convention_id),
         CONTRIBUTION_STATES=CONTRIBUTION_STATE_LABELS,
         printed_on=date.today(),
         print_view=request.args.get("impression") == "1",
@@ -210,6 +211,26 @@ def document_add(convention_id: int, meeting_id: int):  # type: ignore[no-untype
     if warning:
         return back(target, f"Document enregistré. Attention : {warning}", "warning")
     return back(target, "Document enregistré.", "success")
+
+
+@association_bp.post("/conventions/<int:convention_id>/letters")
+def letter_add(convention_id: int):  # type: ignore[no-untyped-def]
+    require_csrf()
+    target = url_for("association.register", convention_id=convention_id) + "#courriers"
+    try:
+        raw = request.form.get("received_on", "")
+        received_on = parse_date(raw, "La date de réception") if raw.strip() else None
+        reg.add_letter(
+            convention_id,
+            g.user,
+            request.form.get("sender", ""),
+            received_on,
+            request.form.get("subject", ""),
+            request.form.get("summary", ""),
+        )
+    except InvalidInput as exc:
+        return back(target, str(exc))
+    return back(target, "Courrier enregistré au registre.", "success")
 
 
 @association_bp.post("/conventions/<int:convention_id>/meetings/<int:meeting_id>/minutes")

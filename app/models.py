@@ -537,6 +537,24 @@ class PendingImport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class ReceivedLetter(Base):
+    """A letter or an opinion received outside Cosigne (a collectivité's avis by mail,
+    the préfet's observations), recorded in the register of the association."""
+
+    __tablename__ = "received_letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(200))
+    received_on: Mapped[date]
+    subject: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
 class ImmutableRevisionError(RuntimeError):
     pass
 

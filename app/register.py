@@ -1,4 +1,5 @@
-"""Register of the association: meetings, documents sent before them, minutes.
+"""Register of the association: meetings, documents sent before them, minutes, and the
+letters and opinions received outside Cosigne.
 
 It is what the organisme shows the préfet as proof that the association took place.
 """
@@ -12,10 +13,19 @@ from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.db import db_session, write_transaction
-from app.models import Contribution, Meeting, Organisation, Section, SentDocument, User
+from app.models import (
+    Contribution,
+    Meeting,
+    Organisation,
+    ReceivedLetter,
+    Section,
+    SentDocument,
+    User,
+    utcnow,
+)
 from app.operations import NotFound
 from workflows.contributions import clean_text
-from workflows.register import clean_document, clean_meeting, sending_warning
+from workflows.register import clean_document, clean_letter, clean_meeting, sending_warning
 
 
 def add_meeting(
@@ -104,6 +114,59 @@ def set_minutes(convention_id: int, meeting_id: int, actor: User, minutes: str) 
             meeting.id,
         )
     return meeting
+
+
+def add_letter(
+    convention_id: int,
+    actor: User,
+    sender: str,
+    received_on: date | None,
+    subject: str,
+    summary: str = "",
+) -> ReceivedLetter:
+    """Record a letter or an opinion received outside Cosigne."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    sender, received_on, subject, summary = clean_letter(
+        sender, received_on, subject, summary, today
+    )
+    with write_transaction() as session:
+        letter = ReceivedLetter(
+            convention_id=convention_id,
+            sender=sender,
+            received_on=received_on,
+            subject=subject,
+            summary=summary,
+            recorded_by_id=actor.id,
+            created_at=utcnow(),
+        )
+        session.add(letter)
+        session.flush()
+        audit.record(
+            session,
+            "courrier_recu",
+            f"Courrier de {sender} reçu le {received_on:%d/%m/%Y} : « {subject} »",
+            session.get(User, actor.id),
+            convention_id,
+            "letter",
+            letter.id,
+        )
+    return letter
+
+
+def letters(convention_id: int) -> list[ReceivedLetter]:
+    return list(
+        db_session().scalars(
+            select(ReceivedLetter)
+            .where(ReceivedLetter.convention_id == convention_id)
+            .options(joinedload(ReceivedLetter.recorded_by))
+            .order_by(ReceivedLetter.received_on, ReceivedLetter.id)
+        )
+    )
 
 
 def meetings(convention_id: int) -> list[Meeting]:

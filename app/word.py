@@ -140,6 +140,10 @@ def convention_doc(
         targets=tuple(tables),
         meetings=tuple(meetings),
         documents_sent=tuple(sorted(sent)),
+        letters=tuple(
+            (letter.received_on, letter.sender, letter.subject)
+            for letter in register.letters(convention_id)
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""Register of the association: meetings, documents sent and minutes.
+"""Register of the association: meetings, documents sent, minutes and letters received.
 
 The préfet may check that the association really took place by asking for the
 invitations, the documents sent and the minutes of the meetings; working documents
@@ -74,6 +74,31 @@ def clean_document(title: str | None, sent_on: date | None) -> tuple[str, date]:
     if sent_on is None:
         raise InvalidInput("La date d'envoi du document est obligatoire.")
     return cleaned_title, sent_on
+
+
+SUMMARY_MAX_LENGTH = 10_000
+
+
+def clean_letter(
+    sender: str | None,
+    received_on: date | None,
+    subject: str | None,
+    summary: str | None,
+    today: date,
+) -> tuple[str, date, str, str]:
+    """Check a letter or an opinion received outside Cosigne (a collectivité's avis sent
+    by mail, the préfet's observations): who sent it, when it arrived (not later than
+    today), its subject, and optionally what it says."""
+    cleaned_sender = clean_title(sender, "L'expéditeur")
+    if received_on is None:
+        raise InvalidInput("La date de réception est obligatoire.")
+    if received_on > today:
+        raise InvalidInput(f"La date de réception ({_fr(received_on)}) est dans le futur.")
+    cleaned_subject = clean_title(subject, "L'objet du courrier")
+    cleaned_summary = (summary or "").replace("\x00", "").strip()
+    if len(cleaned_summary) > SUMMARY_MAX_LENGTH:
+        raise InvalidInput(f"Le résumé dépasse {SUMMARY_MAX_LENGTH} caractères.")
+    return cleaned_sender, received_on, cleaned_subject, cleaned_summary
 
 
 def parse_date(raw: str | None, what: str) -> date:

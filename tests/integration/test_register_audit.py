@@ -133,3 +133,51 @@ def test_ledger_and_inbox(app, world):
     inbox = drafter.get("/inbox").get_data(as_text=True)
     assert f"Contribution n° {world.contribution_id}" in inbox  # awaiting my decision
     assert post_form(drafter, "/inbox/read").status_code == 303
+
+
+def test_letters_received_outside_cosigne_go_into_the_register(app, world):
+    import io
+    import zipfile
+
+    from app.register import letters
+
+    client = logged_in(app, "redac@oph.test")
+    url = f"/conventions/{world.convention_id}"
+    response = post_form(
+        client,
+        f"{url}/letters",
+        {
+            "sender": "EPCI Test",
+            "received_on": "15/03/2026",
+            "subject": "Avis du conseil communautaire sur le projet de CUS",
+            "summary": "Avis **favorable**, sous réserve du calendrier des réhabilitations.",
+        },
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("#courriers")
+    printable = client.get(f"{url}/association?impression=1").get_data(as_text=True)
+    assert "Avis du conseil communautaire" in printable and "15/03/2026" in printable
+    assert "<strong>favorable</strong>" in printable  # the summary is Markdown, sanitised
+    # Bad input changes nothing: no sender, no subject, a date to come, a date mistyped.
+    for fields in (
+        {"sender": "", "received_on": "2026-03-15", "subject": "X"},
+        {"sender": "DDT", "received_on": "2026-03-15", "subject": ""},
+        {"sender": "DDT", "received_on": "2099-01-01", "subject": "X"},
+        {"sender": "DDT", "received_on": "hier", "subject": "X"},
+    ):
+        assert post_form(client, f"{url}/letters", fields).status_code == 303
+    # Only those who keep the register record letters.
+    refused = post_form(
+        logged_in(app, "sign@epci.test"),
+        f"{url}/letters",
+        {"sender": "X", "received_on": "2026-03-15", "subject": "X"},
+    )
+    assert refused.status_code == 403
+    with app.app_context():
+        assert [letter.sender for letter in letters(world.convention_id)] == ["EPCI Test"]
+        from app.activity import events
+
+        assert any("EPCI Test" in e.summary for e in events(world.convention_id, "courrier_recu"))
+    # The Word export's annex lists it.
+    data = client.get(f"{url}/export.docx").data
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert "Courriers et avis reçus" in xml and "15/03/2026 — EPCI Test" in xml

@@ -104,6 +104,7 @@ class ConventionDoc:
     targets: tuple[TargetTable, ...] = ()
     meetings: tuple[tuple[date, str, str], ...] = ()  # (date, title, place)
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
+    letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
     notes: list[str] = field(default_factory=list)
 
 
@@ -577,6 +578,12 @@ def _register(document, convention: ConventionDoc) -> None:  # type: ignore[no-u
             for when, title, recipients in convention.documents_sent
         ],
         "Aucun document transmis enregistré.",
+    )
+    _dated_list(
+        document,
+        "Courriers et avis reçus",
+        [f"{when:%d/%m/%Y} — {sender} : {subject}" for when, sender, subject in convention.letters],
+        "Aucun courrier reçu enregistré.",
     )
 
 
