@@ -295,6 +295,15 @@ def _play_history() -> None:
         "Hôtel d'agglomération",
         orgs,
     )
+    register.add_letter(
+        cus_id,
+        drafter,
+        "Département du Val de Loire (démo)",
+        today - timedelta(days=40),
+        "Avis de la commission permanente sur les orientations de la CUS",
+        "Avis favorable. Le Département demande que les logements adaptés au "
+        "vieillissement figurent parmi les engagements.",
+    )
 
     politique = "Politique patrimoniale et d'investissement, plan de mise en vente"
     base = session.get(Section, sections[politique]).current_revision
