@@ -437,14 +437,39 @@ def _affinity(code: str, name: str, after: list[str], before: list[str], money: 
     return score
 
 
+# What a count is of: a number followed by one of these words ("2 400 logements"), or
+# following one ("un parc de 3 000"), is no amount in euros.
+_COUNT_STEMS = frozenset(
+    terms(
+        "logements logement ménages places bâtiments appareils ascenseurs gardiens "
+        "attributions réclamations contrats locataires dossiers plans arrêts mutations "
+        "diagnostics personnes"
+    )
+)
+
+
+def _amount_variable(code: str, name: str) -> bool:
+    """The numerator of an indicator counted in euros (C.I, C.II, I.I: € per dwelling)."""
+    return "€" in CATALOGUE[code].unit and name == "V1"
+
+
+def _counts_something(number: Number, after: list[str], before: list[str]) -> bool:
+    """The words right around a number say it counts things (dwellings, households...)."""
+    if number.money:
+        return False
+    return bool(after[:1] and after[0] in _COUNT_STEMS) or bool(
+        before[-1:] and before[-1] in _COUNT_STEMS
+    )
+
+
 def _fits(code: str, name: str, number: Number, after: list[str], before: list[str]) -> bool:
-    """A variable counted in euros takes an amount (in euros, or named as one: "des
-    dépenses de 3 600 000"), never a bare count: better a variable said missing than a
-    value computed from the wrong number."""
-    label, definition = _variable_stems(code, name)
-    if not label & _MONEY_STEMS:
+    """An amount in euros is never taken from a number that counts things ("150
+    logements", "un parc de 3 000"): better a variable said missing than a value computed
+    from the wrong number. Any other number may be an amount ("1 800 000 pour 2 400
+    logements")."""
+    if not _amount_variable(code, name):
         return True
-    return number.money or bool(_MONEY_STEMS & set(after + before))
+    return not _counts_something(number, after, before)
 
 
 def _assign(
@@ -486,11 +511,17 @@ def _assign(
 
 
 def _best_without_money(indicator, numbers, free, names, contexts):  # type: ignore[no-untyped-def]
-    """The best assignment of the variables that are not amounts (those stay missing)."""
-    counts = [n for n in names if _fits(indicator.code, n, Number(0, "", 0, 0), [], [])]
-    slots = min(len(free), len(counts))
+    """The best assignment of the variables that are not amounts (the amount stays
+    missing), from the numbers that are not amounts themselves."""
+    counts = [n for n in names if not _amount_variable(indicator.code, n)]
+    usable = [
+        i
+        for i in free
+        if not numbers[i].money and not (_MONEY_STEMS & set(contexts[i][0] + contexts[i][1]))
+    ]
+    slots = min(len(usable), len(counts))
     best = (float("-inf"), 0.0, ())
-    for chosen in itertools.permutations(free, slots):
+    for chosen in itertools.permutations(usable, slots):
         pairs = tuple(zip(counts[:slots], chosen, strict=True))
         score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
         order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))

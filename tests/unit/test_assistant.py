@@ -109,6 +109,22 @@ def test_numbers_that_are_not_values():
             "C.II",
             {"V1": 1_800_000, "V2": 2400},
         ),
+        # Amounts written without "euros" next to them are amounts all the same.
+        ("C.II pour 1,8 million et 2 400 logements", "C.II", {"V1": 1_800_000, "V2": 2400}),
+        (
+            "C.II : maintenance 1 800 000 pour 2 400 logements",
+            "C.II",
+            {"V1": 1_800_000, "V2": 2400},
+        ),
+        ("C.I avec 3 600 000 et 2 400", "C.I", {"V1": 3_600_000, "V2": 2400}),
+        (
+            "Les charges de maintenance, exprimées en euros hors taxes, atteignent 1 800 000 "
+            "pour 2 400 logements : C.II ?",
+            "C.II",
+            {"V1": 1_800_000, "V2": 2400},
+        ),
+        # A count indicator whose label looks like money ("Logements financés").
+        ("Combien vaut A.I pour 120 logements ?", "A.I", {"V1": 120}),
     ],
 )
 def test_numbers_get_their_roles(question, code, variables):
