@@ -151,7 +151,6 @@ def signed(convention_id: int):  # type: ignore[no-untyped-def]
 def register_page(convention_id: int):  # type: ignore[no-untyped-def]
     meetings = reg.meetings(convention_id)
     organisations = {o.id: o for o in queries.organisations()}
-    from datetime import date
 
     return render_template(
         "association.html",
@@ -163,7 +162,7 @@ def register_page(convention_id: int):  # type: ignore[no-untyped-def]
         contributions=reg.written_contributions(convention_id),
         letters=reg.letters(convention_id),
         CONTRIBUTION_STATES=CONTRIBUTION_STATE_LABELS,
-        printed_on=date.today(),
+        printed_on=reg.today(),
         print_view=request.args.get("impression") == "1",
     )
 

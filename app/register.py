@@ -116,6 +116,16 @@ def set_minutes(convention_id: int, meeting_id: int, actor: User, minutes: str) 
     return meeting
 
 
+def today() -> date:
+    """Today where the users are (COSIGNE_TIMEZONE), not where the server is."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
 def add_letter(
     convention_id: int,
     actor: User,
@@ -125,14 +135,8 @@ def add_letter(
     summary: str = "",
 ) -> ReceivedLetter:
     """Record a letter or an opinion received outside Cosigne."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
     sender, received_on, subject, summary = clean_letter(
-        sender, received_on, subject, summary, today
+        sender, received_on, subject, summary, today()
     )
     with write_transaction() as session:
         letter = ReceivedLetter(

@@ -65,13 +65,20 @@ def recheck_reviews(session: Session, convention_id: int, actor: User | None) ->
     exactly when every signatory, as they now are, agrees with its current revision (a
     new signatory reopens the review of validated sections; a party leaving may close
     one). Returns the sections whose state changed, each recorded in the journal."""
+    from app.models import Convention
+
+    convention = session.get(Convention, convention_id)
+    if convention is None or not review_open(convention.state):
+        return []  # reviews are over at this stage: nobody could give the missing position
     parties = signatories(session, convention_id)
     changed = []
     for section in session.scalars(
-        select(Section).where(
+        select(Section)
+        .where(
             Section.convention_id == convention_id,
             Section.state.in_([SectionState.EN_REVUE, SectionState.VALIDEE]),
         )
+        .with_for_update()  # as record_position: a position taken meanwhile waits
     ):
         state = _reviewed_state(session, section, parties)
         if state is section.state:

@@ -565,17 +565,20 @@ def plan_new(filename: str, data: bytes, kind) -> ImportPlan:  # type: ignore[no
 def _discussions_from(session, section_id: int, comments, author_of, text_of) -> list[int]:  # type: ignore[no-untyped-def]
     """Word's comments as discussions of the section: a comment on its quoted passage
     (or quoting it, when the passage is no longer in the text), its replies in the same
-    thread, a thread marked done in Word resolved. Returns the new threads' ids."""
+    thread, a thread whose first comment is marked done in Word resolved. A comment that
+    is a discussion the export wrote (same author, same words) is that discussion, not a
+    new one. Returns the new threads' ids."""
     from app.contributions import reply
 
+    ids = {comment.id for comment in comments}
+    roots = [c for c in comments if c.reply_to not in ids]  # a reply elsewhere: its own
     threads: dict[str, CommentThread] = {}
     created: list[int] = []
-    for comment in comments:
+    for comment in roots:
         author, text = author_of(comment), text_of(comment)
-        parent = threads.get(comment.reply_to or "")
-        if parent is not None:
-            reply(parent.id, author, text, within_session=session)
-            threads[comment.id] = parent
+        existing = _same_discussion(session, section_id, author.id, comment.text)
+        if existing is not None:
+            threads[comment.id] = existing
             continue
         try:
             thread = open_thread(
@@ -586,13 +589,41 @@ def _discussions_from(session, section_id: int, comments, author_of, text_of) ->
             thread = open_thread(section_id, author, quoted + text, within_session=session)
         threads[comment.id] = thread
         created.append(thread.id)
-    for comment in comments:
-        thread = threads.get(comment.id)
-        if comment.done and thread is not None and not thread.resolved:
+        if comment.done:
             thread.resolved = True
-            thread.resolved_by_id = author_of(comment).id
+            thread.resolved_by_id = author.id
             thread.resolved_at = utcnow()
+    pending = [c for c in comments if c.reply_to in ids]
+    while pending:  # replies in the order of the threads they answer, whatever the file's
+        answered = [c for c in pending if c.reply_to in threads]
+        if not answered:
+            break
+        for comment in answered:
+            thread = threads[comment.reply_to]
+            if not _already_replied(thread, author_of(comment).id, comment.text):
+                reply(thread.id, author_of(comment), text_of(comment), within_session=session)
+            threads[comment.id] = thread
+            pending.remove(comment)
     return created
+
+
+def _same_discussion(session, section_id: int, author_id: int, text: str):  # type: ignore[no-untyped-def]
+    """The open discussion of the section this comment is (exported, then back)."""
+    for thread in session.scalars(
+        select(CommentThread).where(
+            CommentThread.section_id == section_id,
+            CommentThread.contribution_id.is_(None),
+            CommentThread.author_id == author_id,
+        )
+    ):
+        first = thread.comments[0] if thread.comments else None
+        if first is not None and text.strip().startswith(first.body.strip()):
+            return thread
+    return None
+
+
+def _already_replied(thread, author_id: int, text: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(c.author_id == author_id and c.body.strip() == text.strip() for c in thread.comments)
 
 
 def _already_open(session, section_id: int, author_id: int | None, text: str) -> bool:  # type: ignore[no-untyped-def]

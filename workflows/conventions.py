@@ -107,7 +107,7 @@ def parse_id(raw: object) -> int | None:
 
 def clean_title(raw: str | None, what: str = "Le titre") -> str:
     """Trim a title and refuse it when empty or longer than TITLE_MAX_LENGTH."""
-    title = " ".join((raw or "").split())
+    title = " ".join((raw or "").replace("\x00", "").split())  # no NUL: no text holds one
     if not title:
         raise InvalidInput(f"{what} est obligatoire.")
     if len(title) > TITLE_MAX_LENGTH:

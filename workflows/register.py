@@ -77,6 +77,7 @@ def clean_document(title: str | None, sent_on: date | None) -> tuple[str, date]:
 
 
 SUMMARY_MAX_LENGTH = 10_000
+EARLIEST_YEAR = 2000  # the CUS date from 2009; conventions before 2000 are not kept here
 
 
 def clean_letter(
@@ -94,6 +95,8 @@ def clean_letter(
         raise InvalidInput("La date de réception est obligatoire.")
     if received_on > today:
         raise InvalidInput(f"La date de réception ({_fr(received_on)}) est dans le futur.")
+    if received_on.year < EARLIEST_YEAR:
+        raise InvalidInput(f"La date de réception ({_fr(received_on)}) est trop ancienne.")
     cleaned_subject = clean_title(subject, "L'objet du courrier")
     cleaned_summary = (summary or "").replace("\x00", "").strip()
     if len(cleaned_summary) > SUMMARY_MAX_LENGTH:

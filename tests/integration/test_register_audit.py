@@ -163,6 +163,8 @@ def test_letters_received_outside_cosigne_go_into_the_register(app, world):
         {"sender": "DDT", "received_on": "2026-03-15", "subject": ""},
         {"sender": "DDT", "received_on": "2099-01-01", "subject": "X"},
         {"sender": "DDT", "received_on": "hier", "subject": "X"},
+        {"sender": "DDT", "received_on": "01/01/0001", "subject": "X"},
+        {"sender": "\x00", "received_on": "2026-03-15", "subject": "X"},
     ):
         assert post_form(client, f"{url}/letters", fields).status_code == 303
     # Only those who keep the register record letters.

@@ -286,3 +286,12 @@ def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_th
 
         assert any("validée" in e.summary for e in events(world.convention_id, "revue_signataires"))
     assert _state(app, world.section_id) == "validee"
+    # Once the convention is transmitted, reviews are over: a late signatory changes no
+    # section (nobody could give the position it would wait for).
+    with app.app_context():
+        set_state(world.convention_id, ConventionState.TRANSMISE)
+        late = make_user("prefet@region.test", "Préfecture de région", OrganisationKind.DDT)
+        set_membership(world.convention_id, Role.SIGNATAIRE, organisation_id=late.organisation_id)
+    assert _state(app, world.section_id) == "validee"
+    inbox = logged_in(app, "prefet@region.test").get("/inbox").get_data(as_text=True)
+    assert "Votre position est attendue" not in inbox

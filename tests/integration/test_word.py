@@ -305,14 +305,21 @@ def test_comments_become_discussions_on_their_passage(app, world):
     data = client.get(
         f"/api/conventions/{world.convention_id}/export.docx?comments=1", headers=headers
     ).data
-    response = _import(client, headers, world.convention_id, data, name="commentaires.docx")
+    # The discussion the export wrote comes back as itself: nothing doubled.
+    same = _import(client, headers, world.convention_id, data, name="commentaires.docx")
+    assert same.status_code == 201 and same.get_json()["written"]["threads"] == []
+    # Attributed to someone else, the same words are another discussion, on their passage.
+    other = json.dumps({"Asso": world.users["signataire"]})
+    response = _import(
+        client, headers, world.convention_id, data, name="commentaires.docx", authors=other
+    )
     assert response.status_code == 201, response.get_json()
     (thread_id,) = response.get_json()["written"]["threads"]
     with app.app_context():
         thread = db_session().get(CommentThread, thread_id)
         assert thread.section_id == world.section_id and thread.quote == "texte"
         assert thread.comments[0].body == "Une question sur ce passage."
-        assert thread.author_id == world.users["associe"]
+        assert thread.author_id == world.users["signataire"]
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -656,7 +663,7 @@ def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app
     assert written["already_open"] == ["Asso"]
 
 
-def _with_replies(app, world) -> bytes:
+def _with_replies(app, world, reply_first: bool = False) -> bytes:
     """A document as Word 2013+ writes a discussion: a comment, a reply to it (linked in
     commentsExtended.xml) marked done, and an outline-numbered heading inside."""
     from docx.opc.packuri import PackURI
@@ -674,15 +681,23 @@ def _with_replies(app, world) -> bytes:
         numbering.append(element)
     heading._p.get_or_add_pPr().append(numbering)
     paragraph = document.add_paragraph("Premier texte de la section.")
-    first = document.add_comment(paragraph.runs, text="Est-ce à jour ?", author="Asso")
-    second = document.add_comment(paragraph.runs, text="Oui, chiffres 2024.", author="Redac")
+    if reply_first:  # some files list a reply before the comment it answers
+        second = document.add_comment(paragraph.runs, text="Oui, chiffres 2024.", author="Redac")
+        first = document.add_comment(paragraph.runs, text="Est-ce à jour ?", author="Asso")
+    else:
+        first = document.add_comment(paragraph.runs, text="Est-ce à jour ?", author="Asso")
+        second = document.add_comment(paragraph.runs, text="Oui, chiffres 2024.", author="Redac")
     w14 = "{http://schemas.microsoft.com/office/word/2010/wordml}paraId"
     first._comment_elm.findall(qn("w:p"))[-1].set(w14, "0000AAAA")
     second._comment_elm.findall(qn("w:p"))[-1].set(w14, "0000BBBB")
     extended = (
         b'<w15:commentsEx xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
-        b'<w15:commentEx w15:paraId="0000AAAA" w15:done="1"/>'
-        b'<w15:commentEx w15:paraId="0000BBBB" w15:paraIdParent="0000AAAA" w15:done="1"/>'
+        + (
+            b'<w15:commentEx w15:paraId="0000AAAA"/>'
+            if reply_first
+            else b'<w15:commentEx w15:paraId="0000AAAA" w15:done="1"/>'
+        )
+        + b'<w15:commentEx w15:paraId="0000BBBB" w15:paraIdParent="0000AAAA" w15:done="1"/>'
         b"</w15:commentsEx>"
     )
     part = Part(
@@ -727,3 +742,18 @@ def test_replies_in_word_stay_in_one_discussion(app, world):
             world.users["redacteur"],
         ]
         assert thread.resolved
+
+
+def test_a_reply_listed_before_its_comment_and_done_alone_resolves_nothing(app, world):
+    from app.db import db_session
+    from app.models import CommentThread
+
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    data = _with_replies(app, world, reply_first=True)
+    written = _import(client, headers, world.convention_id, data).get_json()["written"]
+    (thread_id,) = written["threads"]  # one discussion, not one per comment
+    with app.app_context():
+        thread = db_session().get(CommentThread, thread_id)
+        assert [c.body for c in thread.comments] == ["Est-ce à jour ?", "Oui, chiffres 2024."]
+        assert not thread.resolved  # only the discussion's first comment says it is done
