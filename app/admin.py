@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from app import queries
 from app.forms import EmptyForm, UserForm, choices
 from app.operations import NotFound, create_user, set_user_active
-from workflows.conventions import ORGANISATION_KIND_LABELS, InvalidInput, OrganisationKind
+from workflows.conventions import ORGANISATION_KIND_LABELS, OrganisationKind
+from workflows.errors import InvalidInput
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -7,9 +7,10 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from app import queries
 from app.models import Convention, Revision, Section
 from app.operations import RevisionConflict, StateRefused, save_revision
-from workflows.conventions import InvalidInput, parse_id
-from workflows.diff import diff_stats, word_diff
-from workflows.revisions import BodyTooLarge, parse_revision_number
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput, TooLarge
+from workflows.revisions import parse_revision_number
+from workflows.text.diff import diff_stats, word_diff
 
 bp = Blueprint("api", __name__)
 
@@ -146,7 +147,7 @@ def revision_create(section_id: int):  # type: ignore[no-untyped-def]
         return jsonify(error=str(conflict), current=revision_json(conflict.current)), 409
     except StateRefused as exc:
         abort(409, str(exc))
-    except BodyTooLarge as exc:
+    except TooLarge as exc:
         abort(413, str(exc))
     except InvalidInput as exc:
         abort(400, str(exc))
@@ -275,7 +276,7 @@ def _contribution_errors(action):  # type: ignore[no-untyped-def]
         abort(response)
     except StateRefused as exc:
         abort(409, str(exc))
-    except BodyTooLarge as exc:
+    except TooLarge as exc:
         abort(413, str(exc))
     except InvalidInput as exc:
         abort(400, str(exc))

@@ -52,18 +52,19 @@ from app.db import db_session, write_transaction
 from app.models import AssistantExchange, Convention, KbPassage, Section, User
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
-from knowledge.assistant import MAX_QUESTION_CHARS, RETRIEVE, Assistant, chat_model_from_spec
-from knowledge.retriever import CorpusStats, PassageRetriever
+from knowledge.assistant.chain import MAX_QUESTION_CHARS, RETRIEVE, Assistant
+from knowledge.assistant.model import chat_model_from_spec
+from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 from workflows.contributions import assisted_rationale, with_addition
-from workflows.conventions import InvalidInput, parse_id
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput, TooLarge
 from workflows.lifecycle import contributions_open
 from workflows.permissions import Action, can
-from workflows.revisions import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
 KEEP_EXCHANGES = 20
-STATS_VERSION = 1  # bump when knowledge.understanding.terms changes how it reads words
+STATS_VERSION = 1  # bump when knowledge.assistant.understanding.terms changes how it reads words
 
 bp = Blueprint("assistant", __name__)
 assistant_group = AppGroup("assistant", help="Assistant de rédaction : questions à la base.")
@@ -505,7 +506,7 @@ def propose(section_id: int):  # type: ignore[no-untyped-def]
             assisted_rationale(request.form.get("question")),
             assisted=True,
         )
-    except (StateRefused, BodyTooLarge, InvalidInput) as exc:
+    except (StateRefused, TooLarge, InvalidInput) as exc:
         return back(url_for("assistant.page", section_id=section_id), str(exc))
     return back(
         url_for("contributions.show", contribution_id=contribution.id),

@@ -9,7 +9,7 @@ from flask_login import login_user, logout_user
 
 from app.forms import EmptyForm, LoginForm, PasswordForm
 from app.operations import authenticate, change_password, revoke_sessions
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 bp = Blueprint("auth", __name__)
 

@@ -12,7 +12,8 @@ from flask.cli import AppGroup, with_appcontext
 from app import queries
 from app.db import engine
 from app.operations import NotFound, create_api_token, create_user
-from workflows.conventions import InvalidInput, OrganisationKind
+from workflows.conventions import OrganisationKind
+from workflows.errors import InvalidInput
 
 
 def register_cli(app: Flask) -> None:

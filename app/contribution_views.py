@@ -9,10 +9,11 @@ from app import queries
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
 from workflows.contributions import STATE_LABELS, ContributionState
-from workflows.conventions import InvalidInput, parse_id
-from workflows.diff import word_diff
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput, TooLarge
 from workflows.lifecycle import contributions_closed_reason, contributions_open
-from workflows.revisions import BodyTooLarge, parse_revision_number
+from workflows.revisions import parse_revision_number
+from workflows.text.diff import word_diff
 
 bp = Blueprint("contributions", __name__)
 
@@ -36,7 +37,7 @@ def new(section_id: int):  # type: ignore[no-untyped-def]
             contribution = ops.create_contribution(section_id, g.user, base, body, rationale)
         except StateRefused as exc:
             error, status = str(exc), 409
-        except BodyTooLarge as exc:
+        except TooLarge as exc:
             error, status = str(exc), 413
         except InvalidInput as exc:
             error, status = str(exc), 400
@@ -64,7 +65,7 @@ def new(section_id: int):  # type: ignore[no-untyped-def]
 def show(contribution_id: int):  # type: ignore[no-untyped-def]
     contribution = g.contribution
     view = ops.view(contribution)
-    from workflows.merge import join
+    from workflows.text.merge import join
 
     return render_template(
         "contribution.html",

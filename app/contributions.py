@@ -22,7 +22,6 @@ from app.operations import (
     lock_editable_section,
     paragraph_ids_of,
 )
-from workflows.anchors import Anchor, locate, make_anchor
 from workflows.contributions import (
     RATIONALE_MAX,
     STATE_LABELS,
@@ -33,10 +32,14 @@ from workflows.contributions import (
     require_open,
     state_after_acceptance,
 )
-from workflows.conventions import InvalidInput, parse_id
-from workflows.diff import split_paragraphs
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput
 from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
-from workflows.merge import (
+from workflows.permissions import Role
+from workflows.revisions import clean_body
+from workflows.text.anchors import Anchor, locate, make_anchor
+from workflows.text.diff import split_paragraphs
+from workflows.text.merge import (
     Hunk,
     MergeConflict,
     Para,
@@ -47,8 +50,6 @@ from workflows.merge import (
     merge3,
     paragraphs_of,
 )
-from workflows.permissions import Role
-from workflows.revisions import clean_body
 
 COMMENT_MAX = 10_000
 

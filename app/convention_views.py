@@ -12,7 +12,8 @@ from app.audit import ACTION_LABELS
 from app.operations import NotFound
 from app.webutil import back, require_csrf
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATE_LABELS
-from workflows.conventions import InvalidInput, parse_id
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput
 from workflows.lifecycle import DEADLINE_LABELS
 from workflows.register import parse_date
 from workflows.review import POSITION_LABELS

@@ -14,8 +14,8 @@ from werkzeug.security import generate_password_hash
 from app.db import write_transaction
 from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
-from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Role
+from workflows.text.paragraphs import assign_paragraph_ids
 
 DEMO_PASSWORD = "demo"
 

@@ -21,10 +21,11 @@ from app import audit
 from app.db import db_session, write_transaction
 from app.models import KbDocument, KbPassage, User
 from app.operations import NotFound
-from knowledge.search import Filters, SearchIndex
-from knowledge.search import search as run_search
+from knowledge.search.index import Filters, SearchIndex
+from knowledge.search.index import search as run_search
 from knowledge.types import DocumentKind, DocumentStatus, Hit, SearchDocument
-from workflows.conventions import InvalidInput, clean_title
+from workflows.conventions import clean_title
+from workflows.errors import InvalidInput
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 INDEX_BATCH = 500
@@ -38,7 +39,7 @@ def index() -> SearchIndex:
         backend = app.config.get("SEARCH_BACKEND", "whoosh")
         if backend == "postgres":
             from app.db import engine, is_sqlite
-            from knowledge.postgres_index import PostgresIndex
+            from knowledge.search.backends.postgres import PostgresIndex
 
             if is_sqlite():
                 raise RuntimeError(
@@ -46,7 +47,7 @@ def index() -> SearchIndex:
                 )
             existing = PostgresIndex(engine())
         else:
-            from knowledge.whoosh_index import WhooshIndex
+            from knowledge.search.backends.whoosh import WhooshIndex
 
             existing = WhooshIndex(Path(app.config["DATA_DIR"]) / "index")
         app.extensions["cosigne_search"] = existing
@@ -98,11 +99,11 @@ def ingest(
     """Store one document and its passages in one transaction, then index them.
 
     Returns (document, created); the same file twice is recognised by its checksum and
-    changes nothing. A file that cannot be read raises ExtractionError before anything
+    changes nothing. A file that cannot be read raises FileRefused before anything
     is written or indexed.
     """
-    from knowledge.extract import checksum, extract
-    from knowledge.passages import split_passages
+    from knowledge.ingest.extract import checksum, extract
+    from knowledge.ingest.passages import split_passages
 
     try:
         kind_value = DocumentKind(kind)
@@ -120,9 +121,9 @@ def ingest(
     blocks = extract(filename, data)
     passages = split_passages(blocks)
     if not passages:
-        from knowledge.extract import ExtractionError
+        from workflows.files import FileRefused
 
-        raise ExtractionError(f"{filename} : aucun texte exploitable.")
+        raise FileRefused(f"{filename} : aucun texte exploitable.")
     with write_transaction() as session:
         if session.scalar(select(KbDocument.id).where(KbDocument.checksum == digest)):
             return session.scalar(select(KbDocument).where(KbDocument.checksum == digest)), False

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from app import kb
 from app.operations import NotFound
 from knowledge.types import DocumentKind, DocumentStatus
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 kb_group = AppGroup("kb", help="Base documentaire : textes de référence et recherche.")
 
@@ -68,7 +68,7 @@ def _ensure_schema() -> None:
 )
 def ingest(paths: tuple[str, ...], kind: str | None, status: str) -> None:
     """Ajoute des fichiers (.txt, .md, .docx, .pdf) ou des dossiers à la base."""
-    from knowledge.extract import ExtractionError
+    from workflows.files import FileRefused
 
     _ensure_schema()
     files = _files(paths)
@@ -85,7 +85,7 @@ def ingest(paths: tuple[str, ...], kind: str | None, status: str) -> None:
                     title=entry.get("title"),
                     status=status,
                 )
-            except (ExtractionError, InvalidInput) as exc:
+            except (FileRefused, InvalidInput) as exc:
                 report.refused.append((path.name, str(exc)))
                 continue
             if created:

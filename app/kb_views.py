@@ -11,10 +11,11 @@ from markupsafe import Markup
 from app import kb
 from app.operations import NotFound
 from app.webutil import back, require_csrf
-from knowledge import indicators
-from knowledge.calculator import CalculationError, compute
+from knowledge.indicators import catalogue, codes
+from knowledge.indicators.calculator import CalculationError, compute
 from knowledge.types import KIND_LABELS, STATUS_LABELS, DocumentKind, DocumentStatus
-from workflows.conventions import InvalidInput, parse_id
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 api_bp = Blueprint("kb_api", __name__, url_prefix="/api")
@@ -61,7 +62,7 @@ def documents():  # type: ignore[no-untyped-def]
 
 @bp.post("/documents")
 def upload():  # type: ignore[no-untyped-def]
-    from knowledge.extract import ExtractionError
+    from workflows.files import FileRefused
 
     require_csrf()
     target = url_for("kb.documents")
@@ -85,7 +86,7 @@ def upload():  # type: ignore[no-untyped-def]
             published_on=published,
             user=g.user,
         )
-    except (ExtractionError, InvalidInput) as exc:
+    except (FileRefused, InvalidInput) as exc:
         return back(target, str(exc))
     if not created:
         return back(target, f"Ce fichier est déjà dans la base : « {document.title} ».", "info")
@@ -119,13 +120,13 @@ def remove(document_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/indicateurs")
 def indicator_list():  # type: ignore[no-untyped-def]
-    return render_template("indicators.html", catalogue=indicators.CATALOGUE)
+    return render_template("indicators.html", catalogue=catalogue.CATALOGUE)
 
 
 @bp.route("/indicateurs/<code>", methods=["GET", "POST"])
 def indicator(code: str):  # type: ignore[no-untyped-def]
     try:
-        item = indicators.get(code)
+        item = codes.get(code)
     except KeyError:
         abort(404, "Indicateur inconnu.")
     if item.code != code:
@@ -198,7 +199,7 @@ def api_indicators():  # type: ignore[no-untyped-def]
     return jsonify(
         indicators=[
             {"code": i.code, "title": i.title, "unit": i.unit, "aspect": i.aspect}
-            for i in indicators.CATALOGUE.values()
+            for i in catalogue.CATALOGUE.values()
         ]
     )
 
@@ -206,7 +207,7 @@ def api_indicators():  # type: ignore[no-untyped-def]
 @api_bp.get("/indicators/<code>")
 def api_indicator(code: str):  # type: ignore[no-untyped-def]
     try:
-        return jsonify(indicator_json(indicators.get(code)))
+        return jsonify(indicator_json(codes.get(code)))
     except KeyError:
         abort(404, "Indicateur inconnu.")
 
@@ -214,7 +215,7 @@ def api_indicator(code: str):  # type: ignore[no-untyped-def]
 @api_bp.post("/indicators/<code>/compute")
 def api_compute(code: str):  # type: ignore[no-untyped-def]
     try:
-        item = indicators.get(code)
+        item = codes.get(code)
     except KeyError:
         abort(404, "Indicateur inconnu.")
     payload = request.get_json(silent=True)

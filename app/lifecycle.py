@@ -18,7 +18,8 @@ from app.db import db_session, write_transaction
 from app.models import Convention, Membership, Section, Signature, User, utcnow
 from app.operations import NotFound, insert_revision
 from app.review import party_name, signatories
-from workflows.conventions import ConventionKind, InvalidInput, clean_title
+from workflows.conventions import ConventionKind, clean_title
+from workflows.errors import InvalidInput
 from workflows.lifecycle import (
     DEADLINE_LABELS,
     STATE_LABELS,
@@ -203,7 +204,7 @@ def signatures(convention_id: int) -> list[Signature]:
 def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
     """An amendment to a signed convention: a new convention whose sections start from the
     signed text, with the same parties; the signed convention itself never changes."""
-    from workflows.paragraphs import assign_paragraph_ids
+    from workflows.text.paragraphs import assign_paragraph_ids
 
     title = clean_title(title)
     with write_transaction() as session:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from app import ROOT
 from app.models import Base
-from knowledge.postgres_index import TABLES as SEARCH_TABLES
+from knowledge.search.backends.postgres import TABLES as SEARCH_TABLES
 
 # Tables a search backend manages itself (a rebuildable projection, not the models').
 PROJECTION_TABLES = frozenset(SEARCH_TABLES)

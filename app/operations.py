@@ -33,15 +33,15 @@ from app.models import (
 from workflows.conventions import (
     STANDARD_SECTIONS,
     ConventionKind,
-    InvalidInput,
     OrganisationKind,
     check_period,
     clean_title,
 )
+from workflows.errors import InvalidInput
 from workflows.lifecycle import text_editable, text_frozen_reason
-from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Role
 from workflows.revisions import check_base, clean_body, clean_message
+from workflows.text.paragraphs import assign_paragraph_ids
 
 PASSWORD_MIN_LENGTH = 8
 
@@ -536,7 +536,7 @@ def paragraph_ids_of(revision: Revision | None) -> list[str] | None:
     """The revision's paragraph ids, or None when there is no usable previous identity."""
     if revision is None:
         return None
-    from workflows.diff import split_paragraphs
+    from workflows.text.diff import split_paragraphs
 
     ids = list(revision.paragraph_ids or [])
     return ids if len(ids) == len(split_paragraphs(revision.body)) else None

@@ -42,7 +42,7 @@ def add_meeting(
             session.scalars(select(Organisation.id).where(Organisation.id.in_(invited or [-1])))
         )
         if set(invited) - known:
-            from workflows.conventions import InvalidInput
+            from workflows.errors import InvalidInput
 
             raise InvalidInput("Organisation invitée inconnue.")
         meeting = Meeting(

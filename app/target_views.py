@@ -19,10 +19,10 @@ from markupsafe import Markup
 from app import targets
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
-from knowledge.calculator import format_number
-from knowledge.indicators import CATALOGUE, CODES
+from knowledge.indicators.catalogue import CATALOGUE, CODES
+from knowledge.indicators.display import format_number
 from workflows import targets as rules
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 bp = Blueprint("targets", __name__)
 

@@ -2,7 +2,7 @@
 
 A value is one cell: an indicator, a scope (département or segment of the stock), a year
 of the convention and a kind. It is entered as the indicator's variables (V1, V2…) and
-computed by the calculator (knowledge.calculator), so that a target is always the result
+computed by the calculator (knowledge.indicators.calculator), so that a target is always the result
 of its own figures. ``table`` sets targets against achieved values, year by year and
 aggregated by the indicator's rule; workflows.targets says when each kind may be entered
 and which way a gap is favourable.
@@ -27,10 +27,13 @@ from app import audit, queries
 from app.db import db_session, write_transaction
 from app.models import Convention, IndicatorValue, User
 from app.operations import NotFound, StateRefused
-from knowledge.calculator import CalculationError, compute, compute_year, format_number
-from knowledge.indicators import CATALOGUE, CODES, Indicator, get
+from knowledge.indicators.calculator import CalculationError, compute, compute_year
+from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
+from knowledge.indicators.codes import get
+from knowledge.indicators.display import format_number
 from workflows import targets as rules
-from workflows.conventions import InvalidInput, OrganisationKind
+from workflows.conventions import OrganisationKind
+from workflows.errors import InvalidInput
 
 # --- reading the input --------------------------------------------------------------------
 

@@ -32,10 +32,11 @@ from app.operations import (
     save_revision,
     set_membership,
 )
-from workflows.conventions import ConventionKind, InvalidInput, parse_id
-from workflows.diff import diff_stats, word_diff
+from workflows.conventions import ConventionKind, parse_id
+from workflows.errors import InvalidInput, TooLarge
 from workflows.permissions import Role, can_create_convention
-from workflows.revisions import BodyTooLarge, parse_revision_number
+from workflows.revisions import parse_revision_number
+from workflows.text.diff import diff_stats, word_diff
 
 bp = Blueprint("web", __name__)
 
@@ -242,7 +243,7 @@ def section_edit(section_id: int):  # type: ignore[no-untyped-def]
             conflict_diff=word_diff(conflict.current.body, form.body.data or ""),
         )
         return render_template("section_edit.html", **context), 409
-    except BodyTooLarge as exc:
+    except TooLarge as exc:
         return render_template("section_edit.html", **_edit_context(form, str(exc))), 413
     except StateRefused as exc:
         return render_template("section_edit.html", **_edit_context(form, str(exc))), 409

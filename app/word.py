@@ -3,7 +3,7 @@ to export it, and write what an import plans, in one transaction.
 
 Export: ``export_bytes(convention_id, tracked, comments)``. Import: ``preview`` reads and
 checks a file (size, archive, macros, DOCTYPE: nothing reaches python-docx before
-``knowledge.extract.check_docx_archive``) and plans it against the convention's sections;
+``workflows.files.check_docx_archive``) and plans it against the convention's sections;
 ``apply`` writes the plan: per author of revision marks, a contribution from the member
 the author is (asked when the name matches none), comments as discussions, or, for a
 drafter who asks for it, new revisions of the changed sections.
@@ -29,13 +29,14 @@ from app.models import (
     utcnow,
 )
 from app.operations import NotFound, insert_revision, lock_editable_section
-from knowledge.extract import ExtractionError, check_docx_archive
 from workflows.contributions import ContributionState
-from workflows.conventions import KIND_LABELS, InvalidInput
+from workflows.conventions import KIND_LABELS
+from workflows.errors import InvalidInput
+from workflows.files import FileRefused, check_docx_archive
 from workflows.lifecycle import STATE_LABELS
-from workflows.merge import align_proposal, merge3, paragraphs_of
-from workflows.paragraphs import assign_paragraph_ids
 from workflows.permissions import Action, Role, can
+from workflows.text.merge import align_proposal, merge3, paragraphs_of
+from workflows.text.paragraphs import assign_paragraph_ids
 from workflows.word.export import (
     ConventionDoc,
     Discussion,
@@ -231,7 +232,7 @@ def read_upload(filename: str, data: bytes) -> bytes:
         raise InvalidInput(f"Le fichier « {name} » n'est pas un document Word (.docx).")
     try:
         check_docx_archive(name, data)
-    except ExtractionError as error:
+    except FileRefused as error:
         raise InvalidInput(str(error)) from None
     return data
 

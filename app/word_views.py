@@ -39,8 +39,8 @@ from app.db import db_session
 from app.models import Convention, User
 from app.operations import NotFound, StateRefused
 from app.webutil import back, require_csrf
-from workflows.conventions import InvalidInput
-from workflows.diff import word_diff
+from workflows.errors import InvalidInput
+from workflows.text.diff import word_diff
 
 bp = Blueprint("word", __name__)
 api_bp = Blueprint("word_api", __name__)

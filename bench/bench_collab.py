@@ -11,7 +11,7 @@ fresh PostgreSQL schema with --database-url, dropped at the end), web requests t
 the Flask test client outside any app context, CSRF disabled for this bench only,
 wall-clock milliseconds, median and p95.
 
-1. The pure functions of workflows.merge on a 20-page section (200 paragraphs): a
+1. The pure functions of workflows.text.merge on a 20-page section (200 paragraphs): a
    proposal with 50 scattered word changes, 2 inserted and 2 deleted paragraphs, and a
    current revision with 20 other word changes in other paragraphs.
 2. The same through the app: app.contributions.view (hunk statuses against the moved-on
@@ -58,7 +58,8 @@ from app.operations import (
 )
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
-from workflows.merge import (
+from workflows.permissions import Role
+from workflows.text.merge import (
     align_proposal,
     apply_hunks,
     compute_hunks,
@@ -66,8 +67,7 @@ from workflows.merge import (
     merge3,
     paragraphs_of,
 )
-from workflows.paragraphs import assign_paragraph_ids
-from workflows.permissions import Role
+from workflows.text.paragraphs import assign_paragraph_ids
 
 REDACTEUR = ("redac@oph.test", "Rédactrice Bench", "OPH Bench", OrganisationKind.OPH)
 ASSOCIE = ("asso@dep.test", "Associé Bench", "Département Bench", OrganisationKind.DEPARTEMENT)

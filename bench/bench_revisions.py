@@ -38,7 +38,7 @@ from app.db import write_transaction
 from app.models import Base, Revision, Section
 from app.operations import create_api_token, create_convention, create_user, save_revision
 from workflows.conventions import ConventionKind, OrganisationKind
-from workflows.diff import word_diff
+from workflows.text.diff import word_diff
 
 EMAIL, PASSWORD = "bench@oph.test", "motdepasse-bench"
 

@@ -9,7 +9,7 @@ Run by hand (not part of the test suite), from the project root:
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The passages are those of the real corpus (../shared/corpus, or --corpus), read with
-knowledge.extract and cut with knowledge.passages as `kb ingest` does. An index of N
+knowledge.ingest.extract and cut with knowledge.ingest.passages as `kb ingest` does. An index of N
 passages holds copies of them in which a few words (one in twenty) are replaced by words
 drawn from the corpus itself, at their corpus frequency: vocabulary, term frequencies and
 passage lengths stay those of real texts (random words would spread the postings thin and
@@ -26,7 +26,7 @@ of the first five (hit@5), as ../shared/eval/score.py judges the assistant's sou
 
 whoosh indexes live in a temporary directory. With --backend postgres, a fresh schema is
 created (options=-csearch_path=..., as bench/bench_revisions.py does), the index builds
-its own table there through knowledge.postgres_index.PostgresIndex(engine), and the
+its own table there through knowledge.search.backends.postgres.PostgresIndex(engine), and the
 schema is dropped at the end.
 """
 
@@ -54,9 +54,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # ruff: noqa: E402
-from knowledge.extract import extract
-from knowledge.passages import split_passages
-from knowledge.search import SearchIndex, search
+from knowledge.ingest.extract import extract
+from knowledge.ingest.passages import split_passages
+from knowledge.search.index import SearchIndex, search
 from knowledge.types import SearchDocument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +185,7 @@ def norm(text: str) -> str:
 
 @contextmanager
 def whoosh_backend(tmp: Path) -> Iterator[Callable[[], SearchIndex]]:
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.search.backends.whoosh import WhooshIndex
 
     counter = iter(range(1_000_000))
     yield lambda: WhooshIndex(tmp / f"index-{next(counter)}")
@@ -194,9 +194,9 @@ def whoosh_backend(tmp: Path) -> Iterator[Callable[[], SearchIndex]]:
 @contextmanager
 def postgres_backend(database_url: str) -> Iterator[Callable[[], SearchIndex]]:
     try:
-        from knowledge.postgres_index import PostgresIndex
+        from knowledge.search.backends.postgres import PostgresIndex
     except ImportError as exc:
-        raise SystemExit(f"--backend postgres: knowledge.postgres_index missing ({exc})") from exc
+        raise SystemExit(f"--backend postgres: knowledge.search.backends.postgres missing ({exc})") from exc
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 

@@ -22,8 +22,8 @@ def corpus_available() -> bool:
 
 def search_documents() -> list[SearchDocument]:
     """Every passage of the corpus, numbered from 1, with the manifest's title and kind."""
-    from knowledge.extract import extract
-    from knowledge.passages import split_passages
+    from knowledge.ingest.extract import extract
+    from knowledge.ingest.passages import split_passages
 
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     documents: list[SearchDocument] = []

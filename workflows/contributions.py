@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 
 class ContributionState(StrEnum):

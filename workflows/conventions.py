@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflows.errors import InvalidInput
+
 
 class ConventionKind(StrEnum):
     CUS = "cus"
@@ -88,10 +90,6 @@ STANDARD_SECTIONS: dict[ConventionKind, tuple[StandardSection, ...]] = {
     ),
     ConventionKind.AVENANT: (),  # copied from the signed convention
 }
-
-
-class InvalidInput(ValueError):
-    """Input refused before anything is written; the message is shown to the user."""
 
 
 def parse_id(raw: object) -> int | None:

@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 from workflows.review import SECTION_STATE_LABELS, SectionState
 
 

@@ -11,7 +11,8 @@ import calendar
 import re
 from datetime import date
 
-from workflows.conventions import InvalidInput, clean_title
+from workflows.conventions import clean_title
+from workflows.errors import InvalidInput
 
 NOTICE_MONTHS = 1
 PLACE_MAX_LENGTH = 200

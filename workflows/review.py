@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 
 class SectionState(StrEnum):

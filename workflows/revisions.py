@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput, TooLarge
 
 MAX_BODY_BYTES = 1_000_000
 MESSAGE_MAX_LENGTH = 500
-
-
-class BodyTooLarge(InvalidInput):
-    """A body over MAX_BODY_BYTES (HTTP 413)."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +24,7 @@ def clean_body(raw: str | None) -> str:
     body = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     size = len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
-        raise BodyTooLarge(
+        raise TooLarge(
             f"Le texte fait {size / 1_000_000:.1f} Mo : la limite est de 1 Mo par section."
         )
     return body

@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 from workflows.lifecycle import STATE_LABELS, ConventionState
 
 ValueKind = Literal["cible", "realise"]

@@ -13,7 +13,7 @@ PER_WRITER = 150
 
 
 def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-untyped-def]
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.search.backends.whoosh import WhooshIndex
 
     try:
         index = WhooshIndex(directory)
@@ -37,8 +37,8 @@ def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-unty
 
 
 def _read(directory: str, stop, errors, counts) -> None:  # type: ignore[no-untyped-def]
-    from knowledge.search import search
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.search.backends.whoosh import WhooshIndex
+    from knowledge.search.index import search
 
     try:
         index = WhooshIndex(directory)
@@ -50,7 +50,7 @@ def _read(directory: str, stop, errors, counts) -> None:  # type: ignore[no-unty
 
 
 def test_writers_queue_and_readers_see_whole_generations(tmp_path):
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.search.backends.whoosh import WhooshIndex
 
     directory = str(tmp_path / "index")
     WhooshIndex(directory)  # created once, as `db upgrade` + first ingest would

@@ -1,4 +1,4 @@
-"""What only the PostgreSQL backend (knowledge.postgres_index) has to prove: its own
+"""What only the PostgreSQL backend (knowledge.search.backends.postgres) has to prove: its own
 storage, set up once and again when it vanished, an older layout replaced, concurrent
 writers, and the application running on it. What both backends do is tested once for
 both in test_search_backends.py.
@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, text
 
-from knowledge.postgres_index import TABLES, PostgresIndex
-from knowledge.search import search
+from knowledge.search.backends.postgres import TABLES, PostgresIndex
+from knowledge.search.index import search
 from knowledge.types import SearchDocument
 from tests.corpus import CORPUS, corpus_available, search_documents, search_schema
 

@@ -1,7 +1,7 @@
 import pytest
 
-from workflows.anchors import locate, make_anchor
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
+from workflows.text.anchors import locate, make_anchor
 
 TEXT = "Le taux de vacance est de 2 %. Le taux de rotation est de 9 %. Le taux de vacance baisse."
 

@@ -17,20 +17,13 @@ import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from knowledge.assistant import (
-    NOT_FOUND,
-    PROMPT,
-    Assistant,
-    CitationFilter,
-    chat_model_from_spec,
-    clean_citations,
-    split_units,
-    suggested_wording,
-)
-from knowledge.calculator import compute_year
-from knowledge.retriever import CorpusStats, PassageRetriever
+from knowledge.assistant.chain import Assistant
+from knowledge.assistant.extractive import NOT_FOUND, suggested_wording
+from knowledge.assistant.model import PROMPT, CitationFilter, chat_model_from_spec, clean_citations
+from knowledge.assistant.retrieval import CorpusStats, PassageRetriever, split_units
+from knowledge.assistant.understanding import find_numbers, understand
+from knowledge.indicators.calculator import compute_year
 from knowledge.types import SearchDocument
-from knowledge.understanding import find_numbers, understand
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -243,9 +236,9 @@ def _load_score_check():
 
 
 def _index_corpus(directory: Path):
-    from knowledge.extract import extract
-    from knowledge.passages import split_passages
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.ingest.extract import extract
+    from knowledge.ingest.passages import split_passages
+    from knowledge.search.backends.whoosh import WhooshIndex
 
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     documents, texts = [], []
@@ -456,7 +449,7 @@ def test_suggested_wording_keeps_the_text_and_drops_pointers():
 
 @pytest.fixture
 def small_index(tmp_path):
-    from knowledge.whoosh_index import WhooshIndex
+    from knowledge.search.backends.whoosh import WhooshIndex
 
     texts = [
         "La vacance technique est notamment la vacance pour cause de réhabilitation en cours "

@@ -8,14 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from knowledge.calculator import (
-    CalculationError,
-    YearValue,
-    compute,
-    compute_year,
-    format_number,
-)
-from knowledge.indicators import get
+from knowledge.indicators.calculator import CalculationError, YearValue, compute, compute_year
+from knowledge.indicators.codes import get
+from knowledge.indicators.display import format_number
 
 # --- the reference cases -----------------------------------------------------------------
 
@@ -255,7 +250,7 @@ def test_qualitative_indicator():
 
 
 def test_every_catalogue_indicator_computes():
-    from knowledge.indicators import CATALOGUE
+    from knowledge.indicators.catalogue import CATALOGUE
 
     for code, indicator in CATALOGUE.items():
         variables = {name: 1 for name in indicator.required_variables}

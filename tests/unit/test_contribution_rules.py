@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workflows.contributions import ASSISTED_QUESTION_MAX, assisted_rationale, with_addition
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 
 def test_an_addition_becomes_new_paragraphs_at_the_end():

@@ -1,15 +1,9 @@
 import pytest
 
-from workflows.conventions import (
-    STANDARD_SECTIONS,
-    ConventionKind,
-    InvalidInput,
-    check_period,
-    clean_title,
-)
+from workflows.conventions import STANDARD_SECTIONS, ConventionKind, check_period, clean_title
+from workflows.errors import InvalidInput, TooLarge
 from workflows.revisions import (
     MAX_BODY_BYTES,
-    BodyTooLarge,
     check_base,
     clean_body,
     clean_message,
@@ -54,7 +48,7 @@ def test_titles_are_trimmed_and_bounded():
 def test_body_limit_counts_utf8_bytes():
     assert clean_body("a\r\nb\rc") == "a\nb\nc"
     clean_body("a" * MAX_BODY_BYTES)
-    with pytest.raises(BodyTooLarge, match="1 Mo"):
+    with pytest.raises(TooLarge, match="1 Mo"):
         clean_body("é" * (MAX_BODY_BYTES // 2 + 1))
 
 

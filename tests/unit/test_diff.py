@@ -1,4 +1,4 @@
-"""Tests for workflows.diff (word-level tracked changes between Markdown texts)."""
+"""Tests for workflows.text.diff (word-level tracked changes between Markdown texts)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflows import diff as diff_module
-from workflows.diff import (
+from workflows.text import diff as diff_module
+from workflows.text.diff import (
     DiffStats,
     ParagraphDiff,
     Span,

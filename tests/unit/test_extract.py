@@ -1,4 +1,4 @@
-"""Tests for knowledge.extract: formats, and the defences run before any parser."""
+"""Tests for knowledge.ingest.extract: formats, and the defences run before any parser."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import extract as extract_module
-from knowledge.extract import ExtractionError, checksum, decode_text, extract
+from knowledge.ingest import extract as extract_module
+from workflows import files as files_module
+from knowledge.ingest.extract import checksum, decode_text, extract
 from knowledge.types import Block
+from workflows.files import FileRefused
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -112,7 +114,7 @@ def make_pdf(pages: list[list[str]]) -> bytes:
 
 
 def assert_refused(filename: str, data: bytes, *fragments: str, **kwargs) -> str:
-    with pytest.raises(ExtractionError) as caught:
+    with pytest.raises(FileRefused) as caught:
         extract(filename, data, **kwargs)
     message = str(caught.value)
     assert Path(filename).name in message, message
@@ -130,7 +132,7 @@ def test_checksum_is_sha256_hex() -> None:
 
 
 def test_extraction_error_is_a_value_error() -> None:
-    assert issubclass(ExtractionError, ValueError)
+    assert issubclass(FileRefused, ValueError)
 
 
 def test_empty_file_is_refused() -> None:
@@ -369,21 +371,21 @@ def test_zip_bomb_with_a_highly_compressible_entry_is_refused() -> None:
 def test_zip_with_too_many_entries_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for index in range(extract_module.ZIP_MAX_ENTRIES + 1):
+        for index in range(files_module.ZIP_MAX_ENTRIES + 1):
             archive.writestr(f"word/media/{index}.txt", b"")
     assert_refused("nombreux.docx", buffer.getvalue(), "trop d'éléments")
 
 
 def test_zip_whose_declared_total_is_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_docx()
-    monkeypatch.setattr(extract_module, "ZIP_MAX_TOTAL_BYTES", 10_000)
+    monkeypatch.setattr(files_module, "ZIP_MAX_TOTAL_BYTES", 10_000)
     assert_refused("lourd.docx", data, "décompressé")
 
 
 def test_default_zip_limits() -> None:
-    assert extract_module.ZIP_MAX_ENTRIES == 2000
-    assert extract_module.ZIP_MAX_TOTAL_BYTES == 200 * 1024 * 1024
-    assert extract_module.ZIP_MAX_RATIO == 200
+    assert files_module.ZIP_MAX_ENTRIES == 2000
+    assert files_module.ZIP_MAX_TOTAL_BYTES == 200 * 1024 * 1024
+    assert files_module.ZIP_MAX_RATIO == 200
 
 
 def _lie_about_size(data: bytes, declared: int) -> bytes:
@@ -410,16 +412,16 @@ def test_actual_decompressed_bytes_are_counted(monkeypatch: pytest.MonkeyPatch) 
     # The declared total passes; the bytes really produced while reading do not.
     data = make_docx()
     declared = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(extract_module, "ZIP_MAX_TOTAL_BYTES", declared + 1)
+    monkeypatch.setattr(files_module, "ZIP_MAX_TOTAL_BYTES", declared + 1)
     assert extract("ok.docx", data)
     calls = []
-    original = extract_module._read_entry
+    original = files_module._read_entry
 
     def counting(name, archive, entry, total):
         calls.append(entry.filename)
         return original(name, archive, entry, total + declared)  # as if earlier parts lied
 
-    monkeypatch.setattr(extract_module, "_read_entry", counting)
+    monkeypatch.setattr(files_module, "_read_entry", counting)
     assert_refused("gonfle.docx", data, "dépasse")
     assert calls
 
@@ -461,7 +463,7 @@ def test_doctype_in_any_xml_part_is_refused() -> None:
 
 
 def test_doctype_split_across_read_chunks_is_found() -> None:
-    padding = b" " * (extract_module._CHUNK - 4)
+    padding = b" " * (files_module._CHUNK - 4)
     data = rezip(make_docx(), add={"word/glossary.xml": padding + b"<!DOCTYPE x><x/>"})
     assert_refused("xxe3.docx", data, "DOCTYPE")
 

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.indicators import (
-    CATALOGUE,
-    CODES,
-    find_by_keywords,
-    find_in_text,
-    get,
-    normalise_code,
-)
+from knowledge.indicators.catalogue import CATALOGUE, CODES
+from knowledge.indicators.codes import find_by_keywords, find_in_text, get, normalise_code
 
 CORPUS = (
     Path(__file__).resolve().parents[2].parent

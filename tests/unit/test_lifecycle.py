@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 from workflows.lifecycle import (
     DEADLINE_LABELS,
     ORDER,

@@ -1,4 +1,4 @@
-"""Tests for workflows.merge (hunks, partial acceptance, three-way merge)."""
+"""Tests for workflows.text.merge (hunks, partial acceptance, three-way merge)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflows.diff import tokenize
-from workflows.merge import (
+from workflows.text.diff import tokenize
+from workflows.text.merge import (
     Hunk,
     MergeResult,
     Para,
@@ -22,7 +22,7 @@ from workflows.merge import (
     merge_words,
     paragraphs_of,
 )
-from workflows.paragraphs import assign_paragraph_ids
+from workflows.text.paragraphs import assign_paragraph_ids
 
 HYPOTHESIS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""Tests for workflows.paragraphs (stable paragraph ids across revisions)."""
+"""Tests for workflows.text.paragraphs (stable paragraph ids across revisions)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflows import paragraphs as paragraphs_module
-from workflows.diff import ParagraphDiff, Span, split_paragraphs, word_diff
-from workflows.paragraphs import assign_paragraph_ids, new_paragraph_id
+from workflows.text import paragraphs as paragraphs_module
+from workflows.text.diff import ParagraphDiff, Span, split_paragraphs, word_diff
+from workflows.text.paragraphs import assign_paragraph_ids, new_paragraph_id
 
 HYPOTHESIS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

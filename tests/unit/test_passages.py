@@ -1,4 +1,4 @@
-"""Tests for knowledge.cleaning and knowledge.passages, on crafted text and on the corpus."""
+"""Tests for knowledge.ingest.cleaning and knowledge.ingest.passages, on crafted text and on the corpus."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.cleaning import (
+from knowledge.ingest.cleaning import (
     clean_blocks,
     clean_text,
     indicator_code,
     is_page_marker,
     repair_doubled_letters,
 )
-from knowledge.extract import extract
-from knowledge.passages import split_passages, split_sentences
+from knowledge.ingest.extract import extract
+from knowledge.ingest.passages import split_passages, split_sentences
 from knowledge.types import Block, Passage
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

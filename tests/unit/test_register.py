@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 from workflows.register import (
     NOTICE_MONTHS,
     clean_document,

@@ -1,6 +1,6 @@
 import pytest
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 from workflows.review import (
     POSITION_LABELS,
     SECTION_STATE_LABELS,

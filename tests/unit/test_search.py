@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.analysis import exact_terms, fold, is_stop, stem, stemmed_terms, tokens, words
-from knowledge.glossary import expand
-from knowledge.query import MAX_QUERY_CHARS, plan
-from knowledge.search import search
+from knowledge.search.acronyms import expand
+from knowledge.search.analyser import exact_terms, fold, is_stop, stem, stemmed_terms, tokens, words
+from knowledge.search.backends.whoosh import WhooshIndex
+from knowledge.search.index import search
+from knowledge.search.query import MAX_QUERY_CHARS, plan
 from knowledge.types import SearchDocument
-from knowledge.whoosh_index import WhooshIndex
 
 # --- the analyser ---------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from markupsafe import Markup
 
 from app.target_views import Series, _ticks, line_chart
 from app.targets import _computed, shown_gap, shown_value
-from knowledge.indicators import CATALOGUE, get
-from workflows.conventions import InvalidInput
+from knowledge.indicators.catalogue import CATALOGUE
+from knowledge.indicators.codes import get
+from workflows.errors import InvalidInput
 from workflows.lifecycle import ConventionState
 from workflows.targets import (
     DIRECTIONS,

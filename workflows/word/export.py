@@ -31,7 +31,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from workflows.diff import diff_paragraph, word_diff
+from workflows.text.diff import diff_paragraph, word_diff
 from workflows.word.model import Block, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.word.writer import (
     Mark,
@@ -260,7 +260,7 @@ def _touched(body: str, text: str) -> set[tuple[str, int]]:
 
 def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> list[tuple[str, list]]:
     """The current text with every shown proposal's changes as revision marks."""
-    from workflows.diff import split_paragraphs
+    from workflows.text.diff import split_paragraphs
 
     old_paragraphs = split_paragraphs(body)
     # For each current paragraph: the diff that changes it; for each gap: insertions.
@@ -324,7 +324,7 @@ def _diff(body: str, text: str) -> tuple:
 
 
 def _paragraphs_of(text: str) -> list[str]:
-    from workflows.diff import split_paragraphs
+    from workflows.text.diff import split_paragraphs
 
     return split_paragraphs(text)
 

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from workflows.diff import split_paragraphs
+from workflows.text.diff import split_paragraphs
 from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
 from workflows.word.model import canonical, to_markdown
 from workflows.word.reader import (

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from knowledge.extract import is_hidden, style_levels
+from workflows.files import is_hidden, style_levels
 from workflows.word.model import Block, Item, Run, merge_runs, plain
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -153,7 +153,7 @@ class WordDocument:
 
 def read_docx(data: bytes) -> WordDocument:
     """The document's body, comments and properties. ``data`` must have passed
-    ``knowledge.extract.check_docx_archive`` (size, zip bomb, macros, DOCTYPE)."""
+    ``workflows.files.check_docx_archive`` (size, zip bomb, macros, DOCTYPE)."""
     import docx
 
     document = docx.Document(io.BytesIO(data))
@@ -253,7 +253,7 @@ class _Reader:
         return WordTable(rows)
 
     def paragraph(self, element: Any) -> WordParagraph:
-        from knowledge.extract import paragraph_level
+        from workflows.files import paragraph_level
 
         for state in self.ranges.values():  # a comment running on: words stay apart
             if state[2] and state[1] and not state[1].endswith(" "):

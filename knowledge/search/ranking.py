@@ -43,7 +43,8 @@ from functools import lru_cache
 
 from markupsafe import escape
 
-from knowledge.analysis import (
+from knowledge.search.acronyms import acronym_spans
+from knowledge.search.analyser import (
     NUMBER_WORDS,
     analyse,
     content_words,
@@ -51,8 +52,7 @@ from knowledge.analysis import (
     fold,
     root,
 )
-from knowledge.glossary import acronym_spans
-from knowledge.query import QueryPlan
+from knowledge.search.query import QueryPlan
 from knowledge.types import Hit, SearchDocument
 
 HEADING_WEIGHT = 2.0  # a heading word counts as this many body words
@@ -434,10 +434,10 @@ def _definition_pattern(defined: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _expansion_firsts(concepts: dict[str, Concept]) -> set[str]:
-    from knowledge.glossary import _phrases
+    from knowledge.search.acronyms import phrases
 
     firsts = set()
-    for first, entries in _phrases().items():
+    for first, entries in phrases().items():
         if any(acronym in concepts for _stems, acronym in entries):
             firsts.add(first)
     return firsts

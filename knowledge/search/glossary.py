@@ -3,14 +3,12 @@
 Used both ways by search: a question with "PLH" also looks for "programme local de
 l'habitat", and one spelling the words out also finds passages using the acronym. The
 words are compared as stems, so "programmes locaux de l'habitat" is the PLH too; the
-index marks every spelled-out occurrence with the acronym (``acronym_spans``), so that
-one term finds both spellings.
+index marks every spelled-out occurrence with the acronym (``acronyms.acronym_spans``),
+so that one term finds both spellings. Data only: the functions that read it are in
+``knowledge.search.acronyms``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from functools import lru_cache
 
 GLOSSARY: dict[str, str] = {
     "ALUR": "accès au logement et un urbanisme rénové",
@@ -74,57 +72,6 @@ GLOSSARY: dict[str, str] = {
 }
 
 # Acronyms that are also everyday French words when written in lower case.
-_COMMON_WORDS = frozenset(
+COMMON_WORDS = frozenset(
     {"plus", "cal", "sem", "apl", "pli", "pls", "cil", "sru", "fsl", "elan", "molle", "ues"}
 )
-
-
-@lru_cache(maxsize=1)
-def _phrases() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-    """First stem → (stems of an expansion, acronym in lower case), longest first."""
-    from knowledge.analysis import stemmed_terms
-
-    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for acronym, expansion in GLOSSARY.items():
-        stems = tuple(stemmed_terms(expansion))
-        if len(stems) >= 2:
-            by_first.setdefault(stems[0], []).append((stems, acronym.lower()))
-    return {
-        first: tuple(sorted(entries, key=lambda entry: -len(entry[0])))
-        for first, entries in by_first.items()
-    }
-
-
-def acronym_spans(stems: Sequence[str]) -> list[tuple[int, int, str]]:
-    """(start, end, acronym) of each expansion spelled out in a sequence of stems
-    (stop words already dropped): "programmes locaux de l'habitat" → PLH."""
-    phrases = _phrases()
-    found: list[tuple[int, int, str]] = []
-    for index, first in enumerate(stems):
-        entries = phrases.get(first)
-        if not entries:
-            continue
-        for expansion, acronym in entries:
-            end = index + len(expansion)
-            if tuple(stems[index:end]) == expansion:
-                found.append((index, end, acronym))
-    return found
-
-
-def expand(text: str) -> list[str]:
-    """Expansions of the acronyms in ``text`` and acronyms of the expansions it spells out.
-
-    Acronyms are matched as written in capitals ("PLUS", not the word "plus"), except
-    for those that are not French words when lower-cased ("cus", "plh"). Spelled-out
-    expansions are compared as stems, so plurals and accents do not matter.
-    """
-    from knowledge.analysis import stemmed_terms
-
-    found: list[str] = []
-    for word in {w.strip(".,;:!?()«»\"'’") for w in text.split()}:
-        upper = word.replace(".", "").upper()
-        if upper in GLOSSARY and (word.isupper() or upper.lower() not in _COMMON_WORDS):
-            found.append(GLOSSARY[upper])
-    for _start, _end, acronym in acronym_spans(stemmed_terms(text)):
-        found.append(acronym.upper())
-    return list(dict.fromkeys(found))

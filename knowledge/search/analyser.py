@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from knowledge.glossary import GLOSSARY
+from knowledge.search.glossary import GLOSSARY
 
 # A word, optionally preceded by an elided article or pronoun (l', d', qu', jusqu'...)
 # that is dropped; dotted or hyphenated forms (F.VI, L.445-1, logements-foyers) are

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from knowledge.query import QueryPlan, plan
+from knowledge.search.query import QueryPlan, plan
 from knowledge.types import Hit, SearchDocument
 
 DEFAULT_LIMIT = 10

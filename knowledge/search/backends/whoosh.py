@@ -5,7 +5,7 @@ writes a new segment and switches the table of contents atomically, so a reader 
 either the old or the new index, never half of one; a second writer waits for the lock
 (``WRITER_TIMEOUT``) instead of failing at once, whoosh's default.
 
-Ranking is knowledge.ranking's two stages, because whoosh's own matchers (a tree of
+Ranking is knowledge.search.ranking's two stages, because whoosh's own matchers (a tree of
 Python objects walked posting by posting, over four fields, with phrase matchers that
 defeat its block skipping) took a quarter of a second on ten thousand passages. One
 field, ``content``, holds each passage's weighted terms (``ranking.content_terms``:
@@ -28,8 +28,9 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from knowledge.query import QueryPlan
-from knowledge.ranking import (
+from knowledge.search.index import Filters
+from knowledge.search.query import QueryPlan
+from knowledge.search.ranking import (
     HEADING_WEIGHT,
     RANKING,
     Ranking,
@@ -43,7 +44,6 @@ from knowledge.ranking import (
     weigh,
     with_acronyms,
 )
-from knowledge.search import Filters
 from knowledge.types import Hit, SearchDocument
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ accepted changes must be merged three ways (base, current, proposal).
 
 Design notes
 ------------
-* Paragraphs carry stable ids (see ``workflows.paragraphs``). Hunks are
+* Paragraphs carry stable ids (see ``workflows.text.paragraphs``). Hunks are
   anchored to a paragraph id plus a token range *inside that paragraph*,
   never to offsets in the whole text, so edits elsewhere in the section do
   not invalidate them.
@@ -23,7 +23,7 @@ Design notes
   heuristic: nothing is applied blindly, and wherever there is a conflict
   the current (live) text is kept, so accepted text is never lost.
 
-Pure Python: stdlib ``difflib`` and ``workflows.diff`` only (the ``merge3``
+Pure Python: stdlib ``difflib`` and ``workflows.text.diff`` only (the ``merge3``
 package on PyPI is GPL, hence this small implementation).
 """
 
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from workflows.diff import CHUNK_LEVEL_CELLS, split_paragraphs, tokenize
-from workflows.paragraphs import assign_paragraph_ids
+from workflows.text.diff import CHUNK_LEVEL_CELLS, split_paragraphs, tokenize
+from workflows.text.paragraphs import assign_paragraph_ids
 
 __all__ = [
     "Hunk",
@@ -136,7 +136,7 @@ def _is_space(token: str) -> bool:
 def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     """Cut tokens into lines, and lines into sentences.
 
-    Same idea as the chunks of ``workflows.diff``, but cut between tokens so
+    Same idea as the chunks of ``workflows.text.diff``, but cut between tokens so
     that chunk boundaries map back to token indices exactly.
     """
     chunks: list[tuple[str, ...]] = []
@@ -153,7 +153,7 @@ def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
 def _matcher_regions(
     a: Sequence[str], b: Sequence[str], i0: int, j0: int, out: list[Region]
 ) -> None:
-    # autojunk=False for the same reason as in workflows.diff: frequent
+    # autojunk=False for the same reason as in workflows.text.diff: frequent
     # tokens (spaces, "de") must not be treated as junk.
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.conventions import InvalidInput
+from workflows.errors import InvalidInput
 
 CONTEXT_CHARS = 40
 QUOTE_MAX = 2000

@@ -21,7 +21,7 @@ They are not models of app.models and no migration creates them (Alembic's autog
 is told to leave them out). Tables of an older layout are dropped with a warning: run
 ``kb reindex``.
 
-Analysis and ranking are knowledge.ranking's, the very ones of the whoosh backend: the
+Analysis and ranking are knowledge.search.ranking's, the very ones of the whoosh backend: the
 terms are our French analyser's stems (elisions, stop words, Snowball stems, accents
 folded), stored as they are, so PostgreSQL's dictionaries never re-analyse them and
 both backends agree on what a word is. A first version used
@@ -49,8 +49,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from knowledge.query import QueryPlan
-from knowledge.ranking import (
+from knowledge.search.index import Filters
+from knowledge.search.query import QueryPlan
+from knowledge.search.ranking import (
     RANKING,
     Concept,
     Ranking,
@@ -62,7 +63,6 @@ from knowledge.ranking import (
     stored_fields,
     weigh,
 )
-from knowledge.search import Filters
 from knowledge.types import Hit, SearchDocument
 
 log = logging.getLogger(__name__)

@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Real
 
-from knowledge.indicators import Indicator, get
+from knowledge.indicators.catalogue import Indicator
+from knowledge.indicators.codes import get
+from knowledge.indicators.display import format_number, shown_value
+from workflows.errors import InvalidInput
 
 CUS_YEARS = 6  # a CUS lasts six years
 
 
-class CalculationError(ValueError):
+class CalculationError(InvalidInput):
     """Input refused by the calculator; the French message is meant for the user."""
 
 
@@ -52,39 +55,8 @@ class Result:
     warnings: tuple[str, ...]
 
 
-# --- French number formatting ------------------------------------------------------------
-
-
-def format_number(value: float, max_decimals: int = 2, min_decimals: int = 0) -> str:
-    """French display: "3 600 000", "15,0", "1 234,57"; rounding is for display only."""
-    text = f"{value:,.{max_decimals}f}"
-    if max_decimals > min_decimals and "." in text:
-        whole, decimals = text.split(".")
-        decimals = decimals.rstrip("0")
-        if len(decimals) < min_decimals:
-            decimals = decimals.ljust(min_decimals, "0")
-        text = f"{whole}.{decimals}" if decimals else whole
-    return text.replace(",", " ").replace(".", ",")
-
-
 def _input(value: float) -> str:
     return format_number(value, max_decimals=6)
-
-
-def _shown(indicator: Indicator, value: float) -> str:
-    if indicator.kind == "ratio_percent":
-        return f"{format_number(value, 1, 1)} %"
-    if indicator.kind == "qualitative":
-        return "OUI" if value else "NON"
-    return f"{format_number(value, 2)} {_unit_words(indicator.unit)}"
-
-
-def _unit_words(unit: str) -> str:
-    """ "nombre de logements" -> "logements"; "€ HT par logement" stays as it is."""
-    for prefix in ("nombre de ", "nombre d'"):
-        if unit.startswith(prefix):
-            return unit[len(prefix) :]
-    return unit
 
 
 # --- reading the inputs ------------------------------------------------------------------
@@ -210,12 +182,12 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
     kind = indicator.kind
 
     if kind == "qualitative":
-        return _Year(YearValue(year or 0, v1, f"V1 = {_shown(indicator, v1)}"), v1, None, ())
+        return _Year(YearValue(year or 0, v1, f"V1 = {shown_value(indicator, v1)}"), v1, None, ())
 
     if kind == "count":
         if not v1.is_integer() and "équivalent" not in indicator.unit:
             warnings.append(f"{_where(year)}V1 ({_input(v1)}) n'est pas un nombre entier.")
-        working = f"V1 = {_shown(indicator, v1)}"
+        working = f"V1 = {shown_value(indicator, v1)}"
         return _Year(YearValue(year or 0, v1, working), v1, None, tuple(warnings))
 
     v2 = values["V2"]
@@ -226,14 +198,14 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
         )
     if kind == "ratio_percent":
         value = v1 * 100 / v2
-        working = f"V1 / V2 × 100 = {_input(v1)} / {_input(v2)} × 100 = {_shown(indicator, value)}"
+        working = f"V1 / V2 × 100 = {_input(v1)} / {_input(v2)} × 100 = {shown_value(indicator, value)}"
         if v1 > v2:
             warnings.append(
                 f"{_where(year)}V1 ({_input(v1)}) dépasse V2 ({_input(v2)}) pour un pourcentage."
             )
     else:  # ratio, amount_per_unit
         value = v1 / v2
-        working = f"V1 / V2 = {_input(v1)} / {_input(v2)} = {_shown(indicator, value)}"
+        working = f"V1 / V2 = {_input(v1)} / {_input(v2)} = {shown_value(indicator, value)}"
 
     causes = [name for name in ("V1.a", "V1.b", "V1.c") if name in values]
     if causes:
@@ -297,7 +269,7 @@ def _aggregate(indicator: Indicator, computed: list[tuple[int, _Year]]) -> tuple
             "(voir les valeurs annuelles)."
         )
     if target in ("at_term", "last_year"):
-        shown = _shown(indicator, last.value.value)
+        shown = shown_value(indicator, last.value.value)
         if target == "at_term":
             text = f"Valeur à terme = valeur de la dernière année fournie ({last_year}) : {shown}"
         else:
@@ -313,7 +285,7 @@ def _aggregate(indicator: Indicator, computed: list[tuple[int, _Year]]) -> tuple
         if indicator.kind == "count":
             total = math.fsum(values)
             terms = " + ".join(_input(v) for v in values)
-            return total, f"Cumul ({_span(years)}) : {terms} = {_shown(indicator, total)}."
+            return total, f"Cumul ({_span(years)}) : {terms} = {shown_value(indicator, total)}."
         numerators = [item.numerator for _, item in computed]
         total = math.fsum(numerators)
         terms = " + ".join(_input(v) for v in numerators)
@@ -324,7 +296,7 @@ def _aggregate(indicator: Indicator, computed: list[tuple[int, _Year]]) -> tuple
         mean = math.fsum(values) / len(values)
         terms = " + ".join(_input(v) for v in values)
         return mean, (
-            f"Moyenne ({_span(years)}) : ({terms}) / {len(values)} = {_shown(indicator, mean)}."
+            f"Moyenne ({_span(years)}) : ({terms}) / {len(values)} = {shown_value(indicator, mean)}."
         )
     numerators = [item.numerator for _, item in computed]
     denominators = [item.denominator or 0.0 for _, item in computed]
@@ -334,12 +306,12 @@ def _aggregate(indicator: Indicator, computed: list[tuple[int, _Year]]) -> tuple
     times = " × 100" if factor == 100 else ""
     text = (
         f"Moyenne sur la période ({_span(years)}) = somme des V1 / somme des V2{times} = "
-        f"{_input(sum_v1)} / {_input(sum_v2)}{times} = {_shown(indicator, value)}"
+        f"{_input(sum_v1)} / {_input(sum_v2)}{times} = {shown_value(indicator, value)}"
     )
     mean_of_ratios = math.fsum(values) / len(values)
-    if len(values) > 1 and _shown(indicator, mean_of_ratios) != _shown(indicator, value):
+    if len(values) > 1 and shown_value(indicator, mean_of_ratios) != shown_value(indicator, value):
         text += (
-            f" (la moyenne simple des valeurs annuelles, {_shown(indicator, mean_of_ratios)}, "
+            f" (la moyenne simple des valeurs annuelles, {shown_value(indicator, mean_of_ratios)}, "
             "n'est pas la méthode de la fiche)"
         )
     return value, text + "."

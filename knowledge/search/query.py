@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.analysis import _raw_tokens, analyse
-from knowledge.glossary import GLOSSARY, acronym_spans, expand
+from knowledge.search.acronyms import acronym_spans, expand
+from knowledge.search.analyser import _raw_tokens, analyse
+from knowledge.search.glossary import GLOSSARY
 
 MAX_QUERY_CHARS = 1000  # a pasted page is cut, not refused
 MAX_TERMS = 40
@@ -70,7 +71,7 @@ class QueryPlan:
 
 
 def plan(question: str) -> QueryPlan:
-    from knowledge.indicators import find_by_keywords, find_in_text, normalise_code
+    from knowledge.indicators.codes import find_by_keywords, find_in_text, normalise_code
 
     text = (question or "")[:MAX_QUERY_CHARS]
     indicators = tuple(find_in_text(text))
@@ -147,7 +148,7 @@ _DEFINITION = re.compile(
 
 def _defined(text: str) -> tuple[str, ...]:
     """Content words of what a definition question asks to define, else ()."""
-    from knowledge.analysis import fold
+    from knowledge.search.analyser import fold
 
     match = _DEFINITION.match(fold(text).replace("’", "'"))
     if not match:
@@ -159,9 +160,9 @@ def _defined(text: str) -> tuple[str, ...]:
 
 def _named(word: str) -> bool:
     """An acronym written as such: in capitals, or lower-case when that is no French word."""
-    from knowledge.glossary import _COMMON_WORDS
+    from knowledge.search.glossary import COMMON_WORDS
 
-    return word.isupper() or word.lower() not in _COMMON_WORDS
+    return word.isupper() or word.lower() not in COMMON_WORDS
 
 
 _EXPECTS = (
@@ -184,7 +185,7 @@ _EXPECTS = (
 
 
 def _expects(text: str) -> str:
-    from knowledge.analysis import fold
+    from knowledge.search.analyser import fold
 
     folded = fold(text).replace("’", "'")
     for kind, pattern in _EXPECTS:

@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from knowledge.analysis import STOP_WORDS, fold, is_stop, stem, tokens
-from knowledge.glossary import GLOSSARY
-from knowledge.indicators import CATALOGUE, CODES, Indicator, find_in_text
+from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
+from knowledge.indicators.codes import find_in_text
+from knowledge.search.analyser import STOP_WORDS, fold, is_stop, stem, tokens
+from knowledge.search.glossary import GLOSSARY
 
 # --- words ---------------------------------------------------------------------------------
 

@@ -4,18 +4,18 @@ A section's revisions are immutable Markdown texts. Open contributions are
 anchored to *paragraphs*, not to character offsets, so that they survive new
 revisions of the section: each paragraph carries an id that it keeps from one
 revision to the next as long as the word diff still recognises it as "the
-same paragraph, edited" (see ``workflows.diff.word_diff``, which pairs old
+same paragraph, edited" (see ``workflows.text.diff.word_diff``, which pairs old
 and new paragraphs by similarity). A paragraph rewritten beyond recognition,
 or a new one, gets a fresh id; a deleted paragraph's id simply disappears.
 
-The module is pure Python (stdlib and ``workflows.diff`` only).
+The module is pure Python (stdlib and ``workflows.text.diff`` only).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from workflows.diff import split_paragraphs, word_diff
+from workflows.text.diff import split_paragraphs, word_diff
 
 __all__ = ["assign_paragraph_ids", "new_paragraph_id"]
 

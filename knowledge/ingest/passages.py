@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.cleaning import indicator_code
+from knowledge.ingest.cleaning import indicator_code
 from knowledge.types import Block, Passage
 
 __all__ = ["split_passages", "split_sentences"]

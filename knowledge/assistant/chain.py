@@ -1,0 +1,188 @@
+"""The drafting assistant: grounded answers with citations, built as a LangChain chain.
+
+    question ─▶ understand ─▶ ┌ retrieve passages (PassageRetriever) ┐ ─▶ select ─▶ answer
+                              └ calculate (the indicators' calculator)┘
+
+- understand (``understanding``): indicator, numbers and their roles, question type.
+- retrieve and calculate run side by side (``RunnableParallel``); the calculation is
+  always the calculator's, whatever answers the question.
+- select (``retrieval``): passages re-ranked by how much of the question they cover,
+  words weighed by their rarity in the corpus (``CorpusStats``); below
+  ``RELEVANCE_THRESHOLD`` nothing was found and nothing is said but that.
+- answer, with no model (the default, ``extractive``): the indicator's catalogue entry
+  and the calculation, and the sentences of the best passages that answer the question,
+  each followed by its citation [n]. With a chat model (``model``, ``COSIGNE_LLM``): a
+  French prompt with the numbered passages as untrusted data; citations to passages
+  that were not given are removed, in the streamed text as in the final one.
+
+Every answer is the same plain object:
+``{"answer", "found", "mode", "indicator", "calculation", "sources"}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
+
+from knowledge.assistant.extractive import calculate, compose_extractive, result
+from knowledge.assistant.model import (
+    MODEL_FAILED,
+    MODEL_STOPPED,
+    PROMPT,
+    CitationFilter,
+    calculation_suffix,
+    finish_llm_answer,
+    prompt_values,
+)
+from knowledge.assistant.retrieval import CorpusStats, Evidence, rank, select, threshold
+from knowledge.assistant.understanding import Understanding, understand
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+RETRIEVE = 12  # passages read for each question (the retriever's k)
+
+
+# --- the assistant -------------------------------------------------------------------------
+
+
+class Assistant:
+    """Answers questions from a retriever, corpus statistics and, optionally, a chat model.
+
+    ``stats`` may be a ``CorpusStats`` or a function returning the current one (the
+    application recounts when documents are added)."""
+
+    def __init__(
+        self,
+        retriever: BaseRetriever,
+        stats: CorpusStats | Callable[[], CorpusStats] | None = None,
+        llm: BaseChatModel | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self._stats = stats
+        self.llm = llm
+        self.evidence_chain = self._evidence_chain()
+        self.extractive_chain = self.evidence_chain | RunnableLambda(
+            lambda e: result(e, compose_extractive(e), "extractive")
+        )
+        self.llm_chain = (
+            (RunnableLambda(prompt_values) | PROMPT | llm | StrOutputParser()) if llm else None
+        )
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.llm is not None else "extractive"
+
+    def stats(self) -> CorpusStats:
+        if callable(self._stats):
+            return self._stats()
+        return self._stats or CorpusStats()
+
+    def _evidence_chain(self) -> Runnable:
+        def read(inputs: dict) -> dict:
+            question = " ".join(str(inputs.get("question") or "").split())[:MAX_QUESTION_CHARS]
+            reading = understand(question, inputs.get("context"))
+            return {
+                "question": question,
+                "understanding": reading,
+                "context": inputs.get("context"),
+            }
+
+        def search_query(inputs: dict) -> str:
+            reading: Understanding = inputs["understanding"]
+            query = inputs["question"]
+            # An indicator named by its words is also searched by its code, so that its
+            # fiche comes first; a drafting request also searches its section's title.
+            codes = [m.code for m in reading.indicators[:1] if m.how != "code"]
+            extra = " ".join(f"indicateur {c}" for c in codes)
+            if reading.kind == "drafting" and inputs.get("context"):
+                extra += " " + str(inputs["context"])
+            return f"{query} {extra}".strip()
+
+        def calculation(inputs: dict) -> tuple[dict | None, str | None]:
+            return calculate(inputs["understanding"])
+
+        def evidence(inputs: dict) -> Evidence:
+            reading: Understanding = inputs["understanding"]
+            ranked = rank(reading, inputs["documents"], self.stats())
+            best = ranked[0].relevance if ranked else 0.0
+            found = bool(reading.terms) and (
+                reading.indicator is not None
+                or (reading.kind == "drafting" and reading.aspect is not None)
+                or best >= threshold(reading)
+            )
+            calc, error = inputs["calculation"]
+            return select(Evidence(inputs["question"], reading, ranked, found, calc, error))
+
+        def retrieve(query: str) -> list[Document]:
+            if not query.strip():
+                return []
+            return self.retriever.invoke(query)
+
+        gather = RunnableParallel(
+            question=lambda x: x["question"],
+            understanding=lambda x: x["understanding"],
+            documents=RunnableLambda(search_query) | RunnableLambda(retrieve),
+            calculation=RunnableLambda(calculation),
+        )
+        return RunnableLambda(read) | gather | RunnableLambda(evidence)
+
+    def ask(self, question: str, context: str | None = None) -> dict:
+        """The answer object for one question (``context``: the section's title)."""
+        evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
+        if self.llm_chain is None or not evidence.found:
+            return result(evidence, compose_extractive(evidence), "extractive")
+        try:
+            text = self.llm_chain.invoke(evidence)
+        except Exception as error:  # the model's server is down or refuses: say so, go on
+            log.warning("le modèle n'a pas répondu : %s", error)
+            answer = result(evidence, compose_extractive(evidence), "extractive")
+            answer["warning"] = MODEL_FAILED
+            return answer
+        answer, found = finish_llm_answer(evidence, text)
+        evidence.found = found
+        return result(evidence, answer, "llm")
+
+    def stream(self, question: str, context: str | None = None) -> Iterator[dict]:
+        """Events for a page: ``{"event": "start", ...}`` (sources, indicator,
+        calculation), ``{"event": "token", "text"}``…, then ``{"event": "end",
+        "result": {...}}`` with the whole answer object."""
+        evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
+        head = result(evidence, "", self.mode)
+        yield {"event": "start", **{k: v for k, v in head.items() if k != "answer"}}
+        if self.llm_chain is None or not evidence.found:
+            answer = compose_extractive(evidence)
+            yield {"event": "token", "text": answer}
+            yield {"event": "end", "result": result(evidence, answer, "extractive")}
+            return
+        filtered = CitationFilter(len(evidence.sources))
+        try:
+            for chunk in self.llm_chain.stream(evidence):
+                piece = filtered.feed(chunk)
+                if piece:
+                    yield {"event": "token", "text": piece}
+        except Exception as error:
+            log.warning("le modèle n'a pas répondu : %s", error)
+            if not filtered.raw.strip():
+                answer = compose_extractive(evidence)
+                yield {"event": "token", "text": f"{MODEL_FAILED}\n\n{answer}"}
+                fallback = result(evidence, answer, "extractive")
+                fallback["warning"] = MODEL_FAILED
+                yield {"event": "end", "result": fallback}
+                return
+            filtered.feed(f"\n\n({MODEL_STOPPED})")
+        rest = filtered.flush()
+        if rest:
+            yield {"event": "token", "text": rest}
+        answer, found = finish_llm_answer(evidence, filtered.raw)
+        suffix = calculation_suffix(evidence) if found else ""
+        if suffix:
+            yield {"event": "token", "text": suffix}
+        evidence.found = found
+        yield {"event": "end", "result": result(evidence, answer, "llm")}
