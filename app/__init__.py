@@ -1,17 +1,52 @@
-"""Cosigne: co-drafting of social-housing conventions. Application factory."""
+"""Cosigne: co-drafting of social-housing conventions. The application factory.
+
+One package per feature (``app/<feature>/``: operations, queries, views, api, cli); the
+core beside them: ``db`` (engine, sessions, the one way a transaction begins), ``models``,
+``access`` (the permission table), ``audit`` (journal and notifications), ``errors`` (the
+one answer to a refusal), ``forms`` and ``json_input`` (the one way input is read),
+``markdown``, ``migrations``, ``demo``, ``cli``.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, request
+from flask.wrappers import Response
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFProtect
 
+from app import access, db, errors
+from app.accounts import views as accounts
+from app.activity import api as activity_api
+from app.activity import views as activity
+from app.assistant import api as assistant_api
+from app.assistant import views as assistant
+from app.cli import register_cli
+from app.contributions import api as contributions_api
+from app.contributions import views as contributions
+from app.conventions import api as conventions_api
+from app.conventions import views as conventions
+from app.kb import api as kb_api
+from app.kb import views as kb
+from app.lifecycle import api as lifecycle_api
+from app.lifecycle import views as lifecycle
+from app.markdown import render
+from app.models import User
+from app.register import views as register
+from app.review import views as review
+from app.sections import api as sections_api
+from app.sections import views as sections
+from app.targets import views as targets
+from app.word import api as word_api
+from app.word import views as word
 from config import load_config
+from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
+from workflows.lifecycle import STATE_LABELS, comments_open
+from workflows.permissions import ROLE_LABELS, Action, can
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +56,17 @@ login_manager = LoginManager()
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+# Routes that take files larger than MAX_CONTENT_LENGTH (each checks its own limit).
+UPLOAD_ENDPOINTS = frozenset(
+    {
+        "kb.upload",
+        "word.import_page",
+        "word_api.import_docx",
+        "word_api.create",
+        "conventions.new",
+    }
 )
 
 
@@ -34,8 +80,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from app import db
-
     db.init_app(app)
 
     @app.before_request
@@ -48,25 +92,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
     _register_blueprints(app)
-    _register_errors(app)
+    errors.init_app(app)
     _register_templates(app)
-
-    from app.access import enforce_access
-
-    app.before_request(enforce_access)
+    app.before_request(access.enforce_access)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
-
-    from app.cli import register_cli
-
     register_cli(app)
     return app
 
 
 def _init_login(app: Flask) -> None:
-    from app.db import db_session
-    from app.models import User
-
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
@@ -77,94 +112,47 @@ def _init_login(app: Flask) -> None:
         user_id, _, epoch = session_id.partition(":")
         if not (user_id.isascii() and user_id.isdigit() and epoch.isascii() and epoch.isdigit()):
             return None
-        user = db_session().get(User, int(user_id))
+        user = db.db_session().get(User, int(user_id))
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
 
 
-# Routes that take files larger than MAX_CONTENT_LENGTH (each checks its own limit).
-UPLOAD_ENDPOINTS = frozenset(
-    {
-        "kb.upload",
-        "word.import_page",
-        "word_api.api_import",
-        "word_api.api_create",
-        "web.convention_new",
-    }
-)
-
-
 def _register_blueprints(app: Flask) -> None:
-    from app.admin import bp as admin_bp
-    from app.api import bp as api_bp
-    from app.auth import bp as auth_bp
-    from app.contribution_views import bp as contributions_bp
-    from app.convention_views import activity_bp, association_bp, lifecycle_bp, review_bp
-    from app.kb_views import api_bp as kb_api_bp
-    from app.kb_views import bp as kb_bp
-    from app.target_views import bp as targets_bp
-    from app.web import bp as web_bp
-    from app.word_views import api_bp as word_api_bp
-    from app.word_views import bp as word_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(web_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(contributions_bp)
-    app.register_blueprint(kb_bp)
-    app.register_blueprint(kb_api_bp)
-    from app.assistant import bp as assistant_bp
-
-    app.register_blueprint(assistant_bp)
-    csrf.exempt(kb_api_bp)  # bearer-token only, like the rest of the API
-    for blueprint in (review_bp, lifecycle_bp, association_bp, activity_bp, targets_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(word_bp)
-    app.register_blueprint(word_api_bp, url_prefix="/api")
-    csrf.exempt(word_api_bp)  # bearer-token only, like the rest of the API
-    app.register_blueprint(api_bp, url_prefix="/api")
-    csrf.exempt(api_bp)  # bearer-token only, see app.access._authenticated_user
-
-
-def _register_errors(app: Flask) -> None:
-    from app.access import is_api_request
-
-    messages = {
-        400: "Requête invalide.",
-        401: "Authentification requise.",
-        403: "Accès refusé.",
-        404: "Page introuvable.",
-        405: "Méthode non autorisée.",
-        409: "Conflit.",
-        413: "Contenu trop volumineux : 1 Mo au plus par section, 50 Mo par document.",
-    }
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        return _error_response(400, "Jeton CSRF manquant ou invalide : rechargez la page.")
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        code = error.code or 500
-        description = error.description
-        # werkzeug's own English descriptions are replaced by ours; ours are French.
-        default = type(error).description
-        message = description if description and description != default else None
-        return _error_response(code, message or messages.get(code, error.name))
-
-    def _error_response(code: int, message: str):  # type: ignore[no-untyped-def]
-        if is_api_request():
-            return jsonify(error=message), code
-        return render_template("error.html", code=code, message=message), code
+    # Each feature's pages and API; the API takes bearer tokens only (app.access), so
+    # its blueprints need no CSRF token.
+    pages = (
+        accounts,
+        conventions,
+        sections,
+        contributions,
+        review,
+        lifecycle,
+        register,
+        targets,
+        activity,
+        word,
+        kb,
+        assistant,
+    )
+    apis = (
+        conventions_api,
+        sections_api,
+        contributions_api,
+        lifecycle_api,
+        activity_api,
+        word_api,
+        kb_api,
+        assistant_api,
+    )
+    for module in pages:
+        app.register_blueprint(module.bp)
+    for module in apis:
+        app.register_blueprint(module.bp)
+        csrf.exempt(module.bp)
 
 
 def _register_templates(app: Flask) -> None:
-    from app.markdown import render
-    from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
-    from workflows.lifecycle import STATE_LABELS, comments_open
-    from workflows.permissions import ROLE_LABELS, Action, can
-
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["datetime"] = local_datetime
 
@@ -184,14 +172,14 @@ def _register_templates(app: Flask) -> None:
 
 # Stored in UTC, shown in the users' time: all of Cosigne's users work in France
 # métropolitaine (an overseas deployment sets COSIGNE_TIMEZONE).
-def local_datetime(value, seconds: bool = False) -> str:  # type: ignore[no-untyped-def]
+def local_datetime(value: datetime | None, seconds: bool = False) -> str:
     if value is None:
         return ""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return value.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
-def _security_headers(response):  # type: ignore[no-untyped-def]
+def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

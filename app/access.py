@@ -4,21 +4,30 @@ One ``before_request`` hook applies it to every request, web and API alike: load
 convention the URL points to (404 when it does not exist), find the user's role in it,
 and ask ``workflows.permissions.can``. An endpoint missing from ACCESS is refused
 (deny by default), and a test walks ``app.url_map`` to keep the table complete.
+
+Rules on one object rather than on a role (only its author withdraws a contribution, a
+signatory signs for its own party...) are the named predicates of
+``workflows.permissions``; the operations apply them and refuse with ``Forbidden``
+(403), like this table. Who holds which role (``role_of``, ``conventions_for``) and who a
+bearer token is (``user_for_token``) are here too: deciding access needs them first.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from flask import abort, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
-from app import queries
 from app.db import db_session
-from app.models import CommentThread, Contribution, Convention, Section, User
-from app.operations import user_for_token
-from workflows.permissions import Action, can, can_create_convention
+from app.errors import is_api_request
+from app.models import ApiToken, CommentThread, Contribution, Convention, Membership, Section, User
+from workflows.permissions import Action, Role, can, can_create_convention, effective_role
 
 
 @dataclass(frozen=True)
@@ -40,65 +49,87 @@ def member(action: Action) -> Rule:
 ACCESS: dict[str, Rule] = {
     "static": PUBLIC,
     "health": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.logout": LOGIN,
-    "auth.password": LOGIN,
-    "web.dashboard": LOGIN,
-    "web.convention_new": ORGANISME,
-    "web.convention": member(Action.VIEW),
-    "web.members": member(Action.VIEW),
-    "web.member_set": member(Action.MANAGE_MEMBERS),
-    "web.member_remove": member(Action.MANAGE_MEMBERS),
-    "web.section_add": member(Action.MANAGE_SECTIONS),
-    "web.section": member(Action.VIEW),
-    "web.section_edit": member(Action.EDIT_SECTION),
-    "web.section_rename": member(Action.MANAGE_SECTIONS),
-    "web.section_move": member(Action.MANAGE_SECTIONS),
-    "web.history": member(Action.VIEW),
-    "web.revision": member(Action.VIEW),
-    "web.diff": member(Action.VIEW),
-    "web.restore": member(Action.EDIT_SECTION),
-    "admin.users": ADMIN,
-    "admin.user_create": ADMIN,
-    "admin.user_active": ADMIN,
+    # accounts
+    "accounts.login": PUBLIC,
+    "accounts.logout": LOGIN,
+    "accounts.password": LOGIN,
+    "accounts.admin_users": ADMIN,
+    "accounts.admin_user_create": ADMIN,
+    "accounts.admin_user_active": ADMIN,
+    # conventions and their members
+    "conventions.dashboard": LOGIN,
+    "conventions.new": ORGANISME,
+    "conventions.show": member(Action.VIEW),
+    "conventions.members": member(Action.VIEW),
+    "conventions.member_set": member(Action.MANAGE_MEMBERS),
+    "conventions.member_remove": member(Action.MANAGE_MEMBERS),
+    "conventions_api.list": LOGIN,
+    "conventions_api.show": member(Action.VIEW),
+    # sections, revisions, differences
+    "sections.add": member(Action.MANAGE_SECTIONS),
+    "sections.show": member(Action.VIEW),
+    "sections.edit": member(Action.EDIT_SECTION),
+    "sections.rename": member(Action.MANAGE_SECTIONS),
+    "sections.move": member(Action.MANAGE_SECTIONS),
+    "sections.history": member(Action.VIEW),
+    "sections.revision": member(Action.VIEW),
+    "sections.diff": member(Action.VIEW),
+    "sections.restore": member(Action.EDIT_SECTION),
+    "sections_api.of_convention": member(Action.VIEW),
+    "sections_api.show": member(Action.VIEW),
+    "sections_api.revisions": member(Action.VIEW),
+    "sections_api.revision": member(Action.VIEW),
+    "sections_api.revision_create": member(Action.EDIT_SECTION),
+    "sections_api.diff": member(Action.VIEW),
+    # contributions and discussions
     "contributions.new": member(Action.PROPOSE),
     "contributions.show": member(Action.VIEW),
     "contributions.accept": member(Action.DECIDE),
     "contributions.reject": member(Action.DECIDE),
     "contributions.treat": member(Action.DECIDE),
-    "contributions.withdraw": member(Action.PROPOSE),
+    "contributions.withdraw": member(Action.PROPOSE),  # and may_withdraw: its author
     "contributions.thread_new": member(Action.COMMENT),
     "contributions.thread_reply": member(Action.COMMENT),
-    "contributions.thread_resolve": member(Action.COMMENT),
+    "contributions.thread_resolve": member(Action.COMMENT),  # and may_resolve
+    "contributions_api.create": member(Action.PROPOSE),
+    "contributions_api.show": member(Action.VIEW),
+    "contributions_api.accept": member(Action.DECIDE),
+    "contributions_api.reject": member(Action.DECIDE),
+    "contributions_api.withdraw": member(Action.PROPOSE),  # and may_withdraw
+    # review of sections
     "review.request": member(Action.REQUEST_REVIEW),
     "review.position": member(Action.REVIEW),
     "review.register": member(Action.VIEW),
+    # lifecycle, signatures, avenants, deadlines
     "lifecycle.transition": member(Action.TRANSITION),
     "lifecycle.deadlines": member(Action.TRANSITION),
-    "lifecycle.sign": member(Action.SIGN),
+    "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.signed": member(Action.VIEW),
-    "association.register": member(Action.VIEW),
-    "association.meeting_add": member(Action.MANAGE_REGISTER),
-    "association.document_add": member(Action.MANAGE_REGISTER),
-    "association.minutes": member(Action.MANAGE_REGISTER),
-    "association.letter_add": member(Action.MANAGE_REGISTER),
+    "lifecycle_api.transition": member(Action.TRANSITION),
+    # register of the association
+    "register.page": member(Action.VIEW),
+    "register.meeting_add": member(Action.MANAGE_REGISTER),
+    "register.document_add": member(Action.MANAGE_REGISTER),
+    "register.minutes": member(Action.MANAGE_REGISTER),
+    "register.letter_add": member(Action.MANAGE_REGISTER),
+    # indicator targets and achieved values
     "targets.page": member(Action.VIEW),
     "targets.save": member(Action.EDIT_SECTION),
     "targets.delete": member(Action.EDIT_SECTION),
+    # journal, ledger, inbox
     "activity.events": member(Action.VIEW),
     "activity.ledger": member(Action.VIEW),
     "activity.inbox": LOGIN,
     "activity.inbox_read": LOGIN,
-    "assistant.page": LOGIN,
-    "assistant.clear": LOGIN,
-    "assistant.propose": member(Action.PROPOSE),
+    "activity_api.events": member(Action.VIEW),
+    # Word round trip
     "word.export": member(Action.VIEW),
-    "word.import_page": member(Action.PROPOSE),
-    "word_api.api_export": member(Action.VIEW),
-    "word_api.api_import": member(Action.PROPOSE),
-    "word_api.api_create": ORGANISME,
-    "assistant.api_ask": LOGIN,
+    "word.import_page": member(Action.PROPOSE),  # and may_attribute_to_others
+    "word_api.export": member(Action.VIEW),
+    "word_api.import_docx": member(Action.PROPOSE),  # and may_attribute_to_others
+    "word_api.create": ORGANISME,
+    # knowledge base and indicators
     "kb.search": LOGIN,
     "kb.documents": LOGIN,
     "kb.upload": ORGANISME,
@@ -106,30 +137,73 @@ ACCESS: dict[str, Rule] = {
     "kb.remove": ADMIN,
     "kb.indicator_list": LOGIN,
     "kb.indicator": LOGIN,
-    "kb_api.api_search": LOGIN,
-    "kb_api.api_indicators": LOGIN,
-    "kb_api.api_indicator": LOGIN,
-    "kb_api.api_compute": LOGIN,
-    "api.conventions": LOGIN,
-    "api.convention": member(Action.VIEW),
-    "api.convention_sections": member(Action.VIEW),
-    "api.section": member(Action.VIEW),
-    "api.revisions": member(Action.VIEW),
-    "api.revision": member(Action.VIEW),
-    "api.revision_create": member(Action.EDIT_SECTION),
-    "api.diff": member(Action.VIEW),
-    "api.contribution_create": member(Action.PROPOSE),
-    "api.contribution": member(Action.VIEW),
-    "api.contribution_accept": member(Action.DECIDE),
-    "api.contribution_reject": member(Action.DECIDE),
-    "api.contribution_withdraw": member(Action.PROPOSE),
-    "api.events": member(Action.VIEW),
-    "api.transition": member(Action.TRANSITION),
+    "kb_api.search": LOGIN,
+    "kb_api.indicators": LOGIN,
+    "kb_api.indicator": LOGIN,
+    "kb_api.compute": LOGIN,
+    # assistant
+    "assistant.page": LOGIN,  # a section asked from: VIEW on its convention (context_of)
+    "assistant.clear": LOGIN,
+    "assistant.propose": member(Action.PROPOSE),
+    "assistant_api.ask": LOGIN,  # likewise
 }
 
 
-def is_api_request() -> bool:
-    return request.blueprint in ("api", "kb_api") or request.path.startswith("/api/")
+# --- who the user is, and which role they hold --------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(token: str) -> User | None:
+    return db_session().scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False), User.active)
+    )
+
+
+def role_of(user: User, convention_id: int) -> Role | None:
+    """The role ``user`` acts with in a convention (None when not a member)."""
+    rows = db_session().execute(
+        select(Membership.user_id, Membership.role).where(
+            Membership.convention_id == convention_id,
+            or_(Membership.user_id == user.id, Membership.organisation_id == user.organisation_id),
+        )
+    )
+    personal = organisational = None
+    for user_id, role in rows:
+        if user_id is not None:
+            personal = role
+        else:
+            organisational = role
+    return effective_role(personal, organisational)
+
+
+def conventions_for(user: User) -> list[tuple[Convention, Role]]:
+    """Conventions the user takes part in, personally or through their organisation."""
+    rows = db_session().execute(
+        select(Convention, Membership.user_id, Membership.role)
+        .join(Membership, Membership.convention_id == Convention.id)
+        .where(
+            or_(Membership.user_id == user.id, Membership.organisation_id == user.organisation_id)
+        )
+        .options(joinedload(Convention.organisme))
+        .order_by(Convention.created_at.desc(), Convention.id.desc())
+    )
+    personal: dict[int, Role] = {}
+    organisational: dict[int, Role] = {}
+    conventions: dict[int, Convention] = {}
+    for convention, user_id, role in rows:
+        conventions[convention.id] = convention
+        (personal if user_id is not None else organisational)[convention.id] = role
+    result = []
+    for cid, convention in conventions.items():
+        role = effective_role(personal.get(cid), organisational.get(cid))
+        assert role is not None
+        result.append((convention, role))
+    return result
 
 
 def _authenticated_user() -> User | None:
@@ -142,13 +216,16 @@ def _authenticated_user() -> User | None:
             return None
         return user_for_token(token.strip())
     if current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[attr-defined]
+        user: User = current_user._get_current_object()
+        return user
     return None
 
 
+# --- the hook -----------------------------------------------------------------------------
+
 # URL argument -> (model, name in ``g``, message when missing, how to reach the parent).
 # Walking up from the most specific object finds the convention a URL is about.
-_OBJECTS = (
+_OBJECTS: tuple[tuple[str, type[Any], str, str, str | None], ...] = (
     ("contribution_id", Contribution, "contribution", "Contribution introuvable.", "section_id"),
     ("thread_id", CommentThread, "thread", "Fil de discussion introuvable.", "section_id"),
     ("section_id", Section, "section", "Section introuvable.", "convention_id"),
@@ -156,7 +233,7 @@ _OBJECTS = (
 )
 
 
-def _load_convention(view_args: dict) -> Convention:
+def _load_convention(view_args: dict[str, Any]) -> Convention:
     """The convention a URL is about, directly or through a section, contribution or
     thread; each object found is kept in ``g`` (404 when one does not exist)."""
     session = db_session()
@@ -169,13 +246,14 @@ def _load_convention(view_args: dict) -> Convention:
             abort(404, missing)
         setattr(g, name, found)
         if parent is None:
-            return found
+            convention: Convention = found
+            return convention
         wanted[parent] = getattr(found, parent)
     # A member rule on a URL without an object is a coding error, caught by the tests.
     raise LookupError(f"{request.endpoint} has a member rule but no object in its URL")
 
 
-def enforce_access():  # type: ignore[no-untyped-def]
+def enforce_access() -> ResponseReturnValue | None:
     endpoint = request.endpoint
     if endpoint is None:
         return None  # no route matched: Flask answers 404 (or 405) itself
@@ -189,7 +267,7 @@ def enforce_access():  # type: ignore[no-untyped-def]
     if g.user is None:
         if is_api_request():
             abort(401, "Authentification requise : en-tête Authorization: Bearer <jeton>.")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if rule.kind == "admin" and not g.user.is_admin:
         abort(403, "Réservé aux administrateurs.")
     if rule.kind == "organisme" and not can_create_convention(
@@ -199,7 +277,7 @@ def enforce_access():  # type: ignore[no-untyped-def]
     if rule.kind == "member":
         assert rule.action is not None
         convention = _load_convention(request.view_args or {})
-        g.role = queries.role_of(g.user, convention.id)
+        g.role = role_of(g.user, convention.id)
         if not can(g.role, rule.action):
             abort(403, "Votre rôle dans cette convention ne permet pas cette action.")
     return None

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from workflows.errors import NotFound
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "cosigne_sqlite_immediate"
@@ -101,3 +104,15 @@ def within(session: Session | None) -> Iterator[Session]:
         return
     with write_transaction() as own:
         yield own
+
+
+T = TypeVar("T")
+
+
+def reloaded(session: Session, row: T) -> T:
+    """``row`` as ``session`` has it: the caller's object (the logged-in user, say) may
+    belong to the request's session and the operation writes in its own."""
+    found = session.get(type(row), inspect(row).identity)
+    if found is None:
+        raise NotFound("Élément introuvable.")
+    return found

@@ -6,12 +6,16 @@ by the production profile.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from app.db import write_transaction
+from app.contributions.operations import accept, create_contribution, open_thread, reject
+from app.db import db_session, write_transaction
+from app.lifecycle.operations import set_deadlines, transition
+from app.register.operations import add_document, add_letter, add_meeting, set_minutes
+from app.review.operations import ask_for_review, record_position
 from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
 from workflows.permissions import Role
@@ -229,12 +233,6 @@ def _convention(session, kind, title, organisme, start, end, drafter, texts):  #
 def _play_history() -> None:
     """The CUS went through association (meetings, documents, written contributions, the
     organisme's decisions) and now stands in negotiation with reviews under way."""
-    from datetime import date, timedelta
-
-    from app import contributions, lifecycle, register, review
-    from app.db import db_session
-    from app.models import Convention
-
     session = db_session()
     people = {
         key: session.scalar(select(User).where(User.email == email))
@@ -251,7 +249,7 @@ def _play_history() -> None:
     drafter, epci, dep, ddt = people["oph"], people["epci"], people["departement"], people["ddt"]
     today = date.today()
 
-    lifecycle.set_deadlines(
+    set_deadlines(
         cus_id,
         drafter,
         {
@@ -260,8 +258,8 @@ def _play_history() -> None:
             "signature": today + timedelta(days=75),
         },
     )
-    lifecycle.transition(cus_id, drafter, "association")
-    first = register.add_meeting(
+    transition(cus_id, drafter, "association")
+    first = add_meeting(
         cus_id,
         drafter,
         "Réunion de lancement de l'association",
@@ -269,17 +267,17 @@ def _play_history() -> None:
         "Siège de l'office, salle du conseil",
         orgs,
     )
-    register.add_document(
+    add_document(
         cus_id,
         first.id,
         drafter,
         "Diagnostic du patrimoine et de l'occupation",
         today - timedelta(days=90),
     )
-    register.add_document(
+    add_document(
         cus_id, first.id, drafter, "Projet d'orientations stratégiques", today - timedelta(days=62)
     )
-    register.set_minutes(
+    set_minutes(
         cus_id,
         first.id,
         drafter,
@@ -287,7 +285,7 @@ def _play_history() -> None:
         "- l'EPCI demande que la production neuve suive le PLH ;\n"
         "- le Département signale les besoins liés au vieillissement.",
     )
-    register.add_meeting(
+    add_meeting(
         cus_id,
         drafter,
         "Réunion d'examen des contributions",
@@ -295,7 +293,7 @@ def _play_history() -> None:
         "Hôtel d'agglomération",
         orgs,
     )
-    register.add_letter(
+    add_letter(
         cus_id,
         drafter,
         "Département du Val de Loire (démo)",
@@ -307,7 +305,7 @@ def _play_history() -> None:
 
     politique = "Politique patrimoniale et d'investissement, plan de mise en vente"
     base = session.get(Section, sections[politique]).current_revision
-    accepted = contributions.create_contribution(
+    accepted = create_contribution(
         sections[politique],
         epci,
         base.number,
@@ -318,23 +316,23 @@ def _play_history() -> None:
         ),
         "Le PLH fixe des objectifs par commune : la CUS doit s'y référer explicitement.",
     )
-    contributions.accept(accepted.id, drafter)
+    accept(accepted.id, drafter)
     qualite = "Qualité du service rendu aux locataires"
     base = session.get(Section, sections[qualite]).current_revision
-    refused = contributions.create_contribution(
+    refused = create_contribution(
         sections[qualite],
         dep,
         base.number,
         base.body.replace("15 jours", "8 jours"),
         "Un délai plus court répondrait aux attentes des locataires âgés.",
     )
-    contributions.reject(
+    reject(
         refused.id,
         drafter,
         "Délai incompatible avec les moyens de la régie ; un suivi renforcé "
         "pour les plus de 75 ans est proposé à la place.",
     )
-    contributions.create_contribution(
+    create_contribution(
         sections[qualite],
         dep,
         base.number,
@@ -343,31 +341,31 @@ def _play_history() -> None:
     )
     etat = "État des lieux"
     base = session.get(Section, sections[etat]).current_revision
-    contributions.create_contribution(
+    create_contribution(
         sections[etat],
         ddt,
         base.number,
         base.body.replace("5 900 demandes actives", "5 900 demandes actives (SNE, fin 2024)"),
         "Citer la source des données de la demande.",
     )
-    contributions.open_thread(
+    open_thread(
         sections[etat],
         ddt,
         "La vacance de plus de trois mois est-elle mesurée hors vacance technique ?",
         quote="vacance commerciale",
     )
 
-    lifecycle.transition(cus_id, drafter, "negociation")
-    review.ask_for_review(sections[politique], drafter)
-    review.record_position(sections[politique], epci, "accord", "")
-    review.record_position(
+    transition(cus_id, drafter, "negociation")
+    ask_for_review(sections[politique], drafter)
+    record_position(sections[politique], epci, "accord", "")
+    record_position(
         sections[politique],
         ddt,
         "accord_avec_reserves",
         "Préciser le calendrier annuel des réhabilitations.",
     )
-    review.ask_for_review(sections[etat], drafter)
-    review.record_position(
+    ask_for_review(sections[etat], drafter)
+    record_position(
         sections[etat],
         epci,
         "desaccord",

@@ -1,89 +1,49 @@
-"""WTForms: CSRF protection and field parsing. The rules on values live in workflows/."""
+"""What every form shares: CSRF (Flask-WTF), select options, and one way to read a post.
+
+Each feature keeps its own forms (``app/<feature>/forms.py``); the rules on the values
+live in ``workflows/``, so fields here parse and carry, they do not judge. ``submitted``
+reads a posted form and refuses it as bad input, naming the fields.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    IntegerField,
-    PasswordField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
 
-from workflows.conventions import KIND_LABELS, ConventionKind
-from workflows.permissions import ROLE_LABELS
+from app.errors import CSRF_MESSAGE
+from workflows.errors import InvalidInput
+
+F = TypeVar("F", bound=FlaskForm)
 
 
-def choices(pairs) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Options for a SelectField from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-class LoginForm(FlaskForm):
-    email = StringField("Adresse électronique", validators=[DataRequired()])
-    password = PasswordField("Mot de passe", validators=[DataRequired()])
-
-
-class PasswordForm(FlaskForm):
-    current = PasswordField("Mot de passe actuel", validators=[DataRequired()])
-    new = PasswordField("Nouveau mot de passe", validators=[DataRequired()])
-    confirm = PasswordField("Confirmation", validators=[DataRequired()])
-
-
-class ConventionForm(FlaskForm):
-    kind = SelectField(
-        "Type",
-        choices=choices((k, v) for k, v in KIND_LABELS.items() if k is not ConventionKind.AVENANT),
-    )
-    title = StringField("Intitulé")
-    start_year = IntegerField("Année de début", validators=[DataRequired()])
-    end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])
-    cadre_id = SelectField("Document cadre (convention d'application)", coerce=str, choices=[])
-
-
-class SectionForm(FlaskForm):
-    title = StringField("Titre de la section")
-
-
-class EditForm(FlaskForm):
-    base_revision = HiddenField()
-    body = TextAreaField("Texte (Markdown)")
-    message = StringField("Résumé de la modification (facultatif)")
-
-
-class RestoreForm(FlaskForm):
-    base_revision = HiddenField()
-
-
-class MoveForm(FlaskForm):
-    direction = HiddenField()
-
-
-class MemberForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=str, choices=[])
-    user_email = StringField("ou un utilisateur (adresse)")
-    role = SelectField("Rôle", choices=choices(ROLE_LABELS.items()))
-
-
-class UserForm(FlaskForm):
-    email = StringField("Adresse électronique", validators=[DataRequired()])
-    name = StringField("Nom", validators=[DataRequired()])
-    organisation = StringField(
-        "Organisation (créée si elle n'existe pas)", validators=[DataRequired()]
-    )
-    organisation_kind = SelectField("Type d'organisation (si elle est créée)", choices=[])
-    password = PasswordField(
-        "Mot de passe initial (8 caractères au moins)", validators=[DataRequired()]
-    )
-    is_admin = BooleanField("Administrateur de l'instance")
 
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
 
     confirm = BooleanField(default=True)
+
+
+def form_errors(form: FlaskForm) -> str:
+    """The form's errors in one French sentence per field."""
+    messages = []
+    for name, errors in form.errors.items():
+        if name == "csrf_token":
+            return CSRF_MESSAGE
+        label = getattr(getattr(form, name, None), "label", None)
+        messages.append(f"{label.text if label else name} : {' '.join(errors)}")
+    return " ".join(messages) or "Formulaire invalide."
+
+
+def submitted(form: F) -> F:
+    """The posted form once its CSRF token and fields are valid; InvalidInput otherwise."""
+    if not form.validate_on_submit():
+        raise InvalidInput(form_errors(form))
+    return form

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -11,9 +12,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from app import ROOT
 from app.models import Base
 from knowledge.search.backends.postgres import TABLES as SEARCH_TABLES
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 # Tables a search backend manages itself (a rebuildable projection, not the models').
 PROJECTION_TABLES = frozenset(SEARCH_TABLES)
@@ -26,7 +28,7 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
 @contextmanager
 def alembic_config(engine: Engine) -> Iterator[Config]:
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         yield config

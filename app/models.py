@@ -27,6 +27,8 @@ from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 from workflows.review import Position, SectionState
+from workflows.text.diff import split_paragraphs
+from workflows.text.merge import Para, paragraphs_of
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,6 +41,11 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """A stored time as the API gives it (ISO 8601, UTC offset included)."""
+    return value.isoformat() if value else None
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -210,6 +217,22 @@ class Membership(Base):
     organisation: Mapped[Organisation | None] = relationship()
     user: Mapped[User | None] = relationship()
 
+    @property
+    def party_name(self) -> str:
+        """Who the member is, by name: its organisation, or the person."""
+        if self.organisation is not None:
+            return self.organisation.name
+        assert self.user is not None  # one_member: an organisation or a user
+        return self.user.name
+
+    @property
+    def party_label(self) -> str:
+        """Who the member is in the journal: its organisation, or the person's address."""
+        if self.organisation is not None:
+            return self.organisation.name
+        assert self.user is not None
+        return self.user.email
+
 
 class Section(Base):
     __tablename__ = "section"
@@ -266,8 +289,24 @@ class Revision(Base):
     author: Mapped[User] = relationship()
     contribution: Mapped[Contribution | None] = relationship(foreign_keys=[contribution_id])
 
-    # Not stored: set by the save to tell the user that agreements were lost.
-    review_notice = None
+    # Not stored: set by the save to tell the user that agreements were lost. (Declared
+    # for the type checker; __allow_unmapped__ lets SQLAlchemy leave it unmapped.)
+    __allow_unmapped__ = True
+    review_notice: str | None = None
+
+    def usable_paragraph_ids(self) -> list[str] | None:
+        """Its paragraph ids, or None when they do not match its paragraphs (a revision
+        stored before paragraphs had ids): then no previous identity carries over."""
+        ids = list(self.paragraph_ids or [])
+        return ids if len(ids) == len(split_paragraphs(self.body)) else None
+
+    def paragraphs(self) -> list[Para]:
+        """Its paragraphs with their ids; a revision without usable ids gets deterministic
+        ones, so that every read of it agrees."""
+        ids = self.usable_paragraph_ids()
+        if ids is None:
+            ids = [f"r{self.id}-{i}" for i in range(len(split_paragraphs(self.body)))]
+        return paragraphs_of(self.body, ids)
 
 
 class Contribution(Base):

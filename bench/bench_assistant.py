@@ -57,8 +57,9 @@ def main() -> int:
         os.environ.pop("COSIGNE_LLM", None)
         from sqlalchemy import create_engine
 
-        from app import create_app, kb
-        from app.assistant import assistant
+        from app import create_app
+        from app.kb import operations as kb
+        from app.assistant.queries import assistant
         from app.models import Base
 
         url = f"sqlite:///{Path(data_dir) / 'cosigne.db'}"

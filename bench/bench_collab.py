@@ -45,17 +45,14 @@ from bench_revisions import (
     timed,
 )
 
-from app import queries
-from app.contributions import accept, create_contribution, mark_treated, of_section, view
+from app.sections import queries
+from app.contributions.operations import accept, create_contribution, mark_treated
+from app.contributions.queries import of_section, view
 from app.db import db_session, write_transaction
 from app.models import Contribution, Convention, User
-from app.operations import (
-    add_section,
-    create_convention,
-    create_user,
-    save_revision,
-    set_membership,
-)
+from app.sections.operations import add_section, save_revision
+from app.conventions.operations import create_convention, set_membership
+from app.accounts.operations import create_user
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role

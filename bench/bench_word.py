@@ -32,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_collab import PASSWORD, REDACTEUR, convention_in_negotiation, make_users, user
 from bench_revisions import document, fetch, record, run_bench, timed
 
-from app import queries, word
-from app.contributions import create_contribution, open_thread
-from app.operations import save_revision
+from app.sections import queries
+from app.word import operations as word_operations
+from app.word import queries as word
+from app.contributions.operations import create_contribution, open_thread
+from app.sections.operations import save_revision
 
 SECTIONS = 100
 PER_SECTION = 3
@@ -62,7 +64,7 @@ def proposal_of(rng: random.Random, text: str, author: int) -> str:
 
 
 def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
-    from app.operations import add_section
+    from app.sections.operations import add_section
 
     with app.app_context():
         redacteur_id, associe_id = make_users()
@@ -121,7 +123,7 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
     def import_once(expected: str) -> None:
         with app.app_context():
             found = word.preview(convention_id, "bench.docx", data)
-            written = word.apply(found, user(redacteur_id), {})
+            written = word_operations.apply(found, user(redacteur_id), {})
             assert len(getattr(written, expected)) == len(sections)
 
     record(

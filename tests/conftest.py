@@ -18,7 +18,9 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.db import write_transaction
 from app.models import Base, Membership, User
-from app.operations import create_api_token, create_convention, create_user, save_revision
+from app.accounts.operations import create_api_token, create_user
+from app.conventions.operations import create_convention
+from app.sections.operations import save_revision
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
@@ -171,8 +173,8 @@ def _collaboration(
 ) -> tuple[int, int, int]:
     from datetime import date
 
-    from app.contributions import create_contribution, open_thread
-    from app.register import add_meeting
+    from app.contributions.operations import create_contribution, open_thread
+    from app.register.operations import add_meeting
 
     contribution = create_contribution(section_id, author, 1, body, "Pour préciser.")
     thread = open_thread(section_id, author, "Une question sur ce passage.", quote=quote)
@@ -183,7 +185,7 @@ def _collaboration(
 
 
 def _first_section(convention_id: int) -> int:
-    from app import queries
+    from app.sections import queries
 
     return queries.sections_with_current(convention_id)[0].id
 

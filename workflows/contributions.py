@@ -69,15 +69,6 @@ def assisted_rationale(question: str | None) -> str:
     return f"Rédigée avec l'assistant de Cosigne, en réponse à : « {question} »."
 
 
-def may_resolve(actor_id: int, thread_author_id: int, is_drafter: bool) -> bool:
-    """A thread is closed by whoever opened it or by the organisme's drafters."""
-    return is_drafter or actor_id == thread_author_id
-
-
-def may_withdraw(actor_id: int, author_id: int) -> bool:
-    return actor_id == author_id
-
-
 def state_after_acceptance(accepted: set[str], all_hunks: set[str]) -> ContributionState:
     """Accepting every change is an acceptance; some of them, a partial one."""
     if not accepted:

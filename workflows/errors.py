@@ -70,9 +70,9 @@ class Conflict(CosigneError):
 class Refused(Conflict):
     """A guard refused, with every reason it found (HTTP 409, ``reasons`` in the API)."""
 
-    def __init__(self, reasons: Iterable[str]) -> None:
+    def __init__(self, reasons: Iterable[str], lead: str = "") -> None:
         self.reasons = list(reasons)
-        super().__init__(" ".join(self.reasons))
+        super().__init__(" ".join([lead, *self.reasons] if lead else self.reasons))
 
     def details(self) -> dict[str, object]:
         return {"reasons": self.reasons}

@@ -1,7 +1,10 @@
-"""Who may do what in a convention: the one table that decides.
+"""Who may do what in a convention: the one table that decides, and the rules on one
+object that a role alone does not settle.
 
-Every web route and API call names an Action; ``can(role, action)`` is the only check.
-Roles come from a membership (of a user or of their organisation) in one convention.
+Every web route and API call names an Action (``app/access.py``); ``can(role, action)``
+is the check. Roles come from a membership (of a user or of their organisation) in one
+convention. The ``may_*`` predicates below say who, among those the role allows, may act
+on a given object; the operations apply them and refuse with ``Forbidden`` (403).
 """
 
 from __future__ import annotations
@@ -71,3 +74,33 @@ def can_create_convention(organisation_kind: str, is_admin: bool = False) -> boo
     """Conventions are drafted by organismes HLM (OPH, ESH, SEM); the instance admin may
     set one up on their behalf."""
     return is_admin or organisation_kind in ORGANISMES_HLM
+
+
+# --- rules on one object ------------------------------------------------------------------
+
+
+def may_withdraw(actor_id: int, author_id: int) -> bool:
+    """Only its author withdraws a contribution."""
+    return actor_id == author_id
+
+
+def may_resolve(role: Role | None, actor_id: int, thread_author_id: int) -> bool:
+    """A discussion is closed (or reopened) by whoever opened it or by the drafters."""
+    return role is Role.REDACTEUR or actor_id == thread_author_id
+
+
+def may_sign_for(role: Role | None, speaks_for_party: bool) -> bool:
+    """A signatory records its own party's signature; the organisme's drafters record any
+    signatory's, from the signed paper copy."""
+    return speaks_for_party or role is Role.REDACTEUR
+
+
+def may_attribute_to_others(role: Role | None) -> bool:
+    """Who may write a Word document's changes in other members' names (one contribution
+    per author of revision marks): the drafters. A partner attributes them to themself."""
+    return can(role, Action.EDIT_SECTION)
+
+
+def may_import_as_revisions(role: Role | None) -> bool:
+    """Who may record a Word document's text as new revisions rather than contributions."""
+    return can(role, Action.EDIT_SECTION)

@@ -125,7 +125,11 @@ def _number(raw: object, indicator: Indicator, name: str, year: int | None) -> f
     return value
 
 
-def _read_variables(indicator: Indicator, variables: object, year: int | None) -> dict[str, float]:
+def read_variables(
+    indicator: Indicator, variables: object, year: int | None = None
+) -> dict[str, float]:
+    """The variables by their canonical names ("v 1" is V1) as the floats they stand for
+    ("3 600 000", "15,5", OUI); CalculationError names what is refused or missing."""
     if not isinstance(variables, Mapping):
         raise CalculationError(
             f"{_where(year)}les variables de l'indicateur {indicator.code} doivent être "
@@ -176,7 +180,7 @@ class _Year:
 
 
 def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year:
-    values = _read_variables(indicator, variables, year)
+    values = read_variables(indicator, variables, year)
     warnings: list[str] = []
     v1 = values["V1"]
     kind = indicator.kind

@@ -19,6 +19,12 @@ from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from markdown_it import MarkdownIt
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
 from knowledge.ingest.cleaning import clean_blocks, clean_text
 from knowledge.types import Block
 from workflows.files import (
@@ -121,8 +127,6 @@ def _plain_blocks(text: str) -> list[Block]:
 def _markdown_blocks(text: str) -> list[Block]:
     """Headings ("#" to "######", or underlined) and paragraphs of a Markdown text; list
     items keep a marker, table cells become paragraphs, inline markup is dropped."""
-    from markdown_it import MarkdownIt
-
     parser = MarkdownIt("commonmark").enable("table")
     blocks: list[Block] = []
     heading_level = 0
@@ -197,9 +201,6 @@ _SKIPPED = frozenset(
 def _docx_blocks(name: str, data: bytes) -> list[Block]:
     """Paragraphs of the body in reading order, revisions accepted (insertions kept,
     deletions dropped), hidden text dropped; table cells give one paragraph each."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     try:
         document = docx.Document(io.BytesIO(data))
         levels = style_levels(document)
@@ -289,9 +290,6 @@ def _pdf_blocks(name: str, data: bytes) -> list[Block]:
         raise FileRefused(
             f"Le fichier « {name} » n'est pas un PDF valide (l'en-tête %PDF est absent)."
         )
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.indicators.codes import find_by_keywords, find_in_text, normalise_code
 from knowledge.search.acronyms import acronym_spans, expand
-from knowledge.search.analyser import _raw_tokens, analyse
-from knowledge.search.glossary import GLOSSARY
+from knowledge.search.analyser import _raw_tokens, analyse, fold
+from knowledge.search.glossary import COMMON_WORDS, GLOSSARY
 
 MAX_QUERY_CHARS = 1000  # a pasted page is cut, not refused
 MAX_TERMS = 40
@@ -71,8 +72,6 @@ class QueryPlan:
 
 
 def plan(question: str) -> QueryPlan:
-    from knowledge.indicators.codes import find_by_keywords, find_in_text, normalise_code
-
     text = (question or "")[:MAX_QUERY_CHARS]
     indicators = tuple(find_in_text(text))
     if not indicators:
@@ -148,8 +147,6 @@ _DEFINITION = re.compile(
 
 def _defined(text: str) -> tuple[str, ...]:
     """Content words of what a definition question asks to define, else ()."""
-    from knowledge.search.analyser import fold
-
     match = _DEFINITION.match(fold(text).replace("’", "'"))
     if not match:
         return ()
@@ -160,8 +157,6 @@ def _defined(text: str) -> tuple[str, ...]:
 
 def _named(word: str) -> bool:
     """An acronym written as such: in capitals, or lower-case when that is no French word."""
-    from knowledge.search.glossary import COMMON_WORDS
-
     return word.isupper() or word.lower() not in COMMON_WORDS
 
 
@@ -185,8 +180,6 @@ _EXPECTS = (
 
 
 def _expects(text: str) -> str:
-    from knowledge.search.analyser import fold
-
     folded = fold(text).replace("’", "'")
     for kind, pattern in _EXPECTS:
         if pattern.match(folded):

@@ -43,7 +43,7 @@ from functools import lru_cache
 
 from markupsafe import escape
 
-from knowledge.search.acronyms import acronym_spans
+from knowledge.search.acronyms import acronym_spans, phrases
 from knowledge.search.analyser import (
     NUMBER_WORDS,
     analyse,
@@ -434,8 +434,6 @@ def _definition_pattern(defined: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _expansion_firsts(concepts: dict[str, Concept]) -> set[str]:
-    from knowledge.search.acronyms import phrases
-
     firsts = set()
     for first, entries in phrases().items():
         if any(acronym in concepts for _stems, acronym in entries):

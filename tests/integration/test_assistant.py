@@ -41,7 +41,7 @@ La convention d'utilité sociale est signée par le préfet de région au nom de
 
 @pytest.fixture
 def guide(app):
-    from app import kb
+    from app.kb import operations as kb
 
     with app.app_context():
         document, _created = kb.ingest(
@@ -280,7 +280,7 @@ def test_every_application_server_shows_the_same_conversation(
 
 
 def test_a_conversation_kept_in_a_file_moves_into_the_database(app, world):
-    from app import assistant as module
+    from app.assistant import queries
 
     user_id = world.users["redacteur"]
     folder = Path(app.config["DATA_DIR"]) / "assistant"
@@ -296,25 +296,25 @@ def test_a_conversation_kept_in_a_file_moves_into_the_database(app, world):
     ]
     (folder / f"{user_id}.json").write_text(json.dumps(old), encoding="utf-8")
     with app.app_context():
-        kept = module.conversation(user_id)
+        kept = queries.conversation(user_id)
         assert [e["question"] for e in kept] == ["Ancienne question ?", "Depuis une section ?"]
         assert kept[1]["section"]["id"] == world.section_id
         assert not (folder / f"{user_id}.json").exists()
-        assert len(module.conversation(user_id)) == 2  # moved once, not twice
+        assert len(queries.conversation(user_id)) == 2  # moved once, not twice
 
 
 def test_the_conversation_keeps_the_last_exchanges(app, world):
-    from app import assistant as module
+    from app.assistant import operations, queries
 
     user_id = world.users["redacteur"]
     with app.app_context():
-        for number in range(module.KEEP_EXCHANGES + 5):
-            module.remember(
+        for number in range(operations.KEEP_EXCHANGES + 5):
+            operations.remember(
                 user_id, {"question": f"question {number}", "answer": "", "sources": []}
             )
-        kept = module.conversation(user_id)
-    assert len(kept) == module.KEEP_EXCHANGES
-    assert kept[-1]["question"] == f"question {module.KEEP_EXCHANGES + 4}"
+        kept = queries.conversation(user_id)
+    assert len(kept) == operations.KEEP_EXCHANGES
+    assert kept[-1]["question"] == f"question {operations.KEEP_EXCHANGES + 4}"
 
 
 def test_page_checks_csrf_and_the_section(app, world, guide):
@@ -482,15 +482,15 @@ def test_an_unusable_model_setting_falls_back_to_extracts(app, world, guide, mon
 
 
 def test_corpus_statistics_are_kept_until_the_corpus_changes(app, guide):
-    from app import assistant as module
-    from app import kb
+    from app.assistant import queries
+    from app.kb import operations as kb
 
     with app.app_context():
-        first = module.corpus_stats()
+        first = queries.corpus_stats()
         stored = Path(app.config["DATA_DIR"]) / "assistant" / "corpus-stats.json"
         assert stored.exists() and first.passages > 0
         app.extensions.pop("cosigne_corpus_stats")  # another process reads the file
-        again = module.corpus_stats()
+        again = queries.corpus_stats()
         assert (again.passages, again.frequencies) == (first.passages, first.frequencies)
         kb.ingest("autre.md", b"# Autre\n\nLe plan de concertation locative.\n", "guide")
-        assert module.corpus_stats().passages > first.passages
+        assert queries.corpus_stats().passages > first.passages

@@ -181,7 +181,7 @@ def test_admin_creates_and_deactivates_accounts(app, world):
     )
     assert response.status_code == 400
     with app.app_context():
-        from app.queries import users
+        from app.accounts.queries import users
 
         target = next(u for u in users() if u.email == "nouvelle@epci.test")
         assert target.organisation.name == "EPCI Test"  # joined the existing organisation

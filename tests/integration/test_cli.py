@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app import queries
+from app.access import conventions_for
+from app.accounts import queries as accounts
+from app.sections import queries
 from app.migrations import differences, upgrade
 from app.models import Base
 
@@ -71,14 +73,14 @@ def test_demo_loads_once_and_is_usable(app):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "déjà présentes" in second.output
     with app.app_context():
-        users = queries.users()
+        users = accounts.users()
         assert len(users) == 6
         assert [u.email for u in users if u.is_admin] == ["admin@cosigne.demo"]
         drafter = next(u for u in users if u.email == "redaction@oph.demo")
-        conventions = queries.conventions_for(drafter)
+        conventions = conventions_for(drafter)
         assert sorted(c.kind.value for c, _ in conventions) == ["contractualisation_cadre", "cus"]
         observer = next(u for u in users if u.email == "lecture@observatoire.demo")
-        assert [c.kind.value for c, _ in queries.conventions_for(observer)] == ["cus"]
+        assert [c.kind.value for c, _ in conventions_for(observer)] == ["cus"]
         cus = next(c for c, _ in conventions if c.kind.value == "cus")
         sections = queries.sections_with_current(cus.id)
         assert sum(1 for s in sections if s.current_revision and s.current_revision.number > 1) >= 2
@@ -93,7 +95,7 @@ def test_production_profile_refuses_the_demo(app):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():
-        assert queries.users() == []
+        assert accounts.users() == []
 
 
 def test_migrations_build_the_schema_the_models_describe(app, tmp_path):

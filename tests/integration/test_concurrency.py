@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from app import queries
-from app.operations import RevisionConflict, save_revision
+from app.sections import queries
+from app.sections.operations import RevisionConflict, save_revision
 
 WRITERS = 6
 

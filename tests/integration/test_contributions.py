@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from app import queries
-from app.contributions import accept, create_contribution, view
+from app.sections import queries
+from app.contributions.operations import accept, create_contribution
+from app.contributions.queries import view
 from app.db import db_session
 from app.models import Contribution, Notification
 from tests.conftest import api_headers, logged_in, post_form, set_state
@@ -21,7 +22,7 @@ BASE = (
 
 def _setup(app, world, body=BASE):
     """A section whose current revision (2) is BASE."""
-    from app.operations import save_revision
+    from app.sections.operations import save_revision
 
     with app.app_context():
         save_revision(world.section_id, world.users["redacteur"], 1, body, "base")
@@ -93,7 +94,7 @@ def test_open_contributions_are_rebased_onto_new_revisions(app, world):
         contribution = create_contribution(
             world.section_id, _user(world, "associe"), 2, BASE.replace("1 200", "1 500")
         )
-        from app.operations import save_revision
+        from app.sections.operations import save_revision
 
         drafter_text = "Préambule ajouté par l'office.\n\n" + BASE.replace("8 400", "8 412")
         save_revision(world.section_id, world.users["redacteur"], 2, drafter_text, "mise à jour")
@@ -112,7 +113,7 @@ def test_overlapping_change_is_a_conflict_and_nothing_is_written(app, world):
         json={"base_revision": 2, "body": BASE.replace("2 %", "4 %")},
     ).get_json()
     with app.app_context():
-        from app.operations import save_revision
+        from app.sections.operations import save_revision
 
         save_revision(world.section_id, world.users["redacteur"], 2, BASE.replace("2 %", "5 %"))
     status = client.get(f"/api/contributions/{created['id']}", headers=headers).get_json()
@@ -134,7 +135,7 @@ def test_a_deleted_paragraph_is_reported_not_guessed(app, world):
         contribution = create_contribution(
             world.section_id, _user(world, "associe"), 2, BASE.replace("1 200", "1 500")
         )
-        from app.operations import save_revision
+        from app.sections.operations import save_revision
 
         paragraphs = BASE.split("\n\n")
         save_revision(world.section_id, world.users["redacteur"], 2, "\n\n".join(paragraphs[:2]))
@@ -163,7 +164,8 @@ def test_reject_needs_a_reason_and_the_author_is_told(app, world):
 def test_withdraw_by_its_author_only_then_no_decision(app, world):
     other_client, other = _api(app, "sign@epci.test")
     url = f"/api/contributions/{world.contribution_id}/withdraw"
-    assert other_client.post(url, headers=other).status_code == 400
+    # Only its author withdraws it: refused as a permission (403), like the role table.
+    assert other_client.post(url, headers=other).status_code == 403
     client, author = _api(app, "asso@dep.test")
     assert client.post(url, headers=author).get_json()["state"] == "retiree"
     drafter_client, drafter = _api(app, "redac@oph.test")

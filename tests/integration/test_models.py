@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import write_transaction
 from app.models import ImmutableRevisionError, Revision
-from app.queries import revision
+from app.sections.queries import revision
 
 
 def test_revisions_cannot_be_updated_or_deleted(app, world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app import queries
+from app.sections import queries
 from app.db import db_session, write_transaction
 from app.models import Convention, Section
 from tests.conftest import api_headers, logged_in, post_form, set_state
@@ -58,7 +58,7 @@ def test_review_validation_and_lost_agreement(app, world):
     assert response.status_code == 302
     assert _state(app, world.section_id) == "brouillon"
     with app.app_context():
-        from app.activity import events
+        from app.activity.queries import events
 
         assert any(
             "EPCI Test" in e.summary and "brouillon" in e.summary
@@ -80,8 +80,8 @@ def test_review_is_refused_on_an_outdated_revision(app, world):
 
 def _validate_all_mandatory(app, world):
     from app.models import User
-    from app.operations import save_revision
-    from app.review import ask_for_review, record_position
+    from app.sections.operations import save_revision
+    from app.review.operations import ask_for_review, record_position
 
     with app.app_context():
         drafter = db_session().get(User, world.users["redacteur"])
@@ -256,7 +256,7 @@ def test_two_signatories_of_the_same_name_are_two_parties(app, world):
 
 
 def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_them(app, world):
-    from app.operations import remove_membership, set_membership
+    from app.conventions.operations import remove_membership, set_membership
     from tests.conftest import make_user
     from workflows.conventions import OrganisationKind
     from workflows.permissions import Role
@@ -282,7 +282,7 @@ def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_th
     assert _state(app, world.section_id) == "en_revue"
     with app.app_context():
         remove_membership(world.convention_id, membership.id)
-        from app.activity import events
+        from app.activity.queries import events
 
         assert any("validée" in e.summary for e in events(world.convention_id, "revue_signataires"))
     assert _state(app, world.section_id) == "validee"

@@ -150,7 +150,7 @@ def test_concurrent_writers_keep_term_frequencies_exact(scratch, corpus):
 
 
 def test_the_application_indexes_searches_and_removes_through_postgres(app):
-    from app import kb
+    from app.kb import operations, queries
 
     app.config["SEARCH_BACKEND"] = "postgres"
     note = (
@@ -160,17 +160,17 @@ def test_the_application_indexes_searches_and_removes_through_postgres(app):
         "Les réhabilitations lourdes suspendent la location."
     ).encode()
     with app.app_context():
-        index = kb.index()
+        index = queries.index()
         assert isinstance(index, PostgresIndex)
         try:
-            document, created = kb.ingest("note-vacance.md", note, "guide", title="Note vacance")
+            document, created = operations.ingest("note-vacance.md", note, "guide", title="Note vacance")
             assert created
-            result = kb.search("réhabilitation des logements vacants")
+            result = queries.search("réhabilitation des logements vacants")
             assert result.hits and {h.document_id for h in result.hits} == {document.id}
-            assert kb.reindex() == kb.passage_count() == index.count()
-            assert kb.search("vacance technique").hits[0].document_id == document.id
-            kb.remove(document.id)
+            assert operations.reindex() == queries.passage_count() == index.count()
+            assert queries.search("vacance technique").hits[0].document_id == document.id
+            operations.remove(document.id)
             assert index.count() == 0
-            assert kb.search("vacance technique").hits == []
+            assert queries.search("vacance technique").hits == []
         finally:
             index.clear()  # the table outlives the truncation of the application's tables

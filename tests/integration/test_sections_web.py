@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app import queries
+from app.access import conventions_for
+from app.accounts import queries as accounts
+from app.sections import queries
 from tests.conftest import csrf_token, logged_in, post_form
 
 
@@ -94,8 +96,8 @@ def test_invalid_convention_input_is_refused_and_nothing_is_created(app, world):
         response = post_form(client, "/conventions/new", {**data, "cadre_id": ""})
         assert response.status_code == 400, data
     with app.app_context():
-        user = queries.users()[0]
-        titles = [c.title for c, _ in queries.conventions_for(user)]
+        user = accounts.users()[0]
+        titles = [c.title for c, _ in conventions_for(user)]
     assert titles == ["CUS test"]
 
 
@@ -223,7 +225,7 @@ def test_sections_are_added_renamed_and_reordered(app, world):
 def test_members_are_managed_by_the_redacteur_only(app, world):
     client = logged_in(app, "redac@oph.test")
     with app.app_context():
-        org_id = next(o.id for o in queries.organisations() if o.name == "ESH Ailleurs")
+        org_id = next(o.id for o in accounts.organisations() if o.name == "ESH Ailleurs")
     url = f"/conventions/{world.convention_id}/members/add"
     response = post_form(
         client, url, {"organisation_id": str(org_id), "role": "associe", "user_email": ""}

@@ -238,7 +238,7 @@ def test_targets_freeze_once_signed(app, world):
 
 
 def test_an_achieved_value_cannot_concern_a_year_not_begun(app, world):
-    from app.operations import create_convention
+    from app.conventions.operations import create_convention
     from workflows.conventions import ConventionKind
 
     this_year = date.today().year

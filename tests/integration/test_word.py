@@ -97,7 +97,7 @@ def test_export_on_the_web_in_the_api_and_on_the_command_line(app, world, tmp_pa
 def test_the_export_holds_the_whole_convention(app, world):
     from app.db import db_session
     from app.models import User
-    from app.targets import save_value
+    from app.targets.operations import save_value
 
     with app.app_context():
         drafter = db_session().get(User, world.users["redacteur"])
@@ -111,7 +111,7 @@ def test_the_export_holds_the_whole_convention(app, world):
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     with app.app_context():
-        from app import queries
+        from app.sections import queries
 
         titles = [s.title for s in queries.sections_with_current(world.convention_id)]
     # Title page, contents, every section in order, then the annexes.
@@ -235,7 +235,7 @@ def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves
     # A partner may not put words in another member's mouth.
     partner = api_headers(app, "asso@dep.test")
     other = json.dumps({"Unknown Author": world.users["signataire"]})
-    assert _import(client, partner, world.convention_id, data, authors=other).status_code == 400
+    assert _import(client, partner, world.convention_id, data, authors=other).status_code == 403
     mine = json.dumps({"Unknown Author": world.users["associe"]})
     assert _import(client, partner, world.convention_id, data, authors=mine).status_code == 201
     # Someone outside the convention is no member to attribute to.
@@ -246,7 +246,7 @@ def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves
 def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(app, world):
     from app.db import db_session
     from app.models import Contribution
-    from app.operations import save_revision
+    from app.sections.operations import save_revision
 
     client = app.test_client()
     headers = api_headers(app, "sign@epci.test")
@@ -269,7 +269,7 @@ def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(
 
 
 def test_drafters_may_import_as_new_revisions(app, world):
-    from app import queries
+    from app.sections import queries
 
     data = _partner_document(
         app,
@@ -282,7 +282,7 @@ def test_drafters_may_import_as_new_revisions(app, world):
     partner = api_headers(app, "asso@dep.test")
     mine = json.dumps({"Redac": world.users["associe"]})
     refused = _import(client, partner, world.convention_id, data, mode="revisions", authors=mine)
-    assert refused.status_code == 400
+    assert refused.status_code == 403  # may_import_as_revisions: the drafters
     drafter = api_headers(app, "redac@oph.test")
     done = _import(client, drafter, world.convention_id, data, mode="revisions")
     assert done.status_code == 201
@@ -516,7 +516,7 @@ def _draft() -> bytes:
 
 
 def _sections_of(app, convention_id: int) -> dict[str, str]:
-    from app import queries
+    from app.sections import queries
 
     with app.app_context():
         return {
@@ -615,8 +615,8 @@ def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, t
 
 
 def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
-    from app import queries
-    from app.operations import save_revision
+    from app.sections import queries
+    from app.sections.operations import save_revision
 
     base = "Premier texte de la section."
     data = _partner_document(app, world, "Redac", "Premier texte de la section, repris.", base)
@@ -641,7 +641,7 @@ def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
 
 
 def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app, world):
-    from app.contributions import create_contribution, withdraw
+    from app.contributions.operations import create_contribution, withdraw
     from app.db import db_session
     from app.models import User
 

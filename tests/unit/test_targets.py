@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from app.target_views import Series, _ticks, line_chart
-from app.targets import _computed, shown_gap, shown_value
+from app.targets.chart import Series, _ticks, line_chart
+from app.targets.operations import _computed
+from knowledge.indicators.display import shown_gap, shown_value
 from knowledge.indicators.catalogue import CATALOGUE
 from knowledge.indicators.codes import get
 from workflows.errors import InvalidInput

@@ -19,10 +19,12 @@ the section's discussions become Word comments on the passage they quote.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 import docx
@@ -31,11 +33,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from workflows.text.diff import diff_paragraph, word_diff
+from workflows.text.diff import diff_paragraph, split_paragraphs, word_diff
 from workflows.word.model import Block, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.word.writer import (
     Mark,
     Writer,
+    _w_date,
     add_bookmark,
     add_field,
     page_break,
@@ -260,8 +263,6 @@ def _touched(body: str, text: str) -> set[tuple[str, int]]:
 
 def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> list[tuple[str, list]]:
     """The current text with every shown proposal's changes as revision marks."""
-    from workflows.text.diff import split_paragraphs
-
     old_paragraphs = split_paragraphs(body)
     # For each current paragraph: the diff that changes it; for each gap: insertions.
     changes: dict[int, tuple[Proposal, object]] = {}
@@ -324,8 +325,6 @@ def _diff(body: str, text: str) -> tuple:
 
 
 def _paragraphs_of(text: str) -> list[str]:
-    from workflows.text.diff import split_paragraphs
-
     return split_paragraphs(text)
 
 
@@ -388,8 +387,6 @@ def _changed_list(
 ) -> tuple[str, list]:
     """A list whose items changed, item by item: kept items unmarked, reworded ones with
     their word diff, removed and added ones as whole deleted and inserted items."""
-    from difflib import SequenceMatcher
-
     numbering = writer.new_list(new.start)
     made: list = []
 
@@ -491,8 +488,6 @@ def _simple_text(run) -> str | None:  # type: ignore[no-untyped-def]
 
 def _split_at(paragraph, offset: int) -> None:  # type: ignore[no-untyped-def]
     """Cut the run that holds character ``offset`` in two there."""
-    import copy
-
     position = 0
     for run in paragraph.runs:
         text = run.text
@@ -513,8 +508,6 @@ def _initials(name: str) -> str:
 
 
 def _date(comment, moment: datetime) -> None:  # type: ignore[no-untyped-def]
-    from workflows.word.writer import _w_date
-
     comment._comment_elm.set(qn("w:date"), _w_date(moment))
 
 

@@ -26,7 +26,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from workflows.files import is_hidden, style_levels
+import docx
+from lxml import etree
+
+from workflows.files import is_hidden, paragraph_level, style_levels
 from workflows.word.model import Block, Item, Run, merge_runs, plain
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -154,8 +157,6 @@ class WordDocument:
 def read_docx(data: bytes) -> WordDocument:
     """The document's body, comments and properties. ``data`` must have passed
     ``workflows.files.check_docx_archive`` (size, zip bomb, macros, DOCTYPE)."""
-    import docx
-
     document = docx.Document(io.BytesIO(data))
     reader = _Reader(document)
     items = list(reader.items(document.element.body))
@@ -253,8 +254,6 @@ class _Reader:
         return WordTable(rows)
 
     def paragraph(self, element: Any) -> WordParagraph:
-        from workflows.files import paragraph_level
-
         for state in self.ranges.values():  # a comment running on: words stay apart
             if state[2] and state[1] and not state[1].endswith(" "):
                 state[1] += " "
@@ -413,8 +412,6 @@ class _Reader:
 def _comment_threads(document: Any) -> dict[str, tuple[str | None, bool]]:
     """From ``commentsExtended.xml``: a comment's paragraph id → (the paragraph id of
     the comment it answers, whether it is marked done)."""
-    from lxml import etree
-
     found: dict[str, tuple[str | None, bool]] = {}
     for part in document.part.package.iter_parts():
         if not str(part.partname).lower().endswith("/commentsextended.xml"):
@@ -435,8 +432,6 @@ def _comment_threads(document: Any) -> dict[str, tuple[str | None, bool]]:
 
 def _count_marks(blob: bytes) -> int:
     """Revision marks in a part of the package (headers, footers, notes)."""
-    from lxml import etree
-
     try:
         root = etree.fromstring(blob)  # the archive was checked: no DOCTYPE, bounded size
     except etree.XMLSyntaxError:

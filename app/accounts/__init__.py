@@ -1,0 +1,1 @@
+"""Accounts: login and logout, passwords, API tokens, and the instance administration."""

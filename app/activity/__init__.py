@@ -1,0 +1,1 @@
+"""Activity: the journal of a convention, the ledger of contributions, each user's inbox."""

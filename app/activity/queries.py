@@ -1,0 +1,162 @@
+"""Reading the journal and the ledger of a convention, and building each user's inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
+
+from app.access import conventions_for
+from app.db import db_session
+from app.lifecycle.queries import DeadlineView, deadlines_of
+from app.models import Contribution, Convention, Event, Notification, Section, User, iso
+from app.review.queries import acting_membership, latest_positions
+from workflows.contributions import ContributionState
+from workflows.lifecycle import contributions_open
+from workflows.permissions import Role
+from workflows.review import SectionState
+
+EVENTS_PAGE = 200
+
+
+def events(
+    convention_id: int,
+    action: str | None = None,
+    organisation_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = EVENTS_PAGE,
+) -> list[Event]:
+    """The convention's events, newest first, optionally filtered; ``before_id`` pages."""
+    query = (
+        select(Event)
+        .where(Event.convention_id == convention_id)
+        .options(joinedload(Event.actor), joinedload(Event.organisation))
+        .order_by(Event.id.desc())
+        .limit(limit)
+    )
+    if action:
+        query = query.where(Event.action == action)
+    if organisation_id:
+        query = query.where(Event.organisation_id == organisation_id)
+    if before_id:
+        query = query.where(Event.id < before_id)
+    return list(db_session().scalars(query))
+
+
+def event_actions(convention_id: int) -> list[str]:
+    return list(
+        db_session().scalars(
+            select(Event.action)
+            .where(Event.convention_id == convention_id)
+            .distinct()
+            .order_by(Event.action)
+        )
+    )
+
+
+def ledger(convention_id: int) -> dict[str, list[Contribution]]:
+    """Who contributed what, and what became of it: contributions by organisation."""
+    rows = db_session().scalars(
+        select(Contribution)
+        .join(Section, Section.id == Contribution.section_id)
+        .where(Section.convention_id == convention_id)
+        .options(
+            joinedload(Contribution.organisation),
+            joinedload(Contribution.author),
+            joinedload(Contribution.section),
+        )
+        .order_by(Contribution.id)
+    )
+    result: dict[str, list[Contribution]] = {}
+    for contribution in rows:
+        result.setdefault(contribution.organisation.name, []).append(contribution)
+    return dict(sorted(result.items()))
+
+
+@dataclass
+class Inbox:
+    to_decide: list[Contribution]
+    to_review: list[Section]
+    notifications: list[Notification]
+    deadlines: list[tuple[Convention, DeadlineView]]
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.to_decide)
+            + len(self.to_review)
+            + len(self.deadlines)
+            + sum(1 for n in self.notifications if n.read_at is None)
+        )
+
+
+def inbox(user: User, today: date | None = None) -> Inbox:
+    session = db_session()
+    memberships = conventions_for(user)
+    # Contributions wait for a decision only while the phase takes decisions.
+    drafting = [
+        c.id for c, role in memberships if role is Role.REDACTEUR and contributions_open(c.state)
+    ]
+    signing = [c for c, role in memberships if role is Role.SIGNATAIRE]
+    to_decide = list(
+        session.scalars(
+            select(Contribution)
+            .join(Section, Section.id == Contribution.section_id)
+            .where(
+                Section.convention_id.in_(drafting or [-1]),
+                Contribution.state == ContributionState.OUVERTE,
+            )
+            .options(
+                joinedload(Contribution.author),
+                joinedload(Contribution.section).joinedload(Section.convention),
+                defer(Contribution.body),
+                defer(Contribution.paragraph_ids),
+            )
+            .order_by(Contribution.created_at)
+        )
+    )
+    to_review = []
+    for convention in signing:
+        membership = acting_membership(session, user, convention.id)
+        if membership is None:
+            continue
+        for section in session.scalars(
+            select(Section).where(
+                Section.convention_id == convention.id, Section.state == SectionState.EN_REVUE
+            )
+        ):
+            current = section.current_revision
+            if current is None:  # under review: a text was given to review
+                continue
+            if membership.id not in latest_positions(session, section.id, current.number):
+                to_review.append(section)
+    notifications = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
+            .limit(100)
+        )
+    )
+    deadlines = [
+        (convention, view)
+        for convention, _role in memberships
+        for view in deadlines_of(convention, today)
+        if view.status in ("late", "soon")
+    ]
+    return Inbox(to_decide, to_review, notifications, deadlines)
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": iso(event.created_at),
+        "action": event.action,
+        "actor": event.actor.name if event.actor else None,
+        "organisation": event.organisation.name if event.organisation else None,
+        "target": {"type": event.target_type, "id": event.target_id},
+        "summary": event.summary,
+    }

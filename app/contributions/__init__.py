@@ -1,0 +1,1 @@
+"""Contributions (tracked changes a partner proposes on a section) and discussions."""

@@ -1,0 +1,217 @@
+"""Reading contributions and discussions: a contribution's changes and how each fares
+on today's text, a section's contributions, co-authors and discussions, and the shape the
+API gives a contribution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, joinedload
+
+from app.db import db_session
+from app.models import (
+    Comment,
+    CommentThread,
+    Contribution,
+    Organisation,
+    Revision,
+    Section,
+    User,
+    iso,
+)
+from workflows.contributions import ContributionState
+from workflows.text.anchors import Anchor, locate
+from workflows.text.merge import Hunk, Para, compute_hunks, hunk_status, paragraphs_of
+
+
+def revision_of(session: Session, section_id: int, number: int) -> Revision | None:
+    return session.scalar(
+        select(Revision).where(Revision.section_id == section_id, Revision.number == number)
+    )
+
+
+def paragraphs(revision: Revision | None) -> list[Para]:
+    return revision.paragraphs() if revision is not None else []
+
+
+@dataclass(frozen=True)
+class HunkView:
+    hunk: Hunk
+    status: str  # applicable | applied | conflict | paragraph_gone
+    decision: str | None  # accepted | rejected | None (still open)
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    contribution: Contribution
+    base: list[Para]
+    proposal: list[Para]
+    current: list[Para]
+    current_number: int
+    hunks: list[HunkView]
+    rebased: bool  # the section moved on since the contribution's base
+
+    @property
+    def open_hunks(self) -> list[HunkView]:
+        return [h for h in self.hunks if h.decision is None]
+
+
+def view(contribution: Contribution) -> ContributionView:
+    """The contribution's changes against its base, and how each fares on the current text."""
+    session = db_session()
+    section = contribution.section
+    base = paragraphs(revision_of(session, section.id, contribution.base_number))
+    proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+    current_revision = section.current_revision
+    current = paragraphs(current_revision)
+    hunks = compute_hunks(base, proposal)
+    accepted, rejected = set(contribution.accepted_hunks), set(contribution.rejected_hunks)
+    views = []
+    for hunk in hunks:
+        decision = (
+            "accepted" if hunk.id in accepted else "rejected" if hunk.id in rejected else None
+        )
+        if decision is not None:
+            status = "decided"
+        elif contribution.state is not ContributionState.OUVERTE:
+            status = "closed"  # nothing left to act on: not worked out against today's text
+        else:
+            status = hunk_status(base, current, proposal, hunk)
+        views.append(HunkView(hunk, status, decision))
+    number = current_revision.number if current_revision else 0
+    return ContributionView(
+        contribution,
+        base,
+        proposal,
+        current,
+        number,
+        views,
+        rebased=number != contribution.base_number,
+    )
+
+
+def of_section(section_id: int, only_open: bool = False) -> list[Contribution]:
+    query = (
+        select(Contribution)
+        .where(Contribution.section_id == section_id)
+        .options(
+            joinedload(Contribution.author),
+            joinedload(Contribution.organisation),
+            defer(Contribution.body),
+            defer(Contribution.paragraph_ids),
+        )
+        .order_by(Contribution.id.desc())
+    )
+    if only_open:
+        query = query.where(Contribution.state == ContributionState.OUVERTE)
+    return list(db_session().scalars(query))
+
+
+def open_counts(convention_id: int) -> dict[int, int]:
+    """Open contributions per section of a convention, in one query."""
+    rows = db_session().execute(
+        select(Contribution.section_id, func.count(Contribution.id))
+        .join(Section, Section.id == Contribution.section_id)
+        .where(
+            Section.convention_id == convention_id, Contribution.state == ContributionState.OUVERTE
+        )
+        .group_by(Contribution.section_id)
+    )
+    return dict(rows.all())
+
+
+def coauthors(section_id: int) -> list[tuple[str, str]]:
+    """Authors of contributions accepted (wholly or partly) into the section: its co-authors."""
+    rows = db_session().execute(
+        select(User.name, Contribution.organisation_id)
+        .join(Contribution, Contribution.author_id == User.id)
+        .where(
+            Contribution.section_id == section_id,
+            Contribution.state.in_(
+                [ContributionState.ACCEPTEE, ContributionState.PARTIELLEMENT_ACCEPTEE]
+            ),
+        )
+        .distinct()
+    )
+    names = []
+    for name, organisation_id in rows:
+        organisation = db_session().get(Organisation, organisation_id)
+        names.append((name, organisation.name if organisation else ""))
+    return sorted(set(names))
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    thread: CommentThread
+    detached: bool  # the quoted passage is no longer in the current text
+
+
+def threads_of(section: Section, contribution_id: int | None = None) -> list[ThreadView]:
+    query = (
+        select(CommentThread)
+        .where(CommentThread.section_id == section.id)
+        .options(
+            joinedload(CommentThread.comments).joinedload(Comment.author),
+            joinedload(CommentThread.author),
+        )
+        .order_by(CommentThread.resolved, CommentThread.id.desc())
+    )
+    if contribution_id is None:
+        query = query.where(CommentThread.contribution_id.is_(None))
+    else:
+        query = query.where(CommentThread.contribution_id == contribution_id)
+    current = section.current_revision.body if section.current_revision else ""
+    views = []
+    for thread in db_session().scalars(query).unique():
+        detached = (
+            bool(thread.quote)
+            and locate(current, Anchor(thread.quote, thread.prefix, thread.suffix)) is None
+        )
+        views.append(ThreadView(thread, detached))
+    return views
+
+
+def section_context(section: Section) -> dict[str, Any]:
+    """What the section page shows of contributions and discussions."""
+    return {
+        "contributions": of_section(section.id),
+        "threads": threads_of(section),
+        "coauthors": coauthors(section.id),
+    }
+
+
+def contribution_json(contribution: Contribution, with_hunks: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": contribution.id,
+        "section_id": contribution.section_id,
+        "author": {"id": contribution.author.id, "name": contribution.author.name},
+        "organisation": contribution.organisation.name,
+        "base_revision": contribution.base_number,
+        "body": contribution.body,
+        "rationale": contribution.rationale,
+        "state": contribution.state.value,
+        "created_at": iso(contribution.created_at),
+        "decided_at": iso(contribution.decided_at),
+        "decided_by": contribution.decided_by.name if contribution.decided_by else None,
+        "decision_note": contribution.decision_note,
+        "result_revision": contribution.result_number,
+        "assisted": contribution.assisted,
+    }
+    if with_hunks:
+        current = view(contribution)
+        data["current_revision"] = current.current_number
+        data["hunks"] = [
+            {
+                "id": h.hunk.id,
+                "kind": h.hunk.kind,
+                "paragraph_id": h.hunk.paragraph_id,
+                "old_text": h.hunk.old_text,
+                "new_text": h.hunk.new_text,
+                "status": h.status,
+                "decision": h.decision,
+            }
+            for h in current.hunks
+        ]
+    return data

@@ -1,0 +1,188 @@
+"""Contributions (tracked changes) and discussions on the web."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app import errors
+from app.contributions import operations, queries
+from app.contributions.forms import (
+    AcceptForm,
+    ContributionForm,
+    RejectForm,
+    ReplyForm,
+    ResolveForm,
+    ThreadForm,
+    TreatForm,
+)
+from app.db import db_session
+from app.forms import EmptyForm, submitted
+from app.models import Revision
+from app.webutil import back
+from workflows.contributions import STATE_LABELS, ContributionState
+from workflows.conventions import parse_id
+from workflows.errors import Conflict, CosigneError
+from workflows.lifecycle import contributions_closed_reason, contributions_open
+from workflows.revisions import parse_revision_number
+from workflows.text.diff import word_diff
+from workflows.text.merge import join
+
+bp = Blueprint("contributions", __name__)
+
+
+@bp.route("/sections/<int:section_id>/contributions/new", methods=["GET", "POST"])
+def new(section_id: int) -> ResponseReturnValue:
+    section = g.section
+    current = section.current_revision
+    form = ContributionForm()
+
+    def page(error: CosigneError | None = None) -> ResponseReturnValue:
+        return render_template(
+            "contributions/new.html",
+            convention=g.convention,
+            section=section,
+            base=form.base_revision.data if request.method == "POST" else current_number,
+            body=form.body.data if request.method == "POST" else body,
+            rationale=form.rationale.data or "",
+            error=error,
+            closed=not contributions_open(g.convention.state),
+        ), (error.status if error else 200)
+
+    current_number = current.number if current else 0
+    body = current.body if current else ""
+    if request.method == "GET":
+        reason = contributions_closed_reason(g.convention.state)
+        return page(Conflict(reason) if reason else None)
+    errors.on_error(page)
+    submitted(form)
+    contribution = operations.create_contribution(
+        section_id,
+        g.user,
+        parse_revision_number(form.base_revision.data),
+        form.body.data or "",
+        form.rationale.data or "",
+    )
+    return back(
+        url_for("contributions.show", contribution_id=contribution.id),
+        f"Contribution n° {contribution.id} envoyée aux rédacteurs.",
+        "success",
+    )
+
+
+@bp.get("/contributions/<int:contribution_id>")
+def show(contribution_id: int) -> ResponseReturnValue:
+    contribution = g.contribution
+    view = queries.view(contribution)
+    return render_template(
+        "contributions/contribution.html",
+        convention=g.convention,
+        section=g.section,
+        c=contribution,
+        view=view,
+        diffs=word_diff(join(view.base), contribution.body),
+        threads=queries.threads_of(g.section, contribution.id),
+        STATES=STATE_LABELS,
+        is_open=contribution.state is ContributionState.OUVERTE,
+        phase_open=contributions_open(g.convention.state),
+    )
+
+
+def _come_back(contribution_id: int) -> str:
+    """Decisions come back to the contribution's page, with the refusal if any."""
+    url = url_for("contributions.show", contribution_id=contribution_id)
+    errors.back_to(url)
+    return url
+
+
+@bp.post("/contributions/<int:contribution_id>/accept")
+def accept(contribution_id: int) -> ResponseReturnValue:
+    form = submitted(AcceptForm())
+    url = _come_back(contribution_id)
+    everything = form.all.data == "1"
+    revision = operations.accept(contribution_id, g.user, None if everything else form.hunk.data)
+    return back(url, _accepted_message(revision), "success")
+
+
+def _accepted_message(revision: Revision | None) -> str:
+    contribution = g.contribution
+    db_session().refresh(contribution)
+    what = STATE_LABELS[contribution.state]
+    if revision is None:
+        return f"Contribution {what.lower()} : le texte actuel contenait déjà ces modifications."
+    message = f"Contribution {what.lower()} : révision {revision.number} de la section créée."
+    if revision.review_notice:
+        message += " " + revision.review_notice
+    return message
+
+
+@bp.post("/contributions/<int:contribution_id>/reject")
+def reject(contribution_id: int) -> ResponseReturnValue:
+    form = submitted(RejectForm())
+    url = _come_back(contribution_id)
+    operations.reject(contribution_id, g.user, form.reason.data or "")
+    return back(url, "Contribution rejetée ; son auteur en est informé avec le motif.", "success")
+
+
+@bp.post("/contributions/<int:contribution_id>/treat")
+def treat(contribution_id: int) -> ResponseReturnValue:
+    form = submitted(TreatForm())
+    url = _come_back(contribution_id)
+    operations.mark_treated(contribution_id, g.user, form.note.data or "")
+    return back(url, "Contribution marquée comme traitée.", "success")
+
+
+@bp.post("/contributions/<int:contribution_id>/withdraw")
+def withdraw(contribution_id: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    url = _come_back(contribution_id)
+    operations.withdraw(contribution_id, g.user)
+    return back(url, "Contribution retirée.", "success")
+
+
+@bp.post("/sections/<int:section_id>/threads")
+def thread_new(section_id: int) -> ResponseReturnValue:
+    form = submitted(ThreadForm())
+    contribution_id = parse_id(form.contribution_id.data or "")
+    target = (
+        url_for("contributions.show", contribution_id=contribution_id)
+        if contribution_id
+        else url_for("sections.show", section_id=section_id) + "#discussion"
+    )
+    errors.back_to(target)
+    operations.open_thread(
+        section_id,
+        g.user,
+        form.body.data or "",
+        quote=form.quote.data or "",
+        revision_number=parse_id(form.revision_number.data or ""),
+        contribution_id=contribution_id,
+    )
+    return back(target, "Commentaire publié.", "success")
+
+
+def _thread_target() -> str:
+    thread = g.thread
+    if thread.contribution_id:
+        url = url_for("contributions.show", contribution_id=thread.contribution_id)
+    else:
+        url = url_for("sections.show", section_id=thread.section_id) + f"#fil-{thread.id}"
+    errors.back_to(url)
+    return url
+
+
+@bp.post("/threads/<int:thread_id>/reply")
+def thread_reply(thread_id: int) -> ResponseReturnValue:
+    form = submitted(ReplyForm())
+    target = _thread_target()
+    operations.reply(thread_id, g.user, form.body.data or "")
+    return back(target, "Réponse publiée.", "success")
+
+
+@bp.post("/threads/<int:thread_id>/resolve")
+def thread_resolve(thread_id: int) -> ResponseReturnValue:
+    form = submitted(ResolveForm())
+    target = _thread_target()
+    resolved = form.resolved.data == "1"
+    operations.set_resolved(thread_id, g.user, resolved)
+    return back(target, "Fil résolu." if resolved else "Fil rouvert.", "success")

@@ -1,0 +1,1 @@
+"""Conventions and their members: the dashboard, a convention's page, creating one."""

@@ -1,0 +1,30 @@
+"""The forms of conventions: a new convention (optionally from a Word draft), a member."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Optional
+
+from app.forms import choices
+from workflows.conventions import KIND_LABELS, ConventionKind
+from workflows.permissions import ROLE_LABELS
+
+
+class ConventionForm(FlaskForm):
+    kind = SelectField(
+        "Type",
+        choices=choices((k, v) for k, v in KIND_LABELS.items() if k is not ConventionKind.AVENANT),
+    )
+    title = StringField("Intitulé")
+    start_year = IntegerField("Année de début", validators=[DataRequired()])
+    end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])
+    cadre_id = SelectField("Document cadre (convention d'application)", coerce=str, choices=[])
+    document = FileField("Partir d'un document Word (facultatif)")
+
+
+class MemberForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=str, choices=[])
+    user_email = StringField("ou un utilisateur (adresse)")
+    role = SelectField("Rôle", choices=choices(ROLE_LABELS.items()))

@@ -1,0 +1,199 @@
+"""Conventions and their members: creating one with its standard sections, adding,
+changing and removing participants (a change of signatories re-checks the reviews)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.accounts.operations import normalise_email
+from app.db import reloaded, within, write_transaction
+from app.models import (
+    Convention,
+    Membership,
+    Organisation,
+    ReviewPosition,
+    Section,
+    Signature,
+    User,
+)
+from app.review.operations import recheck_reviews
+from workflows.conventions import STANDARD_SECTIONS, ConventionKind, check_period, clean_title
+from workflows.errors import InvalidInput, NotFound
+from workflows.permissions import Role
+from workflows.review import SectionState
+
+
+def create_convention(
+    creator: User,
+    kind: ConventionKind,
+    title: str,
+    start_year: int,
+    end_year: int | None = None,
+    cadre_id: int | None = None,
+    within_session: Session | None = None,
+) -> Convention:
+    """Create a convention for the creator's organisme, with its standard sections, and
+    make that organisme its redacteur (in the caller's transaction when it passes
+    ``within_session``)."""
+    title = clean_title(title)
+    if kind is ConventionKind.AVENANT:
+        raise InvalidInput("Un avenant s'ouvre depuis la convention signée qu'il modifie.")
+    end = check_period(kind, start_year, end_year)
+    with within(within_session) as session:
+        creator = reloaded(session, creator)
+        cadre = None
+        if kind is ConventionKind.APPLICATION:
+            if cadre_id is None:
+                raise InvalidInput(
+                    "Une convention d'application doit être rattachée à son document cadre."
+                )
+            cadre = session.get(Convention, cadre_id)
+            if cadre is None or cadre.kind is not ConventionKind.CADRE:
+                raise InvalidInput("Le document cadre indiqué n'existe pas.")
+            if cadre.organisme_id != creator.organisation_id:
+                raise InvalidInput("Le document cadre appartient à un autre organisme.")
+        elif cadre_id is not None:
+            raise InvalidInput(
+                "Seule une convention d'application se rattache à un document cadre."
+            )
+        convention = Convention(
+            kind=kind,
+            title=title,
+            organisme_id=creator.organisation_id,
+            start_year=start_year,
+            end_year=end,
+            cadre=cadre,
+            created_by_id=creator.id,
+        )
+        session.add(convention)
+        session.add(
+            Membership(
+                convention=convention, organisation_id=creator.organisation_id, role=Role.REDACTEUR
+            )
+        )
+        for position, standard in enumerate(STANDARD_SECTIONS[kind], start=1):
+            session.add(
+                Section(
+                    convention=convention,
+                    position=position,
+                    title=standard.title,
+                    mandatory=standard.mandatory,
+                )
+            )
+        session.flush()
+        audit.record(
+            session,
+            "convention_creee",
+            f"Création de « {title} »",
+            creator,
+            convention.id,
+            "convention",
+            convention.id,
+        )
+    return convention
+
+
+def set_membership(
+    convention_id: int,
+    role: Role,
+    organisation_id: int | None = None,
+    user_email: str | None = None,
+    actor: User | None = None,
+) -> Membership:
+    """Add an organisation or a user to a convention, or change its role."""
+    if (organisation_id is None) == (not user_email):
+        raise InvalidInput("Choisissez une organisation ou un utilisateur.")
+    with write_transaction() as session:
+        convention = session.get(Convention, convention_id)
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if user_email:
+            user = session.scalar(select(User).where(User.email == normalise_email(user_email)))
+            if user is None:
+                raise InvalidInput(f"Aucun compte pour {user_email}.")
+            where = Membership.user_id == user.id
+            fields = {"user_id": user.id}
+            who = user_email
+        else:
+            org = session.get(Organisation, organisation_id)
+            if org is None:
+                raise InvalidInput("Organisation introuvable.")
+            if org.id == convention.organisme_id and role is not Role.REDACTEUR:
+                raise InvalidInput("L'organisme reste rédacteur de sa propre convention.")
+            where = Membership.organisation_id == org.id
+            fields = {"organisation_id": org.id}
+            who = org.name
+        membership = session.scalar(
+            select(Membership).where(Membership.convention_id == convention_id, where)
+        )
+        if membership is None:
+            membership = Membership(convention_id=convention_id, role=role, **fields)
+            session.add(membership)
+        else:
+            membership.role = role
+        audit.record(
+            session,
+            "participant",
+            f"{who} : rôle {role.value}",
+            actor,
+            convention_id,
+            "membership",
+            None,
+        )
+        session.flush()
+        _signatories_changed(session, convention_id, membership, actor)
+    return membership
+
+
+def _signatories_changed(
+    session: Session, convention_id: int, membership: Membership | None, actor: User | None
+) -> None:
+    """Sections whose review the new set of signatories reopens or closes; a new
+    signatory is told which sections await their position."""
+    reopened = [
+        s for s in recheck_reviews(session, convention_id, actor) if s.state is SectionState.EN_REVUE
+    ]
+    if reopened and membership is not None and membership.role is Role.SIGNATAIRE:
+        titles = ", ".join(f"« {s.title} »" for s in reopened)
+        audit.notify(
+            session,
+            audit.users_of_membership(session, membership),
+            f"Votre position est attendue sur {titles}",
+            f"/conventions/{convention_id}",
+            convention_id,
+        )
+
+
+def remove_membership(convention_id: int, membership_id: int, actor: User | None = None) -> None:
+    with write_transaction() as session:
+        membership = session.get(Membership, membership_id)
+        if membership is None or membership.convention_id != convention_id:
+            raise NotFound("Participant introuvable.")
+        convention = session.get(Convention, convention_id)
+        assert convention is not None
+        if membership.organisation_id == convention.organisme_id:
+            raise InvalidInput("L'organisme ne peut pas être retiré de sa propre convention.")
+        if session.scalar(
+            select(ReviewPosition.id).where(ReviewPosition.membership_id == membership.id).limit(1)
+        ) or session.scalar(
+            select(Signature.id).where(Signature.membership_id == membership.id).limit(1)
+        ):
+            raise InvalidInput(
+                "Ce participant a déjà donné une position ou signé : il ne peut plus être retiré "
+                "(changez plutôt son rôle)."
+            )
+        who = membership.party_label
+        audit.record(
+            session,
+            "participant_retire",
+            f"{who} retiré",
+            actor,
+            convention_id,
+            "membership",
+            membership.id,
+        )
+        session.delete(membership)
+        session.flush()
+        _signatories_changed(session, convention_id, None, actor)

@@ -1,0 +1,129 @@
+"""Web pages of conventions: the dashboard, a new convention (optionally from a Word
+draft), a convention's page, its participants.
+
+Access was checked before any view runs (app.access); ``g.convention`` and ``g.role``
+are loaded.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app import errors
+from app.accounts.queries import organisations
+from app.conventions import operations, queries
+from app.conventions.forms import ConventionForm, MemberForm
+from app.forms import EmptyForm, choices, form_errors, submitted
+from app.sections.forms import MoveForm, SectionForm
+from app.word.operations import create_from_docx
+from workflows.conventions import ConventionKind
+from workflows.errors import CosigneError, InvalidInput
+from workflows.permissions import Role
+from workflows.review import SECTION_STATE_LABELS
+
+bp = Blueprint("conventions", __name__)
+
+
+@bp.get("/")
+def dashboard() -> ResponseReturnValue:
+    return render_template("conventions/dashboard.html", **queries.dashboard(g.user))
+
+
+@bp.route("/conventions/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    form = ConventionForm()
+    form.cadre_id.choices = choices(
+        [("", "—")] + [(c.id, c.title) for c in queries.cadres_of(g.user.organisation_id)]
+    )
+
+    def page(error: CosigneError | None = None) -> ResponseReturnValue:
+        # Bad input, whatever its kind, answers 400 here as it always did.
+        return render_template("conventions/new.html", form=form, error=error), (
+            400 if error else 200
+        )
+
+    if request.method == "GET":
+        return page()
+    errors.on_error(page)
+    if not form.validate_on_submit():
+        raise InvalidInput(form_errors(form))
+    arguments = (
+        ConventionKind(form.kind.data),
+        form.title.data or "",
+        form.start_year.data or 0,
+        form.end_year.data,
+        int(form.cadre_id.data) if form.cadre_id.data else None,
+    )
+    upload = request.files.get("document")
+    if upload is not None and upload.filename:
+        created = create_from_docx(g.user, upload.filename, upload.read(), *arguments)
+        convention_id = created.convention_id
+        message = (
+            f"Convention créée depuis « {upload.filename} » : "
+            f"{len(created.written.revisions)} section(s) rédigée(s)."
+        )
+    else:
+        convention_id = operations.create_convention(g.user, *arguments).id
+        message = "Convention créée avec ses sections types."
+    flash(message, "success")
+    return redirect(url_for("conventions.show", convention_id=convention_id))
+
+
+@bp.get("/conventions/<int:convention_id>")
+def show(convention_id: int) -> ResponseReturnValue:
+    return render_template(
+        "conventions/show.html",
+        convention=g.convention,
+        section_form=SectionForm(formdata=None),
+        move_form=MoveForm(formdata=None),
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS,
+        **queries.convention_page(g.convention),
+    )
+
+
+def _members_page(form: MemberForm, error: CosigneError | None = None) -> ResponseReturnValue:
+    form.organisation_id.choices = choices(
+        [("", "—")] + [(o.id, o.name) for o in organisations()]
+    )
+    return render_template(
+        "conventions/members.html",
+        convention=g.convention,
+        members=queries.members(g.convention.id),
+        form=form,
+        remove_form=EmptyForm(formdata=None),
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.get("/conventions/<int:convention_id>/members")
+def members(convention_id: int) -> ResponseReturnValue:
+    return _members_page(MemberForm(formdata=None))
+
+
+@bp.post("/conventions/<int:convention_id>/members/add")
+def member_set(convention_id: int) -> ResponseReturnValue:
+    form = MemberForm()
+    errors.on_error(lambda error: _members_page(form, error))
+    form.organisation_id.choices = choices(
+        [("", "—")] + [(o.id, o.name) for o in organisations()]
+    )
+    submitted(form)
+    operations.set_membership(
+        convention_id,
+        Role(form.role.data),
+        organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None,
+        user_email=(form.user_email.data or "").strip() or None,
+        actor=g.user,
+    )
+    flash("Participant enregistré.", "success")
+    return redirect(url_for("conventions.members", convention_id=convention_id))
+
+
+@bp.post("/conventions/<int:convention_id>/members/<int:membership_id>/remove")
+def member_remove(convention_id: int, membership_id: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    errors.on_error(lambda error: _members_page(MemberForm(formdata=None), error))
+    operations.remove_membership(convention_id, membership_id, actor=g.user)
+    flash("Participant retiré.", "success")
+    return redirect(url_for("conventions.members", convention_id=convention_id))

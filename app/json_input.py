@@ -1,0 +1,117 @@
+"""The one way the API reads a JSON body: bounded in size and nesting, then typed fields.
+
+``payload()`` refuses (400) a body that is not a JSON object, one nested deeper than
+``MAX_DEPTH`` (checked on the bytes before any parser recurses into it) or larger than
+``MAX_BYTES`` (413); the field readers refuse a value of the wrong type, naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import request
+
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput, TooLarge
+
+# As MAX_CONTENT_LENGTH: a 1 MB section body may take four times that once escaped in JSON.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 20
+
+Payload = Mapping[str, Any]
+
+
+def payload(example: str = "", optional: bool = False) -> Payload:
+    """The request's JSON object; ``optional``: an empty body is ``{}``."""
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BYTES:
+        raise TooLarge(f"Corps JSON trop volumineux : {MAX_BYTES // 1_048_576} Mo au plus.")
+    if optional and not raw.strip():
+        return {}
+    expected = f"Corps JSON attendu : {example}." if example else "Corps JSON attendu (un objet)."
+    if _depth(raw) > MAX_DEPTH:
+        raise InvalidInput(f"Corps JSON trop imbriqué ({MAX_DEPTH} niveaux au plus).")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise InvalidInput(expected) from None
+    if not isinstance(data, dict):
+        raise InvalidInput(expected)
+    return data
+
+
+def _depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects, strings skipped: one linear pass."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def string(data: Payload, key: str, required: bool = False) -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"Le champ {key} doit être une chaîne.")
+    if required and not value.strip():
+        raise InvalidInput(f"Le champ {key} est obligatoire.")
+    return value
+
+
+def flag(data: Payload, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"Le champ {key} doit valoir true ou false.")
+    return value
+
+
+def optional_id(data: Payload, key: str) -> int | None:
+    raw = data.get(key)
+    if raw is None or raw == "":
+        return None
+    value = parse_id(raw)
+    if value is None:
+        raise InvalidInput(f"{key} doit être un identifiant entier positif.")
+    return value
+
+
+def string_list(data: Payload, key: str, message: str) -> list[str] | None:
+    """A list of strings, or None when the field is absent."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidInput(message)
+    return value
+
+
+def int_mapping(raw: str, message: str) -> dict[str, int]:
+    """A JSON object of integers sent as a form field (the Word import's authors)."""
+    if _depth(raw.encode()) > MAX_DEPTH:
+        raise InvalidInput(message)
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        raise InvalidInput(message) from None
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise InvalidInput(message)
+    return value

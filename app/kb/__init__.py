@@ -1,0 +1,1 @@
+"""The knowledge base: reference texts, their search, and the 26 CUS indicators."""

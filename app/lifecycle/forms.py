@@ -1,0 +1,26 @@
+"""The forms of the lifecycle: a step, the deadlines, a signature, an avenant."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField()
+
+
+class DeadlinesForm(FlaskForm):
+    # One date each, named as workflows.lifecycle.DEADLINE_LABELS; empty: no deadline.
+    association = StringField("Fin de l'association")
+    transmission = StringField("Transmission au préfet")
+    signature = StringField("Signature")
+
+
+class SignForm(FlaskForm):
+    membership_id = StringField("Signataire")
+    signed_on = StringField("Date de signature")
+
+
+class AvenantForm(FlaskForm):
+    title = StringField("Intitulé de l'avenant")

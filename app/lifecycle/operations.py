@@ -1,0 +1,263 @@
+"""The lifecycle of a convention: its transitions (signing freezes the text with a
+fingerprint), signatures, avenants and deadlines.
+
+The rules (allowed steps, guards, fingerprint, deadline status) are workflows/lifecycle.py;
+this module gathers the facts from the database, asks, and writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from app import audit
+from app.access import role_of
+from app.db import reloaded, write_transaction
+from app.lifecycle.queries import facts
+from app.models import Convention, Membership, Section, Signature, User, utcnow
+from app.review.queries import signatories
+from app.sections.operations import insert_revision
+from workflows.conventions import ConventionKind, clean_title
+from workflows.errors import Forbidden, InvalidInput, NotFound, Refused
+from workflows.lifecycle import (
+    DEADLINE_LABELS,
+    STATE_LABELS,
+    ConventionState,
+    check_transition,
+    fingerprint,
+    signing_open,
+)
+from workflows.text.paragraphs import assign_paragraph_ids
+from workflows.permissions import may_sign_for
+
+
+def transition(convention_id: int, actor: User, to: str, today: date | None = None) -> Convention:
+    """Move the convention to ``to`` when every guard agrees; signing freezes the text."""
+    with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        reasons = check_transition(facts(session, convention, today or date.today()), to)
+        if reasons:
+            raise Refused(reasons, lead="Passage refusé :")
+        previous = convention.state
+        convention.state = ConventionState(to)
+        if convention.state is ConventionState.SIGNEE:
+            _freeze(session, convention)
+        actor = reloaded(session, actor)
+        summary = f"« {STATE_LABELS[previous]} » → « {STATE_LABELS[convention.state]} »"
+        if convention.signed_sha256 and convention.state is ConventionState.SIGNEE:
+            summary += f" ; empreinte SHA-256 {convention.signed_sha256}"
+        audit.record(
+            session, "transition", summary, actor, convention.id, "convention", convention.id
+        )
+        members = set()
+        for membership in session.scalars(
+            select(Membership).where(Membership.convention_id == convention.id)
+        ):
+            members |= audit.users_of_membership(session, membership)
+        audit.notify(
+            session,
+            members - {actor.id},
+            f"« {convention.title} » : {summary}",
+            f"/conventions/{convention.id}",
+            convention.id,
+        )
+    return convention
+
+
+def _freeze(session: Session, convention: Convention) -> None:
+    sections = session.scalars(
+        select(Section)
+        .where(Section.convention_id == convention.id)
+        .options(joinedload(Section.current_revision))
+        .order_by(Section.position, Section.id)
+    )
+    text, digest = fingerprint(
+        convention.title,
+        [(s.title, s.current_revision.body if s.current_revision else "") for s in sections],
+    )
+    convention.signed_text = text
+    convention.signed_sha256 = digest
+    convention.signed_at = utcnow()
+
+
+def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: date) -> Signature:
+    """Record a signature: a signatory signs for its own party; the organisme records any
+    signatory's signature from the signed paper copy."""
+    with write_transaction() as session:
+        convention = session.get(Convention, convention_id)
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if not signing_open(convention.state):
+            raise Refused(
+                [
+                    f"Les signatures se recueillent une fois la convention transmise au préfet "
+                    f"(étape actuelle : « {STATE_LABELS[convention.state]} »)."
+                ]
+            )
+        actor = reloaded(session, actor)
+        parties = {m.id: m for m in signatories(session, convention_id)}
+        own = [m for m in parties.values() if _speaks_for(actor, m)]
+        if membership_id is None:
+            if len(own) != 1:
+                raise InvalidInput("Indiquez pour quel signataire la signature est enregistrée.")
+            membership = own[0]
+        else:
+            chosen = parties.get(membership_id)
+            if chosen is None:
+                raise InvalidInput("Ce participant n'est pas signataire de la convention.")
+            if not may_sign_for(role_of(actor, convention_id), chosen in own):
+                raise Forbidden("Vous ne pouvez signer que pour votre propre organisation.")
+            membership = chosen
+        if session.scalar(
+            select(Signature.id).where(
+                Signature.convention_id == convention_id, Signature.membership_id == membership.id
+            )
+        ):
+            raise InvalidInput(f"La signature de {membership.party_name} est déjà enregistrée.")
+        if signed_on > date.today():
+            raise InvalidInput("La date de signature ne peut être dans le futur.")
+        signature = Signature(
+            convention_id=convention_id,
+            membership_id=membership.id,
+            recorded_by_id=actor.id,
+            signed_on=signed_on,
+        )
+        session.add(signature)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Two people recorded the same signature at once: the first one stands.
+            raise InvalidInput(
+                f"La signature de {membership.party_name} est déjà enregistrée."
+            ) from None
+        audit.record(
+            session,
+            "signature",
+            f"Signature de {membership.party_name} le {signed_on:%d/%m/%Y}",
+            actor,
+            convention_id,
+            "convention",
+            convention_id,
+        )
+    return signature
+
+
+def _speaks_for(user: User, membership: Membership) -> bool:
+    if membership.user_id is not None:
+        return membership.user_id == user.id
+    return membership.organisation_id == user.organisation_id
+
+
+def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
+    """An amendment to a signed convention: a new convention whose sections start from the
+    signed text, with the same parties; the signed convention itself never changes."""
+    title = clean_title(title)
+    with write_transaction() as session:
+        signed = session.get(Convention, convention_id)
+        if signed is None:
+            raise NotFound("Convention introuvable.")
+        if signed.signed_sha256 is None:
+            raise Refused(["Un avenant ne se rattache qu'à une convention signée."])
+        actor = reloaded(session, actor)
+        avenant = Convention(
+            kind=ConventionKind.AVENANT,
+            title=title,
+            organisme_id=signed.organisme_id,
+            start_year=signed.start_year,
+            end_year=signed.end_year,
+            amends_id=signed.id,
+            created_by_id=actor.id,
+        )
+        session.add(avenant)
+        for membership in session.scalars(
+            select(Membership).where(Membership.convention_id == signed.id)
+        ):
+            session.add(
+                Membership(
+                    convention=avenant,
+                    organisation_id=membership.organisation_id,
+                    user_id=membership.user_id,
+                    role=membership.role,
+                )
+            )
+        session.flush()
+        for section in session.scalars(
+            select(Section).where(Section.convention_id == signed.id).order_by(Section.position)
+        ):
+            copy = Section(
+                convention_id=avenant.id,
+                position=section.position,
+                title=section.title,
+                mandatory=section.mandatory,
+            )
+            session.add(copy)
+            session.flush()
+            if section.current_revision is not None:
+                body = section.current_revision.body
+                insert_revision(
+                    session,
+                    copy,
+                    None,
+                    actor,
+                    body,
+                    f"Texte signé de « {signed.title} »",
+                    assign_paragraph_ids("", None, body),
+                )
+        audit.record(
+            session,
+            "avenant",
+            f"Avenant « {title} » ouvert",
+            actor,
+            signed.id,
+            "convention",
+            avenant.id,
+        )
+        audit.record(
+            session,
+            "convention_creee",
+            f"Avenant à « {signed.title} »",
+            actor,
+            avenant.id,
+            "convention",
+            avenant.id,
+        )
+    return avenant
+
+
+def set_deadlines(convention_id: int, actor: User, deadlines: dict[str, date | None]) -> Convention:
+    with write_transaction() as session:
+        convention = session.get(Convention, convention_id)
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        changed = []
+        for key, value in deadlines.items():
+            if key not in DEADLINE_LABELS:
+                raise InvalidInput(f"Échéance inconnue : {key}.")
+            if getattr(convention, f"{key}_deadline") != value:
+                setattr(convention, f"{key}_deadline", value)
+                changed.append(
+                    f"{DEADLINE_LABELS[key]} : {value:%d/%m/%Y}"
+                    if value
+                    else f"{DEADLINE_LABELS[key]} : aucune"
+                )
+        if changed:
+            actor = reloaded(session, actor)
+            audit.record(
+                session,
+                "echeances",
+                "Échéances : " + " ; ".join(changed),
+                actor,
+                convention_id,
+                "convention",
+                convention_id,
+            )
+    return convention
+
+

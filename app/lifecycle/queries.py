@@ -1,0 +1,77 @@
+"""Reading the lifecycle: the facts its guards judge, why a step would be refused, the
+signatures, and the deadlines with their status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.db import db_session
+from app.models import Convention, Section, Signature
+from app.review.queries import signatories
+from workflows.lifecycle import (
+    DEADLINE_LABELS,
+    ConventionFacts,
+    Deadline,
+    SectionFacts,
+    check_transition,
+    deadline_done,
+    deadline_status,
+)
+
+
+def facts(session: Session, convention: Convention, today: date) -> ConventionFacts:
+    sections = session.scalars(
+        select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
+    )
+    parties = signatories(session, convention.id)
+    signed = set(
+        session.scalars(
+            select(Signature.membership_id).where(Signature.convention_id == convention.id)
+        )
+    )
+    return ConventionFacts(
+        state=convention.state,
+        sections=tuple(SectionFacts(s.title, s.mandatory, s.state.value) for s in sections),
+        signatories=tuple(m.party_name for m in parties),
+        signed_by=frozenset(m.party_name for m in parties if m.id in signed),
+        start_year=convention.start_year,
+        today=today,
+    )
+
+
+def refusals(convention: Convention, to: str, today: date | None = None) -> list[str]:
+    """Why each transition would be refused, for the page to explain before any click."""
+    return check_transition(facts(db_session(), convention, today or date.today()), to)
+
+
+def signatures(convention_id: int) -> list[Signature]:
+    return list(
+        db_session().scalars(
+            select(Signature)
+            .where(Signature.convention_id == convention_id)
+            .options(joinedload(Signature.membership), joinedload(Signature.recorded_by))
+            .order_by(Signature.signed_on)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    deadline: Deadline
+    status: str  # done | late | soon | later
+
+
+def deadlines_of(convention: Convention, today: date | None = None) -> list[DeadlineView]:
+    today = today or date.today()
+    views = []
+    for key, label in DEADLINE_LABELS.items():
+        due = getattr(convention, f"{key}_deadline")
+        if due is None:
+            continue
+        deadline = Deadline(key, label, due, deadline_done(key, convention.state))
+        views.append(DeadlineView(deadline, deadline_status(deadline, today)))
+    return views

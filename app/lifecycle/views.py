@@ -1,0 +1,81 @@
+"""Lifecycle pages: moving the convention, its deadlines, signatures, avenants, the signed
+text. Each action comes back to the convention's page with what became of it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from app import errors
+from app.forms import submitted
+from app.lifecycle import operations, queries
+from app.lifecycle.forms import AvenantForm, DeadlinesForm, SignForm, TransitionForm
+from app.webutil import back
+from workflows.conventions import parse_id
+from workflows.errors import NotFound
+from workflows.lifecycle import DEADLINE_LABELS, STATE_LABELS
+from workflows.register import parse_date
+
+bp = Blueprint("lifecycle", __name__)
+
+
+def _come_back(convention_id: int, anchor: str = "") -> str:
+    url = url_for("conventions.show", convention_id=convention_id) + anchor
+    errors.back_to(url)
+    return url
+
+
+@bp.post("/conventions/<int:convention_id>/transition")
+def transition(convention_id: int) -> ResponseReturnValue:
+    form = submitted(TransitionForm())
+    target = _come_back(convention_id)
+    convention = operations.transition(convention_id, g.user, form.to.data or "")
+    return back(
+        target,
+        f"La convention est désormais au stade « {STATE_LABELS[convention.state]} ».",
+        "success",
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/deadlines")
+def deadlines(convention_id: int) -> ResponseReturnValue:
+    form = submitted(DeadlinesForm())
+    target = _come_back(convention_id, "#echeances")
+    values = {}
+    for key, label in DEADLINE_LABELS.items():
+        raw = (form[key].data or "").strip()
+        values[key] = parse_date(raw, label) if raw else None
+    operations.set_deadlines(convention_id, g.user, values)
+    return back(target, "Échéances enregistrées.", "success")
+
+
+@bp.post("/conventions/<int:convention_id>/sign")
+def sign(convention_id: int) -> ResponseReturnValue:
+    form = submitted(SignForm())
+    target = _come_back(convention_id, "#signatures")
+    signed_on = parse_date(form.signed_on.data, "La date de signature")
+    operations.sign(convention_id, g.user, parse_id(form.membership_id.data or ""), signed_on)
+    return back(target, "Signature enregistrée.", "success")
+
+
+@bp.post("/conventions/<int:convention_id>/avenant")
+def avenant(convention_id: int) -> ResponseReturnValue:
+    form = submitted(AvenantForm())
+    _come_back(convention_id)
+    created = operations.create_avenant(convention_id, g.user, form.title.data or "")
+    return back(
+        url_for("conventions.show", convention_id=created.id),
+        "Avenant ouvert : ses sections reprennent le texte signé.",
+        "success",
+    )
+
+
+@bp.get("/conventions/<int:convention_id>/signed")
+def signed(convention_id: int) -> ResponseReturnValue:
+    if not g.convention.signed_sha256:
+        raise NotFound("Cette convention n'est pas signée.")
+    return render_template(
+        "lifecycle/signed.html",
+        convention=g.convention,
+        signatures=queries.signatures(convention_id),
+    )

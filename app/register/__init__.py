@@ -1,0 +1,1 @@
+"""The register of the association: meetings, documents sent, minutes, letters received."""

@@ -1,0 +1,29 @@
+"""The forms of the register: a meeting, a document sent, minutes, a letter received."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField, TextAreaField
+
+
+class MeetingForm(FlaskForm):
+    title = StringField("Objet")
+    meeting_on = StringField("Date")
+    place = StringField("Lieu")
+    invited = SelectMultipleField("Organisations invitées", choices=[], validate_choice=False)
+
+
+class DocumentForm(FlaskForm):
+    title = StringField("Document")
+    sent_on = StringField("Envoyé le")
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField("Compte rendu")
+
+
+class LetterForm(FlaskForm):
+    sender = StringField("Expéditeur")
+    received_on = StringField("Reçu le")
+    subject = StringField("Objet")
+    summary = TextAreaField("Ce qu'il dit")

@@ -1,0 +1,1 @@
+"""Review of sections by the signatories: positions, validation, the register of reserves."""

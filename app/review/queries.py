@@ -1,0 +1,97 @@
+"""Reading reviews: the signatories, their latest positions, the register of reserves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.db import db_session
+from app.models import Membership, ReviewPosition, Section, User
+from workflows.permissions import Role
+from workflows.review import RegisterItem, open_items
+
+
+def signatories(session: Session, convention_id: int) -> list[Membership]:
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.convention_id == convention_id, Membership.role == Role.SIGNATAIRE)
+            .options(joinedload(Membership.organisation), joinedload(Membership.user))
+            .order_by(Membership.id)
+        )
+    )
+
+
+def latest_positions(session: Session, section_id: int, number: int) -> dict[int, ReviewPosition]:
+    """The last position of each party on one revision (membership id -> position)."""
+    rows = session.scalars(
+        select(ReviewPosition)
+        .where(ReviewPosition.section_id == section_id, ReviewPosition.revision_number == number)
+        .options(joinedload(ReviewPosition.membership), joinedload(ReviewPosition.author))
+        .order_by(ReviewPosition.id)
+    )
+    return {p.membership_id: p for p in rows}
+
+
+def acting_membership(session: Session, user: User, convention_id: int) -> Membership | None:
+    """The signatory membership a user speaks for: personal first, else their organisation's."""
+    personal = session.scalar(
+        select(Membership).where(
+            Membership.convention_id == convention_id, Membership.user_id == user.id
+        )
+    )
+    if personal is not None:
+        return personal if personal.role is Role.SIGNATAIRE else None
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.convention_id == convention_id,
+            Membership.organisation_id == user.organisation_id,
+        )
+    )
+    return membership if membership and membership.role is Role.SIGNATAIRE else None
+
+
+@dataclass(frozen=True)
+class SectionReview:
+    party: str
+    position: ReviewPosition | None
+
+
+def review_of(section: Section) -> list[SectionReview]:
+    """Each signatory and its position on the current revision (None: not given yet)."""
+    session = db_session()
+    current = section.current_revision
+    positions = latest_positions(session, section.id, current.number) if current else {}
+    return [
+        SectionReview(m.party_name, positions.get(m.id))
+        for m in signatories(session, section.convention_id)
+    ]
+
+
+def register(convention_id: int) -> list[RegisterItem]:
+    """Every open reserve and disagreement on the sections' current revisions."""
+    session = db_session()
+    sections = session.scalars(
+        select(Section)
+        .where(Section.convention_id == convention_id)
+        .options(joinedload(Section.current_revision))
+    )
+    items = []
+    for section in sections:
+        if section.current_revision is None:
+            continue
+        for position in latest_positions(
+            session, section.id, section.current_revision.number
+        ).values():
+            items.append(
+                RegisterItem(
+                    position.membership.party_name,
+                    section.title,
+                    position.position,
+                    position.text,
+                    section.current_revision.number,
+                )
+            )
+    return open_items(items)

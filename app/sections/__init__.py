@@ -1,0 +1,1 @@
+"""Sections of a convention and their immutable revisions: editing, history, differences."""

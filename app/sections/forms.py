@@ -1,0 +1,24 @@
+"""The forms of sections: a title, an edit, a restore, a move."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+
+
+class SectionForm(FlaskForm):
+    title = StringField("Titre de la section")
+
+
+class EditForm(FlaskForm):
+    base_revision = HiddenField()
+    body = TextAreaField("Texte (Markdown)")
+    message = StringField("Résumé de la modification (facultatif)")
+
+
+class RestoreForm(FlaskForm):
+    base_revision = HiddenField()
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField()

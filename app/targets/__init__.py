@@ -1,0 +1,1 @@
+"""Indicator targets (cibles) and achieved values (réalisé) of a convention."""

@@ -1,0 +1,454 @@
+"""Reading for the Word round trip: a convention as the plain values the export writes,
+and what an uploaded document would change (its preview), nothing written.
+
+Export: ``export_bytes(convention_id, tracked, comments)``. Preview: ``preview`` checks a
+file (``workflows.files``: nothing reaches python-docx before its archive is checked),
+reads it and plans it against the convention's sections; each author of revision marks
+is matched to a member by name or e-mail. Also the preview and results as the API gives
+them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.access import role_of
+from app.conventions.queries import members as convention_members
+from app.db import db_session
+from app.models import (
+    CommentThread,
+    Contribution,
+    Convention,
+    PendingImport,
+    Revision,
+    Section,
+    User,
+    utcnow,
+)
+from app.register.queries import letters, meetings
+from app.sections.queries import revision as revision_at
+from app.sections.queries import sections_with_current
+from app.targets.queries import YearRow, table
+from workflows.contributions import ContributionState
+from workflows.conventions import KIND_LABELS, STANDARD_SECTIONS, ConventionKind
+from workflows.errors import InvalidInput, NotFound
+from workflows.files import check_docx_archive, check_upload
+from workflows.lifecycle import STATE_LABELS
+from workflows.permissions import Action, Role, can
+from workflows.text.diff import word_diff
+from workflows.text.merge import merge3, paragraphs_of
+from workflows.word.export import (
+    ConventionDoc,
+    Discussion,
+    Proposal,
+    SectionDoc,
+    TargetTable,
+    export_docx,
+)
+from workflows.word.importer import ImportPlan, Target, exported_from, exported_revisions, plan_import
+from workflows.word.reader import WordDocument
+from workflows.word.reader import read_docx
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MODES = ("contributions", "revisions")
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FLAGS = ("tracked", "comments")
+PENDING_SECONDS = 3600
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_bytes(convention_id: int, tracked: bool = False, comments: bool = False) -> bytes:
+    return export_docx(convention_doc(convention_id, tracked, comments), tracked, comments)
+
+
+def export_file(convention: Convention, args: Mapping[str, str]) -> tuple[bytes, str]:
+    """The .docx of a convention and its file name; ``args`` of the request say whether
+    with open contributions as revision marks (``tracked``) and discussions (``comments``)."""
+    tracked, comments = (args.get(name, "") in ("1", "true", "oui", "on") for name in FLAGS)
+    return export_bytes(convention.id, tracked, comments), filename_of(convention)
+
+
+def filename_of(convention: Convention) -> str:
+    ascii_title = unicodedata.normalize("NFKD", convention.title).encode("ascii", "ignore").decode()
+    slug = "-".join("".join(c if c.isalnum() else " " for c in ascii_title).split())[:60]
+    return f"{slug or 'convention'}-{convention.id}.docx"
+
+
+def convention_doc(
+    convention_id: int, tracked: bool = False, comments: bool = False
+) -> ConventionDoc:
+    session = db_session()
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    signatories, associated = [], []
+    for membership in convention_members(convention_id):
+        name = membership.party_name
+        if membership.role is Role.SIGNATAIRE:
+            signatories.append(name)
+        elif membership.role is Role.ASSOCIE:
+            associated.append(name)
+    sections = []
+    for section in sections_with_current(convention_id):
+        current = section.current_revision
+        body = current.body if current else ""
+        sections.append(
+            SectionDoc(
+                id=section.id,
+                title=section.title,
+                body=body,
+                revision=current.number if current else 0,
+                proposals=_proposals(section, current) if tracked else (),
+                discussions=_discussions(section) if comments else (),
+            )
+        )
+    tables = []
+    for indicator_table in table(convention_id):
+        years = tuple(
+            sorted({row.year for scope in indicator_table.scopes for row in scope.rows})
+        )
+        rows = []
+        for scope in indicator_table.scopes:
+            by_year = {row.year: row for row in scope.rows}
+            rows.append(
+                (
+                    scope.scope,
+                    tuple(_target_shown(by_year.get(y)) for y in years),
+                )
+            )
+        if rows:
+            indicator = indicator_table.indicator
+            tables.append(
+                TargetTable(indicator.code, indicator.title, indicator.unit, years, tuple(rows))
+            )
+    held, sent = [], []
+    for meeting in meetings(convention_id):
+        held.append((meeting.meeting_on, meeting.title, meeting.place))
+        for document in meeting.documents:
+            sent.append((document.sent_on, document.title, meeting.title))
+    return ConventionDoc(
+        id=convention.id,
+        kind=KIND_LABELS[convention.kind],
+        title=convention.title,
+        organisme=convention.organisme.name,
+        period=f"{convention.start_year}-{convention.end_year}",
+        state=STATE_LABELS[convention.state],
+        exported_at=utcnow(),
+        signatories=tuple(signatories),
+        associated=tuple(associated),
+        sections=tuple(sections),
+        targets=tuple(tables),
+        meetings=tuple(held),
+        documents_sent=tuple(sorted(sent)),
+        letters=tuple(
+            (letter.received_on, letter.sender, letter.subject)
+            for letter in letters(convention_id)
+        ),
+    )
+
+
+def _target_shown(row: YearRow | None) -> str:
+    return row.target.shown if row is not None and row.target is not None else "—"
+
+
+def _proposals(section: Section, current: Revision | None) -> tuple[Proposal, ...]:
+    """Open contributions carried onto the current text (None when they conflict)."""
+    session = db_session()
+    found = []
+    rows = session.scalars(
+        select(Contribution)
+        .where(
+            Contribution.section_id == section.id,
+            Contribution.state == ContributionState.OUVERTE,
+        )
+        .order_by(Contribution.id)
+    )
+    current_paragraphs = paragraphs_of(current.body, current.paragraph_ids) if current else []
+    for contribution in rows:
+        base = revision_at(section.id, contribution.base_number)
+        base_paragraphs = paragraphs_of(base.body, base.paragraph_ids) if base else []
+        proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+        merged = merge3(base_paragraphs, current_paragraphs, proposal)
+        found.append(
+            Proposal(
+                contribution_id=contribution.id,
+                author=contribution.author.name,
+                created_at=contribution.created_at,
+                text=merged.text() if merged.clean else None,
+                rationale=contribution.rationale,
+            )
+        )
+    return tuple(found)
+
+
+def _discussions(section: Section) -> tuple[Discussion, ...]:
+    threads = db_session().scalars(
+        select(CommentThread)
+        .where(CommentThread.section_id == section.id, CommentThread.contribution_id.is_(None))
+        .order_by(CommentThread.id)
+    )
+    found = []
+    for thread in threads:
+        first, *replies = thread.comments or [None]
+        if first is None:
+            continue
+        found.append(
+            Discussion(
+                author=first.author.name,
+                created_at=first.created_at,
+                text=first.body,
+                quote=thread.quote,
+                replies=tuple((c.author.name, c.created_at, c.body) for c in replies),
+                resolved=thread.resolved,
+            )
+        )
+    return tuple(found)
+
+
+# --- the preview of an import --------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    convention_id: int
+    filename: str
+    plan: ImportPlan
+    authors: dict[str, int | None]  # author in the document → member user id (None: ask)
+    member_names: dict[int, str] = field(default_factory=dict)
+
+
+def read_document(filename: str, data: bytes) -> WordDocument:
+    """The checked file read as a document; a clear error naming the file otherwise."""
+    name = check_upload(filename, data, (".docx",), MAX_IMPORT_BYTES)
+    check_docx_archive(name, data)
+    try:
+        return read_docx(data)
+    except Exception:  # python-docx or lxml on a malformed part, whatever it raises
+        raise InvalidInput(
+            f"Le fichier « {name} » est endommagé ou illisible comme document Word."
+        ) from None
+
+
+def preview(convention_id: int, filename: str, data: bytes) -> Preview:
+    document = read_document(filename, data)
+    session = db_session()
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    # The revisions a Cosigne export of this convention was made from (its bookmarks).
+    exported = exported_revisions(document) if exported_from(document) == convention_id else {}
+    targets = []
+    for section in sections_with_current(convention_id):
+        number = exported.get(section.id)
+        revision = revision_at(section.id, number) if number else section.current_revision
+        targets.append(
+            Target(
+                section.id,
+                section.title,
+                revision.body if revision else "",
+                revision.number if revision else 0,
+            )
+        )
+    plan = plan_import(document, targets)
+    if not plan.sections:
+        raise no_headings(filename)
+    members = proposing_members(convention_id)
+    authors = {author: _match_member(author, members) for author in plan.authors}
+    return Preview(convention_id, filename, plan, authors, {m.id: m.name for m in members.values()})
+
+
+def no_headings(filename: str) -> InvalidInput:
+    return InvalidInput(
+        f"Le document « {filename} » n'a aucun titre (styles Titre 1 ou Titre 2) : rien ne "
+        "permet de le découper en sections."
+    )
+
+
+def proposing_members(convention_id: int) -> dict[int, User]:
+    """Users who may propose in the convention, by id."""
+    found: dict[int, User] = {}
+    session = db_session()
+    for membership in convention_members(convention_id):
+        if not can(membership.role, Action.PROPOSE):
+            continue
+        if membership.user is not None:
+            found[membership.user.id] = membership.user
+        elif membership.organisation is not None:
+            for user in session.scalars(
+                select(User).where(
+                    User.organisation_id == membership.organisation_id, User.active.is_(True)
+                )
+            ):
+                if can(role_of(user, convention_id), Action.PROPOSE):
+                    found[user.id] = user
+    return found
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+def _match_member(author: str, members: dict[int, User]) -> int | None:
+    """The member a revision author is: same name or e-mail (accents and case aside);
+    None when no member, or several, match ("Unknown Author" matches nobody)."""
+    key = _fold(author)
+    if not key or key in ("unknown author", "auteur inconnu", "author"):
+        return None
+    found = [
+        user.id
+        for user in members.values()
+        if key in (_fold(user.name), _fold(user.email), _fold(user.email.split("@")[0]))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass
+class Written:
+    contributions: list[int] = field(default_factory=list)
+    threads: list[int] = field(default_factory=list)
+    revisions: list[tuple[int, int]] = field(default_factory=list)  # (section id, number)
+    unchanged: list[str] = field(default_factory=list)  # proposals already open, left alone
+
+
+@dataclass
+class Created:
+    convention_id: int
+    sections: list[tuple[int, str, bool]]  # (id, title, added for the document)
+    written: Written
+    plan: ImportPlan
+
+
+def pending(user: User, convention_id: int, token: str) -> PendingImport | None:
+    """The upload a preview kept: only for the user and the convention it was made for,
+    within the hour; None otherwise."""
+    row = db_session().get(PendingImport, token) if token else None
+    if (
+        row is None
+        or row.user_id != user.id
+        or row.convention_id != convention_id
+        or row.created_at < utcnow() - timedelta(seconds=PENDING_SECONDS)
+    ):
+        return None
+    return row
+
+
+def plan_new(filename: str, data: bytes, kind: ConventionKind) -> ImportPlan:
+    """What ``create_from_docx`` would make of a draft, nothing written: its headings
+    against the standard sections of ``kind`` (matched ones have negative ids)."""
+    document = read_document(filename, data)
+    standard = [
+        Target(-number, section.title, "", 0)
+        for number, section in enumerate(STANDARD_SECTIONS[kind], start=1)
+    ]
+    return plan_import(document, standard)
+
+
+# --- as the API gives them ---------------------------------------------------------------
+
+
+def preview_json(found: Preview) -> dict[str, Any]:
+    plan = found.plan
+    sections = []
+    for part in plan.sections:
+        proposals = {}
+        for author, text in part.by_author.items():
+            proposals[author] = _changes(part.original, text)  # the author's marks
+        if part.unmarked is not None and not part.by_author:
+            proposals["(sans marques de révision)"] = _changes(part.base, part.unmarked)
+        sections.append(
+            {
+                "heading": part.heading,
+                "section_id": part.section_id,
+                "matched_by": part.matched_by or None,
+                "base_revision": part.base_revision,
+                "changed": part.changed,
+                "proposals": proposals,
+                "comments": [
+                    {
+                        "author": c.author,
+                        "text": c.text,
+                        "quote": c.quote,
+                        "date": c.date,
+                        "reply_to": c.reply_to,
+                        "done": c.done,
+                        "id": c.id,
+                    }
+                    for c in part.comments
+                ],
+            }
+        )
+    return {
+        "convention_id": found.convention_id,
+        "file": found.filename,
+        "sections": sections,
+        "unmatched_headings": plan.unmatched_headings,
+        "missing_sections": plan.missing_sections,
+        "authors": {
+            author: (
+                {"user_id": user_id, "name": found.member_names.get(user_id)}
+                if user_id is not None
+                else None
+            )
+            for author, user_id in found.authors.items()
+        },
+        "comments_outside_sections": [
+            {"author": c.author, "text": c.text} for c in plan.comments_outside
+        ],
+        "warnings": plan.warnings,
+    }
+
+
+def _changes(before: str, text: str) -> dict[str, list[str]]:
+    """What a proposal inserts and deletes, word by word."""
+    insertions, deletions = [], []
+    for paragraph in word_diff(before, text):
+        for span in paragraph.spans:
+            if span.op == "insert" and span.text.strip():
+                insertions.append(span.text.strip())
+            elif span.op == "delete" and span.text.strip():
+                deletions.append(span.text.strip())
+    return {"insertions": insertions, "deletions": deletions}
+
+
+def written_json(written: Written) -> dict[str, Any]:
+    return {
+        "contributions": written.contributions,
+        "threads": written.threads,
+        "revisions": [{"section_id": s, "number": n} for s, n in written.revisions],
+        "already_open": written.unchanged,
+    }
+
+
+def new_plan_json(plan: ImportPlan) -> dict[str, Any]:
+    """The preview of a new convention: each heading, a standard section's or added."""
+    return {
+        "dry_run": True,
+        "sections": [
+            {"title": part.heading, "standard": part.section_id is not None}
+            for part in plan.sections
+        ],
+        "warnings": plan.warnings,
+    }
+
+
+def created_json(created: Created) -> dict[str, Any]:
+    return {
+        "convention_id": created.convention_id,
+        "sections": [
+            {"id": section_id, "title": title, "added": added}
+            for section_id, title, added in created.sections
+        ],
+        "written": written_json(created.written),
+        "warnings": created.plan.warnings,
+    }
+
+
