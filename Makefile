@@ -10,7 +10,7 @@ WORKERS ?= 2
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export COSIGNE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test test-sqlite test-postgres browser office lint bench clean
+.PHONY: install run test check test-sqlite test-postgres browser office bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,15 @@ office:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	else echo "LibreOffice absent et installation impossible : les tests LibreOffice seront ignorés."; fi
 
+# The rules the code keeps, before any test runs: lint and format (ruff), the import
+# contracts between app/, knowledge/ and workflows/ and around the features' doors
+# (import-linter, in pyproject.toml), and the types (mypy).
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
 test: install browser office test-sqlite test-postgres
 
 test-sqlite: install
@@ -57,9 +66,6 @@ test-postgres: install
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) alors que CI est défini : échec."; exit 1; \
 	else echo "PostgreSQL injoignable ($(POSTGRES_TEST_URL)) : la série PostgreSQL est sautée."; fi
-
-lint: install
-	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python bench/bench_revisions.py

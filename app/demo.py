@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from app.contributions.operations import accept, create_contribution, open_thread, reject
 from app.db import db_session, write_transaction
 from app.lifecycle.operations import set_deadlines, transition
+from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
 from app.register.operations import add_document, add_letter, add_meeting, set_minutes
 from app.review.operations import ask_for_review, record_position
-from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
 from workflows.permissions import Role
 from workflows.text.paragraphs import assign_paragraph_ids

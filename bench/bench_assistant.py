@@ -58,8 +58,8 @@ def main() -> int:
         from sqlalchemy import create_engine
 
         from app import create_app
-        from app.kb import operations as kb
         from app.assistant.queries import assistant
+        from app.kb import operations as kb
         from app.models import Base
 
         url = f"sqlite:///{Path(data_dir) / 'cosigne.db'}"

@@ -33,7 +33,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# ruff: noqa: E402
 from bench_revisions import (
     REPLACEMENTS,
     body,
@@ -45,14 +44,14 @@ from bench_revisions import (
     timed,
 )
 
-from app.sections import queries
+from app.accounts.operations import create_user
 from app.contributions.operations import accept, create_contribution, mark_treated
 from app.contributions.queries import of_section, view
+from app.conventions.operations import create_convention, set_membership
 from app.db import db_session, write_transaction
 from app.models import Contribution, Convention, User
+from app.sections import queries
 from app.sections.operations import add_section, save_revision
-from app.conventions.operations import create_convention, set_membership
-from app.accounts.operations import create_user
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role

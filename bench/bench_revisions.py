@@ -29,16 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# ruff: noqa: E402
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.sections import queries
-from app.db import write_transaction
-from app.models import Base, Revision, Section
 from app.accounts.operations import create_api_token, create_user
 from app.conventions.operations import create_convention
+from app.db import write_transaction
+from app.models import Base, Revision, Section
+from app.sections import queries
 from app.sections.operations import save_revision
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.text.diff import word_diff

@@ -53,7 +53,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# ruff: noqa: E402
 from knowledge.ingest.extract import extract
 from knowledge.ingest.passages import split_passages
 from knowledge.search.index import SearchIndex, search
@@ -196,7 +195,9 @@ def postgres_backend(database_url: str) -> Iterator[Callable[[], SearchIndex]]:
     try:
         from knowledge.search.backends.postgres import PostgresIndex
     except ImportError as exc:
-        raise SystemExit(f"--backend postgres: knowledge.search.backends.postgres missing ({exc})") from exc
+        raise SystemExit(
+            f"--backend postgres: knowledge.search.backends.postgres missing ({exc})"
+        ) from exc
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 

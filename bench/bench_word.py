@@ -28,15 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# ruff: noqa: E402
 from bench_collab import PASSWORD, REDACTEUR, convention_in_negotiation, make_users, user
 from bench_revisions import document, fetch, record, run_bench, timed
 
+from app.contributions.operations import create_contribution, open_thread
 from app.sections import queries
+from app.sections.operations import save_revision
 from app.word import operations as word_operations
 from app.word import queries as word
-from app.contributions.operations import create_contribution, open_thread
-from app.sections.operations import save_revision
 
 SECTIONS = 100
 PER_SECTION = 3

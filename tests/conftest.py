@@ -16,10 +16,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.db import write_transaction
-from app.models import Base, Membership, User
 from app.accounts.operations import create_api_token, create_user
 from app.conventions.operations import create_convention
+from app.db import write_transaction
+from app.models import Base, Membership, User
 from app.sections.operations import save_revision
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.lifecycle import ConventionState

@@ -9,7 +9,7 @@ def main(url: str) -> int:
     try:
         with create_engine(url, connect_args={"connect_timeout": 3}).connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"; printed
+    except Exception as exc:
         print(f"PostgreSQL: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
     return 0

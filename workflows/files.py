@@ -39,7 +39,6 @@ _DOCTYPE_UTF16 = ("<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be
 _MACRO_CONTENT_TYPE = b"macroenabled"
 
 
-
 class FileRefused(InvalidInput):
     """The file was refused or could not be read; the message is shown to the user."""
 
@@ -255,4 +254,3 @@ def is_hidden(run: Any) -> bool:
         "false",
         "off",
     )
-

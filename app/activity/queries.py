@@ -12,7 +12,16 @@ from sqlalchemy.orm import defer, joinedload
 from app.access import conventions_for
 from app.db import db_session
 from app.lifecycle.queries import DeadlineView, deadlines_of
-from app.models import Contribution, Convention, Event, Notification, Section, User, iso
+from app.models import (
+    Contribution,
+    Convention,
+    Event,
+    Membership,
+    Notification,
+    Section,
+    User,
+    iso,
+)
 from app.review.queries import acting_membership, latest_positions
 from workflows.contributions import ContributionState
 from workflows.lifecycle import contributions_open
@@ -160,3 +169,15 @@ def event_json(event: Event) -> dict[str, Any]:
         "target": {"type": event.target_type, "id": event.target_id},
         "summary": event.summary,
     }
+
+
+def members_of(convention_id: int) -> list[Membership]:
+    """The convention's members, to filter its journal by organisation."""
+    return list(
+        db_session().scalars(
+            select(Membership)
+            .where(Membership.convention_id == convention_id)
+            .options(joinedload(Membership.organisation), joinedload(Membership.user))
+            .order_by(Membership.role, Membership.id)
+        )
+    )

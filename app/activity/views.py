@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 
 from app.activity import operations, queries
 from app.audit import ACTION_LABELS
-from app.conventions.queries import members
 from app.forms import EmptyForm, submitted
 from app.webutil import back
 from workflows.contributions import STATE_LABELS
@@ -29,7 +28,7 @@ def events(convention_id: int) -> ResponseReturnValue:
         events=rows,
         actions=queries.event_actions(convention_id),
         ACTION_LABELS=ACTION_LABELS,
-        members=members(convention_id),
+        members=queries.members_of(convention_id),
         action=action,
         organisation=organisation,
         page_size=queries.EVENTS_PAGE,

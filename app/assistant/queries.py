@@ -91,12 +91,11 @@ def assistant() -> Assistant:
     llm: BaseChatModel | None = None
     if isinstance(setting, BaseChatModel):
         llm = setting  # a chat model object (tests)
-    elif isinstance(setting, str):
-        if setting:
-            try:
-                llm = chat_model_from_spec(setting)
-            except Exception as error:  # a missing provider package, a bad spec
-                log.warning("COSIGNE_LLM=%s inutilisable (%s) : réponses extraites", setting, error)
+    elif isinstance(setting, str) and setting:
+        try:
+            llm = chat_model_from_spec(setting)
+        except Exception as error:  # a missing provider package, a bad spec
+            log.warning("COSIGNE_LLM=%s inutilisable (%s) : réponses extraites", setting, error)
     retriever = PassageRetriever(index=index(), k=RETRIEVE)
     built = Assistant(retriever, stats=corpus_stats, llm=llm)
     current_app.extensions["cosigne_assistant"] = (setting, built)

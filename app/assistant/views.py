@@ -56,7 +56,9 @@ def answer_html(text: str, sources: list[dict[str, Any]], prefix: str = "") -> M
     return Markup(linked.replace("\n", "<br>\n"))  # noqa: S704 - escaped above, links built here
 
 
-def _stream_html(events: Iterator[dict[str, Any]], sources: list[dict[str, Any]]) -> Iterator[Markup]:
+def _stream_html(
+    events: Iterator[dict[str, Any]], sources: list[dict[str, Any]]
+) -> Iterator[Markup]:
     # CitationFilter never splits a citation between two pieces: each can be linked.
     for event in events:
         if event["event"] == "token":

@@ -413,5 +413,3 @@ def set_resolved(thread_id: int, actor: User, resolved: bool) -> CommentThread:
             section.id,
         )
     return thread
-
-

@@ -153,7 +153,9 @@ def _signatories_changed(
     """Sections whose review the new set of signatories reopens or closes; a new
     signatory is told which sections await their position."""
     reopened = [
-        s for s in recheck_reviews(session, convention_id, actor) if s.state is SectionState.EN_REVUE
+        s
+        for s in recheck_reviews(session, convention_id, actor)
+        if s.state is SectionState.EN_REVUE
     ]
     if reopened and membership is not None and membership.role is Role.SIGNATAIRE:
         titles = ", ".join(f"« {s.title} »" for s in reopened)

@@ -7,11 +7,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from app.access import conventions_for
+from app.accounts.queries import organisations
 from app.activity.queries import inbox
 from app.contributions.queries import open_counts
 from app.db import db_session
+from app.forms import choices
 from app.lifecycle.queries import deadlines_of, refusals, signatures
 from app.models import Convention, Membership, User, iso
 from app.review.queries import signatories
@@ -30,6 +33,11 @@ def members(convention_id: int) -> list[Membership]:
             .order_by(Membership.role, Membership.id)
         )
     )
+
+
+def organisation_choices() -> list[SelectChoice]:
+    """The organisations one may add as participants, as a select's options."""
+    return choices([("", "—")] + [(o.id, o.name) for o in organisations()])
 
 
 def cadres_of(organisation_id: int) -> list[Convention]:

@@ -11,11 +11,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 
 from app import errors
-from app.accounts.queries import organisations
 from app.conventions import operations, queries
 from app.conventions.forms import ConventionForm, MemberForm
 from app.forms import EmptyForm, choices, form_errors, submitted
-from app.sections.forms import MoveForm, SectionForm
 from app.word.operations import create_from_docx
 from workflows.conventions import ConventionKind
 from workflows.errors import CosigneError, InvalidInput
@@ -75,17 +73,13 @@ def show(convention_id: int) -> ResponseReturnValue:
     return render_template(
         "conventions/show.html",
         convention=g.convention,
-        section_form=SectionForm(formdata=None),
-        move_form=MoveForm(formdata=None),
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
         **queries.convention_page(g.convention),
     )
 
 
 def _members_page(form: MemberForm, error: CosigneError | None = None) -> ResponseReturnValue:
-    form.organisation_id.choices = choices(
-        [("", "—")] + [(o.id, o.name) for o in organisations()]
-    )
+    form.organisation_id.choices = queries.organisation_choices()
     return render_template(
         "conventions/members.html",
         convention=g.convention,
@@ -105,9 +99,7 @@ def members(convention_id: int) -> ResponseReturnValue:
 def member_set(convention_id: int) -> ResponseReturnValue:
     form = MemberForm()
     errors.on_error(lambda error: _members_page(form, error))
-    form.organisation_id.choices = choices(
-        [("", "—")] + [(o.id, o.name) for o in organisations()]
-    )
+    form.organisation_id.choices = queries.organisation_choices()
     submitted(form)
     operations.set_membership(
         convention_id,

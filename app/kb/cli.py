@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-
 from sqlalchemy import inspect
 
 from app import migrations

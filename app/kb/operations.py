@@ -164,5 +164,3 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
                 progress(len(batch))
     target.optimize()
     return total
-
-

@@ -82,7 +82,8 @@ def upload() -> ResponseReturnValue:
     )
     if not created:
         return back(
-            url_for("kb.documents"), f"Ce fichier est déjà dans la base : « {document.title} ».",
+            url_for("kb.documents"),
+            f"Ce fichier est déjà dans la base : « {document.title} ».",
             "info",
         )
     return back(
@@ -122,7 +123,9 @@ def indicator(code: str) -> ResponseReturnValue:
     form = ComputeForm()
     values: dict[str, str] = {}
 
-    def page(result: Result | None = None, error: CosigneError | None = None) -> ResponseReturnValue:
+    def page(
+        result: Result | None = None, error: CosigneError | None = None
+    ) -> ResponseReturnValue:
         passages = queries.search(f"indicateur {item.code} {item.title}", limit=3).hits
         return render_template(
             "kb/indicator.html",

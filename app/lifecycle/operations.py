@@ -30,8 +30,8 @@ from workflows.lifecycle import (
     fingerprint,
     signing_open,
 )
-from workflows.text.paragraphs import assign_paragraph_ids
 from workflows.permissions import may_sign_for
+from workflows.text.paragraphs import assign_paragraph_ids
 
 
 def transition(convention_id: int, actor: User, to: str, today: date | None = None) -> Convention:
@@ -259,5 +259,3 @@ def set_deadlines(convention_id: int, actor: User, deadlines: dict[str, date | N
                 convention_id,
             )
     return convention
-
-

@@ -140,5 +140,3 @@ def add_letter(
             letter.id,
         )
     return letter
-
-

@@ -205,8 +205,6 @@ def record_position(
     return row
 
 
-
-
 def _lock_section(session: Session, section_id: int) -> Section:
     section = session.scalar(select(Section).where(Section.id == section_id).with_for_update())
     if section is None:

@@ -221,7 +221,9 @@ def save_revision(
             if current is not None and current.body == body and restored_from is None:
                 raise InvalidInput("Aucune modification à enregistrer : le texte est identique.")
             ids = assign_paragraph_ids(
-                current.body if current else "", current.usable_paragraph_ids() if current else None, body
+                current.body if current else "",
+                current.usable_paragraph_ids() if current else None,
+                body,
             )
             author = session.get(User, author_id)
             assert author is not None

@@ -107,9 +107,7 @@ def rename(section_id: int) -> ResponseReturnValue:
 def move(section_id: int) -> ResponseReturnValue:
     form = submitted(MoveForm())
     operations.move_section(section_id, form.direction.data or "", actor=g.user)
-    return redirect(
-        url_for("conventions.show", convention_id=g.convention.id) + f"#s{section_id}"
-    )
+    return redirect(url_for("conventions.show", convention_id=g.convention.id) + f"#s{section_id}")
 
 
 @bp.get("/sections/<int:section_id>/history")
@@ -199,4 +197,6 @@ def _restore_refused(section_id: int, number: int, error: CosigneError) -> Respo
         return errors.error_page(error.status, error.message)
     else:
         message = error.message
-    return back(url_for("sections.revision", section_id=section_id, number=number), message, "error")
+    return back(
+        url_for("sections.revision", section_id=section_id, number=number), message, "error"
+    )

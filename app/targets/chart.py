@@ -214,5 +214,3 @@ def chart_for(table: IndicatorTable, scope: ScopeTable, chart_id: str) -> Markup
         shown=lambda v: shown_value(indicator, v),
         y_ticks=ticks,
     )
-
-

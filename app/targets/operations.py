@@ -217,5 +217,3 @@ def delete_value(
             row.id,
         )
         session.delete(row)
-
-

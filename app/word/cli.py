@@ -48,7 +48,7 @@ def export_command(convention_id: int, out: str, tracked: bool, comments: bool) 
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--map", "maps", multiple=True, help='Attribuer un auteur : "Auteur=adresse".')
 @click.option("--mode", type=click.Choice(queries.MODES), default="contributions")
-def import_command(  # noqa: PLR0913 - one option each, as the issue lists them
+def import_command(
     file: str,
     convention_id: int | None,
     kind: str | None,

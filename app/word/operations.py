@@ -44,8 +44,8 @@ from workflows.permissions import (
 from workflows.text.merge import align_proposal, merge3, paragraphs_of
 from workflows.text.paragraphs import assign_paragraph_ids
 from workflows.word.importer import Target, plan_import
-from workflows.word.reader import WordComment
 from workflows.word.model import canonical
+from workflows.word.reader import WordComment
 
 
 def apply(

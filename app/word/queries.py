@@ -51,9 +51,14 @@ from workflows.word.export import (
     TargetTable,
     export_docx,
 )
-from workflows.word.importer import ImportPlan, Target, exported_from, exported_revisions, plan_import
-from workflows.word.reader import WordDocument
-from workflows.word.reader import read_docx
+from workflows.word.importer import (
+    ImportPlan,
+    Target,
+    exported_from,
+    exported_revisions,
+    plan_import,
+)
+from workflows.word.reader import WordDocument, read_docx
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MODES = ("contributions", "revisions")
@@ -112,9 +117,7 @@ def convention_doc(
         )
     tables = []
     for indicator_table in table(convention_id):
-        years = tuple(
-            sorted({row.year for scope in indicator_table.scopes for row in scope.rows})
-        )
+        years = tuple(sorted({row.year for scope in indicator_table.scopes for row in scope.rows}))
         rows = []
         for scope in indicator_table.scopes:
             by_year = {row.year: row for row in scope.rows}
@@ -149,8 +152,7 @@ def convention_doc(
         meetings=tuple(held),
         documents_sent=tuple(sorted(sent)),
         letters=tuple(
-            (letter.received_on, letter.sender, letter.subject)
-            for letter in letters(convention_id)
+            (letter.received_on, letter.sender, letter.subject) for letter in letters(convention_id)
         ),
     )
 
@@ -450,5 +452,3 @@ def created_json(created: Created) -> dict[str, Any]:
         "written": written_json(created.written),
         "warnings": created.plan.warnings,
     }
-
-

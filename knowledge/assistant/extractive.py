@@ -311,5 +311,3 @@ def suggested_wording(answer: str) -> str | None:
         lines.append(bare)
     wording = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return wording or None
-
-

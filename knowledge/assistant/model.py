@@ -161,5 +161,3 @@ def chat_model_from_spec(spec: str) -> BaseChatModel:
             kwargs["base_url"] = base_url
         return init_chat_model(model, model_provider="ollama", **kwargs)
     return init_chat_model(spec)
-
-

@@ -223,7 +223,6 @@ def split_units(text: str) -> list[str]:
     return units
 
 
-
 # --- scoring -------------------------------------------------------------------------------
 
 
@@ -343,7 +342,6 @@ def threshold(understanding: Understanding) -> float:
     return RELEVANCE_THRESHOLD
 
 
-
 def select(evidence: Evidence) -> Evidence:
     """Choose the sentences to quote and number the sources they come from."""
     if not evidence.found:
@@ -394,5 +392,3 @@ def select(evidence: Evidence) -> Evidence:
     evidence.sources = sources[:MAX_SOURCES]
     evidence.chosen = [(i, u) for i, u in evidence.chosen if i in evidence.sources]
     return evidence
-
-

@@ -202,7 +202,9 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
         )
     if kind == "ratio_percent":
         value = v1 * 100 / v2
-        working = f"V1 / V2 × 100 = {_input(v1)} / {_input(v2)} × 100 = {shown_value(indicator, value)}"
+        working = (
+            f"V1 / V2 × 100 = {_input(v1)} / {_input(v2)} × 100 = {shown_value(indicator, value)}"
+        )
         if v1 > v2:
             warnings.append(
                 f"{_where(year)}V1 ({_input(v1)}) dépasse V2 ({_input(v2)}) pour un pourcentage."

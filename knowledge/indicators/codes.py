@@ -148,7 +148,9 @@ def _fold(text: str) -> str:
 
 
 _FOLDED_KEYWORDS: tuple[tuple[str, str], ...] = tuple(
-    (indicator.code, _fold(keyword)) for indicator in CATALOGUE.values() for keyword in indicator.keywords
+    (indicator.code, _fold(keyword))
+    for indicator in CATALOGUE.values()
+    for keyword in indicator.keywords
 )
 
 

@@ -50,7 +50,6 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-
 def extract(
     filename: str,
     data: bytes,
@@ -97,13 +96,9 @@ def decode_text(filename: str, data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise FileRefused(
-                f"Le fichier « {name} » n'est pas un texte UTF-16 valide."
-            ) from None
+            raise FileRefused(f"Le fichier « {name} » n'est pas un texte UTF-16 valide.") from None
     if b"\x00" in data:
-        raise FileRefused(
-            f"Le fichier « {name} » n'est pas un fichier texte (contenu binaire)."
-        )
+        raise FileRefused(f"Le fichier « {name} » n'est pas un fichier texte (contenu binaire).")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -180,7 +175,6 @@ def _inline_text(token: Any) -> str:
 # --- Word -------------------------------------------------------------------------------
 
 
-
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Elements whose text is not part of the document as it reads with revisions accepted.
 _SKIPPED = frozenset(
@@ -197,6 +191,7 @@ _SKIPPED = frozenset(
         _MC + "Fallback",
     }
 )
+
 
 def _docx_blocks(name: str, data: bytes) -> list[Block]:
     """Paragraphs of the body in reading order, revisions accepted (insertions kept,
@@ -247,7 +242,6 @@ def _table_blocks(table: Any, levels: dict[str, int]) -> Iterator[Block]:
                 continue  # continuation of a vertically merged cell: already read
             for block in _body_blocks(cell, levels):
                 yield Block(block.text, level=0)
-
 
 
 def _paragraph_text(paragraph: Any) -> str:

@@ -6,9 +6,9 @@ import json
 
 from app.access import conventions_for
 from app.accounts import queries as accounts
-from app.sections import queries
 from app.migrations import differences, upgrade
 from app.models import Base
+from app.sections import queries
 
 
 def test_users_create_list_and_token(app):

@@ -30,7 +30,7 @@ def _race(app, section_id: int, author_id: int, base: int) -> list[object]:
                 results[index] = ("saved", revision.number, revision.body)
             except RevisionConflict as conflict:
                 results[index] = ("conflict", conflict.current.number, conflict.current.body)
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            except Exception as exc:
                 results[index] = ("error", repr(exc), None)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
@@ -68,7 +68,7 @@ def test_saves_on_different_sections_do_not_conflict(app, world):
             barrier.wait()
             try:
                 save_revision(section_id, author, 0, "Texte initial.")
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(s,)) for s in sections]

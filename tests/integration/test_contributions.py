@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import threading
 
-from app.sections import queries
 from app.contributions.operations import accept, create_contribution
 from app.contributions.queries import view
 from app.db import db_session
 from app.models import Contribution, Notification
+from app.sections import queries
 from tests.conftest import api_headers, logged_in, post_form, set_state
 from workflows.lifecycle import ConventionState
 
@@ -280,7 +280,7 @@ def test_two_drafters_accepting_at_once_lose_nothing(app, world):
             try:
                 accept(contribution_id, drafter)
                 outcome[contribution_id] = "accepted"
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 outcome[contribution_id] = repr(exc)
 
     threads = [threading.Thread(target=decide, args=(c,)) for c in (first, second)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.sections import queries
 from app.db import db_session, write_transaction
 from app.models import Convention, Section
+from app.sections import queries
 from tests.conftest import api_headers, logged_in, post_form, set_state
 from workflows.lifecycle import ConventionState
 
@@ -80,8 +80,8 @@ def test_review_is_refused_on_an_outdated_revision(app, world):
 
 def _validate_all_mandatory(app, world):
     from app.models import User
-    from app.sections.operations import save_revision
     from app.review.operations import ask_for_review, record_position
+    from app.sections.operations import save_revision
 
     with app.app_context():
         drafter = db_session().get(User, world.users["redacteur"])

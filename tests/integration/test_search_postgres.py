@@ -163,7 +163,9 @@ def test_the_application_indexes_searches_and_removes_through_postgres(app):
         index = queries.index()
         assert isinstance(index, PostgresIndex)
         try:
-            document, created = operations.ingest("note-vacance.md", note, "guide", title="Note vacance")
+            document, created = operations.ingest(
+                "note-vacance.md", note, "guide", title="Note vacance"
+            )
             assert created
             result = queries.search("réhabilitation des logements vacants")
             assert result.hits and {h.document_id for h in result.hits} == {document.id}

@@ -253,7 +253,7 @@ def test_every_catalogue_indicator_computes():
     from knowledge.indicators.catalogue import CATALOGUE
 
     for code, indicator in CATALOGUE.items():
-        variables = {name: 1 for name in indicator.required_variables}
+        variables = dict.fromkeys(indicator.required_variables, 1)
         result = compute(code, {2025 + i: variables for i in range(6)})
         assert len(result.years) == 6, code
         assert (result.aggregate is None) == (indicator.target_kind == "per_year"), code

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from knowledge.ingest import extract as extract_module
-from workflows import files as files_module
 from knowledge.ingest.extract import checksum, decode_text, extract
 from knowledge.types import Block
+from workflows import files as files_module
 from workflows.files import FileRefused
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from app.targets.chart import Series, _ticks, line_chart
 from app.targets.operations import _computed
-from knowledge.indicators.display import shown_gap, shown_value
 from knowledge.indicators.catalogue import CATALOGUE
 from knowledge.indicators.codes import get
+from knowledge.indicators.display import shown_gap, shown_value
 from workflows.errors import InvalidInput
 from workflows.lifecycle import ConventionState
 from workflows.targets import (
