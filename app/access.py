@@ -200,9 +200,9 @@ def conventions_for(user: User) -> list[tuple[Convention, Role]]:
         (personal if user_id is not None else organisational)[convention.id] = role
     result = []
     for cid, convention in conventions.items():
-        role = effective_role(personal.get(cid), organisational.get(cid))
-        assert role is not None
-        result.append((convention, role))
+        held = effective_role(personal.get(cid), organisational.get(cid))
+        assert held is not None  # a convention listed here has a membership of the user
+        result.append((convention, held))
     return result
 
 

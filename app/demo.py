@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.contributions.operations import accept, create_contribution, open_thread, reject
@@ -189,7 +190,16 @@ def _load_base() -> bool:
     return True
 
 
-def _convention(session, kind, title, organisme, start, end, drafter, texts):  # type: ignore[no-untyped-def]
+def _convention(
+    session: Session,
+    kind: ConventionKind,
+    title: str,
+    organisme: Organisation,
+    start: int,
+    end: int,
+    drafter: User,
+    texts: dict[str, list[tuple[str, str]]],
+) -> Convention:
     convention = Convention(
         kind=kind,
         title=title,
@@ -230,14 +240,24 @@ def _convention(session, kind, title, organisme, start, end, drafter, texts):  #
     return convention
 
 
+def _user(email: str) -> User:
+    found = db_session().scalar(select(User).where(User.email == email))
+    assert found is not None  # written by _load_base just before
+    return found
+
+
+def _text(section_id: int) -> Revision:
+    """The current revision of a demo section, which _load_base wrote."""
+    section = db_session().get(Section, section_id)
+    assert section is not None and section.current_revision is not None
+    return section.current_revision
+
+
 def _play_history() -> None:
     """The CUS went through association (meetings, documents, written contributions, the
     organisme's decisions) and now stands in negotiation with reviews under way."""
     session = db_session()
-    people = {
-        key: session.scalar(select(User).where(User.email == email))
-        for email, _name, key, _label in USERS
-    }
+    people = {key: _user(email) for email, _name, key, _label in USERS}
     cus = session.scalar(select(Convention).where(Convention.title.like("CUS 2025-2030%")))
     assert cus is not None
     cus_id = cus.id
@@ -304,7 +324,7 @@ def _play_history() -> None:
     )
 
     politique = "Politique patrimoniale et d'investissement, plan de mise en vente"
-    base = session.get(Section, sections[politique]).current_revision
+    base = _text(sections[politique])
     accepted = create_contribution(
         sections[politique],
         epci,
@@ -318,7 +338,7 @@ def _play_history() -> None:
     )
     accept(accepted.id, drafter)
     qualite = "Qualité du service rendu aux locataires"
-    base = session.get(Section, sections[qualite]).current_revision
+    base = _text(sections[qualite])
     refused = create_contribution(
         sections[qualite],
         dep,
@@ -340,7 +360,7 @@ def _play_history() -> None:
         "Suite à l'échange sur les délais : formaliser le suivi des locataires âgés.",
     )
     etat = "État des lieux"
-    base = session.get(Section, sections[etat]).current_revision
+    base = _text(sections[etat])
     create_contribution(
         sections[etat],
         ddt,

@@ -21,7 +21,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 PROJECTION_TABLES = frozenset(SEARCH_TABLES)
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     return not (type_ == "table" and name in PROJECTION_TABLES)
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from knowledge.types import DocumentKind, DocumentStatus
@@ -54,12 +55,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -599,20 +600,24 @@ class ImmutableRevisionError(RuntimeError):
 
 
 @event.listens_for(Revision, "before_update")
-def _refuse_revision_update(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+def _refuse_revision_update(
+    _mapper: Mapper[Revision], _connection: Connection, target: Revision
+) -> None:
     raise ImmutableRevisionError(f"revision {target.id} is immutable")
 
 
 @event.listens_for(Revision, "before_delete")
-def _refuse_revision_delete(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+def _refuse_revision_delete(
+    _mapper: Mapper[Revision], _connection: Connection, target: Revision
+) -> None:
     raise ImmutableRevisionError(f"revision {target.id} cannot be deleted")
 
 
 @event.listens_for(Event, "before_update")
-def _refuse_event_update(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+def _refuse_event_update(_mapper: Mapper[Event], _connection: Connection, target: Event) -> None:
     raise ImmutableRevisionError(f"event {target.id} is append-only")
 
 
 @event.listens_for(Event, "before_delete")
-def _refuse_event_delete(_mapper, _connection, target):  # type: ignore[no-untyped-def]
+def _refuse_event_delete(_mapper: Mapper[Event], _connection: Connection, target: Event) -> None:
     raise ImmutableRevisionError(f"event {target.id} is append-only")

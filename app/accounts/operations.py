@@ -127,7 +127,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
             and check_password_hash(user.password_hash, password or "")
         )
         session.add(LoginAttempt(email=email, address=address, succeeded=ok))
-        if not ok:
+        if not ok or user is None:
             return LoginResult(None, "Adresse ou mot de passe incorrect.")
         audit.record(session, "connexion", f"Connexion de {user.email}", user)
         return LoginResult(user, None)
@@ -181,7 +181,8 @@ def create_api_token(email: str, label: str = "") -> str:
 
 def prune_login_attempts(older_than_days: int = 30) -> int:
     with write_transaction() as session:
-        result = session.execute(
+        # On the connection, whose result counts the rows (the session's does not say so).
+        result = session.connection().execute(
             delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=older_than_days))
         )
         return result.rowcount or 0

@@ -41,8 +41,8 @@ STATS_VERSION = 1  # bump when knowledge.assistant.understanding.terms changes h
 def corpus_stats() -> CorpusStats:
     """Word statistics of the stored passages, recounted when passages change."""
     session = db_session()
-    key = session.execute(select(func.count(KbPassage.id), func.max(KbPassage.id))).one()
-    key = [STATS_VERSION, int(key[0] or 0), int(key[1] or 0)]
+    count, last = session.execute(select(func.count(KbPassage.id), func.max(KbPassage.id))).one()
+    key = [STATS_VERSION, int(count or 0), int(last or 0)]
     cached = current_app.extensions.get("cosigne_corpus_stats")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -138,17 +138,17 @@ def context_of(
 
 
 def ask(
-    question: str,
+    question: object,
     user: User | None = None,
     convention_id: int | None = None,
     section_id: int | None = None,
 ) -> dict[str, Any]:
     """Answer one question, from a convention or section the user can see."""
-    question = clean_question(question)
+    text = clean_question(question)
     convention, section = context_of(user, convention_id, section_id)
     # The section's title tells what a short request ("aide-moi à rédiger cette
     # partie") is about.
-    answer = assistant().ask(question, context=section.title if section else None)
+    answer = assistant().ask(text, context=section.title if section else None)
     answer["context"] = {
         "convention_id": convention.id if convention else None,
         "section_id": section.id if section else None,

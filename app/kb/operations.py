@@ -94,8 +94,10 @@ def ingest(
     if not passages:
         raise FileRefused(f"{filename} : aucun texte exploitable.")
     with write_transaction() as session:
-        if session.scalar(select(KbDocument.id).where(KbDocument.checksum == digest)):
-            return session.scalar(select(KbDocument).where(KbDocument.checksum == digest)), False
+        # Checked again under the write lock: another worker may have stored it meanwhile.
+        stored = session.scalar(select(KbDocument).where(KbDocument.checksum == digest))
+        if stored is not None:
+            return stored, False
         document = KbDocument(
             title=title,
             kind=kind_value,

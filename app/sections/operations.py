@@ -234,9 +234,9 @@ def save_revision(
         # Only reachable if two writers got past the lock: report it as the conflict it is.
         session = db_session()
         session.rollback()
-        section = session.get(Section, section_id)
-        assert section is not None and section.current_revision is not None
-        raise RevisionConflict(base_number or 0, section.current_revision) from None
+        winner = session.get(Section, section_id)
+        assert winner is not None and winner.current_revision is not None  # the other save
+        raise RevisionConflict(base_number or 0, winner.current_revision) from None
     return revision
 
 

@@ -85,7 +85,9 @@ def line_chart(
     summary = []
     for s in series:
         entered = [
-            f"{year} : {shown(s.values[year])}" for year in years if s.values.get(year) is not None
+            f"{year} : {shown(point)}"
+            for year in years
+            if (point := s.values.get(year)) is not None
         ]
         summary.append(f"{s.label} : " + (" ; ".join(entered) if entered else "aucune valeur"))
     description = ". ".join(summary) + "."
@@ -147,12 +149,13 @@ def line_chart(
         commands = []
         previous = False
         for index, year in enumerate(years):
-            value = s.values.get(year)
-            if value is None:
+            point = s.values.get(year)
+            if point is None:
                 previous = False
                 continue
-            x, y = _coordinate(x_of(index)), _coordinate(y_of(value))
-            commands.append(f"{'L' if previous else 'M'}{x} {y}")
+            commands.append(
+                f"{'L' if previous else 'M'}{_coordinate(x_of(index))} {_coordinate(y_of(point))}"
+            )
             previous = True
         if commands:
             dash = ' stroke-dasharray="6 4"' if s.dashed else ""
@@ -161,11 +164,11 @@ def line_chart(
                 f'stroke-width="2.5"{dash}/>'
             )
         for index, year in enumerate(years):
-            value = s.values.get(year)
-            if value is None:
+            point = s.values.get(year)
+            if point is None:
                 continue
-            tip = f"{year} — {s.label} : {shown(value)}"
-            parts.append(_marker(s, x_of(index), y_of(value), "point", tip))
+            tip = f"{year} — {s.label} : {shown(point)}"
+            parts.append(_marker(s, x_of(index), y_of(point), "point", tip))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built above from numbers and escaped text
 

@@ -79,8 +79,9 @@ def apply(
         raise InvalidInput(
             "À qui attribuer ces auteurs du document ? " + ", ".join(f"« {a} »" for a in missing)
         )
+    attributed = {a: user_id for a, user_id in authors.items() if user_id is not None}
     if not may_attribute_to_others(role) and any(
-        user_id != importer.id for user_id in authors.values()
+        user_id != importer.id for user_id in attributed.values()
     ):
         raise Forbidden(
             "Seuls les rédacteurs attribuent des modifications à d'autres membres : "
@@ -102,12 +103,12 @@ def apply(
                     )
             else:
                 for author, text in part.by_author.items():
-                    if _already_open(session, section_id, authors[author], text):
+                    if _already_open(session, section_id, attributed[author], text):
                         written.unchanged.append(author)  # the export's own marks, back
                         continue
                     contribution = create_contribution(
                         section_id,
-                        members[authors[author]],
+                        members[attributed[author]],
                         part.base_revision,
                         text,
                         f"Importée de « {name} » par {importer.name} : modifications de "
@@ -130,7 +131,7 @@ def apply(
                 session,
                 section_id,
                 part.comments,
-                lambda comment: members[authors[comment.author]],
+                lambda comment: members[attributed[comment.author]],
                 lambda comment: comment.text or "(commentaire vide)",
             )
         if pending_token:  # the kept upload goes with the import, not before
@@ -264,17 +265,17 @@ def _discussions_from(
             thread.resolved = True
             thread.resolved_by_id = author.id
             thread.resolved_at = utcnow()
-    pending = [c for c in comments if c.reply_to in ids]
+    pending = [(c.reply_to, c) for c in comments if c.reply_to is not None and c.reply_to in ids]
     while pending:  # replies in the order of the threads they answer, whatever the file's
-        answered = [c for c in pending if c.reply_to in threads]
+        answered = [(parent, c) for parent, c in pending if parent in threads]
         if not answered:
             break
-        for comment in answered:
-            thread = threads[comment.reply_to]
+        for parent, comment in answered:
+            thread = threads[parent]
             if not _already_replied(thread, author_of(comment).id, comment.text):
                 reply(thread.id, author_of(comment), text_of(comment), within_session=session)
             threads[comment.id] = thread
-            pending.remove(comment)
+            pending.remove((parent, comment))
     return created
 
 

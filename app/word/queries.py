@@ -199,9 +199,9 @@ def _discussions(section: Section) -> tuple[Discussion, ...]:
     )
     found = []
     for thread in threads:
-        first, *replies = thread.comments or [None]
-        if first is None:
+        if not thread.comments:
             continue
+        first, *replies = thread.comments
         found.append(
             Discussion(
                 author=first.author.name,
