@@ -8,8 +8,9 @@ and ask ``workflows.permissions.can``. An endpoint missing from ACCESS is refuse
 Rules on one object rather than on a role (only its author withdraws a contribution, a
 signatory signs for its own party...) are the named predicates of
 ``workflows.permissions``; the operations apply them and refuse with ``Forbidden``
-(403), like this table. Who holds which role (``role_of``, ``conventions_for``) and who a
-bearer token is (``user_for_token``) are here too: deciding access needs them first.
+(403), like this table. Who takes part with which role (``role_of``, ``conventions_for``,
+``members``) and who a bearer token is (``user_for_token``) are here too: deciding access
+needs them first, and every feature reads them.
 """
 
 from __future__ import annotations
@@ -204,6 +205,18 @@ def conventions_for(user: User) -> list[tuple[Convention, Role]]:
         assert held is not None  # a convention listed here has a membership of the user
         result.append((convention, held))
     return result
+
+
+def members(convention_id: int) -> list[Membership]:
+    """Who takes part in a convention: organisations and persons, by role."""
+    return list(
+        db_session().scalars(
+            select(Membership)
+            .where(Membership.convention_id == convention_id)
+            .options(joinedload(Membership.organisation), joinedload(Membership.user))
+            .order_by(Membership.role, Membership.id)
+        )
+    )
 
 
 def _authenticated_user() -> User | None:

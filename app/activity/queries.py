@@ -16,7 +16,6 @@ from app.models import (
     Contribution,
     Convention,
     Event,
-    Membership,
     Notification,
     Section,
     User,
@@ -169,15 +168,3 @@ def event_json(event: Event) -> dict[str, Any]:
         "target": {"type": event.target_type, "id": event.target_id},
         "summary": event.summary,
     }
-
-
-def members_of(convention_id: int) -> list[Membership]:
-    """The convention's members, to filter its journal by organisation."""
-    return list(
-        db_session().scalars(
-            select(Membership)
-            .where(Membership.convention_id == convention_id)
-            .options(joinedload(Membership.organisation), joinedload(Membership.user))
-            .order_by(Membership.role, Membership.id)
-        )
-    )

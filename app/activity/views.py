@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.access import members
 from app.activity import operations, queries
 from app.audit import ACTION_LABELS
 from app.forms import EmptyForm, submitted
@@ -28,7 +29,7 @@ def events(convention_id: int) -> ResponseReturnValue:
         events=rows,
         actions=queries.event_actions(convention_id),
         ACTION_LABELS=ACTION_LABELS,
-        members=queries.members_of(convention_id),
+        members=members(convention_id),
         action=action,
         organisation=organisation,
         page_size=queries.EVENTS_PAGE,

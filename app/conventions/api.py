@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 
-from app.access import conventions_for
-from app.conventions import queries
+from app.access import conventions_for, members
 from app.conventions.queries import convention_json
 
 bp = Blueprint("conventions_api", __name__, url_prefix="/api")
@@ -28,6 +27,6 @@ def show(convention_id: int) -> ResponseReturnValue:
             "organisation": m.organisation.name if m.organisation else None,
             "user": m.user.email if m.user else None,
         }
-        for m in queries.members(convention_id)
+        for m in members(convention_id)
     ]
     return jsonify(data)

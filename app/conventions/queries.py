@@ -6,33 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from app.access import conventions_for
+from app.access import conventions_for, members
 from app.accounts.queries import organisations
 from app.activity.queries import inbox
 from app.contributions.queries import open_counts
 from app.db import db_session
 from app.forms import choices
 from app.lifecycle.queries import deadlines_of, refusals, signatures
-from app.models import Convention, Membership, User, iso
+from app.models import Convention, User, iso
 from app.review.queries import signatories
 from app.sections.queries import sections_with_current
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, signing_open
 from workflows.permissions import can_create_convention
-
-
-def members(convention_id: int) -> list[Membership]:
-    return list(
-        db_session().scalars(
-            select(Membership)
-            .where(Membership.convention_id == convention_id)
-            .options(joinedload(Membership.organisation), joinedload(Membership.user))
-            .order_by(Membership.role, Membership.id)
-        )
-    )
 
 
 def organisation_choices() -> list[SelectChoice]:

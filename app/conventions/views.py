@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app import errors
+from app import access, errors
 from app.conventions import operations, queries
 from app.conventions.forms import ConventionForm, MemberForm
 from app.forms import EmptyForm, choices, form_errors, submitted
@@ -83,7 +83,7 @@ def _members_page(form: MemberForm, error: CosigneError | None = None) -> Respon
     return render_template(
         "conventions/members.html",
         convention=g.convention,
-        members=queries.members(g.convention.id),
+        members=access.members(g.convention.id),
         form=form,
         remove_form=EmptyForm(formdata=None),
         error=error,

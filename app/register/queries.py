@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.access import members
 from app.accounts.queries import organisations
-from app.conventions.queries import members
 from app.db import db_session
 from app.models import Contribution, Meeting, ReceivedLetter, Section
 from workflows.register import sending_warning

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.conventions.queries import members
+from app.access import members
 from app.db import db_session
 from app.models import Convention, IndicatorValue, User
 from knowledge.indicators.calculator import CalculationError, compute, compute_year

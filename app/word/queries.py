@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.access import members as convention_members
 from app.access import role_of
-from app.conventions.queries import members as convention_members
 from app.db import db_session
 from app.models import (
     CommentThread,

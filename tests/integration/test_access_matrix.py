@@ -25,7 +25,7 @@ def test_an_endpoint_missing_from_the_matrix_is_refused(app, world):
 
 
 def _url_for_rule(rule, world, own: bool = True) -> str:
-    from app.conventions import queries
+    from app.access import members
 
     values = {}
     for arg in rule.arguments:
@@ -37,7 +37,7 @@ def _url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = 1
         elif arg == "membership_id":
             cid = world.convention_id if own else world.other_convention_id
-            values[arg] = queries.members(cid)[-1].id
+            values[arg] = members(cid)[-1].id
         elif arg in ("contribution_id", "thread_id", "meeting_id"):
             values[arg] = getattr(world, arg if own else f"other_{arg}")
         elif arg == "document_id":
