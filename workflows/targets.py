@@ -56,8 +56,8 @@ GapStatus = Literal["favorable", "defavorable"]
 KIND_LABELS: dict[str, str] = {"cible": "Cible", "realise": "Réalisé"}
 SCOPE_MAX_LENGTH = 200
 
-_HIGHER = "hausse"
-_LOWER = "baisse"
+_HIGHER: Direction = "hausse"
+_LOWER: Direction = "baisse"
 
 DIRECTIONS: dict[str, tuple[Direction, str]] = {
     "A.I": (_HIGHER, "logements financés"),

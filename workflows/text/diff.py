@@ -79,11 +79,17 @@ _NON_SPACE_TOKEN_RE = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*|[^\w\s]")
 _CHUNK_RE = re.compile(r"[^\n]*?(?:\n|[.!?;][ \t]+)|[^\n]+")
 
 
+SpanOp = Literal["equal", "insert", "delete"]
+# A piece of a change group before it becomes spans: "space" is an equal whitespace run
+# between two changes (see _flush_group).
+_GroupOp = Literal["delete", "insert", "space"]
+
+
 @dataclass(frozen=True)
 class Span:
     """A run of text with a single diff operation."""
 
-    op: Literal["equal", "insert", "delete"]
+    op: SpanOp
     text: str
 
 
@@ -154,17 +160,17 @@ def _is_space(token: str) -> bool:
     return token[0].isspace()
 
 
-def _append(spans: list[Span], op: str, text: str) -> None:
+def _append(spans: list[Span], op: SpanOp, text: str) -> None:
     """Append a span, merging it with the previous one when ops match."""
     if not text:
         return
     if spans and spans[-1].op == op:
-        spans[-1] = Span(op, spans[-1].text + text)  # type: ignore[arg-type]
+        spans[-1] = Span(op, spans[-1].text + text)
     else:
-        spans.append(Span(op, text))  # type: ignore[arg-type]
+        spans.append(Span(op, text))
 
 
-def _flush_group(spans: list[Span], group: list[tuple[str, str]]) -> None:
+def _flush_group(spans: list[Span], group: list[tuple[_GroupOp, str]]) -> None:
     """Emit a run of changes separated only by whitespace.
 
     ``group`` is a list of ``(op, text)`` where op is "delete", "insert" or
@@ -195,7 +201,7 @@ def _diff_tokens(a: list[str], b: list[str], spans: list[Span]) -> None:
     # tokens (spaces, "de", "la") as junk and produce bizarre alignments on
     # long paragraphs.
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    group: list[tuple[str, str]] = []
+    group: list[tuple[_GroupOp, str]] = []
     opcodes = matcher.get_opcodes()
     for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
@@ -393,6 +399,7 @@ def word_diff(old: str, new: str) -> list[ParagraphDiff]:
                     deleted(k)
                 for k in range(next_j, j):
                     inserted(k)
+                spans: tuple[Span, ...]
                 if old_pars[i] == new_pars[j]:
                     # Possible when a block of paragraphs was reordered.
                     spans = (Span("equal", old_pars[i]),)
