@@ -24,6 +24,7 @@ application context.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -151,6 +152,20 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+def common_prefix_suffix(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """The length of the common prefix of ``a`` and ``b``, and of their common suffix
+    in what is left after it (so that the two never overlap, even when one sequence
+    is the other with items added)."""
+    limit = min(len(a), len(b))
+    prefix = 0
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
 def _is_word(token: str) -> bool:
     # Tokens are homogeneous, so checking the first character is enough.
     return token[0].isalnum() or token[0] == "_"
@@ -263,13 +278,7 @@ def diff_paragraph(old: str, new: str) -> tuple[Span, ...]:
     # Most revisions touch a few words of a paragraph: trimming the common
     # prefix and suffix first makes the quadratic matcher work on a handful
     # of tokens instead of the whole paragraph.
-    limit = min(len(a), len(b))
-    prefix = 0
-    while prefix < limit and a[prefix] == b[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_prefix_suffix(a, b)
     a_mid = a[prefix : len(a) - suffix]
     b_mid = b[prefix : len(b) - suffix]
 
