@@ -17,9 +17,13 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflows.errors import InvalidInput
+
+if TYPE_CHECKING:  # for annotations only: the upload checks need neither library loaded
+    from docx.document import Document
+    from lxml import etree
 
 MACRO_EXTENSIONS = (".docm", ".dotm")
 
@@ -192,10 +196,10 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE_RE = re.compile(r"^(?:heading|titre)\s*([1-9])$", re.IGNORECASE)
 
 
-def style_levels(document: Any) -> dict[str, int]:
+def style_levels(document: Document) -> dict[str, int]:
     """Heading level (1-6) of each paragraph style id: "Heading N" / "Titre N", "Title",
     an outline level, or the level of the style it is based on."""
-    styles: dict[str, Any] = {}
+    styles: dict[str, etree._Element] = {}
     for style in document.styles.element.iterchildren(W + "style"):
         style_id = style.get(W + "styleId")
         if style_id:
@@ -219,8 +223,8 @@ def style_levels(document: Any) -> dict[str, int]:
             if value is not None and value < 9:
                 return min(value + 1, 6)
         based_on = style.find(W + "basedOn")
-        if based_on is not None and based_on.get(W + "val"):
-            return level_of(based_on.get(W + "val"), depth + 1)
+        if based_on is not None and (parent := based_on.get(W + "val")):
+            return level_of(parent, depth + 1)
         return 0
 
     return {style_id: level_of(style_id) for style_id in styles}
@@ -233,12 +237,13 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def paragraph_level(paragraph: Any, levels: dict[str, int]) -> int:
+def paragraph_level(paragraph: etree._Element, levels: dict[str, int]) -> int:
     props = paragraph.find(W + "pPr")
     if props is None:
         return 0
     style = props.find(W + "pStyle")
-    level = levels.get(style.get(W + "val"), 0) if style is not None else 0
+    # style_levels holds no "" id, so a w:pStyle without w:val gives no level.
+    level = levels.get(style.get(W + "val") or "", 0) if style is not None else 0
     outline = props.find(W + "outlineLvl")
     if not level and outline is not None:
         value = _int(outline.get(W + "val"))
@@ -247,7 +252,7 @@ def paragraph_level(paragraph: Any, levels: dict[str, int]) -> int:
     return level
 
 
-def is_hidden(run: Any) -> bool:
+def is_hidden(run: etree._Element) -> bool:
     vanish = run.find(f"{W}rPr/{W}vanish")
     return vanish is not None and vanish.get(W + "val", "true").lower() not in (
         "0",

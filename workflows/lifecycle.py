@@ -230,6 +230,11 @@ def signing_open(state: str) -> bool:
     return _state(state) is ConventionState.TRANSMISE
 
 
+def signed(state: str) -> bool:
+    """The convention is signed, and from then on evaluated: it runs on a final text."""
+    return _state(state) in _SIGNED_STATES
+
+
 def _canonical(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 

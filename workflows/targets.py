@@ -47,7 +47,7 @@ import math
 from typing import Literal
 
 from workflows.errors import InvalidInput
-from workflows.lifecycle import STATE_LABELS, ConventionState
+from workflows.lifecycle import STATE_LABELS, ConventionState, signed, text_editable
 
 ValueKind = Literal["cible", "realise"]
 Direction = Literal["hausse", "baisse"]
@@ -56,8 +56,8 @@ GapStatus = Literal["favorable", "defavorable"]
 KIND_LABELS: dict[str, str] = {"cible": "Cible", "realise": "Réalisé"}
 SCOPE_MAX_LENGTH = 200
 
-_HIGHER = "hausse"
-_LOWER = "baisse"
+_HIGHER: Direction = "hausse"
+_LOWER: Direction = "baisse"
 
 DIRECTIONS: dict[str, tuple[Direction, str]] = {
     "A.I": (_HIGHER, "logements financés"),
@@ -153,26 +153,13 @@ def clean_scope(raw: object) -> str:
     return scope
 
 
-_TARGET_STATES = frozenset(
-    {ConventionState.BROUILLON, ConventionState.ASSOCIATION, ConventionState.NEGOCIATION}
-)
-_ACHIEVED_STATES = frozenset(
-    {
-        ConventionState.SIGNEE,
-        ConventionState.BILAN_2,
-        ConventionState.BILAN_4,
-        ConventionState.BILAN_6,
-    }
-)
-
-
 def phase_refusal(kind: ValueKind, state: str) -> str | None:
     """Why a value of this kind cannot be entered (or removed) at this stage, in French;
     None when it can."""
     current = ConventionState(state)
     stage = f"« {STATE_LABELS[current]} »"
     if kind == "cible":
-        if current in _TARGET_STATES:
+        if text_editable(current):  # a target is part of the text
             return None
         if current is ConventionState.TRANSMISE:
             return (
@@ -183,7 +170,7 @@ def phase_refusal(kind: ValueKind, state: str) -> str | None:
             f"Les cibles sont fixées par la convention signée (stade {stage}) : "
             "les modifier demande un avenant."
         )
-    if current in _ACHIEVED_STATES:
+    if signed(current):  # an achieved value measures a convention that runs
         return None
     return (
         "Les valeurs réalisées se saisissent une fois la convention signée, pour les "

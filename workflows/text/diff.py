@@ -24,6 +24,7 @@ application context.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -79,11 +80,17 @@ _NON_SPACE_TOKEN_RE = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*|[^\w\s]")
 _CHUNK_RE = re.compile(r"[^\n]*?(?:\n|[.!?;][ \t]+)|[^\n]+")
 
 
+SpanOp = Literal["equal", "insert", "delete"]
+# A piece of a change group before it becomes spans: "space" is an equal whitespace run
+# between two changes (see _flush_group).
+_GroupOp = Literal["delete", "insert", "space"]
+
+
 @dataclass(frozen=True)
 class Span:
     """A run of text with a single diff operation."""
 
-    op: Literal["equal", "insert", "delete"]
+    op: SpanOp
     text: str
 
 
@@ -145,6 +152,20 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+def common_prefix_suffix(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """The length of the common prefix of ``a`` and ``b``, and of their common suffix
+    in what is left after it (so that the two never overlap, even when one sequence
+    is the other with items added)."""
+    limit = min(len(a), len(b))
+    prefix = 0
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
 def _is_word(token: str) -> bool:
     # Tokens are homogeneous, so checking the first character is enough.
     return token[0].isalnum() or token[0] == "_"
@@ -154,17 +175,17 @@ def _is_space(token: str) -> bool:
     return token[0].isspace()
 
 
-def _append(spans: list[Span], op: str, text: str) -> None:
+def _append(spans: list[Span], op: SpanOp, text: str) -> None:
     """Append a span, merging it with the previous one when ops match."""
     if not text:
         return
     if spans and spans[-1].op == op:
-        spans[-1] = Span(op, spans[-1].text + text)  # type: ignore[arg-type]
+        spans[-1] = Span(op, spans[-1].text + text)
     else:
-        spans.append(Span(op, text))  # type: ignore[arg-type]
+        spans.append(Span(op, text))
 
 
-def _flush_group(spans: list[Span], group: list[tuple[str, str]]) -> None:
+def _flush_group(spans: list[Span], group: list[tuple[_GroupOp, str]]) -> None:
     """Emit a run of changes separated only by whitespace.
 
     ``group`` is a list of ``(op, text)`` where op is "delete", "insert" or
@@ -195,7 +216,7 @@ def _diff_tokens(a: list[str], b: list[str], spans: list[Span]) -> None:
     # tokens (spaces, "de", "la") as junk and produce bizarre alignments on
     # long paragraphs.
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    group: list[tuple[str, str]] = []
+    group: list[tuple[_GroupOp, str]] = []
     opcodes = matcher.get_opcodes()
     for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
@@ -257,13 +278,7 @@ def diff_paragraph(old: str, new: str) -> tuple[Span, ...]:
     # Most revisions touch a few words of a paragraph: trimming the common
     # prefix and suffix first makes the quadratic matcher work on a handful
     # of tokens instead of the whole paragraph.
-    limit = min(len(a), len(b))
-    prefix = 0
-    while prefix < limit and a[prefix] == b[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_prefix_suffix(a, b)
     a_mid = a[prefix : len(a) - suffix]
     b_mid = b[prefix : len(b) - suffix]
 
@@ -393,6 +408,7 @@ def word_diff(old: str, new: str) -> list[ParagraphDiff]:
                     deleted(k)
                 for k in range(next_j, j):
                     inserted(k)
+                spans: tuple[Span, ...]
                 if old_pars[i] == new_pars[j]:
                     # Possible when a block of paragraphs was reordered.
                     spans = (Span("equal", old_pars[i]),)

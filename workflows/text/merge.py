@@ -34,7 +34,12 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from workflows.text.diff import CHUNK_LEVEL_CELLS, split_paragraphs, tokenize
+from workflows.text.diff import (
+    CHUNK_LEVEL_CELLS,
+    common_prefix_suffix,
+    split_paragraphs,
+    tokenize,
+)
 from workflows.text.paragraphs import assign_paragraph_ids
 
 __all__ = [
@@ -215,13 +220,7 @@ def _change_regions(a: Sequence[str], b: Sequence[str]) -> list[Region]:
     """The non-equal regions turning tokens ``a`` into tokens ``b``."""
     # Trim the common prefix and suffix first: most edits touch a few words
     # and the matcher is quadratic (same reasoning as diff_paragraph).
-    limit = min(len(a), len(b))
-    prefix = 0
-    while prefix < limit and a[prefix] == b[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_prefix_suffix(a, b)
     a_end, b_end = len(a) - suffix, len(b) - suffix
     a_mid, b_mid = a[prefix:a_end], b[prefix:b_end]
 

@@ -28,13 +28,17 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 import docx
+from docx.comments import Comment
+from docx.document import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run as WordRun
 
-from workflows.text.diff import diff_paragraph, split_paragraphs, word_diff
-from workflows.word.model import Block, Run, block_text, merge_runs, parse_markdown, plain
+from workflows.text.diff import ParagraphDiff, diff_paragraph, split_paragraphs, word_diff
+from workflows.word.model import Block, Item, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.word.writer import (
     Mark,
     Writer,
@@ -49,6 +53,10 @@ BOOKMARK_PREFIX = "cosigne_s"
 PROPERTY_PREFIX = "cosigne:"  # in the core properties' "identifier"
 ANNEX_BOOKMARK = "cosigne_annexe"  # on the headings of the annexes: not sections
 NOTE_AUTHOR = "Cosigne"  # the author of the export's own notes (left out on import)
+
+# What a block reads (its visible text) and the paragraphs written for it: where a
+# discussion's quoted passage is looked for, to anchor its comment.
+_Written = tuple[str, list[Paragraph]]
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ def export_docx(convention: ConventionDoc, tracked: bool = False, comments: bool
 # --- the parts ---------------------------------------------------------------------------
 
 
-def _properties(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+def _properties(document: Document, convention: ConventionDoc) -> None:
     core = document.core_properties
     core.title = convention.title
     core.subject = convention.kind
@@ -147,7 +155,7 @@ def _properties(document, convention: ConventionDoc) -> None:  # type: ignore[no
     core.created = convention.exported_at.replace(tzinfo=None)
 
 
-def _title_page(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+def _title_page(document: Document, convention: ConventionDoc) -> None:
     kind = document.add_paragraph(convention.kind.upper())
     kind.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(convention.title, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -166,7 +174,7 @@ def _title_page(document, convention: ConventionDoc) -> None:  # type: ignore[no
     page_break(document.add_paragraph())
 
 
-def _contents(document) -> None:  # type: ignore[no-untyped-def]
+def _contents(document: Document) -> None:
     document.add_paragraph("Sommaire", style="TOC Heading")
     add_field(
         document.add_paragraph(),
@@ -176,11 +184,13 @@ def _contents(document) -> None:  # type: ignore[no-untyped-def]
     page_break(document.add_paragraph())
 
 
-def _section(document, writer: Writer, section: SectionDoc, tracked: bool, comments: bool) -> None:  # type: ignore[no-untyped-def]
+def _section(
+    document: Document, writer: Writer, section: SectionDoc, tracked: bool, comments: bool
+) -> None:
     heading = document.add_paragraph(section.title, style="Heading 1")
     add_bookmark(heading, f"{BOOKMARK_PREFIX}{section.id}_r{section.revision}", writer.next_id())
     current = parse_markdown(section.body)
-    written: list[tuple[str, list]] = []  # (visible text, paragraphs) for comment anchors
+    written: list[_Written] = []
     shown: list[Proposal] = []
     left_out: list[Proposal] = []
     if tracked and section.proposals:
@@ -261,11 +271,11 @@ def _touched(body: str, text: str) -> set[tuple[str, int]]:
     return touched
 
 
-def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> list[tuple[str, list]]:
+def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> list[_Written]:
     """The current text with every shown proposal's changes as revision marks."""
     old_paragraphs = split_paragraphs(body)
     # For each current paragraph: the diff that changes it; for each gap: insertions.
-    changes: dict[int, tuple[Proposal, object]] = {}
+    changes: dict[int, tuple[Proposal, ParagraphDiff]] = {}
     inserts: dict[int, list[tuple[Proposal, str]]] = {}
     for proposal in proposals:
         position = 0
@@ -276,9 +286,10 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
                 if diff.op != "equal":
                     changes[diff.old_index] = (proposal, diff)
             elif diff.op == "insert":
+                assert diff.new_index is not None  # an insertion is in the new text
                 new_paragraphs = _paragraphs_of(proposal.text)
                 inserts.setdefault(position, []).append((proposal, new_paragraphs[diff.new_index]))
-    written: list[tuple[str, list]] = []
+    written: list[_Written] = []
 
     def emit_inserts(gap: int) -> None:
         for proposal, text in inserts.get(gap, []):
@@ -296,11 +307,13 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
         proposal, diff = change
         removal = Mark("del", proposal.author, proposal.created_at)
         addition = Mark("ins", proposal.author, proposal.created_at)
-        if diff.op == "delete":  # type: ignore[attr-defined]
+        if diff.op == "delete":
             for block in parse_markdown(paragraph):
                 written.append((block_text(block), writer.block(block, removal)))
             continue
-        new_text = _paragraphs_of(proposal.text)[diff.new_index]  # type: ignore[attr-defined,index]
+        # A changed paragraph is in the new text, and a shown proposal has one.
+        assert proposal.text is not None and diff.new_index is not None
+        new_text = _paragraphs_of(proposal.text)[diff.new_index]
         old_blocks, new_blocks = parse_markdown(paragraph), parse_markdown(new_text)
         if _inline_change(old_blocks, new_blocks):
             written.append(
@@ -318,7 +331,7 @@ def _tracked_blocks(writer: Writer, body: str, proposals: list[Proposal]) -> lis
 
 
 @lru_cache(maxsize=64)
-def _diff(body: str, text: str) -> tuple:
+def _diff(body: str, text: str) -> tuple[ParagraphDiff, ...]:
     """The paragraph diff of a proposal (worked out once: choosing which proposals to
     show and showing them both need it, one section after the other)."""
     return tuple(word_diff(body, text))
@@ -339,7 +352,7 @@ def _inline_change(old: list[Block], new: list[Block]) -> bool:
 
 def _changed_paragraph(
     writer: Writer, old: Block, new: Block, removal: Mark, addition: Mark
-) -> tuple[str, list]:
+) -> _Written:
     """One paragraph whose words changed: the word diff of what it reads, each piece
     with its own formatting (the old one for deleted words, the new one otherwise)."""
     paragraph = writer.block(Block(new.kind, (), level=new.level))[0]
@@ -349,7 +362,7 @@ def _changed_paragraph(
 
 def _diff_runs(
     writer: Writer,
-    paragraph,  # type: ignore[no-untyped-def]
+    paragraph: Paragraph,
     old: tuple[Run, ...],
     new: tuple[Run, ...],
     removal: Mark,
@@ -384,13 +397,13 @@ def _list_change(old: list[Block], new: list[Block]) -> bool:
 
 def _changed_list(
     writer: Writer, old: Block, new: Block, removal: Mark, addition: Mark
-) -> tuple[str, list]:
+) -> _Written:
     """A list whose items changed, item by item: kept items unmarked, reworded ones with
     their word diff, removed and added ones as whole deleted and inserted items."""
     numbering = writer.new_list(new.start)
-    made: list = []
+    made: list[Paragraph] = []
 
-    def whole(entry, mark: Mark | None) -> None:  # type: ignore[no-untyped-def]
+    def whole(entry: Item, mark: Mark | None) -> None:
         paragraph = writer.list_paragraph(entry, numbering, mark)
         writer.runs(paragraph, entry.runs, mark)
         made.append(paragraph)
@@ -438,7 +451,7 @@ def _slice(runs: tuple[Run, ...], start: int, end: int) -> list[Run]:
     return pieces
 
 
-def _anchor(written: list[tuple[str, list]], quote: str) -> list:
+def _anchor(written: list[_Written], quote: str) -> list[WordRun]:
     """The runs of the quoted passage (split out of their runs when the paragraph is
     plain text), else of the first written paragraph holding it."""
     needle = " ".join(quote.split())
@@ -457,13 +470,14 @@ def _anchor(written: list[tuple[str, list]], quote: str) -> list:
     return []
 
 
-def _isolate(paragraph, quote: str) -> list:  # type: ignore[no-untyped-def]
+def _isolate(paragraph: Paragraph, quote: str) -> list[WordRun]:
     """The runs of exactly ``quote`` in a paragraph of plain runs (each one ``w:t``),
     splitting the runs at its two ends; [] when the paragraph is not that simple."""
     runs = paragraph.runs
-    if not runs or any(_simple_text(run) is None for run in runs):
+    texts = [text for run in runs if (text := _simple_text(run)) is not None]
+    if not runs or len(texts) != len(runs):
         return []
-    text = "".join(_simple_text(run) for run in runs)
+    text = "".join(texts)
     if len(text) != len(paragraph.text) or quote not in text:
         return []
     start = text.index(quote)
@@ -479,15 +493,16 @@ def _isolate(paragraph, quote: str) -> list:  # type: ignore[no-untyped-def]
     return chosen
 
 
-def _simple_text(run) -> str | None:  # type: ignore[no-untyped-def]
+def _simple_text(run: WordRun) -> str | None:
     children = [child for child in run._r if child.tag != qn("w:rPr")]
     if len(children) == 1 and children[0].tag == qn("w:t"):
         return children[0].text or ""
     return None
 
 
-def _split_at(paragraph, offset: int) -> None:  # type: ignore[no-untyped-def]
-    """Cut the run that holds character ``offset`` in two there."""
+def _split_at(paragraph: Paragraph, offset: int) -> None:
+    """Cut the run that holds character ``offset`` in two there (a run of one ``w:t``,
+    as ``_isolate`` made sure)."""
     position = 0
     for run in paragraph.runs:
         text = run.text
@@ -495,10 +510,11 @@ def _split_at(paragraph, offset: int) -> None:  # type: ignore[no-untyped-def]
             cut = offset - position
             twin = copy.deepcopy(run._r)
             run._r.addnext(twin)
-            run._r.find(qn("w:t")).text = text[:cut]
-            twin.find(qn("w:t")).text = text[cut:]
-            for element in (run._r, twin):
-                element.find(qn("w:t")).set(qn("xml:space"), "preserve")
+            for element, piece in ((run._r, text[:cut]), (twin, text[cut:])):
+                text_element = element.find(qn("w:t"))
+                assert text_element is not None  # _isolate only splits runs of one w:t
+                text_element.text = piece
+                text_element.set(qn("xml:space"), "preserve")
             return
         position += len(text)
 
@@ -507,14 +523,14 @@ def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part[:1].isalpha())[:3].upper()
 
 
-def _date(comment, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+def _date(comment: Comment, moment: datetime) -> None:
     comment._comment_elm.set(qn("w:date"), _w_date(moment))
 
 
 _ANNEXES = ("Tableau des engagements chiffrés", "Signatures", "Annexe — Registre de l'association")
 
 
-def _annex_heading(document, title: str) -> None:  # type: ignore[no-untyped-def]
+def _annex_heading(document: Document, title: str) -> None:
     """An annex's heading, bookmarked so that an import knows it is no section (names
     unique, as Word and LibreOffice want them: a copy would be renamed)."""
     heading = document.add_paragraph(title, style="Heading 1")
@@ -522,7 +538,7 @@ def _annex_heading(document, title: str) -> None:  # type: ignore[no-untyped-def
     add_bookmark(heading, f"{ANNEX_BOOKMARK}_{number}", 1_000_000 + number)  # above the marks
 
 
-def _targets(document, targets: tuple[TargetTable, ...]) -> None:  # type: ignore[no-untyped-def]
+def _targets(document: Document, targets: tuple[TargetTable, ...]) -> None:
     _annex_heading(document, "Tableau des engagements chiffrés")
     for target in targets:
         document.add_paragraph(f"{target.code} — {target.title} ({target.unit})", style="Heading 2")
@@ -542,7 +558,7 @@ def _targets(document, targets: tuple[TargetTable, ...]) -> None:  # type: ignor
                 cells[column].text = value
 
 
-def _signatures(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+def _signatures(document: Document, convention: ConventionDoc) -> None:
     _annex_heading(document, "Signatures")
     parties = [convention.organisme, *convention.signatories]
     table = document.add_table(rows=len(parties), cols=2)
@@ -552,7 +568,7 @@ def _signatures(document, convention: ConventionDoc) -> None:  # type: ignore[no
         row.cells[1].text = "Signature :\n\n\n"
 
 
-def _register(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+def _register(document: Document, convention: ConventionDoc) -> None:
     _annex_heading(document, "Annexe — Registre de l'association")
     _dated_list(
         document,
@@ -580,7 +596,7 @@ def _register(document, convention: ConventionDoc) -> None:  # type: ignore[no-u
     )
 
 
-def _dated_list(document, heading: str, lines: list[str], empty: str) -> None:  # type: ignore[no-untyped-def]
+def _dated_list(document: Document, heading: str, lines: list[str], empty: str) -> None:
     document.add_paragraph(heading, style="Heading 2")
     for line in lines:
         document.add_paragraph(line, style="List Bullet")
@@ -588,7 +604,7 @@ def _dated_list(document, heading: str, lines: list[str], empty: str) -> None:  
         document.add_paragraph(empty)
 
 
-def _footer(document, convention: ConventionDoc) -> None:  # type: ignore[no-untyped-def]
+def _footer(document: Document, convention: ConventionDoc) -> None:
     section = document.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     footer = section.footer.paragraphs[0]

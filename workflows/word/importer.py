@@ -24,15 +24,19 @@ import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal, TypeGuard
 
 from workflows.text.diff import split_paragraphs
 from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
 from workflows.word.model import canonical, to_markdown
 from workflows.word.reader import (
     Accept,
+    Change,
     WordComment,
     WordDocument,
+    WordItem,
     WordParagraph,
     WordTable,
     accept_all,
@@ -51,6 +55,9 @@ _NUMBERING = re.compile(
     re.I,
 )
 
+# How a heading was matched to a section ("" when it was not).
+MatchedBy = Literal["signet", "titre", "titre approché", ""]
+
 
 @dataclass(frozen=True)
 class Target:
@@ -66,7 +73,7 @@ class Target:
 class SectionPlan:
     heading: str
     section_id: int | None
-    matched_by: str  # "signet" | "titre" | "titre approché" | ""
+    matched_by: MatchedBy
     base_revision: int  # the revision the proposals start from
     base: str  # its text
     original: str  # every mark rejected
@@ -112,20 +119,22 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
     used: set[int] = set()
     sections: list[SectionPlan] = []
     unmatched: list[str] = []
-    for heading, bookmarks, items, start, end in parts:
-        if any(name.startswith(ANNEX_BOOKMARK) for name in bookmarks):
+    for part in parts:
+        if any(name.startswith(ANNEX_BOOKMARK) for name in part.bookmarks):
             continue
-        target, how, exported_revision = _match(heading, bookmarks, by_id, by_title, used)
-        comments = [c for c in document.comments if start <= c.paragraph < end]
+        target, how, exported_revision = _match(part.heading, part.bookmarks, by_id, by_title, used)
+        comments = [c for c in document.comments if part.start <= c.paragraph < part.end]
         if target is None:
-            unmatched.append(heading)
-            sections.append(_plan_section(heading, None, "", items, comments, None, None))
+            unmatched.append(part.heading)
+            sections.append(_plan_section(part.heading, None, "", part.items, comments, None, None))
             continue
         used.add(target.id)
         sections.append(
-            _plan_section(heading, target, how, items, comments, exported_revision, exported)
+            _plan_section(
+                part.heading, target, how, part.items, comments, exported_revision, exported
+            )
         )
-    first = parts[0][3] if parts else len(document.items)
+    first = parts[0].start if parts else len(document.items)
     outside = [c for c in document.comments if c.paragraph < first]
     outside += [c for s in sections if s.section_id is None for c in s.comments]
     warnings = _warnings(document, preface, foreign=exported is None)
@@ -139,7 +148,7 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
         authors=authors,
         comments_outside=outside,
         warnings=warnings,
-        exported_from=exported.get("convention") if exported else None,
+        exported_from=_convention(exported),
     )
 
 
@@ -158,12 +167,10 @@ def exported_revisions(document: WordDocument) -> dict[int, int]:
 
 def exported_from(document: WordDocument) -> int | None:
     """The convention a Cosigne export came from, when the document says so."""
-    data = _exported(document.identifier)
-    value = data.get("convention") if data else None
-    return value if isinstance(value, int) else None
+    return _convention(_exported(document.identifier))
 
 
-def _exported(identifier: str) -> dict | None:
+def _exported(identifier: str) -> dict[str, object] | None:
     if not identifier.startswith(PROPERTY_PREFIX):
         return None
     try:
@@ -171,6 +178,11 @@ def _exported(identifier: str) -> dict | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _convention(exported: dict[str, object] | None) -> int | None:
+    value = exported.get("convention") if exported else None
+    return value if isinstance(value, int) else None
 
 
 def _section_level(document: WordDocument, targets: list[Target]) -> int:
@@ -206,7 +218,7 @@ def _received(paragraph: WordParagraph) -> str:
     return _text(paragraph, accept_none)
 
 
-def _is_cut(item: object, level: int) -> bool:
+def _is_cut(item: object, level: int) -> TypeGuard[WordParagraph]:
     return (
         isinstance(item, WordParagraph)
         and 0 < item.heading <= level
@@ -215,26 +227,38 @@ def _is_cut(item: object, level: int) -> bool:
     )
 
 
-def _split(document: WordDocument, level: int):  # type: ignore[no-untyped-def]
-    """(heading, bookmarks, items, first index, end index) per section, cut at the
-    section headings of the document as it was received (a heading a partner inserted
-    or deleted with marks moves no text from one section to another); the items before
-    the first section heading (title page, contents)."""
-    parts = []
-    preface: list = []
-    current = None
+@dataclass
+class _Part:
+    """A section of the document: its heading as received, the heading's bookmarks, and
+    the items under it, which are ``WordDocument.items[start + 1 : end]``."""
+
+    heading: str
+    bookmarks: list[str]
+    items: list[WordItem]
+    start: int  # index of the heading in ``WordDocument.items``
+    end: int
+
+
+def _split(document: WordDocument, level: int) -> tuple[list[_Part], list[WordItem]]:
+    """The document's sections, cut at the section headings of the document as it was
+    received (a heading a partner inserted or deleted with marks moves no text from one
+    section to another); the items before the first section heading (title page,
+    contents)."""
+    parts: list[_Part] = []
+    preface: list[WordItem] = []
+    current: _Part | None = None
     for index, item in enumerate(document.items):
         if _is_cut(item, level):
             if current is not None:
-                current[4] = index
+                current.end = index
             if item.heading < level:  # a title above the sections (the document's own)
                 current = None
                 continue
-            current = [_received(item), list(item.bookmarks), [], index, len(document.items)]
+            current = _Part(_received(item), list(item.bookmarks), [], index, len(document.items))
             parts.append(current)
             continue
-        (current[2] if current is not None else preface).append(item)
-    return [tuple(part) for part in parts], preface
+        (current.items if current is not None else preface).append(item)
+    return parts, preface
 
 
 def _marked_headings(document: WordDocument, level: int) -> list[str]:
@@ -262,7 +286,15 @@ def _marked_headings(document: WordDocument, level: int) -> list[str]:
     return notes
 
 
-def _match(heading, bookmarks, by_id, by_title, used):  # type: ignore[no-untyped-def]
+def _match(
+    heading: str,
+    bookmarks: list[str],
+    by_id: dict[int, Target],
+    by_title: dict[str, Target],
+    used: set[int],
+) -> tuple[Target | None, MatchedBy, int | None]:
+    """The section a heading stands for, how it was found, and the revision named by the
+    bookmark it was found by (None when found by its title)."""
     for name in bookmarks:
         found = _BOOKMARK.match(name)
         if found and int(found.group(1)) in by_id and int(found.group(1)) not in used:
@@ -286,13 +318,19 @@ def _match(heading, bookmarks, by_id, by_title, used):  # type: ignore[no-untype
     return None, "", None
 
 
-def _markdown(items, accept) -> str:  # type: ignore[no-untyped-def]
+def _markdown(items: list[WordItem], accept: Accept) -> str:
     return to_markdown(to_blocks(version(items, accept)))
 
 
 def _plan_section(
-    heading, target, how, items, comments, exported_revision, exported
-) -> SectionPlan:  # type: ignore[no-untyped-def]
+    heading: str,
+    target: Target | None,
+    how: MatchedBy,
+    items: list[WordItem],
+    comments: list[WordComment],
+    exported_revision: int | None,
+    exported: dict[str, object] | None,
+) -> SectionPlan:
     original = _markdown(items, accept_none)
     accepted = _markdown(items, accept_all)
     base_body = target.body if target is not None else ""
@@ -318,7 +356,7 @@ def _plan_section(
     return plan
 
 
-def _paragraphs(items):  # type: ignore[no-untyped-def]
+def _paragraphs(items: list[WordItem]) -> Iterator[WordParagraph]:
     for item in items:
         if isinstance(item, WordParagraph):
             yield item
@@ -330,7 +368,7 @@ def _paragraphs(items):  # type: ignore[no-untyped-def]
                     yield from cell
 
 
-def _changes(paragraph: WordParagraph):  # type: ignore[no-untyped-def]
+def _changes(paragraph: WordParagraph) -> Iterator[Change]:
     for segment in paragraph.segments:
         if segment.change is not None:
             yield segment.change
@@ -374,7 +412,7 @@ def restore(source: str, imported: str) -> str:
     return "\n\n".join(out)
 
 
-def _warnings(document: WordDocument, preface: list, foreign: bool) -> list[str]:
+def _warnings(document: WordDocument, preface: list[WordItem], foreign: bool) -> list[str]:
     """What the import leaves out (``foreign``: not a Cosigne export, whose title page
     before the sections is ours)."""
     notes = []

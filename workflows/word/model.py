@@ -16,11 +16,13 @@ code, links and hard line breaks. A soft line break is a space, as in the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypedDict
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _parser.enable(["table", "strikethrough"])
@@ -60,7 +62,7 @@ class Block:
     rows: tuple[tuple[tuple[Run, ...], ...], ...] = ()  # table, the header row first
     text: str = ""  # code
     start: int = 1  # first number of an ordered list
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 def plain(runs: tuple[Run, ...] | list[Run]) -> str:
@@ -139,7 +141,7 @@ def _parse(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _closing(tokens: list, start: int) -> int:
+def _closing(tokens: Sequence[Token], start: int) -> int:
     """Index just past the token closing the one at ``start``."""
     depth = 0
     for index in range(start, len(tokens)):
@@ -149,7 +151,7 @@ def _closing(tokens: list, start: int) -> int:
     return len(tokens)
 
 
-def _items(tokens: list) -> list[Item]:
+def _items(tokens: Sequence[Token]) -> list[Item]:
     items: list[Item] = []
     kinds: list[bool] = []  # ordered?, per open list
     depth_of_item: list[int] = []
@@ -170,7 +172,7 @@ def _items(tokens: list) -> list[Item]:
     return items
 
 
-def _rows(tokens: list) -> list[tuple[tuple[Run, ...], ...]]:
+def _rows(tokens: Sequence[Token]) -> list[tuple[tuple[Run, ...], ...]]:
     rows: list[tuple[tuple[Run, ...], ...]] = []
     row: list[tuple[Run, ...]] = []
     for token in tokens:
@@ -183,13 +185,23 @@ def _rows(tokens: list) -> list[tuple[tuple[Run, ...], ...]]:
     return rows
 
 
-def _runs(inline) -> tuple[Run, ...]:  # type: ignore[no-untyped-def]
+class _Formatting(TypedDict):
+    """The formatting open at a point of an inline token: the keyword arguments of a
+    ``Run`` besides its text and ``code``."""
+
+    bold: bool
+    italic: bool
+    strike: bool
+    link: str | None
+
+
+def _runs(inline: Token) -> tuple[Run, ...]:
     runs: list[Run] = []
     bold = italic = strike = 0
     link: list[str] = []
     for child in inline.children or []:
         kind = child.type
-        current = {
+        current: _Formatting = {
             "bold": bold > 0,
             "italic": italic > 0,
             "strike": strike > 0,

@@ -24,9 +24,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Literal, TypeAlias
 
 import docx
+from docx.document import Document
 from lxml import etree
 
 from workflows.files import is_hidden, paragraph_level, style_levels
@@ -68,11 +69,14 @@ class Segment:
     change: Change | None = None
 
 
+ListKind = Literal["bullet", "number"]
+
+
 @dataclass
 class WordParagraph:
     segments: list[Segment]
     heading: int = 0  # Word heading level, 0 for body text
-    list_kind: str | None = None  # "bullet" | "number"
+    list_kind: ListKind | None = None
     list_level: int = 0
     list_id: str | None = None  # Word's numbering instance (numId)
     list_definition: str | None = None  # the list definition it is an instance of
@@ -106,6 +110,10 @@ class WordTable:
     rows: list[WordRow]
 
 
+# What the body of a document is made of, in order.
+WordItem: TypeAlias = WordParagraph | WordTable
+
+
 @dataclass(frozen=True)
 class WordComment:
     id: str
@@ -120,7 +128,7 @@ class WordComment:
 
 @dataclass
 class WordDocument:
-    items: list[WordParagraph | WordTable]
+    items: list[WordItem]
     comments: list[WordComment]
     title: str = ""
     identifier: str = ""
@@ -200,8 +208,18 @@ def read_docx(data: bytes) -> WordDocument:
     )
 
 
+@dataclass
+class _CommentRange:
+    """Where a comment's range starts, the text read inside it so far, and whether the
+    range is still open (its end not reached yet)."""
+
+    start: int  # index in ``WordDocument.items``
+    text: str = ""
+    open: bool = True
+
+
 class _Reader:
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Document) -> None:
         self.document = document
         self.levels = style_levels(document)
         self.names = {
@@ -213,13 +231,12 @@ class _Reader:
         self.bullets, self.starts, self.definitions, self.restarts = _numbering(document)
         self.hidden = 0
         self.format_changes = 0
-        # Comment ranges: id → [start item index, collected text, open?]
-        self.ranges: dict[str, list[Any]] = {}
+        self.ranges: dict[str, _CommentRange] = {}  # by comment id
         self.index = 0
 
     # --- body ---------------------------------------------------------------------------
 
-    def items(self, container: Any) -> Iterator[WordParagraph | WordTable]:
+    def items(self, container: etree._Element) -> Iterator[WordItem]:
         for child in container.iterchildren():
             tag = child.tag
             if tag == W + "p":
@@ -237,7 +254,7 @@ class _Reader:
             elif tag in (W + "customXml", W + "ins", W + "moveTo", W + "del", W + "moveFrom"):
                 yield from self.items(child)
 
-    def table(self, element: Any) -> WordTable:
+    def table(self, element: etree._Element) -> WordTable:
         rows = []
         for row in element.iterchildren(W + "tr"):
             change = None
@@ -253,10 +270,10 @@ class _Reader:
             rows.append(WordRow(cells, change))
         return WordTable(rows)
 
-    def paragraph(self, element: Any) -> WordParagraph:
+    def paragraph(self, element: etree._Element) -> WordParagraph:
         for state in self.ranges.values():  # a comment running on: words stay apart
-            if state[2] and state[1] and not state[1].endswith(" "):
-                state[1] += " "
+            if state.open and state.text and not state.text.endswith(" "):
+                state.text += " "
         paragraph = WordParagraph(segments=[])
         props = element.find(W + "pPr")
         style_name = ""
@@ -290,19 +307,22 @@ class _Reader:
         paragraph.segments = _merge_segments(paragraph.segments)
         return paragraph
 
-    def list_of(self, props: Any, style_name: str) -> tuple[str | None, int, str | None]:
+    def list_of(
+        self, props: etree._Element | None, style_name: str
+    ) -> tuple[ListKind | None, int, str | None]:
         """(bullet or number, level, numbering id) of a list paragraph."""
         num_id, depth = None, None
         numbering = props.find(W + "numPr") if props is not None else None
         if numbering is not None:
             num = numbering.find(W + "numId")
-            level = numbering.find(W + "ilvl")
+            ilvl = numbering.find(W + "ilvl")
             num_id = num.get(W + "val") if num is not None else None
-            depth = int(level.get(W + "val") or 0) if level is not None else None
+            depth = int(ilvl.get(W + "val") or 0) if ilvl is not None else None
         lowered = style_name.lower()
         match = re.match(r"list (bullet|number)(?: (\d))?$", lowered) or re.match(
             r"liste (à puces|numéros)(?: (\d))?$", lowered
         )
+        kind: ListKind
         if match:
             kind = "bullet" if match.group(1) in ("bullet", "à puces") else "number"
             # LibreOffice writes level 0 on "List Bullet 2": the style's digit counts too.
@@ -315,7 +335,11 @@ class _Reader:
         return kind, depth, num_id
 
     def walk(
-        self, element: Any, paragraph: WordParagraph, change: Change | None, link: str | None
+        self,
+        element: etree._Element,
+        paragraph: WordParagraph,
+        change: Change | None,
+        link: str | None,
     ) -> None:
         for child in element.iterchildren():
             tag = child.tag
@@ -333,13 +357,17 @@ class _Reader:
             elif name == "bookmarkStart":
                 paragraph.bookmarks.append(child.get(W + "name") or "")
             elif name == "commentRangeStart":
-                self.ranges[child.get(W + "id") or ""] = [self.index, "", True]
+                self.ranges[child.get(W + "id") or ""] = _CommentRange(self.index)
             elif name == "commentRangeEnd" and (child.get(W + "id") or "") in self.ranges:
-                self.ranges[child.get(W + "id") or ""][2] = False
+                self.ranges[child.get(W + "id") or ""].open = False
             # pPr, proofErr, permStart, moveFromRangeStart...: nothing to read
 
     def run(
-        self, element: Any, paragraph: WordParagraph, change: Change | None, link: str | None
+        self,
+        element: etree._Element,
+        paragraph: WordParagraph,
+        change: Change | None,
+        link: str | None,
     ) -> None:
         if is_hidden(element):
             self.hidden += 1
@@ -367,12 +395,12 @@ class _Reader:
         paragraph.segments.append(Segment(run, change))
         if kept(change, accept_all):
             for state in self.ranges.values():
-                if state[2]:
-                    state[1] += text
+                if state.open:
+                    state.text += text
 
     # --- comments -----------------------------------------------------------------------
 
-    def comments(self, items: list) -> list[WordComment]:
+    def comments(self, items: list[WordItem]) -> list[WordComment]:
         try:
             comments = list(self.document.comments)
         except (KeyError, ValueError, AttributeError):  # no comments part, or unreadable
@@ -390,7 +418,8 @@ class _Reader:
             comment_id = str(comment.comment_id)
             element = comment._comment_elm
             text = "\n".join(p.text for p in comment.paragraphs if p.text.strip()).strip()
-            start, quote, _open = self.ranges.get(comment_id, [0, "", False])
+            comment_range = self.ranges.get(comment_id, _CommentRange(0, open=False))
+            start, quote = comment_range.start, comment_range.text
             paragraphs = element.findall(W + "p")
             own = paragraphs[-1].get(W14 + "paraId") if paragraphs else None
             parent, done = threads.get(own or "", (None, False))
@@ -409,7 +438,7 @@ class _Reader:
         return found
 
 
-def _comment_threads(document: Any) -> dict[str, tuple[str | None, bool]]:
+def _comment_threads(document: Document) -> dict[str, tuple[str | None, bool]]:
     """From ``commentsExtended.xml``: a comment's paragraph id → (the paragraph id of
     the comment it answers, whether it is marked done)."""
     found: dict[str, tuple[str | None, bool]] = {}
@@ -439,23 +468,23 @@ def _count_marks(blob: bytes) -> int:
     return sum(len(root.findall(f".//{W}{kind}")) for kind in ("ins", "del", "moveFrom", "moveTo"))
 
 
-def _change(kind: str, element: Any, within: Change | None = None) -> Change:
+def _change(kind: str, element: etree._Element, within: Change | None = None) -> Change:
     author = (element.get(W + "author") or "").strip() or "Unknown Author"
     return Change(kind, author, element.get(W + "date") or None, within)
 
 
-def _has_text(element: Any) -> bool:
+def _has_text(element: etree._Element) -> bool:
     return any((t.text or "").strip() for t in element.iter(W + "t"))
 
 
-def _flag(props: Any, name: str) -> bool:
+def _flag(props: etree._Element, name: str) -> bool:
     element = props.find(W + name)
     if element is None:
         return False
     return (element.get(W + "val") or "true").lower() not in ("0", "false", "off", "none")
 
 
-def _run_style(props: Any) -> tuple[bool, bool, bool, bool]:
+def _run_style(props: etree._Element | None) -> tuple[bool, bool, bool, bool]:
     if props is None:
         return False, False, False, False
     fonts = props.find(W + "rFonts")
@@ -473,7 +502,7 @@ def _run_style(props: Any) -> tuple[bool, bool, bool, bool]:
 
 
 def _numbering(
-    document: Any,
+    document: Document,
 ) -> tuple[set[tuple[str, int]], dict[str, int], dict[str, str], set[str]]:
     """(numId, level) pairs whose numbering is a bullet; the first number of each numId;
     the list definition of each numId; the numIds that start their numbering again."""
@@ -557,13 +586,11 @@ def kept(change: Change | None, accept: Accept) -> bool:
     return all(accept(mark) if mark.added else not accept(mark) for mark in change.chain())
 
 
-def version(
-    items: list[WordParagraph | WordTable], accept: Accept
-) -> list[WordParagraph | WordTable]:
+def version(items: list[WordItem], accept: Accept) -> list[WordItem]:
     """The items as they read with the changes ``accept`` says yes to applied and the
     others undone: text kept or dropped, paragraphs whose mark goes away joined to the
     next one, table rows kept or dropped."""
-    out: list[WordParagraph | WordTable] = []
+    out: list[WordItem] = []
     carry: list[Segment] = []  # the text of a paragraph whose mark went away
     for item in items:
         if isinstance(item, WordTable):
@@ -602,7 +629,7 @@ def _paragraph_version(paragraph: WordParagraph, accept: Accept) -> WordParagrap
 # --- to blocks --------------------------------------------------------------------------
 
 
-def to_blocks(items: list[WordParagraph | WordTable], heading_shift: int = 1) -> list[Block]:
+def to_blocks(items: list[WordItem], heading_shift: int = 1) -> list[Block]:
     """Blocks of Markdown from a version's items: Word heading n is Markdown level
     n - ``heading_shift``; consecutive list paragraphs make one list."""
     blocks: list[Block] = []

@@ -13,15 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
-from typing import Any
+from typing import Literal, TypedDict
 
+from docx.document import Document
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from lxml import etree
 
-from workflows.word.model import Block, Run
+from workflows.word.model import Block, Item, Run
 
 MONOSPACE = "Courier New"
 LINK_COLOUR = RGBColor(0x1F, 0x4E, 0xA8)
@@ -32,20 +35,29 @@ MAX_LIST_STYLE_LEVEL = 3  # "List Bullet 3" is the deepest style of the default 
 class Mark:
     """A revision mark: who inserted or deleted, and when."""
 
-    kind: str  # "ins" | "del"
+    kind: Literal["ins", "del"]
     author: str
     date: datetime | None = None
+
+
+class ListNumbering(TypedDict):
+    """The numbering state of one list, as ``Writer.new_list`` starts it and
+    ``Writer.list_paragraph`` carries it on from item to item."""
+
+    start: int  # the list's first number
+    nums: dict[int, tuple[int, int] | None]  # level → (numId, level), None: the style's own
+    level: int  # the level of the previous item, -1 before the first
 
 
 class Writer:
     """Blocks into a document; hands out unique annotation ids."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Document) -> None:
         self.document = document
         self._ids = count(10_000)  # above python-docx's comment ids
         self._style_ids: dict[str, str] = {}
 
-    def paragraph(self, style: str | None = None) -> Any:
+    def paragraph(self, style: str | None = None) -> Paragraph:
         """A new paragraph of the body in the named style. python-docx looks a style up
         by name among all the template's styles at every paragraph (a third of an
         export's time): the ids are looked up once."""
@@ -59,7 +71,9 @@ class Writer:
 
     # --- blocks -------------------------------------------------------------------------
 
-    def block(self, block: Block, mark: Mark | None = None, heading_shift: int = 1) -> list:
+    def block(
+        self, block: Block, mark: Mark | None = None, heading_shift: int = 1
+    ) -> list[Paragraph]:
         """Write one block; returns the python-docx paragraphs it made (for comments)."""
         if block.kind == "heading":
             level = max(1, min(block.level + heading_shift, 9))
@@ -84,7 +98,7 @@ class Writer:
             return self._table(block, mark)
         return []
 
-    def _list(self, block: Block, mark: Mark | None) -> list:
+    def _list(self, block: Block, mark: Mark | None) -> list[Paragraph]:
         made = []
         numbering = self.new_list(block.start)
         for item in block.items:
@@ -93,13 +107,15 @@ class Writer:
             made.append(self._mark_paragraph(paragraph, mark))
         return made
 
-    def new_list(self, start: int = 1) -> dict:
+    def new_list(self, start: int = 1) -> ListNumbering:
         """The numbering state of one list: each numbered list, nested ones included,
         starts again (a style's numbering would go on from the document's previous list
         of that style)."""
         return {"start": start, "nums": {}, "level": -1}
 
-    def list_paragraph(self, item, numbering: dict, mark: Mark | None = None):  # type: ignore[no-untyped-def]
+    def list_paragraph(
+        self, item: Item, numbering: ListNumbering, mark: Mark | None = None
+    ) -> Paragraph:
         """An empty paragraph of a list, styled and numbered, its mark set."""
         depth = min(item.level, MAX_LIST_STYLE_LEVEL - 1)
         base = "List Number" if item.ordered else "List Bullet"
@@ -113,14 +129,14 @@ class Writer:
             if item.level not in nums or entering:
                 first = numbering["start"] if item.level == 0 else 1
                 nums[item.level] = self._restart_numbering(paragraph, first, style)
-            elif nums[item.level] is not None:
-                _set_num(paragraph, *nums[item.level])
+            elif (num := nums[item.level]) is not None:
+                _set_num(paragraph, *num)
         numbering["level"] = item.level
         if item.level >= MAX_LIST_STYLE_LEVEL:
             _indent_level(paragraph, item.level)
         return self._mark_paragraph(paragraph, mark)
 
-    def _table(self, block: Block, mark: Mark | None) -> list:
+    def _table(self, block: Block, mark: Mark | None) -> list[Paragraph]:
         width = max((len(row) for row in block.rows), default=0)
         if not width:
             return []
@@ -145,13 +161,15 @@ class Writer:
 
     # --- runs ---------------------------------------------------------------------------
 
-    def runs(self, paragraph: Any, runs: tuple[Run, ...] | list[Run], mark: Mark | None) -> None:
+    def runs(
+        self, paragraph: Paragraph, runs: tuple[Run, ...] | list[Run], mark: Mark | None
+    ) -> None:
         """Runs appended to the paragraph; with a mark, inside ``w:ins``/``w:del`` (a link
         holds its own mark: the schema puts the hyperlink outside, the mark inside)."""
         deleted = mark is not None and mark.kind == "del"
-        wrapper = None
+        wrapper: etree._Element | None = None
         for run in runs:
-            container = paragraph._p
+            container: etree._Element = paragraph._p
             if run.link:
                 relation = paragraph.part.relate_to(run.link, RT.HYPERLINK, is_external=True)
                 link = OxmlElement("w:hyperlink")
@@ -172,7 +190,7 @@ class Writer:
 
     # --- revision marks -----------------------------------------------------------------
 
-    def _mark_element(self, mark: Mark) -> Any:
+    def _mark_element(self, mark: Mark) -> etree._Element:
         element = OxmlElement(f"w:{mark.kind}")
         element.set(qn("w:id"), str(next(self._ids)))
         element.set(qn("w:author"), mark.author or "Cosigne")
@@ -180,7 +198,7 @@ class Writer:
             element.set(qn("w:date"), _w_date(mark.date))
         return element
 
-    def _mark_paragraph(self, paragraph: Any, mark: Mark | None) -> Any:
+    def _mark_paragraph(self, paragraph: Paragraph, mark: Mark | None) -> Paragraph:
         """The paragraph mark itself inserted or deleted with the text, so that accepting
         a deletion removes the paragraph and rejecting an insertion too."""
         if mark is not None:
@@ -197,7 +215,9 @@ class Writer:
 
     # --- numbering ----------------------------------------------------------------------
 
-    def _restart_numbering(self, paragraph: Any, start: int, style: str) -> tuple[int, int] | None:
+    def _restart_numbering(
+        self, paragraph: Paragraph, start: int, style: str
+    ) -> tuple[int, int] | None:
         """A new numbering instance of the style's list, starting at ``start``: returns
         (numId, level) for the list's next paragraphs."""
         numbering = self.document.part.numbering_part.numbering_definitions._numbering
@@ -228,7 +248,7 @@ class Writer:
         return new_id, level
 
 
-def _style_numbering(document: Any, style_name: str) -> tuple[int, int] | None:
+def _style_numbering(document: Document, style_name: str) -> tuple[int, int] | None:
     """(numId, level) a list style numbers its paragraphs with."""
     try:
         style = document.styles[style_name]
@@ -244,7 +264,7 @@ def _style_numbering(document: Any, style_name: str) -> tuple[int, int] | None:
     return int(num.get(qn("w:val"))), int(level.get(qn("w:val"))) if level is not None else 0
 
 
-def _set_num(paragraph: Any, num_id: int, level: int = 0) -> None:
+def _set_num(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
     props = paragraph._p.get_or_add_pPr()
     num_pr = OxmlElement("w:numPr")
     ilvl = OxmlElement("w:ilvl")
@@ -256,7 +276,9 @@ def _set_num(paragraph: Any, num_id: int, level: int = 0) -> None:
     _insert_in_order(props, num_pr, after=("w:pStyle", "w:keepNext", "w:keepLines"))
 
 
-def _insert_in_order(props: Any, element: Any, after: tuple[str, ...]) -> None:
+def _insert_in_order(
+    props: etree._Element, element: etree._Element, after: tuple[str, ...]
+) -> None:
     """Put ``element`` right after the last of ``after`` present (schema order)."""
     position = 0
     for index, child in enumerate(props):
@@ -265,11 +287,11 @@ def _insert_in_order(props: Any, element: Any, after: tuple[str, ...]) -> None:
     props.insert(position, element)
 
 
-def _indent_level(paragraph: Any, level: int) -> None:
+def _indent_level(paragraph: Paragraph, level: int) -> None:
     paragraph.paragraph_format.left_indent = Pt(18 * (level + 1))
 
 
-def _run_element(run: Run, deleted: bool = False) -> Any:
+def _run_element(run: Run, deleted: bool = False) -> etree._Element:
     element = OxmlElement("w:r")
     props = _run_properties(run)
     if props is not None:
@@ -288,7 +310,7 @@ def _run_element(run: Run, deleted: bool = False) -> Any:
     return element
 
 
-def _run_properties(run: Run) -> Any | None:
+def _run_properties(run: Run) -> etree._Element | None:
     props = OxmlElement("w:rPr")
     if run.code:
         fonts = OxmlElement("w:rFonts")
@@ -308,7 +330,7 @@ def _run_properties(run: Run) -> Any | None:
     return props if len(props) else None
 
 
-def _bottom_border(paragraph: Any) -> None:
+def _bottom_border(paragraph: Paragraph) -> None:
     props = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -327,7 +349,7 @@ def _w_date(moment: datetime) -> str:
 # --- fields and bookmarks ----------------------------------------------------------------
 
 
-def add_field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> None:
     """A field (TOC, PAGE, NUMPAGES) that Word and LibreOffice compute on opening."""
     begin = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
@@ -355,7 +377,7 @@ def add_field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
         paragraph._p.append(element)
 
 
-def add_bookmark(paragraph: Any, name: str, bookmark_id: int) -> None:
+def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     """A bookmark around the paragraph's content: how the import finds a section again
     even when its title was edited."""
     start = OxmlElement("w:bookmarkStart")
@@ -368,11 +390,11 @@ def add_bookmark(paragraph: Any, name: str, bookmark_id: int) -> None:
     paragraph._p.append(end)
 
 
-def page_break(paragraph: Any) -> None:
+def page_break(paragraph: Paragraph) -> None:
     paragraph.add_run().add_break(WD_BREAK.PAGE)
 
 
-def track_revisions(document: Any) -> None:
+def track_revisions(document: Document) -> None:
     """``w:trackRevisions`` on: what the organisme changes in Word is marked too."""
     settings = document.settings.element
     if settings.find(qn("w:trackRevisions")) is None:
