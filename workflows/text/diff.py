@@ -171,7 +171,8 @@ def _is_word(token: str) -> bool:
     return token[0].isalnum() or token[0] == "_"
 
 
-def _is_space(token: str) -> bool:
+def is_space(token: str) -> bool:
+    """Whether a token of ``tokenize`` is white space (tokens are never empty)."""
     return token[0].isspace()
 
 
@@ -225,7 +226,7 @@ def _diff_tokens(a: list[str], b: list[str], spans: list[Span]) -> None:
             # group means the previous opcode was a change, and any next
             # opcode is a change too.
             between_changes = bool(group) and k + 1 < len(opcodes)
-            if between_changes and all(_is_space(t) for t in a[i1:i2]):
+            if between_changes and all(is_space(t) for t in a[i1:i2]):
                 # Only whitespace separates two changes: keep the group open.
                 group.append(("space", text))
                 continue

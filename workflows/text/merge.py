@@ -37,6 +37,7 @@ from typing import Literal
 from workflows.text.diff import (
     CHUNK_LEVEL_CELLS,
     common_prefix_suffix,
+    is_space,
     split_paragraphs,
     tokenize,
 )
@@ -134,10 +135,6 @@ Region = tuple[int, int, int, int]
 _SENTENCE_END = frozenset(".!?;")
 
 
-def _is_space(token: str) -> bool:
-    return token[0].isspace()
-
-
 def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     """Cut tokens into lines, and lines into sentences.
 
@@ -147,7 +144,7 @@ def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     chunks: list[tuple[str, ...]] = []
     start = 0
     for k, token in enumerate(tokens):
-        if _is_space(token) and ("\n" in token or (k > 0 and tokens[k - 1] in _SENTENCE_END)):
+        if is_space(token) and ("\n" in token or (k > 0 and tokens[k - 1] in _SENTENCE_END)):
             chunks.append(tuple(tokens[start : k + 1]))
             start = k + 1
     if start < len(tokens):
@@ -209,7 +206,7 @@ def _coalesce(regions: list[Region], a: Sequence[str], *, across_spaces: bool) -
         if merged:
             i1, i2, j1, j2 = merged[-1]
             gap = a[i2 : region[0]]
-            if not gap or (across_spaces and all(_is_space(t) for t in gap)):
+            if not gap or (across_spaces and all(is_space(t) for t in gap)):
                 merged[-1] = (i1, region[1], j1, region[3])
                 continue
         merged.append(region)

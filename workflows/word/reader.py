@@ -30,10 +30,9 @@ import docx
 from docx.document import Document
 from lxml import etree
 
-from workflows.files import is_hidden, paragraph_level, style_levels
+from workflows.files import W, is_hidden, paragraph_level, style_levels
 from workflows.word.model import Block, Item, Run, merge_runs, plain
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
