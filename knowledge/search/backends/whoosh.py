@@ -55,8 +55,9 @@ INDEX_NAME = "passages"
 _FIELD_SEPARATOR = "\x1e"
 
 if TYPE_CHECKING:
-    # whoosh is untyped: to mypy its Tokenizer is Any, and a subclass of Any is checked for
-    # nothing. Checked as a plain class, the tokenizer is still whoosh's at run time.
+    # whoosh is untyped: to mypy its Tokenizer is Any, and a subclass of Any would be
+    # checked for nothing (strict mode refuses one). mypy sees a plain class; at run time
+    # the base is whoosh's Tokenizer, as its analysers need.
     _Tokenizer = object
 else:
     _Tokenizer = Tokenizer
