@@ -80,4 +80,4 @@ class Hit:
     excerpt: str  # HTML-safe, matched terms wrapped in <mark>
     score: float
     indicator: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)

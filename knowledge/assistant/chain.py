@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any, TypedDict
 
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
@@ -40,13 +41,31 @@ from knowledge.assistant.model import (
     finish_llm_answer,
     prompt_values,
 )
-from knowledge.assistant.retrieval import CorpusStats, Evidence, rank, select, threshold
+from knowledge.assistant.retrieval import (
+    Calculation,
+    CorpusStats,
+    Evidence,
+    rank,
+    select,
+    threshold,
+)
 from knowledge.assistant.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 RETRIEVE = 12  # passages read for each question (the retriever's k)
+
+
+class _Asked(TypedDict):
+    question: str
+    context: str | None  # the title of the section asked from
+
+
+class _Read(TypedDict):
+    question: str  # as asked, spaces collapsed and cut to MAX_QUESTION_CHARS
+    understanding: Understanding
+    context: str | None
 
 
 # --- the assistant -------------------------------------------------------------------------
@@ -84,8 +103,8 @@ class Assistant:
             return self._stats()
         return self._stats or CorpusStats()
 
-    def _evidence_chain(self) -> Runnable:
-        def read(inputs: dict) -> dict:
+    def _evidence_chain(self) -> Runnable[_Asked, Evidence]:
+        def read(inputs: _Asked) -> _Read:
             question = " ".join(str(inputs.get("question") or "").split())[:MAX_QUESTION_CHARS]
             reading = understand(question, inputs.get("context"))
             return {
@@ -94,8 +113,8 @@ class Assistant:
                 "context": inputs.get("context"),
             }
 
-        def search_query(inputs: dict) -> str:
-            reading: Understanding = inputs["understanding"]
+        def search_query(inputs: _Read) -> str:
+            reading = inputs["understanding"]
             query = inputs["question"]
             # An indicator named by its words is also searched by its code, so that its
             # fiche comes first; a drafting request also searches its section's title.
@@ -105,10 +124,12 @@ class Assistant:
                 extra += " " + str(inputs["context"])
             return f"{query} {extra}".strip()
 
-        def calculation(inputs: dict) -> tuple[dict | None, str | None]:
+        def calculation(inputs: _Read) -> tuple[Calculation | None, str | None]:
             return calculate(inputs["understanding"])
 
-        def evidence(inputs: dict) -> Evidence:
+        # A plain dict, not a TypedDict: that is what a RunnableParallel gives (``gather``'s
+        # keys), and what the pipe into this function checks.
+        def evidence(inputs: dict[str, Any]) -> Evidence:
             reading: Understanding = inputs["understanding"]
             ranked = rank(reading, inputs["documents"], self.stats())
             best = ranked[0].relevance if ranked else 0.0
@@ -133,7 +154,7 @@ class Assistant:
         )
         return RunnableLambda(read) | gather | RunnableLambda(evidence)
 
-    def ask(self, question: str, context: str | None = None) -> dict:
+    def ask(self, question: str, context: str | None = None) -> dict[str, Any]:
         """The answer object for one question (``context``: the section's title)."""
         evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
         if self.llm_chain is None or not evidence.found:
@@ -142,14 +163,14 @@ class Assistant:
             text = self.llm_chain.invoke(evidence)
         except Exception as error:  # the model's server is down or refuses: say so, go on
             log.warning("le modèle n'a pas répondu : %s", error)
-            answer = result(evidence, compose_extractive(evidence), "extractive")
-            answer["warning"] = MODEL_FAILED
-            return answer
+            fallback = result(evidence, compose_extractive(evidence), "extractive")
+            fallback["warning"] = MODEL_FAILED
+            return fallback
         answer, found = finish_llm_answer(evidence, text)
         evidence.found = found
         return result(evidence, answer, "llm")
 
-    def stream(self, question: str, context: str | None = None) -> Iterator[dict]:
+    def stream(self, question: str, context: str | None = None) -> Iterator[dict[str, Any]]:
         """Events for a page: ``{"event": "start", ...}`` (sources, indicator,
         calculation), ``{"event": "token", "text"}``…, then ``{"event": "end",
         "result": {...}}`` with the whole answer object."""

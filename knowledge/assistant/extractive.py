@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
-from knowledge.assistant.retrieval import Evidence
+from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence
 from knowledge.assistant.understanding import Understanding, aspect_indicators
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
@@ -35,7 +36,7 @@ def shorten(text: str, limit: int = MAX_UNIT_CHARS) -> str:
 # --- calculation ---------------------------------------------------------------------------
 
 
-def calculate(understanding: Understanding) -> tuple[dict | None, str | None]:
+def calculate(understanding: Understanding) -> tuple[Calculation | None, str | None]:
     """The calculator's result for the numbers of the question, or why there is none."""
     indicator = understanding.indicator
     if indicator is None or understanding.kind != "calculation":
@@ -44,10 +45,16 @@ def calculate(understanding: Understanding) -> tuple[dict | None, str | None]:
     try:
         if list(groups) == [None]:
             result = compute_year(indicator, groups[None])
-            years = [{"year": None, "value": result.value, "working": result.working}]
+            years: list[CalculationYear] = [
+                {"year": None, "value": result.value, "working": result.working}
+            ]
             value, working, warnings = result.value, result.working, []
         else:
-            dated = {year or 0: names for year, names in groups.items()}
+            # compute() also reads years as written ("2025"), and a Mapping's key type
+            # must be the very one it declares.
+            dated: dict[int | str, dict[str, float]] = {
+                year or 0: names for year, names in groups.items()
+            }
             computed = compute(indicator, dated)
             years = [
                 {"year": y.year, "value": y.value, "working": f"{y.year} : {y.working}"}
@@ -240,7 +247,7 @@ def _plain_excerpt(excerpt: str) -> str:
     return unescape(re.sub(r"</?mark[^>]*>", "", excerpt or ""))
 
 
-def sources_json(evidence: Evidence) -> list[dict]:
+def sources_json(evidence: Evidence) -> list[dict[str, Any]]:
     quoted = {id(item): unit.text for item, unit in evidence.chosen}
     out = []
     for number, item in enumerate(evidence.sources, 1):
@@ -265,7 +272,7 @@ def sources_json(evidence: Evidence) -> list[dict]:
     return out
 
 
-def result(evidence: Evidence, answer: str, mode: str) -> dict:
+def result(evidence: Evidence, answer: str, mode: str) -> dict[str, Any]:
     found = evidence.found and answer != NOT_FOUND
     return {
         "answer": answer,

@@ -153,11 +153,13 @@ def chat_model_from_spec(spec: str) -> BaseChatModel:
             kwargs["base_url"] = os.environ["OPENAI_BASE_URL"]
         # Local servers (llama.cpp, vLLM) take any key; the client insists on one.
         kwargs["api_key"] = os.environ.get("OPENAI_API_KEY") or "sans-cle"
-        return init_chat_model(model, model_provider="openai", **kwargs)
+        # configurable_fields=None (the default) said outright: the kwargs could fill it,
+        # and mypy would not know that a fixed model, not a configurable one, comes back.
+        return init_chat_model(model, model_provider="openai", configurable_fields=None, **kwargs)
     if provider == "ollama" and model:
         kwargs = {"temperature": 0}
         base_url = os.environ.get("OLLAMA_BASE_URL") or os.environ.get("OLLAMA_HOST")
         if base_url:
             kwargs["base_url"] = base_url
-        return init_chat_model(model, model_provider="ollama", **kwargs)
+        return init_chat_model(model, model_provider="ollama", configurable_fields=None, **kwargs)
     return init_chat_model(spec)

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -133,8 +133,26 @@ class Ranked:
     units: list[Unit] = field(default_factory=list)
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         return self.document.metadata
+
+
+class CalculationYear(TypedDict):
+    year: int | None  # None when the question names no year
+    value: float
+    working: str
+
+
+class Calculation(TypedDict):
+    """The calculator's result for the numbers of a question, as answers give it."""
+
+    indicator: str
+    value: float
+    unit: str
+    working: str
+    variables: dict[str, dict[str, float]]  # {"2025" or "valeurs": {"V1": 30.0, ...}}
+    years: list[CalculationYear]
+    warnings: list[str]
 
 
 @dataclass
@@ -145,7 +163,7 @@ class Evidence:
     understanding: Understanding
     ranked: list[Ranked]
     found: bool
-    calculation: dict | None = None
+    calculation: Calculation | None = None
     calculation_error: str | None = None
     chosen: list[tuple[Ranked, Unit]] = field(default_factory=list)
     sources: list[Ranked] = field(default_factory=list)

@@ -473,6 +473,13 @@ def _fits(code: str, name: str, number: Number, after: list[str], before: list[s
     return not _counts_something(number, after, before)
 
 
+# Words after and before each number still free (``_context``), by its index.
+_Contexts = dict[int, tuple[list[str], list[str]]]
+# (score, order, pairs): variables with the indexes of their numbers, and how well the
+# words fit them, then how closely the pairs keep the order of the question.
+_Assignment = tuple[float, int, tuple[tuple[str, int], ...]]
+
+
 def _assign(
     indicator: Indicator, text: str, numbers: list[Number], values: list[int]
 ) -> dict[str, float]:
@@ -492,16 +499,13 @@ def _assign(
         return assigned
     contexts = {i: _context(text, numbers, i) for i in free}
     slots = min(len(free), len(names))
-    best: tuple[float, float, tuple] | None = None
+    best: _Assignment | None = None
     # Few numbers and at most five variables: trying every assignment is cheap.
     for chosen in itertools.permutations(free, slots):
         pairs = tuple(zip(names[:slots], chosen, strict=True))
         if not all(_fits(indicator.code, n, numbers[i], *contexts[i]) for n, i in pairs):
             continue
-        score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
-        # Ties go to the order of the question: V1 first, then V2.
-        order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))
-        key = (score, order, pairs)
+        key = _rated(indicator, numbers, free, contexts, pairs)
         if best is None or key[:2] > best[:2]:
             best = key
     if best is None:  # no number fits an amount in euros: left for the calculator to ask
@@ -511,7 +515,27 @@ def _assign(
     return assigned
 
 
-def _best_without_money(indicator, numbers, free, names, contexts):  # type: ignore[no-untyped-def]
+def _rated(
+    indicator: Indicator,
+    numbers: list[Number],
+    free: list[int],
+    contexts: _Contexts,
+    pairs: tuple[tuple[str, int], ...],
+) -> _Assignment:
+    """The pairs with their score and their order: ties go to the order of the
+    question, V1 first, then V2."""
+    score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
+    order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))
+    return score, order, pairs
+
+
+def _best_without_money(
+    indicator: Indicator,
+    numbers: list[Number],
+    free: list[int],
+    names: list[str],
+    contexts: _Contexts,
+) -> _Assignment:
     """The best assignment of the variables that are not amounts (the amount stays
     missing), from the numbers that are not amounts themselves."""
     counts = [n for n in names if not _amount_variable(indicator.code, n)]
@@ -521,13 +545,12 @@ def _best_without_money(indicator, numbers, free, names, contexts):  # type: ign
         if not numbers[i].money and not (_MONEY_STEMS & set(contexts[i][0] + contexts[i][1]))
     ]
     slots = min(len(usable), len(counts))
-    best = (float("-inf"), 0.0, ())
+    best: _Assignment = (float("-inf"), 0, ())
     for chosen in itertools.permutations(usable, slots):
         pairs = tuple(zip(counts[:slots], chosen, strict=True))
-        score = sum(_affinity(indicator.code, n, *contexts[i], numbers[i].money) for n, i in pairs)
-        order = -sum(abs(free.index(i) - k) for k, (_n, i) in enumerate(pairs))
-        if (score, order) > best[:2]:
-            best = (score, order, pairs)
+        key = _rated(indicator, numbers, free, contexts, pairs)
+        if key[:2] > best[:2]:
+            best = key
     return best
 
 
@@ -545,9 +568,9 @@ def assign_variables(
         # each year going with the values that follow it (or precede it when it ends
         # the sentence).
         by_year: dict[int | None, dict[str, float]] = {}
-        for k, year in enumerate(years):
+        for k, dated in enumerate(years):
             group = values[k * needed : (k + 1) * needed]
-            by_year[int(year.value)] = _assign(indicator, text, numbers, group)
+            by_year[int(dated.value)] = _assign(indicator, text, numbers, group)
         return by_year
     year = int(years[-1].value) if len(years) == 1 else None
     return {year: _assign(indicator, text, numbers, values)}
@@ -562,7 +585,8 @@ class Understanding:
     kind: str  # one of QUESTION_TYPES
     indicators: tuple[IndicatorMention, ...]
     numbers: tuple[Number, ...]
-    variables: dict = field(default_factory=dict)  # {year or None: {"V1": 30.0, ...}}
+    # {year or None: {"V1": 30.0, ...}}
+    variables: dict[int | None, dict[str, float]] = field(default_factory=dict)
     facets: tuple[str, ...] = ()
     aspect: str | None = None
     terms: tuple[str, ...] = ()
@@ -576,7 +600,9 @@ class Understanding:
         return tuple(n for n in self.numbers if n.kind == "value")
 
 
-def _gives_numbers(indicator: Indicator, variables: dict, text: str) -> bool:
+def _gives_numbers(
+    indicator: Indicator, variables: dict[int | None, dict[str, float]], text: str
+) -> bool:
     """Values for the indicator: all of them, or some with words asking for a result."""
     given = [names for names in variables.values() if names]
     if not given:

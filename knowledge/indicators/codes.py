@@ -89,13 +89,13 @@ def find_in_text(text: str) -> list[str]:
     for cue in _CUE_RE.finditer(text):
         position = cue.end()
         while True:
-            match = _LENIENT_RE.match(text, position)
-            if not match:
+            listed = _LENIENT_RE.match(text, position)
+            if not listed:
                 break
-            code = _canonical(match.group(1), match.group(2))
+            code = _canonical(listed.group(1), listed.group(2))
             if code:
-                found.append((match.start(1), code))
-            separator = _LIST_SEP_RE.match(text, match.end())
+                found.append((listed.start(1), code))
+            separator = _LIST_SEP_RE.match(text, listed.end())
             if not separator:
                 break
             position = separator.end()

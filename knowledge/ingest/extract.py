@@ -22,6 +22,7 @@ from typing import Any
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -160,7 +161,7 @@ def _markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _inline_text(token: Any) -> str:
+def _inline_text(token: Token) -> str:
     parts: list[str] = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):

@@ -107,7 +107,9 @@ def plan(question: str) -> QueryPlan:
     ]
     near = list(zip(content, content[1:], strict=False))
     spelled: dict[str, tuple[str, ...]] = {}
-    stems = [analyse(word)[1] for word in content]  # type: ignore[index]
+    # analyse() keeps every content word (each passed it above, and a code's dot is in no
+    # stop word), so none is left out and the stems stay aligned with ``content``.
+    stems = [analysed[1] for analysed in map(analyse, content) if analysed is not None]
     for start, end, acronym in acronym_spans(stems):
         spelled.setdefault(acronym.upper(), tuple(content[start:end]))
     acronyms = [word.upper() for word in content if word.upper() in GLOSSARY and _named(word)]

@@ -240,11 +240,11 @@ def rescore(
             if stem in concepts:
                 tf[stem] = tf.get(stem, 0.0) + weight * count
             elif question.roots:
-                concept = question.roots.get(root(stem))
-                if concept is not None:
-                    related[stem] = concept
-                    tf[concept] = tf.get(concept, 0.0) + r.related * weight * count
-                    partial.add(concept)
+                family = question.roots.get(root(stem))
+                if family is not None:
+                    related[stem] = family
+                    tf[family] = tf.get(family, 0.0) + r.related * weight * count
+                    partial.add(family)
         # Where the question's concepts stand in the field (exact forms count more).
         wanted = concepts.keys() | related.keys()
         found = [(index, stem) for index, stem in enumerate(stems) if stem in wanted]
@@ -265,9 +265,9 @@ def rescore(
                     if weight == 1.0:
                         highlight.extend(words[first:last])
             found.sort()
-        for (i, first), (j, second) in zip(found, found[1:], strict=False):
+        for (i, left), (j, right) in zip(found, found[1:], strict=False):
             if j == i + 1:
-                adjacent.add((first, second))
+                adjacent.add((left, right))
         window = max(window, _best_window(found, concepts, r.window))
     title_counts, _title_exacts = _title_analysis(stored.get("title", ""))
     title_only = set()
@@ -441,7 +441,7 @@ def _expansion_firsts(concepts: dict[str, Concept]) -> set[str]:
     return firsts
 
 
-def _hit(stored, score: float, highlight: list[str]) -> Hit:  # type: ignore[no-untyped-def]
+def _hit(stored: Mapping[str, str], score: float, highlight: list[str]) -> Hit:
     text = stored.get("body", "")
     return Hit(
         passage_id=int(stored["passage_id"]),

@@ -46,7 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, RowMapping, text
 from sqlalchemy.exc import DBAPIError
 
 from knowledge.search.index import Filters
@@ -209,7 +209,7 @@ class PostgresIndex:
         if not passages:
             return [], 0
         concepts = concepts_of(query)
-        frequencies = dict(
+        frequencies: dict[str, int] = dict(
             conn.execute(
                 text(f"SELECT stem, df FROM {TERMS} WHERE stem = ANY(:stems)"),
                 {"stems": [stem for stem in concepts if _storable(stem)]},
@@ -230,7 +230,11 @@ class PostgresIndex:
         matched = int(rows[0]["total"])
         question = question_of(query, concepts, mass)
         hits = rerank(
-            ((int(row["passage_id"]), row) for row in rows), question, avg_length, limit, ranking
+            ((int(row["passage_id"]), _stored(row)) for row in rows),
+            question,
+            avg_length,
+            limit,
+            ranking,
         )
         return hits, max(matched, len(hits))
 
@@ -526,3 +530,9 @@ def _stage_one(
         ORDER BY best.score DESC, best.passage_id
     """
     return sql, params
+
+
+def _stored(row: RowMapping) -> dict[str, str]:
+    """A passage's stored fields as the ranking reads them: text, as whoosh keeps them
+    (the ids are bigint columns here)."""
+    return {name: str(row[name]) for name in _STORED}

@@ -19,8 +19,9 @@ import heapq
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
@@ -33,6 +34,7 @@ from knowledge.search.query import QueryPlan
 from knowledge.search.ranking import (
     HEADING_WEIGHT,
     RANKING,
+    Concept,
     Ranking,
     concepts_of,
     content_terms,
@@ -52,8 +54,54 @@ WRITER_TIMEOUT = 60.0  # seconds a writer waits for another one to finish
 INDEX_NAME = "passages"
 _FIELD_SEPARATOR = "\x1e"
 
+if TYPE_CHECKING:
+    # whoosh is untyped: to mypy its Tokenizer is Any, and a subclass of Any would be
+    # checked for nothing (strict mode refuses one). mypy sees a plain class; at run time
+    # the base is whoosh's Tokenizer, as its analysers need.
+    _Tokenizer = object
+else:
+    _Tokenizer = Tokenizer
 
-class PreparedTokenizer(Tokenizer):
+
+# What this module uses of whoosh's objects (whoosh is untyped), so that it is checked.
+class _Reader(Protocol):
+    # A matcher is read through whoosh's internals (``_postings``): left untyped.
+    def postings(self, fieldname: str, text: str) -> Any: ...
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None: ...
+    def doc_count_all(self) -> int: ...
+
+
+class _Searcher(Protocol):
+    def close(self) -> None: ...
+    def up_to_date(self) -> bool: ...
+    def doc_count(self) -> int: ...
+    def doc_count_all(self) -> int: ...
+    def doc_frequency(self, fieldname: str, text: str) -> int: ...
+    def avg_field_length(self, fieldname: str, default: float | None = None) -> float: ...
+    def stored_fields(self, docnum: int) -> dict[str, str]: ...
+    def leaf_searchers(self) -> list[tuple[_Searcher, int]]: ...
+    def reader(self) -> _Reader: ...
+
+
+class _Writer(Protocol):
+    def update_document(self, **fields: str) -> None: ...
+    def delete_by_term(self, fieldname: str, text: str) -> None: ...
+    def cancel(self) -> None: ...
+    def commit(self, *, optimize: bool = False) -> None: ...
+
+
+class _Schema(Protocol):
+    def names(self) -> list[str]: ...
+
+
+class _Index(Protocol):
+    @property
+    def schema(self) -> _Schema: ...
+    def writer(self, *, timeout: float, limitmb: int) -> _Writer: ...
+    def searcher(self) -> _Searcher: ...
+
+
+class PreparedTokenizer(_Tokenizer):
     """The ``content`` field's analyser: "heading\\x1ebody" → weighted stems.
 
     Positions are not kept (stage 2 reads the stored words), so the field is a Frequency
@@ -69,9 +117,16 @@ class PreparedTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(("PreparedTokenizer", self.heading_weight))
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, **kwargs):  # type: ignore[no-untyped-def]
+    def __call__(
+        self,
+        value: object,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=True, mode=kwargs.get("mode", ""))
-        terms = getattr(value, "terms", None)
+        terms: list[tuple[str, float]] | None = getattr(value, "terms", None)
         if terms is None:  # plain text: analyse it here
             heading, _sep, body = str(value).partition(_FIELD_SEPARATOR)
             if not _sep:
@@ -124,15 +179,15 @@ class WhooshIndex:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.ranking = ranking
         self._lock = threading.RLock()
-        self._searcher = None  # type: ignore[var-annotated]
+        self._searcher: _Searcher | None = None
         self._lengths: dict[int, tuple[object, list[float]]] = {}
         self._ix = self._open()
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> _Index:
         directory = str(self.directory)
         if whoosh_index.exists_in(directory, indexname=INDEX_NAME):
             try:
-                existing = whoosh_index.open_dir(directory, indexname=INDEX_NAME)
+                existing: _Index = whoosh_index.open_dir(directory, indexname=INDEX_NAME)
                 if sorted(existing.schema.names()) == sorted(schema().names()):
                     return existing
             except Exception:  # an index written by an older version of this module
@@ -140,9 +195,9 @@ class WhooshIndex:
             log.warning(
                 "search index in %s has an old layout: emptied, run `kb reindex`", directory
             )
-        return whoosh_index.create_in(directory, schema(), indexname=INDEX_NAME)
+        return _create(directory)
 
-    def _writer(self):  # type: ignore[no-untyped-def]
+    def _writer(self) -> _Writer:
         return self._ix.writer(timeout=WRITER_TIMEOUT, limitmb=256)
 
     def add(self, documents: Iterable[SearchDocument]) -> int:
@@ -176,7 +231,7 @@ class WhooshIndex:
     def clear(self) -> None:
         with self._lock:
             self._close_searcher()
-            self._ix = whoosh_index.create_in(str(self.directory), schema(), indexname=INDEX_NAME)
+            self._ix = _create(str(self.directory))
 
     def count(self) -> int:
         with self._lock:
@@ -194,7 +249,7 @@ class WhooshIndex:
             self._searcher = None
             self._lengths.clear()
 
-    def _current(self):  # type: ignore[no-untyped-def]
+    def _current(self) -> _Searcher:
         """The open searcher, refreshed when the index changed (another process may
         have written): opening one per query costs more than the query."""
         if self._searcher is not None and not self._searcher.up_to_date():
@@ -212,7 +267,9 @@ class WhooshIndex:
             searcher = self._current()
             return self._search(searcher, query, filters, max(1, limit))
 
-    def _search(self, searcher, query: QueryPlan, filters: Filters, limit: int):  # type: ignore[no-untyped-def]
+    def _search(
+        self, searcher: _Searcher, query: QueryPlan, filters: Filters, limit: int
+    ) -> tuple[list[Hit], int]:
         ranking = self.ranking
         if searcher.doc_count() == 0:
             return [], 0
@@ -241,7 +298,15 @@ class WhooshIndex:
         )
         return hits, max(matched, len(hits))
 
-    def _candidates(self, searcher, concepts, query, filters, mass, avg_length):  # type: ignore[no-untyped-def]
+    def _candidates(
+        self,
+        searcher: _Searcher,
+        concepts: dict[str, Concept],
+        query: QueryPlan,
+        filters: Filters,
+        mass: float,
+        avg_length: float,
+    ) -> dict[int, float]:
         """Stage 1: {docnum: partial BM25 score} over the index's leaves."""
         ranking = self.ranking
         k1 = ranking.k1
@@ -280,7 +345,7 @@ class WhooshIndex:
                             accumulated[key] = get(key, 0.0) + bonus
         return accumulated
 
-    def _norms(self, reader, avg_length: float) -> list[float]:  # type: ignore[no-untyped-def]
+    def _norms(self, reader: _Reader, avg_length: float) -> list[float]:
         """k1 × (1 - b + b × length / average) of every document of a leaf, cached while
         the searcher lives (a refreshed searcher recomputes them)."""
         cached = self._lengths.get(id(reader))
@@ -295,7 +360,13 @@ class WhooshIndex:
         return norms
 
 
-def _allowed(reader, filters: Filters) -> set[int] | None:  # type: ignore[no-untyped-def]
+def _create(directory: str) -> _Index:
+    """A new, empty index in ``directory`` (one there before is replaced)."""
+    created: _Index = whoosh_index.create_in(directory, schema(), indexname=INDEX_NAME)
+    return created
+
+
+def _allowed(reader: _Reader, filters: Filters) -> set[int] | None:
     """Document numbers of a leaf that the filters let through (None: all of them)."""
     allowed: set[int] | None = None
     for name, value in (
@@ -310,7 +381,9 @@ def _allowed(reader, filters: Filters) -> set[int] | None:  # type: ignore[no-un
     return allowed
 
 
-def _postings(reader, field: str, text: str):  # type: ignore[no-untyped-def]
+def _postings(
+    reader: _Reader, field: str, text: str
+) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """(ids, weights) blocks of a term's postings in one leaf, deleted documents left out.
 
     whoosh's on-disk matcher is read a block at a time (its block decoding, not its
