@@ -55,7 +55,7 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: install browser office test-sqlite test-postgres
+test: install check browser office test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/python -m pytest

@@ -4,7 +4,6 @@ scopes to suggest."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,9 +104,8 @@ def _series_aggregate(
 ) -> tuple[float | None, str, tuple[str, ...]]:
     if not by_year:
         return None, "", ()
-    years: dict[int | str, Mapping[str, float]] = {year: values for year, values in by_year.items()}
     try:
-        result = compute(indicator, years)
+        result = compute(indicator, by_year)
     except CalculationError as error:  # pragma: no cover - stored values were computed
         return None, "", (str(error),)
     return result.aggregate, result.aggregate_working, result.warnings

@@ -33,6 +33,12 @@ from workflows.errors import InvalidInput
 
 CUS_YEARS = 6  # a CUS lasts six years
 
+# A year's variables as typed or stored: numbers, numeric strings in French or English
+# notation, OUI/NON; the calculator reads and refuses them (CalculationError).
+Variables = Mapping[str, object]
+# The years given, by year as a number or as typed ("2025").
+Years = Mapping[int, Variables] | Mapping[str, Variables] | Mapping[int | str, Variables]
+
 
 class CalculationError(InvalidInput):
     """Input refused by the calculator; the French message is meant for the user."""
@@ -235,7 +241,7 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
 
 
 def compute_year(
-    indicator: Indicator | str, variables: Mapping[str, float], year: int | None = None
+    indicator: Indicator | str, variables: Variables, year: int | None = None
 ) -> YearValue:
     """One year's value (percentages as 0-100) and its French working.
 
@@ -323,7 +329,7 @@ def _aggregate(indicator: Indicator, computed: list[tuple[int, _Year]]) -> tuple
     return value, text + "."
 
 
-def compute(code: str | Indicator, years: Mapping[int | str, Mapping[str, float]]) -> Result:
+def compute(code: str | Indicator, years: Years) -> Result:
     """Values of an indicator for each year given, and its aggregate over those years."""
     indicator = _indicator(code)
     if not isinstance(years, Mapping) or not years:
