@@ -222,6 +222,20 @@ def post_form(
     return client.post(url, data=payload)
 
 
+def edit_section(client: FlaskClient, section_id: int, base, body: str, message: str = ""):
+    """Save a section from its edit page, with the session's CSRF token."""
+    token = csrf_token(client, f"/sections/{section_id}/edit")
+    return client.post(
+        f"/sections/{section_id}/edit",
+        data={"csrf_token": token, "base_revision": str(base), "body": body, "message": message},
+    )
+
+
 def api_headers(app: Flask, email: str) -> dict[str, str]:
     with app.app_context():
         return {"Authorization": f"Bearer {create_api_token(email)}"}
+
+
+def api_client(app: Flask, email: str) -> tuple[FlaskClient, dict[str, str]]:
+    """A client and the bearer headers of ``email``'s token."""
+    return app.test_client(), api_headers(app, email)

@@ -1,4 +1,5 @@
-"""The shared reference corpus as search documents, for the tests of both search backends."""
+"""Where the tests find the repository and the shared reference files (../shared), and
+the shared corpus as search documents, for the tests of both search backends."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 
 from knowledge.types import SearchDocument
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+SHARED = ROOT.parent / "shared"  # ../shared, beside the repository
 CORPUS = SHARED / "corpus"
+DOCX = SHARED / "docx"
 
 
 def corpus_available() -> bool:

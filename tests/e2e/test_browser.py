@@ -25,7 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.corpus import ROOT
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
 TIMEOUT_MS = 10_000

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus import DOCX
 from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
 from workflows.word.importer import Target, plan_import
 from workflows.word.reader import read_docx
@@ -28,7 +29,6 @@ if SOFFICE is None:
         "(Debian package libreoffice-writer-nogui)",
         allow_module_level=True,
     )
-DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "docx"
 
 BODY = """## Patrimoine
 
