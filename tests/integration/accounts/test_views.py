@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.db import db_session
 from app.models import LoginAttempt
-from tests.conftest import PASSWORD, csrf_token, logged_in, login, post_form
+from tests.conftest import csrf_token, logged_in, login, post_form
+from tests.factories import PASSWORD
 from workflows.conventions import OrganisationKind
 
 
@@ -106,7 +107,7 @@ def test_login_without_csrf_token_is_refused(app, world):
 
 
 def test_admin_creates_and_deactivates_accounts(app, world):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     with app.app_context():
         make_user("root@cosigne.test", "Cosigne admin", OrganisationKind.AUTRE, is_admin=True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from html import unescape as html_unescape
 
-from tests.conftest import csrf_token, logged_in, set_state
+from tests.conftest import csrf_token, logged_in
+from tests.factories import set_state
 from tests.integration.assistant.helpers import post_question
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.db import db_session
+from tests.factories import write
 
 BASE = (
     "Le parc compte 8 400 logements.\n\n"
@@ -13,13 +13,5 @@ BASE = (
 
 def save_base(app, world, body=BASE):
     """A section whose current revision (2) is BASE."""
-    from app.sections.operations import save_revision
-
     with app.app_context():
-        save_revision(world.section_id, world.users["redacteur"], 1, body, "base")
-
-
-def member(world, role):
-    from app.models import User
-
-    return db_session().get(User, world.users[role])
+        write(world.section_id, world.users["redacteur"], body, "base")

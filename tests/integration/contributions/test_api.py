@@ -7,7 +7,8 @@ from __future__ import annotations
 from app.db import db_session
 from app.models import Contribution, Notification
 from app.sections import queries
-from tests.conftest import api_client, api_headers, logged_in, set_state
+from tests.conftest import api_client, api_headers, logged_in
+from tests.factories import set_state, write
 from tests.integration.contributions.helpers import BASE, save_base
 from workflows.lifecycle import ConventionState
 
@@ -55,9 +56,7 @@ def test_overlapping_change_is_a_conflict_and_nothing_is_written(app, world):
         json={"base_revision": 2, "body": BASE.replace("2 %", "4 %")},
     ).get_json()
     with app.app_context():
-        from app.sections.operations import save_revision
-
-        save_revision(world.section_id, world.users["redacteur"], 2, BASE.replace("2 %", "5 %"))
+        write(world.section_id, world.users["redacteur"], BASE.replace("2 %", "5 %"))
     status = client.get(f"/api/contributions/{created['id']}", headers=headers).get_json()
     assert status["hunks"][0]["status"] == "conflict"
     drafter_client, drafter = api_client(app, "redac@oph.test")

@@ -10,7 +10,8 @@ from app.contributions.queries import view
 from app.db import db_session
 from app.models import Contribution
 from app.sections import queries
-from tests.integration.contributions.helpers import BASE, member, save_base
+from tests.factories import write
+from tests.integration.contributions.helpers import BASE, save_base
 
 
 def test_open_contributions_are_rebased_onto_new_revisions(app, world):
@@ -19,15 +20,13 @@ def test_open_contributions_are_rebased_onto_new_revisions(app, world):
     save_base(app, world)
     with app.app_context():
         contribution = create_contribution(
-            world.section_id, member(world, "associe"), 2, BASE.replace("1 200", "1 500")
+            world.section_id, world.user("associe"), 2, BASE.replace("1 200", "1 500")
         )
-        from app.sections.operations import save_revision
-
         drafter_text = "Préambule ajouté par l'office.\n\n" + BASE.replace("8 400", "8 412")
-        save_revision(world.section_id, world.users["redacteur"], 2, drafter_text, "mise à jour")
+        write(world.section_id, world.users["redacteur"], drafter_text, "mise à jour")
         current = view(db_session().get(Contribution, contribution.id))
         assert current.rebased and [h.status for h in current.hunks] == ["applicable"]
-        revision = accept(contribution.id, member(world, "redacteur"))
+        revision = accept(contribution.id, world.user("redacteur"))
         assert revision.body == drafter_text.replace("1 200", "1 500")
 
 
@@ -35,12 +34,10 @@ def test_a_deleted_paragraph_is_reported_not_guessed(app, world):
     save_base(app, world)
     with app.app_context():
         contribution = create_contribution(
-            world.section_id, member(world, "associe"), 2, BASE.replace("1 200", "1 500")
+            world.section_id, world.user("associe"), 2, BASE.replace("1 200", "1 500")
         )
-        from app.sections.operations import save_revision
-
         paragraphs = BASE.split("\n\n")
-        save_revision(world.section_id, world.users["redacteur"], 2, "\n\n".join(paragraphs[:2]))
+        write(world.section_id, world.users["redacteur"], "\n\n".join(paragraphs[:2]))
         assert [h.status for h in view(db_session().get(Contribution, contribution.id)).hunks] == [
             "paragraph_gone"
         ]
@@ -52,10 +49,10 @@ def test_two_drafters_accepting_at_once_lose_nothing(app, world):
     save_base(app, world)
     with app.app_context():
         first = create_contribution(
-            world.section_id, member(world, "associe"), 2, BASE.replace("8 400", "8 500")
+            world.section_id, world.user("associe"), 2, BASE.replace("8 400", "8 500")
         ).id
         second = create_contribution(
-            world.section_id, member(world, "signataire"), 2, BASE.replace("1 200", "1 300")
+            world.section_id, world.user("signataire"), 2, BASE.replace("1 200", "1 300")
         ).id
     drafter_id = world.users["redacteur"]
     barrier = threading.Barrier(2)
@@ -63,7 +60,7 @@ def test_two_drafters_accepting_at_once_lose_nothing(app, world):
 
     def decide(contribution_id: int) -> None:
         with app.app_context():
-            drafter = member(world, "redacteur")
+            drafter = world.user("redacteur")
             assert drafter.id == drafter_id
             barrier.wait()
             try:

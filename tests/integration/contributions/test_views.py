@@ -10,16 +10,14 @@ from app.db import db_session
 from app.models import CommentThread, Contribution
 from app.sections import queries
 from tests.conftest import logged_in, post_form
-from tests.integration.contributions.helpers import BASE, member, save_base
+from tests.integration.contributions.helpers import BASE, save_base
 
 
 def test_accept_some_changes_and_reject_the_others(app, world):
     save_base(app, world)
     proposal = BASE.replace("2 %", "3 %").replace("1 200", "900")
     with app.app_context():
-        contribution = create_contribution(
-            world.section_id, member(world, "signataire"), 2, proposal
-        )
+        contribution = create_contribution(world.section_id, world.user("signataire"), 2, proposal)
         hunks = [h.hunk.id for h in view(contribution).hunks]
     assert hunks == ["h1", "h2"]
     client = logged_in(app, "redac@oph.test")

@@ -7,7 +7,8 @@ from datetime import date
 
 from app.db import db_session, write_transaction
 from app.models import Convention
-from tests.conftest import api_headers, set_state
+from tests.conftest import api_headers
+from tests.factories import set_state
 from workflows.lifecycle import ConventionState
 
 

@@ -8,23 +8,21 @@ from datetime import date, timedelta
 from app.db import db_session
 from app.models import Convention
 from app.sections import queries
-from tests.conftest import logged_in, post_form, set_state
+from tests.conftest import logged_in, post_form
+from tests.factories import set_state, write
 from workflows.lifecycle import ConventionState
 
 
 def _validate_all_mandatory(app, world):
-    from app.models import User
     from app.review.operations import ask_for_review, record_position
-    from app.sections.operations import save_revision
 
     with app.app_context():
-        drafter = db_session().get(User, world.users["redacteur"])
-        signer = db_session().get(User, world.users["signataire"])
+        drafter, signer = world.user("redacteur"), world.user("signataire")
         for section in queries.sections_with_current(world.convention_id):
             if not section.mandatory:
                 continue
             if section.current_revision is None:
-                save_revision(section.id, drafter.id, 0, f"Texte de « {section.title} ».")
+                write(section.id, drafter, f"Texte de « {section.title} ».")
             ask_for_review(section.id, drafter)
             record_position(section.id, signer, "accord", "")
 

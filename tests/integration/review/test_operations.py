@@ -3,14 +3,15 @@ convention is still open to review."""
 
 from __future__ import annotations
 
-from tests.conftest import logged_in, set_state
+from tests.conftest import logged_in
+from tests.factories import set_state
 from tests.integration.review.helpers import give_position, request_review, section_state
 from workflows.lifecycle import ConventionState
 
 
 def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_them(app, world):
     from app.conventions.operations import remove_membership, set_membership
-    from tests.conftest import make_user
+    from tests.factories import make_user
     from workflows.conventions import OrganisationKind
     from workflows.permissions import Role
 

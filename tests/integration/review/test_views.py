@@ -69,7 +69,7 @@ def test_saving_over_an_agreement_says_whose_agreement_was_lost(app, world):
 
 def test_two_signatories_of_the_same_name_are_two_parties(app, world):
     """Positions are counted per membership: a namesake's agreement is not another's."""
-    from tests.conftest import add_member, make_user
+    from tests.factories import add_member, make_user
     from workflows.conventions import OrganisationKind
     from workflows.permissions import Role
 

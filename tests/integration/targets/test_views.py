@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from app.db import db_session
 from app.models import Event, IndicatorValue
-from tests.conftest import logged_in, post_form, set_state
+from tests.conftest import logged_in, post_form
+from tests.factories import make_convention, set_state
 from workflows.lifecycle import ConventionState
 
 DRAFTER = "redac@oph.test"
@@ -238,16 +239,14 @@ def test_targets_freeze_once_signed(app, world):
 
 
 def test_an_achieved_value_cannot_concern_a_year_not_begun(app, world):
-    from app.conventions.operations import create_convention
-    from workflows.conventions import ConventionKind
-
     this_year = date.today().year
     with app.app_context():
-        from app.models import User
-
-        user = db_session().get(User, world.users["redacteur"])
-        cid = create_convention(user, ConventionKind.CUS, "CUS récente", this_year).id
-        set_state(cid, ConventionState.BILAN_2)
+        cid = make_convention(
+            world.user("redacteur"),
+            title="CUS récente",
+            start_year=this_year,
+            state=ConventionState.BILAN_2,
+        ).id
     drafter = logged_in(app, DRAFTER)
     response = _save(drafter, cid, year=this_year + 1, kind="realise", V1=1, V2=2)
     page = unescape(drafter.get(response.headers["Location"]).get_data(as_text=True))

@@ -13,8 +13,9 @@ import zipfile
 import docx
 import pytest
 
-from tests.conftest import api_headers, set_state
+from tests.conftest import api_headers
 from tests.corpus import DOCX
+from tests.factories import set_state, write
 from tests.integration.word.helpers import (
     count,
     counts,
@@ -108,7 +109,6 @@ def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves
 def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(app, world):
     from app.db import db_session
     from app.models import Contribution
-    from app.sections.operations import save_revision
 
     client = app.test_client()
     headers = api_headers(app, "sign@epci.test")
@@ -119,7 +119,7 @@ def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(
     edited = io.BytesIO()
     document.save(edited)
     with app.app_context():  # the section moves on after the export
-        save_revision(world.section_id, world.users["redacteur"], 1, "Texte plus récent.", "v2")
+        write(world.section_id, world.users["redacteur"], "Texte plus récent.", "v2")
     response = import_docx(client, headers, world.convention_id, edited.getvalue())
     assert response.status_code == 201, response.get_json()
     (contribution_id,) = response.get_json()["written"]["contributions"]
@@ -336,14 +336,11 @@ def test_a_word_draft_becomes_a_new_convention(app, world):
 
 def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
     from app.sections import queries
-    from app.sections.operations import save_revision
 
     base = "Premier texte de la section."
     data = partner_document(app, world, "Redac", "Premier texte de la section, repris.", base)
     with app.app_context():  # the drafter goes on after the export
-        save_revision(
-            world.section_id, world.users["redacteur"], 1, base + "\n\nAjouté en r2.", "r2"
-        )
+        write(world.section_id, world.users["redacteur"], base + "\n\nAjouté en r2.", "r2")
     drafter = api_headers(app, "redac@oph.test")
     done = import_docx(app.test_client(), drafter, world.convention_id, data, mode="revisions")
     assert done.status_code == 201, done.get_json()
@@ -353,7 +350,7 @@ def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
     # Where the document and the newer revision change the same words: refused, not lost.
     clash = partner_document(app, world, "Redac", "Autre premier texte.", base)
     with app.app_context():
-        save_revision(world.section_id, world.users["redacteur"], 3, "Texte réécrit.", "r4")
+        write(world.section_id, world.users["redacteur"], "Texte réécrit.", "r4")
     before = counts(app)
     refused = import_docx(app.test_client(), drafter, world.convention_id, clash, mode="revisions")
     assert refused.status_code == 400 and "contributions" in refused.get_json()["error"]
@@ -362,11 +359,9 @@ def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
 
 def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app, world):
     from app.contributions.operations import create_contribution, withdraw
-    from app.db import db_session
-    from app.models import User
 
     with app.app_context():
-        associe = db_session().get(User, world.users["associe"])
+        associe = world.user("associe")
         # One open proposal of theirs on the section: Word knows authors, not proposals,
         # so an author's several proposals on one section come back as one.
         withdraw(world.contribution_id, associe)

@@ -58,12 +58,10 @@ def test_export_on_the_web_in_the_api_and_on_the_command_line(app, world, tmp_pa
 
 
 def test_the_export_holds_the_whole_convention(app, world):
-    from app.db import db_session
-    from app.models import User
     from app.targets.operations import save_value
 
     with app.app_context():
-        drafter = db_session().get(User, world.users["redacteur"])
+        drafter = world.user("redacteur")
         save_value(
             world.convention_id, drafter, "F.VI", "Loiret", 2025, "cible", {"V1": 30, "V2": 1200}
         )
