@@ -9,6 +9,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -18,8 +19,10 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.accounts.operations import create_api_token
+from app.contributions.operations import create_contribution, open_thread
 from app.db import db_session
 from app.models import Base, User
+from app.register.operations import add_meeting
 from tests.factories import (
     PASSWORD,
     first_section,
@@ -159,11 +162,6 @@ def _build_world() -> World:
 def _collaboration(
     convention_id: int, section_id: int, author: User, body: str, quote: str
 ) -> tuple[int, int, int]:
-    from datetime import date
-
-    from app.contributions.operations import create_contribution, open_thread
-    from app.register.operations import add_meeting
-
     contribution = create_contribution(section_id, author, 1, body, "Pour préciser.")
     thread = open_thread(section_id, author, "Une question sur ce passage.", quote=quote)
     meeting = add_meeting(

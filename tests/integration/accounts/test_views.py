@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.accounts.queries import users
 from app.db import db_session
 from app.models import LoginAttempt
 from tests.conftest import csrf_token, logged_in, login, post_form
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from workflows.conventions import OrganisationKind
 
 
@@ -107,8 +108,6 @@ def test_login_without_csrf_token_is_refused(app, world):
 
 
 def test_admin_creates_and_deactivates_accounts(app, world):
-    from tests.factories import make_user
-
     with app.app_context():
         make_user("root@cosigne.test", "Cosigne admin", OrganisationKind.AUTRE, is_admin=True)
     admin = logged_in(app, "root@cosigne.test")
@@ -141,8 +140,6 @@ def test_admin_creates_and_deactivates_accounts(app, world):
     )
     assert response.status_code == 400
     with app.app_context():
-        from app.accounts.queries import users
-
         target = next(u for u in users() if u.email == "nouvelle@epci.test")
         assert target.organisation.name == "EPCI Test"  # joined the existing organisation
     assert post_form(admin, f"/admin/users/{target.id}/active", {"active": "0"}).status_code == 302

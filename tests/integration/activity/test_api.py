@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.db import write_transaction
 from app.models import Event, ImmutableRevisionError
 from tests.conftest import api_headers, logged_in
 
@@ -25,10 +28,6 @@ def test_every_action_is_in_the_journal_and_cannot_be_rewritten(app, world):
     )
     assert page.status_code == 200 and "Contribution n°" in page.get_data(as_text=True)
     with app.app_context():
-        import pytest
-
-        from app.db import write_transaction
-
         with pytest.raises(ImmutableRevisionError), write_transaction() as session:
             session.query(Event).first().summary = "effacé"
         with pytest.raises(ImmutableRevisionError), write_transaction() as session:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.kb import operations as kb
+
 GUIDE = """# Guide de la vacance
 
 ## La vacance technique
@@ -19,8 +21,6 @@ La convention d'utilité sociale est signée par le préfet de région au nom de
 
 @pytest.fixture
 def guide(app):
-    from app.kb import operations as kb
-
     with app.app_context():
         document, _created = kb.ingest(
             "guide-vacance.md", GUIDE.encode(), "guide", title="Guide de la vacance"

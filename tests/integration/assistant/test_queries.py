@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from app.assistant import operations, queries
+from app.kb import operations as kb
+
 
 def test_a_conversation_kept_in_a_file_moves_into_the_database(app, world):
-    from app.assistant import queries
-
     user_id = world.users["redacteur"]
     folder = Path(app.config["DATA_DIR"]) / "assistant"
     folder.mkdir(parents=True, exist_ok=True)
@@ -32,8 +33,6 @@ def test_a_conversation_kept_in_a_file_moves_into_the_database(app, world):
 
 
 def test_the_conversation_keeps_the_last_exchanges(app, world):
-    from app.assistant import operations, queries
-
     user_id = world.users["redacteur"]
     with app.app_context():
         for number in range(operations.KEEP_EXCHANGES + 5):
@@ -46,9 +45,6 @@ def test_the_conversation_keeps_the_last_exchanges(app, world):
 
 
 def test_corpus_statistics_are_kept_until_the_corpus_changes(app, guide):
-    from app.assistant import queries
-    from app.kb import operations as kb
-
     with app.app_context():
         first = queries.corpus_stats()
         stored = Path(app.config["DATA_DIR"]) / "assistant" / "corpus-stats.json"

@@ -7,9 +7,15 @@ from __future__ import annotations
 import re
 from html import unescape as html_unescape
 
+from sqlalchemy import select
+
+from app import create_app
+from app.db import db_session
+from app.models import Contribution, Section
 from tests.conftest import csrf_token, logged_in
 from tests.factories import set_state
 from tests.integration.assistant.helpers import post_question
+from workflows.lifecycle import ConventionState
 
 
 def test_chat_page_answers_links_sources_and_keeps_the_conversation(app, world, guide):
@@ -44,8 +50,6 @@ def test_every_application_server_shows_the_same_conversation(
 ):
     """Two servers on one database, each with its own data directory: the conversation
     is in the database, not in a file of one machine."""
-    from app import create_app
-
     client = logged_in(app, "redac@oph.test")
     answered = post_question(client, "Qu'est-ce que la vacance technique ?")
     assert "réhabilitation en cours" in answered.get_data(as_text=True)  # streamed, kept
@@ -87,11 +91,6 @@ _SUGGESTION = re.compile(
 
 
 def _contributions(app, section_id: int):
-    from sqlalchemy import select
-
-    from app.db import db_session
-    from app.models import Contribution
-
     with app.app_context():
         rows = (
             db_session()
@@ -102,9 +101,6 @@ def _contributions(app, section_id: int):
 
 
 def _current_number(app, section_id: int) -> int:
-    from app.db import db_session
-    from app.models import Section
-
     with app.app_context():
         return db_session().get(Section, section_id).current_revision.number
 
@@ -151,8 +147,6 @@ def test_the_section_editor_opens_the_assistant_on_its_section(app, world):
 
 
 def test_proposals_from_the_assistant_are_checked(app, world, guide):
-    from workflows.lifecycle import ConventionState
-
     url = f"/sections/{world.section_id}/assistant/proposition"
     page = f"/assistant?section_id={world.section_id}"
     before = _contributions(app, world.section_id)

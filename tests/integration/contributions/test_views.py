@@ -9,7 +9,7 @@ from app.contributions.queries import view
 from app.db import db_session
 from app.models import CommentThread, Contribution
 from app.sections import queries
-from tests.conftest import logged_in, post_form
+from tests.conftest import edit_section, logged_in, post_form
 from tests.integration.contributions.helpers import BASE, save_base
 
 
@@ -81,8 +81,6 @@ def test_comment_threads_anchor_reply_resolve(app, world):
     with app.app_context():
         assert db_session().get(CommentThread, thread_id).resolved
     # The passage is rewritten: the anchor is shown as detached, not guessed.
-    from tests.conftest import edit_section
-
     edit_section(drafter, world.section_id, 1, "Une toute autre rédaction de la section.")
     page = signer.get(f"/sections/{world.section_id}").get_data(as_text=True)
     assert "détaché" in page

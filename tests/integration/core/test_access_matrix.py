@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.access import ACCESS
+from app.conventions import queries
+from app.sections.queries import history
 from tests.conftest import api_headers, csrf_token, logged_in
+from workflows.permissions import Role, can, may_resolve, may_withdraw
 
 ROLES = ["anonymous", "redacteur", "signataire", "associe", "observateur", "outsider"]
 
@@ -25,8 +28,6 @@ def test_an_endpoint_missing_from_the_matrix_is_refused(app, world):
 
 
 def _url_for_rule(rule, world, own: bool = True) -> str:
-    from app.conventions import queries
-
     values = {}
     for arg in rule.arguments:
         if arg == "convention_id":
@@ -62,8 +63,6 @@ def _routes(app):
 # Rules on one object (workflows.permissions' predicates), on the world's objects: the
 # contribution and the discussion were opened by the associé.
 def _object_allows(endpoint: str, role: str, world) -> bool:
-    from workflows.permissions import Role, may_resolve, may_withdraw
-
     actor, author = world.users[role], world.users["associe"]
     if endpoint in ("contributions.withdraw", "contributions_api.withdraw"):
         return may_withdraw(actor, author)
@@ -73,8 +72,6 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
 
 
 def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=None) -> set[int]:
-    from workflows.permissions import Role, can
-
     if rule_kind == "public":
         return {200, 302, 400, 401, 404}  # a login form may answer 400/401 to an empty post
     if role == "anonymous":
@@ -168,8 +165,6 @@ def test_objects_of_another_convention_are_forbidden(app, world, role):
         assert response.status_code == 403, f"{method} {url} as {role}: {response.status_code}"
         checked += 1
     assert checked >= 20
-    from app.sections.queries import history
-
     with app.app_context():
         assert [r.body for r in history(world.other_section_id)] == ["Texte ailleurs."]
 

@@ -3,6 +3,8 @@ cookie are refused."""
 
 from __future__ import annotations
 
+from tests.conftest import logged_in
+
 
 def test_token_is_required(app, world):
     client = app.test_client()
@@ -13,7 +15,5 @@ def test_token_is_required(app, world):
 
 
 def test_session_cookie_does_not_authenticate_the_api(app, world):
-    from tests.conftest import logged_in
-
     client = logged_in(app, "redac@oph.test")
     assert client.get("/api/conventions").status_code == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.access import conventions_for
 from app.accounts import queries as accounts
 from app.sections import queries
+from tests.conftest import login
 
 
 def test_demo_loads_once_and_is_usable(app):
@@ -25,8 +26,6 @@ def test_demo_loads_once_and_is_usable(app):
         cus = next(c for c, _ in conventions if c.kind.value == "cus")
         sections = queries.sections_with_current(cus.id)
         assert sum(1 for s in sections if s.current_revision and s.current_revision.number > 1) >= 2
-    from tests.conftest import login
-
     client = app.test_client()
     assert login(client, "habitat@epci.demo", "demo").status_code == 302
 

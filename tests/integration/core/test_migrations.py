@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
 from app.migrations import differences, upgrade
 from app.models import Base
 
 
 def test_migrations_build_the_schema_the_models_describe(app, tmp_path):
     """Upgrade a brand-new database with Alembic and compare it with the models."""
-    from sqlalchemy import create_engine, inspect, text
-    from sqlalchemy.engine import make_url
-
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite"):
         engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")

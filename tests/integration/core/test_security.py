@@ -3,6 +3,9 @@ cookie flags, secure cookies in the production profile."""
 
 from __future__ import annotations
 
+import re
+
+from config import load_config
 from tests.conftest import logged_in, login
 
 
@@ -29,16 +32,12 @@ def test_security_headers_and_cookie_flags(app, world):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     html = client.get("/").get_data(as_text=True)
-    import re
-
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts and all('src="/static/' in tag for tag in scripts)  # no inline script
     assert "http://" not in html and "https://" not in html  # no CDN asset
 
 
 def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
-    from config import load_config
-
     monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COSIGNE_ENV", "production")
     config = load_config()

@@ -3,19 +3,19 @@ its avenant; deadlines on the inbox and the dashboard."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 from app.db import db_session
 from app.models import Convention
+from app.review.operations import ask_for_review, record_position
 from app.sections import queries
-from tests.conftest import logged_in, post_form
+from tests.conftest import edit_section, logged_in, post_form
 from tests.factories import set_state, write
 from workflows.lifecycle import ConventionState
 
 
 def _validate_all_mandatory(app, world):
-    from app.review.operations import ask_for_review, record_position
-
     with app.app_context():
         drafter, signer = world.user("redacteur"), world.user("signataire")
         for section in queries.sections_with_current(world.convention_id):
@@ -35,8 +35,6 @@ def test_from_negotiation_to_signature_and_the_frozen_text(app, world):
     with app.app_context():
         assert db_session().get(Convention, world.convention_id).state.value == "transmise"
     # The text is frozen once transmitted: editing is refused with the reason.
-    from tests.conftest import edit_section
-
     assert edit_section(drafter, world.section_id, 2, "Changement tardif.").status_code == 409
     # Signing needs every signatory's signature.
     assert post_form(drafter, url, {"to": "signee"}).status_code == 303
@@ -56,8 +54,6 @@ def test_from_negotiation_to_signature_and_the_frozen_text(app, world):
         convention = db_session().get(Convention, world.convention_id)
         assert convention.state.value == "signee"
         digest = convention.signed_sha256
-        import hashlib
-
         assert hashlib.sha256(convention.signed_text.encode()).hexdigest() == digest
     assert digest in page
     assert "Premier texte" in drafter.get(f"/conventions/{world.convention_id}/signed").get_data(

@@ -3,6 +3,11 @@ warning when they are late, minutes, letters received outside Cosigne."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+from app.activity.queries import events
+from app.register.queries import letters, meetings
 from tests.conftest import logged_in, post_form
 
 
@@ -16,8 +21,6 @@ def test_meeting_documents_and_late_sending_warning(app, world):
     )
     assert response.status_code == 303
     with app.app_context():
-        from app.register.queries import meetings
-
         meeting = [m for m in meetings(world.convention_id) if m.title == "Réunion de lancement"][0]
         meeting_id = meeting.id
     response = post_form(
@@ -54,17 +57,10 @@ def test_meeting_documents_and_late_sending_warning(app, world):
         == 403
     )
     with app.app_context():
-        from app.register.queries import meetings
-
         assert len(meetings(world.convention_id)) == 2  # the world's and ours
 
 
 def test_letters_received_outside_cosigne_go_into_the_register(app, world):
-    import io
-    import zipfile
-
-    from app.register.queries import letters
-
     client = logged_in(app, "redac@oph.test")
     url = f"/conventions/{world.convention_id}"
     response = post_form(
@@ -100,8 +96,6 @@ def test_letters_received_outside_cosigne_go_into_the_register(app, world):
     assert refused.status_code == 403
     with app.app_context():
         assert [letter.sender for letter in letters(world.convention_id)] == ["EPCI Test"]
-        from app.activity.queries import events
-
         assert any("EPCI Test" in e.summary for e in events(world.convention_id, "courrier_recu"))
     # The Word export's annex lists it.
     data = client.get(f"{url}/export.docx").data

@@ -3,18 +3,17 @@ convention is still open to review."""
 
 from __future__ import annotations
 
+from app.activity.queries import events
+from app.conventions.operations import remove_membership, set_membership
 from tests.conftest import logged_in
-from tests.factories import set_state
+from tests.factories import make_user, set_state
 from tests.integration.review.helpers import give_position, request_review, section_state
+from workflows.conventions import OrganisationKind
 from workflows.lifecycle import ConventionState
+from workflows.permissions import Role
 
 
 def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_them(app, world):
-    from app.conventions.operations import remove_membership, set_membership
-    from tests.factories import make_user
-    from workflows.conventions import OrganisationKind
-    from workflows.permissions import Role
-
     request_review(app, world)
     give_position(app, "sign@epci.test", world.section_id, "accord")
     assert section_state(app, world.section_id) == "validee"
@@ -36,8 +35,6 @@ def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_th
     assert section_state(app, world.section_id) == "en_revue"
     with app.app_context():
         remove_membership(world.convention_id, membership.id)
-        from app.activity.queries import events
-
         assert any("validée" in e.summary for e in events(world.convention_id, "revue_signataires"))
     assert section_state(app, world.section_id) == "validee"
     # Once the convention is transmitted, reviews are over: a late signatory changes no

@@ -4,8 +4,12 @@ namesakes counted apart."""
 
 from __future__ import annotations
 
-from tests.conftest import api_headers, logged_in, post_form
+from app.activity.queries import events
+from tests.conftest import api_headers, edit_section, logged_in, post_form
+from tests.factories import add_member, make_user
 from tests.integration.review.helpers import give_position, request_review, section_state
+from workflows.conventions import OrganisationKind
+from workflows.permissions import Role
 
 
 def test_review_validation_and_lost_agreement(app, world):
@@ -28,14 +32,10 @@ def test_review_validation_and_lost_agreement(app, world):
     assert give_position(app, "asso@dep.test", world.section_id, "accord").status_code == 403
     # A new revision sends it back to draft and names whose agreement was lost.
     drafter = logged_in(app, "redac@oph.test")
-    from tests.conftest import edit_section
-
     response = edit_section(drafter, world.section_id, 1, "Texte revu après accord.")
     assert response.status_code == 302
     assert section_state(app, world.section_id) == "brouillon"
     with app.app_context():
-        from app.activity.queries import events
-
         assert any(
             "EPCI Test" in e.summary and "brouillon" in e.summary
             for e in events(world.convention_id, "revue_annulee")
@@ -69,10 +69,6 @@ def test_saving_over_an_agreement_says_whose_agreement_was_lost(app, world):
 
 def test_two_signatories_of_the_same_name_are_two_parties(app, world):
     """Positions are counted per membership: a namesake's agreement is not another's."""
-    from tests.factories import add_member, make_user
-    from workflows.conventions import OrganisationKind
-    from workflows.permissions import Role
-
     with app.app_context():
         first = make_user("jean.martin@prefecture-a.test", "Préfecture A", OrganisationKind.AUTRE)
         second = make_user("jean.martin@prefecture-b.test", "Préfecture B", OrganisationKind.AUTRE)

@@ -8,26 +8,22 @@ from datetime import datetime
 import docx
 from sqlalchemy import func, select
 
+from app.db import db_session
+from app.models import CommentThread, Contribution, Revision, Section
+from app.sections import queries
 from workflows.word.export import ConventionDoc, Proposal, SectionDoc, export_docx
 
 
 def count(app, model) -> int:  # type: ignore[no-untyped-def]
-    from app.db import db_session
-
     with app.app_context():
         return db_session().scalar(select(func.count()).select_from(model))
 
 
 def counts(app) -> tuple[int, int, int]:
-    from app.models import CommentThread, Contribution, Revision
-
     return count(app, Contribution), count(app, CommentThread), count(app, Revision)
 
 
 def section_title(app, section_id: int) -> str:
-    from app.db import db_session
-    from app.models import Section
-
     with app.app_context():
         return db_session().get(Section, section_id).title
 
@@ -84,8 +80,6 @@ def draft() -> bytes:
 
 
 def sections_of(app, convention_id: int) -> dict[str, str]:
-    from app.sections import queries
-
     with app.app_context():
         return {
             s.title: (s.current_revision.body if s.current_revision else "")

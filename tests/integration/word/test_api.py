@@ -12,7 +12,15 @@ import zipfile
 
 import docx
 import pytest
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
+from app.contributions.operations import create_contribution, withdraw
+from app.db import db_session
+from app.models import CommentThread, Contribution, Convention
+from app.sections import queries
 from tests.conftest import api_headers
 from tests.corpus import DOCX
 from tests.factories import set_state, write
@@ -25,6 +33,7 @@ from tests.integration.word.helpers import (
     section_title,
     sections_of,
 )
+from workflows.lifecycle import ConventionState
 
 
 def test_an_export_imported_back_unchanged_changes_nothing(app, world):
@@ -49,9 +58,6 @@ def test_an_export_imported_back_unchanged_changes_nothing(app, world):
 
 
 def test_a_partners_revision_marks_become_their_contribution(app, world):
-    from app.db import db_session
-    from app.models import Contribution
-
     proposal = "Premier texte de la section, revu par l'EPCI.\n\nUn ajout de l'EPCI."
     data = partner_document(app, world, "Sign", proposal, "Premier texte de la section.")
     client = app.test_client()
@@ -107,9 +113,6 @@ def test_unknown_authors_are_asked_for_and_partners_attribute_only_to_themselves
 
 
 def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(app, world):
-    from app.db import db_session
-    from app.models import Contribution
-
     client = app.test_client()
     headers = api_headers(app, "sign@epci.test")
     data = client.get(f"/api/conventions/{world.convention_id}/export.docx", headers=headers).data
@@ -131,8 +134,6 @@ def test_a_document_edited_without_marks_is_compared_with_its_exported_revision(
 
 
 def test_drafters_may_import_as_new_revisions(app, world):
-    from app.sections import queries
-
     data = partner_document(
         app,
         world,
@@ -161,9 +162,6 @@ def test_drafters_may_import_as_new_revisions(app, world):
 
 
 def test_comments_become_discussions_on_their_passage(app, world):
-    from app.db import db_session
-    from app.models import CommentThread
-
     client = app.test_client()
     headers = api_headers(app, "redac@oph.test")
     data = client.get(
@@ -248,8 +246,6 @@ def test_bad_files_get_a_clear_error_and_nothing_is_written(app, world):
 
 
 def test_import_is_refused_once_contributions_are_closed(app, world):
-    from workflows.lifecycle import ConventionState
-
     data = partner_document(app, world, "Sign", "Autre texte.", "Premier texte de la section.")
     with app.app_context():
         set_state(world.convention_id, ConventionState.TRANSMISE)
@@ -277,8 +273,6 @@ def test_real_documents_without_sections_get_a_clear_error(app, world):
 
 
 def test_a_word_draft_becomes_a_new_convention(app, world):
-    from app.models import Convention
-
     client = app.test_client()
     drafter = api_headers(app, "redac@oph.test")
     form = {"kind": "cus", "title": "CUS depuis Word", "start_year": "2025"}
@@ -335,8 +329,6 @@ def test_a_word_draft_becomes_a_new_convention(app, world):
 
 
 def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
-    from app.sections import queries
-
     base = "Premier texte de la section."
     data = partner_document(app, world, "Redac", "Premier texte de la section, repris.", base)
     with app.app_context():  # the drafter goes on after the export
@@ -358,8 +350,6 @@ def test_revisions_from_an_older_export_keep_what_was_saved_since(app, world):
 
 
 def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app, world):
-    from app.contributions.operations import create_contribution, withdraw
-
     with app.app_context():
         associe = world.user("associe")
         # One open proposal of theirs on the section: Word knows authors, not proposals,
@@ -381,11 +371,6 @@ def test_an_open_proposal_written_otherwise_is_recognised_when_it_comes_back(app
 def _with_replies(app, world, reply_first: bool = False) -> bytes:
     """A document as Word 2013+ writes a discussion: a comment, a reply to it (linked in
     commentsExtended.xml) marked done, and an outline-numbered heading inside."""
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     title = section_title(app, world.section_id)
     document = docx.Document()
     heading = document.add_paragraph(title, style="Heading 1")
@@ -434,9 +419,6 @@ def _with_replies(app, world, reply_first: bool = False) -> bytes:
 
 
 def test_replies_in_word_stay_in_one_discussion(app, world):
-    from app.db import db_session
-    from app.models import CommentThread
-
     client = app.test_client()
     headers = api_headers(app, "redac@oph.test")
     data = _with_replies(app, world)
@@ -460,9 +442,6 @@ def test_replies_in_word_stay_in_one_discussion(app, world):
 
 
 def test_a_reply_listed_before_its_comment_and_done_alone_resolves_nothing(app, world):
-    from app.db import db_session
-    from app.models import CommentThread
-
     client = app.test_client()
     headers = api_headers(app, "redac@oph.test")
     data = _with_replies(app, world, reply_first=True)

@@ -11,6 +11,10 @@ import zipfile
 import docx
 from sqlalchemy import select
 
+from app.db import db_session
+from app.models import Contribution
+from app.sections import queries
+from app.targets.operations import save_value
 from tests.conftest import api_headers, csrf_token, logged_in
 from tests.integration.word.helpers import counts, draft, partner_document, sections_of
 
@@ -58,8 +62,6 @@ def test_export_on_the_web_in_the_api_and_on_the_command_line(app, world, tmp_pa
 
 
 def test_the_export_holds_the_whole_convention(app, world):
-    from app.targets.operations import save_value
-
     with app.app_context():
         drafter = world.user("redacteur")
         save_value(
@@ -72,8 +74,6 @@ def test_the_export_holds_the_whole_convention(app, world):
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     with app.app_context():
-        from app.sections import queries
-
         titles = [s.title for s in queries.sections_with_current(world.convention_id)]
     # Title page, contents, every section in order, then the annexes.
     assert texts[1] == "CUS test" and "Organisme : OPH Test" in texts
@@ -99,9 +99,6 @@ def test_the_export_holds_the_whole_convention(app, world):
 
 
 def test_the_web_import_shows_a_preview_then_writes(app, world):
-    from app.db import db_session
-    from app.models import Contribution
-
     data = partner_document(
         app,
         world,

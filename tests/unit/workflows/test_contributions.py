@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.contributions import ASSISTED_QUESTION_MAX, assisted_rationale, with_addition
+from workflows.contributions import (
+    ASSISTED_QUESTION_MAX,
+    assisted_rationale,
+    clean_text,
+    with_addition,
+)
 from workflows.errors import InvalidInput
+from workflows.revisions import clean_body
 
 
 def test_an_addition_becomes_new_paragraphs_at_the_end():
@@ -31,9 +37,6 @@ def test_the_rationale_quotes_the_question_briefly():
 
 
 def test_nul_characters_are_dropped_not_stored():
-    from workflows.contributions import clean_text
-    from workflows.revisions import clean_body
-
     assert with_addition("Texte.", "A\x00jout.") == "Texte.\n\nAjout."
     assert clean_body("a\x00b") == "ab"
     assert clean_text("\x00note\x00", "La note", required=True) == "note"

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.search.backends.postgres import PostgresIndex
+from knowledge.search.backends.whoosh import WhooshIndex
 from knowledge.search.index import Filters, SearchIndex, search
 from knowledge.search.query import QueryPlan, plan
 from knowledge.types import SearchDocument
@@ -33,14 +35,10 @@ BACKENDS = ["whoosh", "postgres"]
 @contextmanager
 def empty_index(backend: str, directory: Path) -> Iterator[SearchIndex]:
     if backend == "whoosh":
-        from knowledge.search.backends.whoosh import WhooshIndex
-
         yield WhooshIndex(directory)
         return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL backend: runs in the PostgreSQL series (COSIGNE_TEST_DATABASE_URL)")
-    from knowledge.search.backends.postgres import PostgresIndex
-
     with search_schema(POSTGRES_URL) as engine:
         yield PostgresIndex(engine)
 

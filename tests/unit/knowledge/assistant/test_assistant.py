@@ -23,6 +23,9 @@ from knowledge.assistant.model import PROMPT, CitationFilter, chat_model_from_sp
 from knowledge.assistant.retrieval import CorpusStats, PassageRetriever, split_units
 from knowledge.assistant.understanding import find_numbers, understand
 from knowledge.indicators.calculator import compute_year
+from knowledge.ingest.extract import extract
+from knowledge.ingest.passages import split_passages
+from knowledge.search.backends.whoosh import WhooshIndex
 from knowledge.types import SearchDocument
 from tests.corpus import CORPUS, SHARED
 
@@ -235,10 +238,6 @@ def _load_score_check():
 
 
 def _index_corpus(directory: Path):
-    from knowledge.ingest.extract import extract
-    from knowledge.ingest.passages import split_passages
-    from knowledge.search.backends.whoosh import WhooshIndex
-
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     documents, texts = [], []
     passage_id = 0
@@ -448,8 +447,6 @@ def test_suggested_wording_keeps_the_text_and_drops_pointers():
 
 @pytest.fixture
 def small_index(tmp_path):
-    from knowledge.search.backends.whoosh import WhooshIndex
-
     texts = [
         "La vacance technique est notamment la vacance pour cause de réhabilitation en cours "
         "ou de démolition projetée.",

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from knowledge.indicators.calculator import CalculationError, YearValue, compute, compute_year
+from knowledge.indicators.catalogue import CATALOGUE
 from knowledge.indicators.codes import get
 
 # --- the reference cases -----------------------------------------------------------------
@@ -249,8 +250,6 @@ def test_qualitative_indicator():
 
 
 def test_every_catalogue_indicator_computes():
-    from knowledge.indicators.catalogue import CATALOGUE
-
     for code, indicator in CATALOGUE.items():
         variables = dict.fromkeys(indicator.required_variables, 1)
         result = compute(code, {2025 + i: variables for i in range(6)})

@@ -9,7 +9,10 @@ import struct
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from pypdf import PdfWriter
 
 from knowledge.ingest import extract as extract_module
 from knowledge.ingest.extract import checksum, decode_text, extract
@@ -33,9 +36,6 @@ needs_docx = pytest.mark.skipif(
 
 def make_docx(build=None) -> bytes:
     """A small real .docx written by python-docx."""
-    import docx
-    from docx.enum.style import WD_STYLE_TYPE
-
     document = docx.Document()
     if build is None:
         document.add_paragraph("Convention d'utilité sociale", style="Heading 1")
@@ -280,8 +280,6 @@ def test_damaged_pdf_is_refused() -> None:
 
 
 def test_encrypted_pdf_is_refused() -> None:
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     writer.encrypt("secret")
@@ -291,8 +289,6 @@ def test_encrypted_pdf_is_refused() -> None:
 
 
 def test_pdf_without_text_is_refused() -> None:
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     buffer = io.BytesIO()

@@ -6,6 +6,8 @@ both in tests/integration/knowledge/search/test_backends.py.
 from __future__ import annotations
 
 import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
 
 from knowledge.search.acronyms import expand
 from knowledge.search.analyser import exact_terms, fold, is_stop, stem, stemmed_terms, tokens, words
@@ -139,9 +141,6 @@ def _doc(passage_id: int, document_id: int, text: str) -> SearchDocument:
 
 
 def test_an_index_of_an_older_layout_is_replaced(tmp_path):
-    from whoosh import index as whoosh_index
-    from whoosh.fields import ID, TEXT, Schema
-
     old = whoosh_index.create_in(
         str(tmp_path), Schema(passage_id=ID(stored=True), body=TEXT()), indexname="passages"
     )

@@ -9,12 +9,15 @@ import re
 import zipfile
 from datetime import datetime
 
+import docx
 import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from tests.corpus import DOCX
 from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
 from workflows.word.importer import Target, normalise_title, plan_import, restore
-from workflows.word.model import canonical, parse_markdown, to_markdown
+from workflows.word.model import Block, Run, canonical, parse_markdown, to_markdown
 from workflows.word.reader import (
     accept_all,
     accept_author,
@@ -23,6 +26,7 @@ from workflows.word.reader import (
     to_blocks,
     version,
 )
+from workflows.word.writer import Writer
 
 WORD2016 = DOCX / "word2016-two-authors-paragraphs.docx"
 LIBREOFFICE = DOCX / "libreoffice-two-authors-comments.docx"
@@ -252,13 +256,6 @@ def test_a_changed_list_is_marked_item_by_item():
 
 
 def test_table_rows_and_header_revisions_from_the_field():
-    import docx
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    from workflows.word.model import Block, Run
-    from workflows.word.writer import Writer
-
     document = docx.Document()
     writer = Writer(document)
     document.add_paragraph("Orientations", style="Heading 1")
@@ -306,8 +303,6 @@ def test_table_rows_and_header_revisions_from_the_field():
 def _document_xml(body_xml: str) -> bytes:
     """A .docx whose section "Orientations" holds ``body_xml`` (WordprocessingML), as
     field documents hold what no exporter of ours writes."""
-    import docx
-
     document = docx.Document()
     document.add_paragraph("Orientations", style="Heading 1")
     document.add_paragraph("MARKER")
@@ -369,8 +364,6 @@ def test_a_comment_after_a_table_stays_in_its_section():
     )
     data = _document_xml(body)
     # A comments part, as Word writes it.
-    import docx
-
     document = docx.Document(io.BytesIO(data))
     paragraph = next(p for p in document.paragraphs if p.text == "Après le tableau.")
     document.add_comment(paragraph.runs, text="Pourquoi ?", author="Sophie", initials="S")
@@ -431,8 +424,6 @@ def test_a_new_link_or_lost_emphasis_is_marked_too():
 
 
 def test_sections_in_heading_2_under_a_document_title_in_heading_1():
-    import docx
-
     document = docx.Document()
     document.add_paragraph("Contrat entre l'OPH et la métropole", style="Heading 1")
     for title in ("Objet", "Engagements réciproques", "Durée"):

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, text
 
+from app.kb import operations, queries
 from knowledge.search.backends.postgres import TABLES, PostgresIndex
 from knowledge.search.index import search
 from knowledge.types import SearchDocument
@@ -150,8 +151,6 @@ def test_concurrent_writers_keep_term_frequencies_exact(scratch, corpus):
 
 
 def test_the_application_indexes_searches_and_removes_through_postgres(app):
-    from app.kb import operations, queries
-
     app.config["SEARCH_BACKEND"] = "postgres"
     note = (
         "# Vacance des logements\n\n"

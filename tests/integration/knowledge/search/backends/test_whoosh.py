@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 
+from knowledge.search.backends.whoosh import WhooshIndex
+from knowledge.search.index import search
 from knowledge.types import SearchDocument
 
 WRITERS = 2
@@ -13,8 +15,6 @@ PER_WRITER = 150
 
 
 def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-untyped-def]
-    from knowledge.search.backends.whoosh import WhooshIndex
-
     try:
         index = WhooshIndex(directory)
         for batch in range(3):
@@ -37,9 +37,6 @@ def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-unty
 
 
 def _read(directory: str, stop, errors, counts) -> None:  # type: ignore[no-untyped-def]
-    from knowledge.search.backends.whoosh import WhooshIndex
-    from knowledge.search.index import search
-
     try:
         index = WhooshIndex(directory)
         while not stop.is_set():
@@ -50,8 +47,6 @@ def _read(directory: str, stop, errors, counts) -> None:  # type: ignore[no-unty
 
 
 def test_writers_queue_and_readers_see_whole_generations(tmp_path):
-    from knowledge.search.backends.whoosh import WhooshIndex
-
     directory = str(tmp_path / "index")
     WhooshIndex(directory)  # created once, as `db upgrade` + first ingest would
     context = multiprocessing.get_context("spawn")
