@@ -1,5 +1,6 @@
 """Test fixtures: a fresh database per test, on SQLite or (COSIGNE_TEST_DATABASE_URL)
-PostgreSQL, CSRF on, and factories that build exactly the world a test needs."""
+PostgreSQL, CSRF on, the shared ``world`` (built with tests/factories.py), and the
+helpers of a client that logs in, posts forms with their CSRF token, or calls the API."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -16,17 +18,24 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.accounts.operations import create_api_token, create_user
-from app.conventions.operations import create_convention
-from app.db import write_transaction
-from app.models import Base, Membership, User
-from app.sections.operations import save_revision
-from workflows.conventions import ConventionKind, OrganisationKind
+from app.accounts.operations import create_api_token
+from app.contributions.operations import create_contribution, open_thread
+from app.db import db_session
+from app.models import Base, User
+from app.register.operations import add_meeting
+from tests.factories import (
+    PASSWORD,
+    first_section,
+    make_convention,
+    make_user,
+    set_state,
+    write,
+)
+from workflows.conventions import OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
-PASSWORD = "motdepasse-test"
 
 
 def pytest_report_header() -> str:
@@ -105,21 +114,9 @@ class World:
     other_thread_id: int = 0
     other_meeting_id: int = 0
 
-
-def make_user(email: str, organisation: str, kind: OrganisationKind, **kw) -> User:
-    return create_user(email, email.split("@")[0].title(), PASSWORD, organisation, kind, **kw)
-
-
-def add_member(convention_id: int, role: Role, user: User, personal: bool = False) -> None:
-    with write_transaction() as session:
-        if personal:
-            session.add(Membership(convention_id=convention_id, user_id=user.id, role=role))
-        else:
-            session.add(
-                Membership(
-                    convention_id=convention_id, organisation_id=user.organisation_id, role=role
-                )
-            )
+    def user(self, role: str) -> User:
+        """The user of ``role`` ("redacteur", "signataire"...), in the current session."""
+        return db_session().get(User, self.users[role])
 
 
 @pytest.fixture
@@ -136,17 +133,18 @@ def _build_world() -> World:
         "observateur": make_user("obs@obs.test", "Observatoire Test", OrganisationKind.AUTRE),
         "outsider": make_user("autre@esh.test", "ESH Ailleurs", OrganisationKind.ESH),
     }
-    cus = create_convention(users["redacteur"], ConventionKind.CUS, "CUS test", 2025)
-    add_member(cus.id, Role.SIGNATAIRE, users["signataire"])
-    add_member(cus.id, Role.ASSOCIE, users["associe"])
-    add_member(cus.id, Role.OBSERVATEUR, users["observateur"], personal=True)
-    other = create_convention(users["outsider"], ConventionKind.CUS, "CUS ailleurs", 2025)
-    section_id = _first_section(cus.id)
-    ids = {k: u.id for k, u in users.items()}
-    save_revision(section_id, ids["redacteur"], 0, "Premier texte de la section.", "v1")
-    other_section = _first_section(other.id)
-    save_revision(other_section, ids["outsider"], 0, "Texte ailleurs.", "v1")
-    world = World(cus.id, section_id, other.id, other_section, ids)
+    cus = make_convention(
+        users["redacteur"],
+        title="CUS test",
+        members={Role.SIGNATAIRE: [users["signataire"]], Role.ASSOCIE: [users["associe"]]},
+        personal={Role.OBSERVATEUR: [users["observateur"]]},
+    )
+    other = make_convention(users["outsider"], title="CUS ailleurs")
+    section_id = first_section(cus.id)
+    write(section_id, users["redacteur"], "Premier texte de la section.", "v1")
+    other_section = first_section(other.id)
+    write(other_section, users["outsider"], "Texte ailleurs.", "v1")
+    world = World(cus.id, section_id, other.id, other_section, {k: u.id for k, u in users.items()})
     # Both conventions stand in negotiation, with a contribution, a discussion and a
     # meeting each, so that every route has an object to point at.
     for convention_id in (cus.id, other.id):
@@ -161,33 +159,15 @@ def _build_world() -> World:
     return world
 
 
-def set_state(convention_id: int, state) -> None:
-    from app.models import Convention
-
-    with write_transaction() as session:
-        session.get(Convention, convention_id).state = state
-
-
 def _collaboration(
     convention_id: int, section_id: int, author: User, body: str, quote: str
 ) -> tuple[int, int, int]:
-    from datetime import date
-
-    from app.contributions.operations import create_contribution, open_thread
-    from app.register.operations import add_meeting
-
     contribution = create_contribution(section_id, author, 1, body, "Pour préciser.")
     thread = open_thread(section_id, author, "Une question sur ce passage.", quote=quote)
     meeting = add_meeting(
         convention_id, author, "Réunion d'association", date(2026, 3, 2), "Mairie", []
     )
     return contribution.id, thread.id, meeting.id
-
-
-def _first_section(convention_id: int) -> int:
-    from app.sections import queries
-
-    return queries.sections_with_current(convention_id)[0].id
 
 
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -222,6 +202,20 @@ def post_form(
     return client.post(url, data=payload)
 
 
+def edit_section(client: FlaskClient, section_id: int, base, body: str, message: str = ""):
+    """Save a section from its edit page, with the session's CSRF token."""
+    token = csrf_token(client, f"/sections/{section_id}/edit")
+    return client.post(
+        f"/sections/{section_id}/edit",
+        data={"csrf_token": token, "base_revision": str(base), "body": body, "message": message},
+    )
+
+
 def api_headers(app: Flask, email: str) -> dict[str, str]:
     with app.app_context():
         return {"Authorization": f"Bearer {create_api_token(email)}"}
+
+
+def api_client(app: Flask, email: str) -> tuple[FlaskClient, dict[str, str]]:
+    """A client and the bearer headers of ``email``'s token."""
+    return app.test_client(), api_headers(app, email)

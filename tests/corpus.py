@@ -1,4 +1,5 @@
-"""The shared reference corpus as search documents, for the tests of both search backends."""
+"""Where the tests find the repository and the shared reference files (../shared), and
+the shared corpus as search documents, for the tests of both search backends."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql  # norm() takes a text of its own
+from sqlalchemy.engine import make_url
+
+from knowledge.ingest.extract import extract
+from knowledge.ingest.passages import split_passages
 from knowledge.types import SearchDocument
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+SHARED = ROOT.parent / "shared"  # ../shared, beside the repository
 CORPUS = SHARED / "corpus"
+DOCX = SHARED / "docx"
 
 
 def corpus_available() -> bool:
@@ -22,9 +31,6 @@ def corpus_available() -> bool:
 
 def search_documents() -> list[SearchDocument]:
     """Every passage of the corpus, numbered from 1, with the manifest's title and kind."""
-    from knowledge.ingest.extract import extract
-    from knowledge.ingest.passages import split_passages
-
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     documents: list[SearchDocument] = []
     for document_id, entry in enumerate(manifest["documents"], start=1):
@@ -58,13 +64,10 @@ def norm(text: str) -> str:
 def search_schema(database_url: str) -> Iterator:
     """An engine whose search_path is a new schema of ``database_url``, dropped
     afterwards: where a PostgreSQL search index builds its tables in a test."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     schema = f"cosigne_search_{secrets.token_hex(4)}"
     admin = create_engine(database_url)
     with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(sql(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(
         make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
     )
@@ -73,5 +76,5 @@ def search_schema(database_url: str) -> Iterator:
     finally:
         engine.dispose()
         with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(sql(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

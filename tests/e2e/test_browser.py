@@ -25,7 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.corpus import ROOT
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
 TIMEOUT_MS = 10_000
@@ -130,7 +131,8 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             "chromium is not installed (make test installs it with apt when run as root): "
             "no `chromium` on PATH nor /usr/bin/chromium"
         )
-    from playwright.sync_api import Page, expect, sync_playwright
+    # Imported once Chromium is known to be there: the test skips, saying why, otherwise.
+    from playwright.sync_api import Page, expect, sync_playwright  # noqa: PLC0415
 
     expect.set_options(timeout=TIMEOUT_MS)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

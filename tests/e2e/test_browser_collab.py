@@ -63,7 +63,8 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             "chromium is not installed (make test installs it with apt when run as root): "
             "no `chromium` on PATH nor /usr/bin/chromium"
         )
-    from playwright.sync_api import Page, expect, sync_playwright
+    # Imported once Chromium is known to be there: the test skips, saying why, otherwise.
+    from playwright.sync_api import Page, expect, sync_playwright  # noqa: PLC0415
 
     expect.set_options(timeout=TIMEOUT_MS)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

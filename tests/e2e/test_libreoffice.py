@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from tests.corpus import DOCX
 from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
 from workflows.word.importer import Target, plan_import
 from workflows.word.reader import read_docx
@@ -28,7 +30,6 @@ if SOFFICE is None:
         "(Debian package libreoffice-writer-nogui)",
         allow_module_level=True,
     )
-DOCX = Path(__file__).resolve().parents[2].parent / "shared" / "docx"
 
 BODY = """## Patrimoine
 
@@ -104,8 +105,6 @@ def _convert(source: Path, target: str, out: Path, profile: Path) -> Path:
 
 
 def test_a_tracked_export_opens_in_libreoffice_as_a_pdf(tmp_path):
-    from pypdf import PdfReader
-
     source = tmp_path / "cus.docx"
     source.write_bytes(export_docx(_convention(), tracked=True, comments=True))
     pdf = _convert(source, "pdf", tmp_path / "pdf", tmp_path / "profile")
@@ -129,8 +128,6 @@ def test_an_untouched_export_saved_by_libreoffice_imports_unchanged(tmp_path):
 
 
 def test_nested_numbered_lists_start_again_in_libreoffice(tmp_path):
-    from pypdf import PdfReader
-
     source = tmp_path / "listes.docx"
     source.write_bytes(export_docx(_convention()))
     pdf = _convert(source, "pdf", tmp_path / "pdf", tmp_path / "profile")

@@ -1,0 +1,47 @@
+"""What the application guarantees on every page: CSRF checked, security headers and
+cookie flags, secure cookies in the production profile."""
+
+from __future__ import annotations
+
+import re
+
+from config import load_config
+from tests.conftest import logged_in, login
+
+
+def test_missing_csrf_token_is_400_and_changes_nothing(app, world):
+    client = logged_in(app, "redac@oph.test")
+    response = client.post(
+        f"/sections/{world.section_id}/edit",
+        data={"base_revision": "1", "body": "sans jeton"},
+    )
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    page = client.get(f"/sections/{world.section_id}").get_data(as_text=True)
+    assert "sans jeton" not in page
+
+
+def test_security_headers_and_cookie_flags(app, world):
+    client = app.test_client()
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response = login(client, "redac@oph.test")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all('src="/static/' in tag for tag in scripts)  # no inline script
+    assert "http://" not in html and "https://" not in html  # no CDN asset
+
+
+def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COSIGNE_ENV", "production")
+    config = load_config()
+    assert config.SESSION_COOKIE_SECURE is True
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists() and len(key_file.read_text()) == 64
+    assert load_config().SECRET_KEY == config.SECRET_KEY  # stored once, read after

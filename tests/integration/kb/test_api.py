@@ -1,0 +1,53 @@
+"""The knowledge base's API: search and odd queries, the indicators and their calculator
+(and their pages)."""
+
+from __future__ import annotations
+
+from tests.conftest import api_headers, csrf_token, logged_in
+from tests.integration.kb.helpers import upload
+
+
+def test_search_api_and_odd_queries(app, world):
+    client = logged_in(app, "redac@oph.test")
+    upload(client, "guide.md", b"# Vacance\n\nLa vacance technique tient aux travaux.")
+    api = app.test_client()
+    headers = api_headers(app, "obs@obs.test")
+    data = api.get("/api/search?q=vacance%20technique&limit=5", headers=headers).get_json()
+    assert data["total"] >= 1 and data["hits"][0]["status"] == "en_vigueur" and "took_ms" in data
+    for q in ("les de la", '"*:(?', "x" * 10_000, ""):
+        response = api.get("/api/search", query_string={"q": q}, headers=headers)
+        assert response.status_code == 200, q
+    assert api.get("/api/search?q=x&limit=0", headers=headers).status_code == 400
+    assert api.get("/api/search?q=x&kind=roman", headers=headers).status_code == 400
+    assert api.get("/api/search?q=x").status_code == 401
+
+
+def test_indicator_pages_and_calculator_api(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "asso@dep.test")
+    listing = client.get("/api/indicators", headers=headers).get_json()["indicators"]
+    assert len(listing) == 26 and listing[0]["code"] == "A.I"
+    detail = client.get("/api/indicators/g3", headers=headers).get_json()
+    assert detail["code"] == "G.III" and detail["variables"]
+    response = client.post(
+        "/api/indicators/G.III/compute",
+        headers=headers,
+        json={"years": {"2025": {"V1": 30, "V2": 200}}},
+    )
+    assert response.status_code == 200 and response.get_json()["years"][0]["value"] == 15.0
+    response = client.post(
+        "/api/indicators/G.III/compute",
+        headers=headers,
+        json={"years": {"2025": {"V1": 30, "V2": 0}}},
+    )
+    assert response.status_code == 400 and "V2" in response.get_json()["error"]
+    assert client.get("/api/indicators/Z.IX", headers=headers).status_code == 404
+    web = logged_in(app, "asso@dep.test")
+    page = web.get("/kb/indicateurs/G.III").get_data(as_text=True)
+    assert "G.III" in page and "Formule" in page
+    assert web.get("/kb/indicateurs/g3").status_code == 301
+    token = csrf_token(web, "/kb/indicateurs/G.III")
+    result = web.post(
+        "/kb/indicateurs/G.III", data={"csrf_token": token, "year": "2025", "V1": "30", "V2": "200"}
+    )
+    assert result.status_code == 200 and "15" in result.get_data(as_text=True)

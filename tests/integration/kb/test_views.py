@@ -1,0 +1,60 @@
+"""The knowledge base on the web: upload and search, refused files, who uploads and who
+removes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tests.conftest import csrf_token, logged_in
+from tests.integration.kb.helpers import upload
+
+
+def test_upload_search_and_bad_files_on_the_web(app, world):
+    client = logged_in(app, "redac@oph.test")
+    text = (
+        "# Concertation\n\nLes réhabilitations sont présentées au conseil de concertation locative."
+    )
+    response = upload(client, "guide-test.md", text.encode())
+    assert response.status_code == 303 and "/kb/documents/" in response.headers["Location"]
+    page = client.get("/kb/?q=réhabilitation").get_data(as_text=True)
+    assert "<mark" in page and "guide test" in page.lower()
+    # The same file twice changes nothing.
+    assert "déjà dans la base" in client.get(
+        upload(client, "copie.md", text.encode()).headers["Location"]
+    ).get_data(as_text=True)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document>" + "a" * 30_000_000 + "</w:document>")
+    for name, data in (
+        ("vide.txt", b""),
+        ("faux.pdf", b"pas un pdf"),
+        ("bombe.docx", bomb.getvalue()),
+        ("script.exe", b"MZ"),
+    ):
+        response = upload(client, name, data)
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert name in page, name
+    listing = client.get("/kb/documents").get_data(as_text=True)
+    assert listing.count("/kb/documents/") == 1
+    # A collectivité reads the base but does not upload; only an admin removes.
+    partner = logged_in(app, "sign@epci.test")
+    assert partner.get("/kb/?q=concertation").status_code == 200
+    assert upload(partner, "autre.md", b"# X\n\ntexte").status_code == 403
+    assert (
+        client.post("/kb/documents/1/remove", data={"csrf_token": csrf_token(client)}).status_code
+        == 403
+    )
+
+
+def test_an_oversized_upload_is_refused_before_anything_is_read(app, world):
+    client = logged_in(app, "redac@oph.test")
+    token = csrf_token(client, "/kb/documents")
+    huge = io.BytesIO(b"x" * (61 * 1024 * 1024))
+    response = client.post(
+        "/kb/documents",
+        data={"csrf_token": token, "kind": "guide", "file": (huge, "enorme.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413 and "50 Mo" in response.get_data(as_text=True)
+    assert "enorme" not in client.get("/kb/documents").get_data(as_text=True)
