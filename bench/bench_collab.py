@@ -193,7 +193,7 @@ def convention_in_negotiation(redacteur_id: int, associe_id: int, title: str) ->
     convention = create_convention(redacteur, ConventionKind.CUS, title, 2025)
     convention_id = convention.id
     set_membership(convention_id, Role.ASSOCIE, organisation_id=associe.organisation_id)
-    # As tests/conftest.py set_state: straight to negotiation, skipping the transitions.
+    # As tests/factories.py set_state: straight to negotiation, skipping the transitions.
     with write_transaction() as session:
         session.get(Convention, convention_id).state = ConventionState.NEGOCIATION
     return convention_id
