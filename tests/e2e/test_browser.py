@@ -57,6 +57,17 @@ def _chromium() -> str | None:
     return None
 
 
+def chromium_or_skip() -> str:
+    """Debian's Chromium, or the test is skipped saying why."""
+    executable = _chromium()
+    if executable is None:
+        pytest.skip(
+            "chromium is not installed (make test installs it with apt when run as root): "
+            "no `chromium` on PATH nor /usr/bin/chromium"
+        )
+    return executable
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,12 +136,7 @@ def server(tmp_path) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_two_sessions_conflict_then_diff(server: str) -> None:
-    executable = _chromium()
-    if executable is None:
-        pytest.skip(
-            "chromium is not installed (make test installs it with apt when run as root): "
-            "no `chromium` on PATH nor /usr/bin/chromium"
-        )
+    executable = chromium_or_skip()
     # Imported once Chromium is known to be there: the test skips, saying why, otherwise.
     from playwright.sync_api import Page, expect, sync_playwright  # noqa: PLC0415
 

@@ -23,7 +23,7 @@ from tests.e2e.test_browser import (  # noqa: F401 (server is a fixture)
     CUS_TITLE,
     PASSWORD,
     TIMEOUT_MS,
-    _chromium,
+    chromium_or_skip,
     normalise,
     server,
 )
@@ -57,12 +57,7 @@ OLD_DDT_RESERVE = "Préciser le calendrier annuel des réhabilitations."
 
 @pytest.mark.browser
 def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> None:  # noqa: F811
-    executable = _chromium()
-    if executable is None:
-        pytest.skip(
-            "chromium is not installed (make test installs it with apt when run as root): "
-            "no `chromium` on PATH nor /usr/bin/chromium"
-        )
+    executable = chromium_or_skip()
     # Imported once Chromium is known to be there: the test skips, saying why, otherwise.
     from playwright.sync_api import Page, expect, sync_playwright  # noqa: PLC0415
 
