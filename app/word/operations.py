@@ -41,10 +41,10 @@ from workflows.permissions import (
     may_attribute_to_others,
     may_import_as_revisions,
 )
+from workflows.text.blocks import canonical
 from workflows.text.merge import align_proposal, merge3, paragraphs_of
 from workflows.text.paragraphs import assign_paragraph_ids
 from workflows.word.importer import Target, plan_import
-from workflows.word.model import canonical
 from workflows.word.reader import WordComment
 
 

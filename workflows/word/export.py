@@ -37,8 +37,8 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run as WordRun
 
+from workflows.text.blocks import Block, Item, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.text.diff import ParagraphDiff, diff_paragraph, split_paragraphs, word_diff
-from workflows.word.model import Block, Item, Run, block_text, merge_runs, parse_markdown, plain
 from workflows.word.writer import (
     Mark,
     Writer,

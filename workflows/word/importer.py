@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeGuard
 
+from workflows.text.blocks import canonical, to_markdown
 from workflows.text.diff import split_paragraphs
 from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
-from workflows.word.model import canonical, to_markdown
 from workflows.word.reader import (
     Accept,
     Change,

@@ -31,7 +31,7 @@ from docx.document import Document
 from lxml import etree
 
 from workflows.files import W, is_hidden, paragraph_level, style_levels
-from workflows.word.model import Block, Item, Run, merge_runs, plain
+from workflows.text.blocks import Block, Item, Run, merge_runs, plain
 
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"

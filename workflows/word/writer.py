@@ -24,7 +24,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from workflows.word.model import Block, Item, Run
+from workflows.text.blocks import Block, Item, Run
 
 MONOSPACE = "Courier New"
 LINK_COLOUR = RGBColor(0x1F, 0x4E, 0xA8)

@@ -15,9 +15,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from tests.corpus import DOCX
+from workflows.text.blocks import Block, Run, canonical, parse_markdown, to_markdown
 from workflows.word.export import ConventionDoc, Discussion, Proposal, SectionDoc, export_docx
 from workflows.word.importer import Target, normalise_title, plan_import, restore
-from workflows.word.model import Block, Run, canonical, parse_markdown, to_markdown
 from workflows.word.reader import (
     accept_all,
     accept_author,

@@ -1,11 +1,11 @@
-"""A section's text as Word sees it: blocks of formatted runs, to and from Markdown.
+"""A section's text as blocks of formatted runs, to and from Markdown.
 
-Sections are written in Markdown; Word knows paragraphs with styles and runs with
-formatting. Both directions go through these blocks, so that exporting then importing
-a section gives back its text: ``to_markdown(parse_markdown(text))`` is the text's
-canonical form, and what the import rebuilds from Word is compared with it paragraph by
-paragraph (``workflows.word.importer``), keeping the author's own spelling of every
-paragraph Word did not change.
+Sections are stored in Markdown; Word knows paragraphs with styles and runs with
+formatting, and so does the rich-text editor. Every conversion goes through these blocks,
+so that exporting then importing a section gives back its text:
+``to_markdown(parse_markdown(text))`` is the text's canonical form, and what the Word
+import rebuilds is compared with it paragraph by paragraph (``workflows.word.importer``),
+keeping the author's own spelling of every paragraph Word did not change.
 
 What is kept: headings (Markdown level n is Word's "Heading n+1": the section's title is
 Heading 1), paragraphs, bulleted and numbered lists with their nesting, tables, block
