@@ -219,6 +219,25 @@ def members(convention_id: int) -> list[Membership]:
     )
 
 
+def member_users(convention_id: int) -> list[User]:
+    """The active people who take part in a convention, personally or through their
+    organisation (whatever their role), by name."""
+    memberships = members(convention_id)
+    people = {m.user_id for m in memberships if m.user_id is not None}
+    organisations = {m.organisation_id for m in memberships if m.organisation_id is not None}
+    return list(
+        db_session().scalars(
+            select(User)
+            .where(
+                User.active,
+                or_(User.id.in_(people or [-1]), User.organisation_id.in_(organisations or [-1])),
+            )
+            .options(joinedload(User.organisation))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def _authenticated_user() -> User | None:
     if is_api_request():
         # The API takes bearer tokens only, never the session cookie: a browser cannot

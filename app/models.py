@@ -380,6 +380,25 @@ class Comment(Base):
 
     thread: Mapped[CommentThread] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="comment", order_by="Mention.id", cascade="all, delete-orphan"
+    )
+
+
+class Mention(Base):
+    """A member named with "@" in a comment: recorded when the comment is written, for the
+    notifications to deliver."""
+
+    __tablename__ = "mention"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_mention_comment_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="mentions")
+    user: Mapped[User] = relationship()
 
 
 class ReviewPosition(Base):

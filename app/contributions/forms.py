@@ -30,6 +30,9 @@ class TreatForm(FlaskForm):
 class ThreadForm(FlaskForm):
     body = TextAreaField("Commentaire")
     quote = StringField("Passage commenté")
+    # The words around a passage selected on the page (set by app/static/comments.js).
+    before = HiddenField()
+    after = HiddenField()
     revision_number = HiddenField()
     contribution_id = HiddenField()
 

@@ -14,10 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.access import role_of
+from app.access import member_users, role_of
 from app.contributions.queries import paragraphs, revision_of
 from app.db import reloaded, within, write_transaction
-from app.models import Comment, CommentThread, Contribution, Revision, Section, User, utcnow
+from app.models import (
+    Comment,
+    CommentThread,
+    Contribution,
+    Mention,
+    Revision,
+    Section,
+    User,
+    utcnow,
+)
 from app.sections.operations import insert_revision, lock_editable_section
 from workflows.contributions import (
     RATIONALE_MAX,
@@ -30,6 +39,7 @@ from workflows.contributions import (
 from workflows.conventions import parse_id
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
+from workflows.mentions import find_mentions
 from workflows.permissions import Role, may_resolve, may_withdraw
 from workflows.revisions import clean_body
 from workflows.text.anchors import make_anchor
@@ -300,9 +310,12 @@ def open_thread(
     revision_number: int | None = None,
     contribution_id: int | None = None,
     within_session: Session | None = None,
+    before: str = "",
+    after: str = "",
 ) -> CommentThread:
     """Start a conversation on a section (optionally on a quoted passage of a revision) or
-    on a contribution."""
+    on a contribution. A passage selected on the page comes with the words around it
+    (``before``, ``after``), which tell a repeated passage apart."""
     body = clean_text(body, "Le commentaire", required=True, limit=COMMENT_MAX)
     with within(within_session) as session:
         section = session.get(Section, section_id)
@@ -322,12 +335,14 @@ def open_thread(
             revision = revision_of(session, section_id, number)
             if revision is None:
                 raise InvalidInput("La révision citée n'existe pas.")
-            anchor = make_anchor(revision.body, quote)
+            anchor = make_anchor(revision.body, quote, before=before[:200], after=after[:200])
             thread.revision_number = number
             thread.quote, thread.prefix, thread.suffix = anchor.quote, anchor.prefix, anchor.suffix
         session.add(thread)
         session.flush()
-        session.add(Comment(thread_id=thread.id, author_id=actor.id, body=body))
+        comment = Comment(thread_id=thread.id, author_id=actor.id, body=body)
+        session.add(comment)
+        _record_mentions(session, comment, section.convention_id)
         actor = reloaded(session, actor)
         if contribution_id is not None:
             contribution = session.get(Contribution, contribution_id)
@@ -361,6 +376,7 @@ def reply(thread_id: int, actor: User, body: str, within_session: Session | None
         section = _check_comments_open(session.get(Section, thread.section_id))
         comment = Comment(thread_id=thread_id, author_id=actor.id, body=body)
         session.add(comment)
+        _record_mentions(session, comment, section.convention_id)
         actor = reloaded(session, actor)
         earlier = {c.author_id for c in thread.comments}
         link = (
@@ -385,6 +401,15 @@ def reply(thread_id: int, actor: User, body: str, within_session: Session | None
             section.id,
         )
     return comment
+
+
+def _record_mentions(session: Session, comment: Comment, convention_id: int) -> None:
+    """The members the comment names with "@" (the notifications deliver them)."""
+    if "@" not in comment.body:
+        return
+    people = member_users(convention_id)
+    for user_id in find_mentions(comment.body, [(u.id, u.name) for u in people]):
+        comment.mentions.append(Mention(user_id=user_id))
 
 
 def set_resolved(thread_id: int, actor: User, resolved: bool) -> CommentThread:

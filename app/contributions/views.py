@@ -6,6 +6,7 @@ from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
+from app.access import member_users
 from app.contributions import operations, queries
 from app.contributions.forms import (
     AcceptForm,
@@ -82,6 +83,7 @@ def show(contribution_id: int) -> ResponseReturnValue:
         view=view,
         diffs=word_diff(join(view.base), contribution.body),
         threads=queries.threads_of(g.section, contribution.id),
+        mention_names=[user.name for user in member_users(g.convention.id)],
         STATES=STATE_LABELS,
         is_open=contribution.state is ContributionState.OUVERTE,
         phase_open=contributions_open(g.convention.state),
@@ -157,6 +159,8 @@ def thread_new(section_id: int) -> ResponseReturnValue:
         quote=form.quote.data or "",
         revision_number=parse_id(form.revision_number.data or ""),
         contribution_id=contribution_id,
+        before=form.before.data or "",
+        after=form.after.data or "",
     )
     return back(target, "Commentaire publié.", "success")
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload
 
+from app.access import member_users
 from app.contributions.queries import section_context
 from app.db import db_session
 from app.models import Revision, Section, User, iso
@@ -67,6 +68,7 @@ def section_page(section: Section) -> dict[str, Any]:
         "review_open": review_open(state),
         "editable": text_editable(state),
         "phase_open": contributions_open(state),
+        "mention_names": [user.name for user in member_users(section.convention_id)],
         **section_context(section),
     }
 

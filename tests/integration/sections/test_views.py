@@ -72,7 +72,9 @@ def test_markdown_is_rendered_and_html_is_inert(app, world):
     )
     assert edit_section(client, world.section_id, 1, body).status_code == 302
     html = client.get(f"/sections/{world.section_id}").get_data(as_text=True)
-    article = html.split('<article class="prose">', 1)[1].split("</article>", 1)[0]
+    article = re.split(r'<article class="prose"[^>]*>', html, maxsplit=1)[1].split("</article>", 1)[
+        0
+    ]
     assert "<h2>Objectifs</h2>" in article and "<strong>Gras</strong>" in article
     assert '<a href="https://exemple.fr" rel="noopener noreferrer nofollow">lien</a>' in article
     assert "<table>" in article

@@ -30,3 +30,41 @@ def test_bad_quotes_are_refused():
         make_anchor(TEXT, "   ")
     with pytest.raises(InvalidInput, match="ne figure pas"):
         make_anchor(TEXT, "loyer")
+
+
+MARKDOWN = (
+    "## Occupation\n\n"
+    "Le taux de **vacance** commerciale atteint 2,1 %.\n\n"
+    "- le taux de *vacance* technique\n"
+    "- la vacance de plus de trois mois\n\n"
+    "Le taux de vacance baisse depuis 2022."
+)
+
+
+def test_a_quote_selected_in_the_rendered_text_is_found_without_its_markers():
+    anchor = make_anchor(MARKDOWN, "taux de vacance commerciale")
+    assert anchor.quote == "taux de vacance commerciale"
+    assert "Occupation" in anchor.prefix and anchor.suffix.startswith(" atteint")
+    assert locate(MARKDOWN, anchor) is not None
+
+
+def test_a_selection_across_blocks_is_found_with_its_white_space_folded():
+    quote = "atteint 2,1 %.\nle taux de vacance technique"
+    anchor = make_anchor(MARKDOWN, quote)
+    assert anchor.quote == "atteint 2,1 %. le taux de vacance technique"
+    assert locate(MARKDOWN, anchor) is not None
+
+
+def test_the_words_around_a_selection_tell_which_appearance_is_meant():
+    # "taux de vacance" appears three times once the markers are gone; the page's
+    # context around the selection picks the last one, not the first.
+    anchor = make_anchor(MARKDOWN, "taux de vacance", before="mois Le ", after=" baisse depuis")
+    assert anchor.suffix.startswith(" baisse depuis 2022")
+    first = make_anchor(MARKDOWN, "taux de vacance", before="## Occupation Le ", after=" comm")
+    assert first.suffix.startswith(" commerciale")
+
+
+def test_an_anchor_on_the_text_as_read_is_detached_when_its_passage_goes():
+    anchor = make_anchor(MARKDOWN, "taux de vacance commerciale")
+    edited = MARKDOWN.replace("**vacance** commerciale", "occupation")
+    assert locate(edited, anchor) is None
