@@ -24,19 +24,28 @@ Payload = Mapping[str, Any]
 
 
 def payload(example: str = "", optional: bool = False) -> Payload:
-    """The request's JSON object; ``optional``: an empty body is ``{}``."""
+    """The request's JSON object, sent as application/json.
+
+    ``optional``: a call whose body may be left out (accepting every change of a
+    contribution) takes a body that is not JSON, or empty, as ``{}``, as it always has."""
     raw = request.get_data(cache=True)
     if len(raw) > MAX_BYTES:
         raise TooLarge(f"Corps JSON trop volumineux : {MAX_BYTES // 1_048_576} Mo au plus.")
-    if optional and not raw.strip():
-        return {}
     expected = f"Corps JSON attendu : {example}." if example else "Corps JSON attendu (un objet)."
+    if not request.is_json:
+        if optional:
+            return {}
+        raise InvalidInput(expected)
     if _depth(raw) > MAX_DEPTH:
         raise InvalidInput(f"Corps JSON trop imbriqué ({MAX_DEPTH} niveaux au plus).")
     try:
         data = json.loads(raw)
     except ValueError:
+        if optional:
+            return {}
         raise InvalidInput(expected) from None
+    if optional and not data:
+        return {}
     if not isinstance(data, dict):
         raise InvalidInput(expected)
     return data

@@ -208,7 +208,7 @@ def user(user_id: int) -> User:
 # --- 2. through the app --------------------------------------------------------------------
 
 
-def through_the_app(app, client, rng: random.Random, redacteur_id: int, associe_id: int) -> None:  # type: ignore[no-untyped-def]
+def through_the_app(app, client, rng: random.Random, redacteur_id: int, associe_id: int) -> None:
     with app.app_context():
         convention_id = convention_in_negotiation(redacteur_id, associe_id, "CUS vingt pages")
         section_id = queries.sections_with_current(convention_id)[0].id
@@ -264,7 +264,7 @@ def through_the_app(app, client, rng: random.Random, redacteur_id: int, associe_
 # --- 3. pages of a convention with many contributions ---------------------------------------
 
 
-def pages(app, client, rng: random.Random, redacteur_id: int, associe_id: int) -> None:  # type: ignore[no-untyped-def]
+def pages(app, client, rng: random.Random, redacteur_id: int, associe_id: int) -> None:
     with app.app_context():
         convention_id = convention_in_negotiation(redacteur_id, associe_id, "CUS collaborative")
         for k in range(SECTIONS - len(queries.sections_with_current(convention_id))):
@@ -303,7 +303,7 @@ def pages(app, client, rng: random.Random, redacteur_id: int, associe_id: int) -
         record(label, [timed(fetch, client, url) for _ in range(30)], 200)
 
 
-def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def run(app, rng: random.Random) -> None:
     pure_functions(rng)
     with app.app_context():
         redacteur_id, associe_id = make_users()

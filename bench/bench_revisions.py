@@ -152,7 +152,7 @@ def p95(samples: list[float]) -> float:
     return sorted(samples)[math.ceil(0.95 * len(samples)) - 1]
 
 
-def timed(fn, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+def timed(fn, *args, **kwargs) -> float:
     start = time.perf_counter()
     fn(*args, **kwargs)
     return (time.perf_counter() - start) * 1000
@@ -163,7 +163,7 @@ def record(label: str, samples: list[float], target_ms: float | None = None) -> 
     print(f"  measured: {label} ({len(samples)} runs)", flush=True)
 
 
-def fetch(client, url: str, status: int = 200, method: str = "GET", **kwargs):  # type: ignore[no-untyped-def]
+def fetch(client, url: str, status: int = 200, method: str = "GET", **kwargs):
     response = client.open(url, method=method, **kwargs)
     assert response.status_code == status, (method, url, response.status_code)
     return response
@@ -186,7 +186,7 @@ def report() -> None:
 # --- the world -----------------------------------------------------------------------------
 
 
-def fresh_database(base_url: str | None, tmp: Path):  # type: ignore[no-untyped-def]
+def fresh_database(base_url: str | None, tmp: Path):
     """Return (url, cleanup) of an empty database with Cosigne's tables."""
     cleanup = lambda: None  # noqa: E731
     url = f"sqlite:///{tmp / 'bench.db'}"
@@ -232,7 +232,7 @@ def insert_revisions(section_id: int, author_id: int, bodies: list[str]) -> None
         session.get(Section, section_id).current_revision_id = last
 
 
-def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def run(app, rng: random.Random) -> None:
     with app.app_context():
         user = create_user(EMAIL, "Bench", PASSWORD, "OPH Bench", OrganisationKind.OPH)
         cus = create_convention(user, ConventionKind.CUS, "CUS bench", 2025)
@@ -303,7 +303,7 @@ def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
     record("4b. GET diff 1->2, 20 pages", [timed(fetch, client, page) for _ in range(20)])
 
 
-def run_bench(run_fn, description: str) -> None:  # type: ignore[no-untyped-def]
+def run_bench(run_fn, description: str) -> None:
     """Parse --database-url, build a fresh app and database, run ``run_fn(app, rng)``,
     clean up and print the table. Shared by the bench scripts."""
     parser = argparse.ArgumentParser(description=description)

@@ -62,7 +62,7 @@ def proposal_of(rng: random.Random, text: str, author: int) -> str:
     return "\n\n".join(paragraphs)
 
 
-def run(app, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def run(app, rng: random.Random) -> None:
     from app.sections.operations import add_section
 
     with app.app_context():

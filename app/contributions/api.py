@@ -17,7 +17,7 @@ bp = Blueprint("contributions_api", __name__, url_prefix="/api")
 
 @bp.post("/sections/<int:section_id>/contributions")
 def create(section_id: int) -> ResponseReturnValue:
-    data = json_input.payload('{"base_revision": n, "body": "...", "rationale": "..."}')
+    data = json_input.payload()
     body = json_input.string(data, "body")
     rationale = json_input.string(data, "rationale")
     assisted = json_input.flag(data, "assisted")  # drafted with the assistant
@@ -59,7 +59,7 @@ def accept(contribution_id: int) -> ResponseReturnValue:
 
 @bp.post("/contributions/<int:contribution_id>/reject")
 def reject(contribution_id: int) -> ResponseReturnValue:
-    reason = json_input.string(json_input.payload('{"reason": "..."}'), "reason")
+    reason = json_input.string(json_input.payload(), "reason")
     done = operations.reject(contribution_id, g.user, reason)
     return jsonify(contribution_json(done, with_hunks=False))
 

@@ -43,8 +43,8 @@ def new(section_id: int) -> ResponseReturnValue:
             "contributions/new.html",
             convention=g.convention,
             section=section,
-            base=form.base_revision.data if request.method == "POST" else current_number,
-            body=form.body.data if request.method == "POST" else body,
+            base=_posted_base(form.base_revision.data, current_number),
+            body=(form.body.data or "") if request.method == "POST" else body,
             rationale=form.rationale.data or "",
             error=error,
             closed=not contributions_open(g.convention.state),
@@ -69,6 +69,12 @@ def new(section_id: int) -> ResponseReturnValue:
         f"Contribution n° {contribution.id} envoyée aux rédacteurs.",
         "success",
     )
+
+
+def _posted_base(raw: str | None, current: int) -> int:
+    """The base revision the form shows again: the one posted when it is a number (the
+    text typed started from it), else the current one."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else current
 
 
 @bp.get("/contributions/<int:contribution_id>")

@@ -14,5 +14,5 @@ bp = Blueprint("lifecycle_api", __name__, url_prefix="/api")
 
 @bp.post("/conventions/<int:convention_id>/transition")
 def transition(convention_id: int) -> ResponseReturnValue:
-    target = json_input.string(json_input.payload('{"to": "association"}'), "to", required=True)
+    target = json_input.string(json_input.payload(), "to", required=True)
     return jsonify(convention_json(operations.transition(convention_id, g.user, target)))

@@ -229,7 +229,8 @@ class Preview:
 
 def read_document(filename: str, data: bytes) -> WordDocument:
     """The checked file read as a document; a clear error naming the file otherwise."""
-    name = check_upload(filename, data, (".docx",), MAX_IMPORT_BYTES)
+    # An upload whose file part has no name (some API clients) is taken as a .docx.
+    name = check_upload(filename or "document.docx", data, (".docx",), MAX_IMPORT_BYTES)
     check_docx_archive(name, data)
     try:
         return read_docx(data)

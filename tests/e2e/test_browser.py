@@ -173,7 +173,7 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
         page.locator("table.list").get_by_role("link", name=SECTION_TITLE, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=SECTION_TITLE)).to_be_visible()
 
-    def is_edit_post(response) -> bool:  # type: ignore[no-untyped-def]
+    def is_edit_post(response) -> bool:
         return response.request.method == "POST" and response.url.endswith("/edit")
 
     with sync_playwright() as p:

@@ -102,7 +102,7 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
         page.get_by_role("link", name=title, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
 
-    def status(page: Page):  # type: ignore[no-untyped-def]
+    def status(page: Page):
         return page.locator("p.flash[role=status]")
 
     def inbox(page: Page) -> None:

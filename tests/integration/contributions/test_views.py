@@ -94,3 +94,12 @@ def test_comment_threads_anchor_reply_resolve(app, world):
     # Observers read but do not comment.
     observer = logged_in(app, "obs@obs.test")
     assert post_form(observer, f"/threads/{thread_id}/reply", {"body": "x"}).status_code == 403
+
+
+def test_a_proposal_posted_without_its_base_shows_the_form_again_from_the_current_text(app, world):
+    client = logged_in(app, "asso@dep.test")
+    url = f"/sections/{world.section_id}/contributions/new"
+    response = post_form(client, url, {"base_revision": "abc"}, page=url)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'name="base_revision" value="1"' in html and "None" not in html

@@ -42,3 +42,18 @@ def test_evaluations_wait_for_their_year(app, world):
         headers=headers,
     )
     assert response.status_code == 409 and "1er janvier" in response.get_json()["error"]
+
+
+def test_a_body_that_is_not_sent_as_json_moves_nothing(app, world):
+    client, headers = app.test_client(), api_headers(app, "redac@oph.test")
+    url = f"/api/conventions/{world.convention_id}/transition"
+    response = client.post(
+        url, data='{"to": "association"}', content_type="text/plain", headers=headers
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Corps JSON attendu (un objet)."
+    deep = '{"to": "association", "x": ' + "[" * 30 + "]" * 30 + "}"
+    response = client.post(url, data=deep, content_type="application/json", headers=headers)
+    assert response.status_code == 400 and "imbriqué" in response.get_json()["error"]
+    with app.app_context():
+        assert db_session().get(Convention, world.convention_id).state.value == "negociation"

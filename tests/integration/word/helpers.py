@@ -14,7 +14,7 @@ from app.sections import queries
 from workflows.word.export import ConventionDoc, Proposal, SectionDoc, export_docx
 
 
-def count(app, model) -> int:  # type: ignore[no-untyped-def]
+def count(app, model) -> int:
     with app.app_context():
         return db_session().scalar(select(func.count()).select_from(model))
 
@@ -28,7 +28,7 @@ def section_title(app, section_id: int) -> str:
         return db_session().get(Section, section_id).title
 
 
-def import_docx(client, headers, convention_id, data, name="retour.docx", **form):  # type: ignore[no-untyped-def]
+def import_docx(client, headers, convention_id, data, name="retour.docx", **form):
     fields = {"file": (io.BytesIO(data), name), **form}
     return client.post(
         f"/api/conventions/{convention_id}/import.docx",

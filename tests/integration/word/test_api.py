@@ -451,3 +451,14 @@ def test_a_reply_listed_before_its_comment_and_done_alone_resolves_nothing(app, 
         thread = db_session().get(CommentThread, thread_id)
         assert [c.body for c in thread.comments] == ["Est-ce à jour ?", "Oui, chiffres 2024."]
         assert not thread.resolved  # only the discussion's first comment says it is done
+
+
+def test_an_upload_without_a_file_name_is_read_as_a_word_document(app, world):
+    client = app.test_client()
+    headers = api_headers(app, "redac@oph.test")
+    exported = client.get(
+        f"/api/conventions/{world.convention_id}/export.docx", headers=headers
+    ).data
+    response = import_docx(client, headers, world.convention_id, exported, name="", dry_run="1")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["sections"]

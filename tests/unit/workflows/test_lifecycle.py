@@ -213,7 +213,7 @@ def test_all_reasons_are_given_together():
 
 def test_facts_are_frozen():
     with pytest.raises(FrozenInstanceError):
-        facts().state = S.SIGNEE  # type: ignore[misc]
+        facts().state = S.SIGNEE
 
 
 CONTRIBUTIONS = {S.ASSOCIATION, S.NEGOCIATION}

@@ -80,7 +80,7 @@ def doc(passage_id: int, body: str, **kw) -> SearchDocument:
     return SearchDocument(passage_id=passage_id, text=body, **values)
 
 
-def ids(hits) -> list[int]:  # type: ignore[no-untyped-def]
+def ids(hits) -> list[int]:
     return [h.passage_id for h in hits]
 
 

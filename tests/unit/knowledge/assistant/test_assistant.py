@@ -390,11 +390,11 @@ class RecordingFakeModel(GenericFakeChatModel):
 
     seen: list = []
 
-    def _generate(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _generate(self, messages, *args, **kwargs):
         self.seen.append(messages)
         return super()._generate(messages, *args, **kwargs)
 
-    def _stream(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _stream(self, messages, *args, **kwargs):
         self.seen.append(messages)
         yield from super()._stream(messages, *args, **kwargs)
 
@@ -554,10 +554,10 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
     ]
     requests: list = []
 
-    def log_message(self, *args):  # type: ignore[no-untyped-def]
+    def log_message(self, *args):
         pass
 
-    def do_POST(self):  # type: ignore[no-untyped-def]
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append((self.path, body))
         model = body["model"]

@@ -60,7 +60,7 @@ def test_non_codes(text):
 
 def test_get_refuses_non_strings():
     with pytest.raises(KeyError, match="Indicateur inconnu"):
-        get(None)  # type: ignore[arg-type]
+        get(None)
 
 
 @pytest.mark.parametrize(

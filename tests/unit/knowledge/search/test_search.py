@@ -119,7 +119,7 @@ def test_plan_of_spelled_out_acronyms():
 
 def test_plan_of_odd_input():
     assert plan("les ils quel cette comment").empty
-    assert plan("").empty and plan(None).empty  # type: ignore[arg-type]
+    assert plan("").empty and plan(None).empty
     assert len(plan("logement " * 5000).text) == MAX_QUERY_CHARS
 
 

@@ -29,7 +29,7 @@ if not POSTGRES_URL:
     )
 
 
-def fresh_schema():  # type: ignore[no-untyped-def]
+def fresh_schema():
     return search_schema(POSTGRES_URL)
 
 
@@ -60,7 +60,7 @@ def doc(passage_id: int, body: str) -> SearchDocument:
     )
 
 
-def ids(hits) -> list[int]:  # type: ignore[no-untyped-def]
+def ids(hits) -> list[int]:
     return [h.passage_id for h in hits]
 
 
@@ -120,7 +120,7 @@ def test_concurrent_writers_keep_term_frequencies_exact(scratch, corpus):
     scratch.add(corpus[:40])  # set up before the race
     batches = [corpus[i::4] for i in range(4)]
 
-    def work(batch):  # type: ignore[no-untyped-def]
+    def work(batch):
         own = PostgresIndex(scratch.engine)
         for start in range(0, len(batch), 20):
             own.add(batch[start : start + 20])

@@ -14,7 +14,7 @@ WRITERS = 2
 PER_WRITER = 150
 
 
-def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-untyped-def]
+def _write(directory: str, writer: int, errors) -> None:
     try:
         index = WhooshIndex(directory)
         for batch in range(3):
@@ -36,7 +36,7 @@ def _write(directory: str, writer: int, errors) -> None:  # type: ignore[no-unty
         errors.put(f"writer {writer}: {traceback.format_exc()}")
 
 
-def _read(directory: str, stop, errors, counts) -> None:  # type: ignore[no-untyped-def]
+def _read(directory: str, stop, errors, counts) -> None:
     try:
         index = WhooshIndex(directory)
         while not stop.is_set():
