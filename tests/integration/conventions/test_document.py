@@ -282,7 +282,17 @@ def test_the_discussions_of_a_contribution_link_to_it(app, world):
     assert f"contribution n° {world.contribution_id}" in page
 
 
-# --- cost ---------------------------------------------------------------
+# --- print, cost -----------------------------------------------------------------------
+
+
+def test_the_print_stylesheet_is_linked_and_hides_the_application(app, world):
+    page = _page(app, world)
+    assert '<link rel="stylesheet" href="/static/print.css" media="print">' in page
+    css = app.test_client().get("/static/print.css").get_data(as_text=True)
+    assert "@page" in css and ".top, .crumbs, .foot" in css and "display: none" in css
+    assert "break-before: page" in css and "a[href]::after { content: none" in css
+    # The search and the links to the application are not printed.
+    assert 'class="document-tools noprint"' in page
 
 
 def _count_queries(app, convention_id: int) -> int:
