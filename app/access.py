@@ -63,6 +63,7 @@ ACCESS: dict[str, Rule] = {
     "conventions.show": member(Action.VIEW),
     "conventions.members": member(Action.VIEW),
     "conventions.document": member(Action.VIEW),
+    "conventions.document_pdf": member(Action.VIEW),
     "conventions.member_set": member(Action.MANAGE_MEMBERS),
     "conventions.member_remove": member(Action.MANAGE_MEMBERS),
     "conventions_api.list": LOGIN,

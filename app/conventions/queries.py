@@ -1,11 +1,13 @@
 """Reading conventions: their members, the dashboard, a convention's page (which gathers
-what the other features hold of it), its reading view, and the shape the API
+what the other features hold of it), its reading view and PDF, and the shape the API
 gives a convention."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -17,6 +19,7 @@ from app.access import conventions_for, members
 from app.accounts.queries import organisations
 from app.activity.queries import inbox
 from app.contributions.queries import open_counts
+from app.conventions import pdf
 from app.conventions.highlight import Marker, Terms, first_hit, matches, terms_of
 from app.db import db_session
 from app.forms import choices
@@ -37,10 +40,14 @@ from app.models import (
 from app.review.queries import signatories
 from app.sections.queries import sections_with_current
 from app.targets.queries import table
+from app.word.queries import convention_doc, filename_of
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, signing_open
 from workflows.permissions import Role, can_create_convention
 from workflows.review import RegisterItem, open_items
+from workflows.word.export import export_docx
+
+log = logging.getLogger(__name__)
 
 
 def organisation_choices() -> list[SelectChoice]:
@@ -205,6 +212,8 @@ def document_page(
         "search": search,
         "query": terms.text if query is not None else "",
         "in_discussions": in_discussions,
+        "pdf_available": pdf.command() is not None,
+        "archival_pdf": _archival(convention),
     }
 
 
@@ -290,6 +299,41 @@ def _discussions(
                 CommentReading(author, created_at, marker.html(render(body), shift_headings=3))
             )
     return list(found.values()), len(extra)
+
+
+def _archival(convention: Convention) -> bool:
+    """A signed convention's PDF is PDF/A: the form an archived, signed text is kept in."""
+    return convention.signed_sha256 is not None
+
+
+@dataclass(frozen=True)
+class DocumentPdf:
+    data: bytes | None
+    filename: str
+    archival: bool
+    from_cache: bool
+    problem: str | None  # why there is no PDF, in French
+
+
+def document_pdf(convention: Convention) -> DocumentPdf:
+    """The convention as PDF (PDF/A once signed): its Word export converted by
+    LibreOffice, or the PDF kept from an earlier conversion of the same content.
+
+    The cache key is the hash of everything the Word export shows (title page, every
+    section's title, text and revision, targets, register) but the export's date: a
+    change anywhere gives a new file, and the same content is converted once.
+    """
+    archival = _archival(convention)
+    doc = convention_doc(convention.id)
+    content = repr(dataclasses.replace(doc, exported_at=datetime(1970, 1, 1, tzinfo=UTC)))
+    key = pdf.cache_key(convention.id, content, archival)
+    filename = filename_of(convention).removesuffix(".docx") + ".pdf"
+    try:
+        converted = pdf.cached_or_converted(convention.id, key, lambda: export_docx(doc), archival)
+    except pdf.ConversionFailed as failure:
+        log.warning("no PDF of convention %s: %s", convention.id, failure)
+        return DocumentPdf(None, filename, archival, False, str(failure))
+    return DocumentPdf(converted.data, filename, archival, converted.from_cache, None)
 
 
 def _before(to: ConventionState, state: ConventionState) -> bool:

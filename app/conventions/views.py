@@ -1,6 +1,6 @@
 """Web pages of conventions: the dashboard, a new convention (optionally from a Word
 draft), a convention's page, its reading view (the whole text on one page, searchable,
-printable), its participants.
+printable) and PDF, its participants.
 
 Access was checked before any view runs (app.access); ``g.convention`` and ``g.role``
 are loaded.
@@ -8,7 +8,7 @@ are loaded.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import access, errors
@@ -93,6 +93,21 @@ def document(convention_id: int) -> ResponseReturnValue:
             request.args.get("q"),
             request.args.get("discussions", "") in ("1", "on"),
         ),
+    )
+
+
+@bp.get("/conventions/<int:convention_id>/document.pdf")
+def document_pdf(convention_id: int) -> ResponseReturnValue:
+    found = queries.document_pdf(g.convention)
+    if found.data is None:
+        # Not a refusal of the request: this server lacks LibreOffice, or it failed.
+        return render_template(
+            "conventions/pdf_unavailable.html", convention=g.convention, problem=found.problem
+        ), 503
+    return Response(
+        found.data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

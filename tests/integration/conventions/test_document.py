@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from app.contributions.operations import open_thread
+from app.conventions import pdf
 from app.conventions import queries as convention_queries
 from app.conventions.highlight import MAX_QUERY_CHARS, MAX_TERMS, terms_of
 from app.db import db_session
@@ -111,6 +112,8 @@ def test_a_non_member_is_refused_and_a_visitor_sent_to_log_in(app, world):
     assert logged_in(app, EMAILS["outsider"]).get(_url(world)).status_code == 403
     response = app.test_client().get(_url(world))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    outsider = logged_in(app, EMAILS["outsider"])
+    assert outsider.get(f"/conventions/{world.convention_id}/document.pdf").status_code == 403
 
 
 def test_the_convention_page_links_to_its_reading_view(app, world):
@@ -282,7 +285,7 @@ def test_the_discussions_of_a_contribution_link_to_it(app, world):
     assert f"contribution n° {world.contribution_id}" in page
 
 
-# --- print, cost -----------------------------------------------------------------------
+# --- print, PDF link, cost --------------------------------------------------------------
 
 
 def test_the_print_stylesheet_is_linked_and_hides_the_application(app, world):
@@ -291,8 +294,19 @@ def test_the_print_stylesheet_is_linked_and_hides_the_application(app, world):
     css = app.test_client().get("/static/print.css").get_data(as_text=True)
     assert "@page" in css and ".top, .crumbs, .foot" in css and "display: none" in css
     assert "break-before: page" in css and "a[href]::after { content: none" in css
-    # The search and the links to the application are not printed.
+    # The search, the links to the application and the PDF button are not printed.
     assert 'class="document-tools noprint"' in page
+
+
+def test_the_pdf_link_or_why_there_is_none(app, world):
+    with app.app_context():
+        available = pdf.command() is not None  # LibreOffice on this machine
+    link = f'href="/conventions/{world.convention_id}/document.pdf"'
+    assert (link in _page(app, world)) is available
+    app.config["SOFFICE_COMMAND"] = "cosigne-no-such-soffice"
+    page = _page(app, world).replace("&#39;", "'")
+    assert link not in page
+    assert "Le PDF n'est pas disponible sur ce serveur : LibreOffice n'y est pas installé." in page
 
 
 def _count_queries(app, convention_id: int) -> int:
