@@ -26,8 +26,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -45,12 +45,6 @@ _PDFA_FILTER = {"SelectPdfVersion": {"type": "long", "value": str(PDFA_VERSION)}
 
 class ConversionFailed(Exception):
     """LibreOffice could not give a PDF; the message says why, in French."""
-
-
-@dataclass(frozen=True)
-class Converted:
-    data: bytes
-    from_cache: bool
 
 
 def command() -> str | None:
@@ -73,13 +67,13 @@ def _cache_dir() -> Path:
 
 def cached_or_converted(
     convention_id: int, key: str, docx: Callable[[], bytes], archival: bool
-) -> Converted:
+) -> bytes:
     """The PDF kept under ``key``, else ``docx()`` converted and kept; the convention's
     older PDFs are removed, so that one file per convention stays on disk."""
     folder = _cache_dir()
     target = folder / key
     if target.is_file():
-        return Converted(target.read_bytes(), from_cache=True)
+        return target.read_bytes()
     executable = command()
     if executable is None:
         raise ConversionFailed(
@@ -87,7 +81,9 @@ def cached_or_converted(
             "installé. Le document Word et la version imprimable de la page de lecture "
             "restent disponibles."
         )
+    started = time.monotonic()
     data = convert(executable, docx(), archival, _timeout())
+    log.info("PDF %s made by LibreOffice in %.1f s", key, time.monotonic() - started)
     # Written beside its final name then renamed: a reader never sees half a file, and
     # two workers converting at once leave one whole file.
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{convention_id}-", suffix=".part")
@@ -97,7 +93,7 @@ def cached_or_converted(
     for older in folder.glob(f"{convention_id}-*.pdf"):
         if older.name != key:
             older.unlink(missing_ok=True)
-    return Converted(data, from_cache=False)
+    return data
 
 
 def _timeout() -> float:

@@ -168,7 +168,7 @@ def document_page(
         db_session().scalars(
             select(Section)
             .where(Section.convention_id == convention.id)
-            .options(joinedload(Section.current_revision).joinedload(Revision.author))
+            .options(joinedload(Section.current_revision))
             .order_by(Section.position, Section.id)
         )
     )
@@ -311,7 +311,6 @@ class DocumentPdf:
     data: bytes | None
     filename: str
     archival: bool
-    from_cache: bool
     problem: str | None  # why there is no PDF, in French
 
 
@@ -329,11 +328,11 @@ def document_pdf(convention: Convention) -> DocumentPdf:
     key = pdf.cache_key(convention.id, content, archival)
     filename = filename_of(convention).removesuffix(".docx") + ".pdf"
     try:
-        converted = pdf.cached_or_converted(convention.id, key, lambda: export_docx(doc), archival)
+        data = pdf.cached_or_converted(convention.id, key, lambda: export_docx(doc), archival)
     except pdf.ConversionFailed as failure:
         log.warning("no PDF of convention %s: %s", convention.id, failure)
-        return DocumentPdf(None, filename, archival, False, str(failure))
-    return DocumentPdf(converted.data, filename, archival, converted.from_cache, None)
+        return DocumentPdf(None, filename, archival, str(failure))
+    return DocumentPdf(data, filename, archival, None)
 
 
 def _before(to: ConventionState, state: ConventionState) -> bool:
