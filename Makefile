@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install office
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo
 	@# The reference texts, when shared/ sits beside the repository (idempotent: checksums).

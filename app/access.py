@@ -62,6 +62,8 @@ ACCESS: dict[str, Rule] = {
     "conventions.new": ORGANISME,
     "conventions.show": member(Action.VIEW),
     "conventions.members": member(Action.VIEW),
+    "conventions.document": member(Action.VIEW),
+    "conventions.document_pdf": member(Action.VIEW),
     "conventions.member_set": member(Action.MANAGE_MEMBERS),
     "conventions.member_remove": member(Action.MANAGE_MEMBERS),
     "conventions_api.list": LOGIN,

@@ -1,5 +1,6 @@
 """Web pages of conventions: the dashboard, a new convention (optionally from a Word
-draft), a convention's page, its participants.
+draft), a convention's page, its reading view (the whole text on one page, searchable,
+printable) and PDF, its participants.
 
 Access was checked before any view runs (app.access); ``g.convention`` and ``g.role``
 are loaded.
@@ -7,7 +8,7 @@ are loaded.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import access, errors
@@ -18,7 +19,7 @@ from app.word.operations import create_from_docx
 from workflows.conventions import ConventionKind
 from workflows.errors import CosigneError, InvalidInput
 from workflows.permissions import Role
-from workflows.review import SECTION_STATE_LABELS
+from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
 
 bp = Blueprint("conventions", __name__)
 
@@ -75,6 +76,38 @@ def show(convention_id: int) -> ResponseReturnValue:
         convention=g.convention,
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
         **queries.convention_page(g.convention),
+    )
+
+
+@bp.get("/conventions/<int:convention_id>/document")
+def document(convention_id: int) -> ResponseReturnValue:
+    """``?q=``: the words to find in the sections; ``&discussions=1``: in the
+    discussions too."""
+    return render_template(
+        "conventions/document.html",
+        convention=g.convention,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS,
+        POSITION_LABELS=POSITION_LABELS,
+        **queries.document_page(
+            g.convention,
+            request.args.get("q"),
+            request.args.get("discussions", "") in ("1", "on"),
+        ),
+    )
+
+
+@bp.get("/conventions/<int:convention_id>/document.pdf")
+def document_pdf(convention_id: int) -> ResponseReturnValue:
+    found = queries.document_pdf(g.convention)
+    if found.data is None:
+        # Not a refusal of the request: this server lacks LibreOffice, or it failed.
+        return render_template(
+            "conventions/pdf_unavailable.html", convention=g.convention, problem=found.problem
+        ), 503
+    return Response(
+        found.data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 

@@ -1,0 +1,58 @@
+"""A convention worth reading whole: a section with headings, a list, a table and links,
+under review with a reserve, an indicator target; and the way to its signature."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.lifecycle.operations import sign, transition
+from app.review.operations import ask_for_review, record_position
+from app.sections import queries
+from app.targets.operations import save_value
+from tests.factories import write
+
+BODY = """## Patrimoine
+
+Le parc compte **8 400 logements** locatifs sociaux, dont 1 200 à réhabiliter.
+
+- réhabilitations thermiques ;
+- démolitions ciblées.
+
+| Commune | Logements |
+|---|---|
+| Orléans | 5 200 |
+
+Voir [le plan stratégique](https://exemple.fr/quartier-prioritaire "Plan du quartier") de l'office."""
+RESERVE = "Sous réserve d'un calendrier annuel des réhabilitations."
+
+
+def furnish(app, world) -> None:
+    """The world's first section gets BODY, is put under review and the signatory
+    agrees with a reserve; F.VI gets a target for 2025 in the Loiret (2,5 %)."""
+    with app.app_context():
+        drafter, signer = world.user("redacteur"), world.user("signataire")
+        write(world.section_id, drafter, BODY, "état des lieux")
+        ask_for_review(world.section_id, drafter)
+        record_position(world.section_id, signer, "accord_avec_reserves", RESERVE)
+        save_value(
+            world.convention_id, drafter, "F.VI", "Loiret", 2025, "cible", {"V1": 30, "V2": 1200}
+        )
+
+
+def sign_convention(app, world, convention_id: int | None = None) -> None:
+    """Every mandatory section written and agreed, transmitted, signed by the signatory
+    and the organisme: the convention is signed, its text frozen."""
+    convention_id = convention_id or world.convention_id
+    with app.app_context():
+        drafter, signer = world.user("redacteur"), world.user("signataire")
+        for section in queries.sections_with_current(convention_id):
+            if not section.mandatory:
+                continue
+            if section.current_revision is None:
+                write(section.id, drafter, f"Texte de « {section.title} ».")
+            if section.state.value == "brouillon":
+                ask_for_review(section.id, drafter)
+            record_position(section.id, signer, "accord", "")
+        transition(convention_id, drafter, "transmise")
+        sign(convention_id, signer, None, date.today())
+        transition(convention_id, drafter, "signee")
