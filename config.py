@@ -66,6 +66,10 @@ class Config:
     # "whoosh" (a file index in the data dir) or "postgres" (full-text search in the
     # database, for several application servers; PostgreSQL only).
     SEARCH_BACKEND = os.environ.get("COSIGNE_SEARCH", "whoosh")
+    # The PDF of a convention is LibreOffice's conversion of its Word export; a
+    # conversion that takes longer than this is stopped and the page says so.
+    SOFFICE_COMMAND = os.environ.get("COSIGNE_SOFFICE", "soffice")
+    PDF_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PDF_TIMEOUT", "25"))
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60

@@ -154,6 +154,7 @@ def convention_doc(
         letters=tuple(
             (letter.received_on, letter.sender, letter.subject) for letter in letters(convention_id)
         ),
+        signed_sha256=convention.signed_sha256,
     )
 
 

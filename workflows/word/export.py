@@ -116,6 +116,7 @@ class ConventionDoc:
     meetings: tuple[tuple[date, str, str], ...] = ()  # (date, title, place)
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
     letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
+    signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     notes: list[str] = field(default_factory=list)
 
 
@@ -124,7 +125,7 @@ def export_docx(convention: ConventionDoc, tracked: bool = False, comments: bool
     writer = Writer(document)
     _properties(document, convention)
     _title_page(document, convention)
-    _contents(document)
+    _contents(document, [section.title for section in convention.sections])
     for section in convention.sections:
         _section(document, writer, section, tracked, comments)
     if convention.targets:
@@ -167,6 +168,8 @@ def _title_page(document: Document, convention: ConventionDoc) -> None:
         ("État", convention.state),
         ("Exporté le", convention.exported_at.strftime("%d/%m/%Y à %H:%M")),
     ]
+    if convention.signed_sha256:
+        lines.append(("Empreinte SHA-256 du texte signé", convention.signed_sha256))
     for label, value in lines:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label} : ").bold = True
@@ -174,13 +177,12 @@ def _title_page(document: Document, convention: ConventionDoc) -> None:
     page_break(document.add_paragraph())
 
 
-def _contents(document: Document) -> None:
+def _contents(document: Document, titles: list[str]) -> None:
     document.add_paragraph("Sommaire", style="TOC Heading")
-    add_field(
-        document.add_paragraph(),
-        'TOC \\o "1-3" \\h \\z \\u',
-        "Le sommaire se met à jour à l'ouverture (ou clic droit, « Mettre à jour le champ »).",
-    )
+    # The field's result is the sections' titles, so that a reader that does not update
+    # fields (LibreOffice converting to PDF) shows a real table of contents; Word
+    # recomputes it, with page numbers, on opening.
+    add_field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', titles)
     page_break(document.add_paragraph())
 
 

@@ -10,6 +10,7 @@ are built here from its oxml layer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
@@ -349,8 +350,11 @@ def _w_date(moment: datetime) -> str:
 # --- fields and bookmarks ----------------------------------------------------------------
 
 
-def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> None:
-    """A field (TOC, PAGE, NUMPAGES) that Word and LibreOffice compute on opening."""
+def add_field(
+    paragraph: Paragraph, instruction: str, placeholder: str | Sequence[str] = ""
+) -> None:
+    """A field (TOC, PAGE, NUMPAGES) that Word and LibreOffice compute on opening;
+    ``placeholder`` is what shows until then (several lines: one line each)."""
     begin = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), "begin")
@@ -366,9 +370,14 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> 
     sep.set(qn("w:fldCharType"), "separate")
     separate.append(sep)
     shown = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = placeholder
-    shown.append(text)
+    lines = [placeholder] if isinstance(placeholder, str) else list(placeholder)
+    for number, line in enumerate(lines):
+        if number:
+            shown.append(OxmlElement("w:br"))
+        text = OxmlElement("w:t")
+        text.set(qn("xml:space"), "preserve")
+        text.text = line
+        shown.append(text)
     end = OxmlElement("w:r")
     end_char = OxmlElement("w:fldChar")
     end_char.set(qn("w:fldCharType"), "end")

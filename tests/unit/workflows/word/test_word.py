@@ -4,6 +4,7 @@ the plan of an import."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -127,6 +128,27 @@ def test_export_then_import_gives_back_every_section():
         assert not plan.unmatched_headings and not plan.missing_sections
         assert {s.section_id: s.original for s in plan.sections} == {1: VARIED, 2: SIMPLE, 3: ""}
         assert not any(s.changed or s.by_author or s.unmarked for s in plan.sections)
+
+
+def test_the_contents_show_the_titles_before_any_update_and_the_signed_fingerprint():
+    convention = _convention(
+        SectionDoc(1, "État des lieux", SIMPLE, 1), SectionDoc(2, "Orientations", SIMPLE, 1)
+    )
+    signed = dataclasses.replace(convention, signed_sha256="ab" * 32)
+    body = docx.Document(io.BytesIO(export_docx(signed))).element.body
+    contents = next(
+        p
+        for p in body.iter(qn("w:p"))
+        if "TOC" in "".join(p.itertext()) and p.findall(f".//{qn('w:instrText')}")
+    )
+    shown = [t.text for t in contents.iter(qn("w:t"))]
+    assert shown == ["État des lieux", "Orientations"]
+    assert len(contents.findall(f".//{qn('w:br')}")) == 1
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(export_docx(signed))).paragraphs)
+    assert "Empreinte SHA-256 du texte signé : " + "ab" * 32 in text
+    assert "Empreinte" not in "".join(
+        p.text for p in docx.Document(io.BytesIO(export_docx(convention))).paragraphs
+    )
 
 
 def test_tracked_export_holds_native_revision_marks_by_their_authors():
