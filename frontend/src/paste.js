@@ -10,7 +10,7 @@ const KEPT_ATTRIBUTES = { a: ["href"], td: ["colspan", "rowspan"], th: ["colspan
 const DROPPED = "style, meta, link, script, title, xml, head, noscript, object, iframe, img, svg";
 const COMMENT_MARKUP =
   ".msocomanchor, .MsoCommentReference, .msocomoff, .msocomtxt, .MsoCommentText, " +
-  "[style*='mso-element:comment'], [style*='mso-special-character:comment'], " +
+  "[data-office-style*='mso-element:comment'], [data-office-style*='mso-special-character:comment'], " +
   "[title='sdfootnote'], [title='sdendnote'], .sdfootnoteanc, .sdendnoteanc, " +
   "span[title='annotation'], div[title='annotation']";
 const LINK = /^(https?:|mailto:|\/|#)/i;
@@ -20,17 +20,30 @@ export function isOfficeHtml(html) {
 }
 
 export function cleanOfficeHtml(html) {
-  if (!isOfficeHtml(html)) return html;
-  // Downlevel-hidden conditional comments (<!--[if gte mso 9]>...<![endif]-->) hold
-  // Office's XML and VML: dropped whole.
-  let text = html.replace(/<!--\[if[\s\S]*?<!\[endif\]-->/gi, "");
+  // Styles go before anything parses them: the page's Content-Security-Policy refuses
+  // inline styles (and says so in the console) in any document this page creates. The
+  // style attributes are read below, renamed, for what they say of bold and italic.
+  let text = html
+    .replace(/<style[\s\S]*?<\/style\s*>/gi, "")
+    .replace(/(<[a-z][^>]*?\s)style\s*=/gi, "$1data-office-style=");
+  if (!isOfficeHtml(html)) return clean(text, false);
   // A list item's bullet or number, kept aside to tell bulleted from numbered lists.
+  // Word writes <![if !supportLists]>...<![endif]>; Chrome hands it over as
+  // <!--[if !supportLists]-->...<!--[endif]-->.
   text = text.replace(
-    /<!\[if !supportLists\]>([\s\S]*?)<!\[endif\]>/gi,
+    /<!(?:--)?\[if !supportLists\](?:--)?>([\s\S]*?)<!(?:--)?\[endif\](?:--)?>/gi,
     (_all, marker) => `<span data-office-marker="${encodeURIComponent(stripTags(marker))}"></span>`,
   );
-  // Other downlevel-revealed fallbacks (comments' list, empty paragraphs, VML images).
+  // Other revealed fallbacks (the comments' list, empty paragraphs, VML images): dropped.
+  text = text.replace(/<!(?:--)?\[if [^\]]*\](?:--)>[\s\S]*?<!(?:--)?\[endif\](?:--)?>/gi, "");
   text = text.replace(/<!\[if [^\]]*\]>[\s\S]*?<!\[endif\]>/gi, "");
+  // Hidden conditional comments (<!--[if gte mso 9]><xml>...<![endif]-->) hold Office's
+  // XML and VML: dropped whole.
+  text = text.replace(/<!--\[if [^\]]*\]>[\s\S]*?<!\[endif\]-->/gi, "");
+  return clean(text, true);
+}
+
+function clean(text, office) {
   const doc = new DOMParser().parseFromString(text, "text/html");
   const body = doc.body;
   removeComments(body);
@@ -40,8 +53,10 @@ export function cleanOfficeHtml(html) {
     if (element.tagName.includes(":")) unwrap(element); // <o:p>, <w:sdt>, <st1:...>
   }
   formattingFromStyles(body);
-  titles(body);
-  wordLists(body);
+  if (office) {
+    titles(body);
+    wordLists(body);
+  }
   // Outline-numbered headings keep their heading; their number is Word's to draw.
   body.querySelectorAll("[data-office-marker]").forEach((marker) => marker.remove());
   headerRows(body);
@@ -82,8 +97,8 @@ function wrapIn(element, tag) {
 // Bold and italic written as styles (Word's and LibreOffice's spans) become elements
 // before the styles go.
 function formattingFromStyles(body) {
-  for (const element of Array.from(body.querySelectorAll("[style]"))) {
-    const style = element.getAttribute("style").toLowerCase().replace(/\s+/g, "");
+  for (const element of Array.from(body.querySelectorAll("[data-office-style]"))) {
+    const style = element.getAttribute("data-office-style").toLowerCase().replace(/\s+/g, "");
     if (/(^|;)font-weight:(bold|[6-9]00)/.test(style) && !/^(b|strong|h[1-6])$/i.test(element.tagName)) {
       wrapIn(element, "strong");
     }
@@ -91,8 +106,8 @@ function formattingFromStyles(body) {
     if (/text-decoration[^;]*line-through/.test(style)) wrapIn(element, "s");
   }
   // <b style="font-weight:normal"> (Word's "mso-bidi-font-weight:normal" is no such thing)
-  for (const element of Array.from(body.querySelectorAll("b[style], strong[style]"))) {
-    const style = element.getAttribute("style").toLowerCase().replace(/\s+/g, "");
+  for (const element of Array.from(body.querySelectorAll("b[data-office-style], strong[data-office-style]"))) {
+    const style = element.getAttribute("data-office-style").toLowerCase().replace(/\s+/g, "");
     if (/(^|;)font-weight:(normal|[1-4]00)/.test(style)) unwrap(element);
   }
 }
@@ -110,7 +125,7 @@ function titles(body) {
 
 function listInfo(element) {
   if (element.tagName !== "P") return null;
-  const style = element.getAttribute("style") || "";
+  const style = element.getAttribute("data-office-style") || "";
   const listStyle = /mso-list:\s*(l\d+)\s+level(\d+)/i.exec(style);
   const marker = element.querySelector("[data-office-marker]");
   if (!listStyle && !/MsoListParagraph/i.test(element.className || "")) return null;

@@ -23,8 +23,8 @@ export function controls(editor, openLink) {
     { text: "I", name: "Italique", keys: "Ctrl+I", className: "italic", run: () => chain().toggleItalic().run(), active: () => editor.isActive("italic"), can: () => editor.can().toggleItalic() },
     { text: "abc", symbol: true, name: "Barré", keys: "Ctrl+Maj+S", className: "strike", run: () => chain().toggleStrike().run(), active: () => editor.isActive("strike"), can: () => editor.can().toggleStrike() },
     { group: "Paragraphe" },
-    { text: "• Liste", symbol: true, name: "Liste à puces", keys: "Ctrl+Maj+L", run: () => chain().toggleBulletList().run(), active: () => editor.isActive("bulletList") },
-    { text: "1. Liste", symbol: true, name: "Liste numérotée", keys: "Ctrl+Maj+7", run: () => chain().toggleOrderedList().run(), active: () => editor.isActive("orderedList") },
+    { text: "• Liste à puces", name: "Liste à puces", keys: "Ctrl+Maj+L", run: () => chain().toggleBulletList().run(), active: () => editor.isActive("bulletList") },
+    { text: "Liste numérotée", name: "Liste numérotée", keys: "Ctrl+Maj+7", run: () => chain().toggleOrderedList().run(), active: () => editor.isActive("orderedList") },
     { text: "⇤", symbol: true, name: "Diminuer le retrait", keys: "Maj+Tab", run: () => chain().liftListItem("listItem").run(), can: () => editor.can().liftListItem("listItem") },
     { text: "⇥", symbol: true, name: "Augmenter le retrait", keys: "Tab", run: () => chain().sinkListItem("listItem").run(), can: () => editor.can().sinkListItem("listItem") },
     { text: "Citation", name: "Citation", run: () => chain().toggleBlockquote().run(), active: () => editor.isActive("blockquote") },
@@ -36,7 +36,7 @@ export function controls(editor, openLink) {
     { text: "− Ligne", symbol: true, name: "Supprimer la ligne", run: () => chain().deleteRow().run(), can: () => inTable() && editor.can().deleteRow() },
     { text: "+ Colonne", symbol: true, name: "Ajouter une colonne", run: () => chain().addColumnAfter().run(), can: () => inTable() && editor.can().addColumnAfter() },
     { text: "− Colonne", symbol: true, name: "Supprimer la colonne", run: () => chain().deleteColumn().run(), can: () => inTable() && editor.can().deleteColumn() },
-    { text: "Suppr. tableau", symbol: true, name: "Supprimer le tableau", run: () => chain().deleteTable().run(), can: () => inTable() },
+    { text: "Supprimer le tableau", name: "Supprimer le tableau", run: () => chain().deleteTable().run(), can: () => inTable() },
     { group: "Historique" },
     { text: "↶", symbol: true, name: "Annuler", keys: "Ctrl+Z", run: () => chain().undo().run(), can: () => editor.can().undo() },
     { text: "↷", symbol: true, name: "Rétablir", keys: "Ctrl+Y", run: () => chain().redo().run(), can: () => editor.can().redo() },
@@ -73,7 +73,8 @@ export function buildToolbar(editor, surfaceId, openLink) {
     if (control.className) button.classList.add(control.className);
     const shortcut = control.keys ? control.keys.replace("Ctrl", SHORTCUT_MOD) : "";
     // The visible text is part of the name (WCAG 2.5.3), the shortcut in the tooltip.
-    button.setAttribute("aria-label", control.symbol || control.name.includes(control.text) ? control.name : `${control.name} (${control.text})`);
+    const named = control.symbol || control.name.toLowerCase().includes(control.text.toLowerCase());
+    button.setAttribute("aria-label", named ? control.name : `${control.name} (${control.text})`);
     button.title = shortcut ? `${control.name} (${shortcut})` : control.name;
     if (control.keys && control.keys.startsWith("Ctrl")) button.setAttribute("aria-keyshortcuts", ariaKeys(control.keys));
     if (control.active) button.setAttribute("aria-pressed", "false");
