@@ -10,7 +10,7 @@ WORKERS ?= 2
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export COSIGNE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test check test-sqlite test-postgres browser office bench clean
+.PHONY: install run test check test-sqlite test-postgres browser office node assets bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install office
+run: install assets office
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo
 	@# The reference texts, when shared/ sits beside the repository (idempotent: checksums).
@@ -46,6 +46,28 @@ office:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	else echo "LibreOffice absent et installation impossible : les tests LibreOffice seront ignorés."; fi
 
+# The rich-text editor's bundle (app/static/dist/editor.js and .css), built by esbuild
+# from frontend/ with the exact packages of frontend/package-lock.json; rebuilt only when
+# the lockfile, the build or a source changes (the stamp file).
+ASSETS_STAMP := app/static/dist/.built
+FRONTEND_SOURCES := frontend/package.json frontend/package-lock.json frontend/build.mjs $(wildcard frontend/src/*)
+
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): $(FRONTEND_SOURCES) | node
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd frontend && npm run --silent build
+	touch $@
+
+# Node.js and npm build the editor; Debian's are installed when missing and we are root.
+node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation de Node.js et npm (construction de l'éditeur de texte)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	else echo "node et npm sont introuvables et ne peuvent être installés sans être root :" \
+		"installez les paquets Debian nodejs et npm (ou Node.js 18 ou plus), puis relancez make." >&2; exit 1; fi
+
 # The rules the code keeps, before any test runs: lint and format (ruff), the import
 # contracts between app/, knowledge/ and workflows/ and around the features' doors
 # (import-linter, in pyproject.toml), and the types (mypy).
@@ -55,7 +77,7 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: install check browser office test-sqlite test-postgres
+test: install check assets browser office test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/python -m pytest

@@ -30,6 +30,7 @@ from app.contributions import api as contributions_api
 from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
+from app.editing import views as editing
 from app.kb import api as kb_api
 from app.kb import views as kb
 from app.lifecycle import api as lifecycle_api
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         word,
         kb,
         assistant,
+        editing,
     )
     apis = (
         conventions_api,

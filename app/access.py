@@ -149,6 +149,14 @@ ACCESS: dict[str, Rule] = {
     "assistant.clear": LOGIN,
     "assistant.propose": member(Action.PROPOSE),
     "assistant_api.ask": LOGIN,  # likewise
+    # the section editor: drafts kept on the server, presence, a proposal's preview
+    "editing.revision_draft": member(Action.EDIT_SECTION),
+    "editing.revision_draft_discard": member(Action.EDIT_SECTION),
+    "editing.revision_presence": member(Action.EDIT_SECTION),
+    "editing.proposal_draft": member(Action.PROPOSE),
+    "editing.proposal_draft_discard": member(Action.PROPOSE),
+    "editing.proposal_presence": member(Action.PROPOSE),
+    "editing.proposal_preview": member(Action.PROPOSE),
 }
 
 

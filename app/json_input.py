@@ -15,6 +15,7 @@ from flask import request
 
 from workflows.conventions import parse_id
 from workflows.errors import InvalidInput, TooLarge
+from workflows.text.editor import MAX_DEPTH as EDITOR_NODE_DEPTH
 
 # As MAX_CONTENT_LENGTH: a 1 MB section body may take four times that once escaped in JSON.
 MAX_BYTES = 4 * 1024 * 1024
@@ -124,3 +125,28 @@ def int_mapping(raw: str, message: str) -> dict[str, int]:
     ):
         raise InvalidInput(message)
     return value
+
+
+# The editor's document nests two JSON levels per node (the node, its content) and a
+# few more for a text's marks; workflows.text.editor bounds the nodes themselves.
+EDITOR_MAX_DEPTH = 2 * EDITOR_NODE_DEPTH + 8
+
+
+def editor_document(raw: str) -> object:
+    """The rich-text editor's document, sent as JSON in a form field: bounded in size
+    and nesting before it is parsed (``workflows.text.editor`` checks what it holds)."""
+    data = raw.encode()
+    if len(data) > MAX_BYTES:
+        raise TooLarge(
+            f"Document de l'éditeur trop volumineux : {MAX_BYTES // 1_048_576} Mo au plus."
+        )
+    if _depth(data) > EDITOR_MAX_DEPTH:
+        raise InvalidInput(
+            f"Document de l'éditeur trop imbriqué ({EDITOR_MAX_DEPTH} niveaux au plus)."
+        )
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise InvalidInput(
+            "Document de l'éditeur illisible (JSON attendu) : rien n'a été enregistré."
+        ) from None

@@ -25,6 +25,7 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from knowledge.types import DocumentKind, DocumentStatus
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind, OrganisationKind
+from workflows.editing import Purpose
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 from workflows.review import Position, SectionState
@@ -612,6 +613,55 @@ class ReceivedLetter(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recorded_by: Mapped[User] = relationship()
+
+
+class Draft(Base):
+    """What a user typed in a section's editor and has not saved yet, kept on the server
+    so that a closed tab, a crash or a lost connection loses nothing: one per user,
+    section and page (the edit page, a proposal), with the revision it started from.
+    It goes when its text is saved."""
+
+    __tablename__ = "draft"
+    __table_args__ = (
+        UniqueConstraint("user_id", "section_id", "purpose", name="uq_draft_user_section_purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("section.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "draft_purpose"))
+    base_number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    # The summary of the change (edit page) or the rationale (proposal) typed so far.
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class EditingPresence(Base):
+    """Someone has a section's edit or proposal page open: the page's heartbeat moves
+    ``seen_at``; a presence not seen for two minutes is gone (workflows.editing)."""
+
+    __tablename__ = "editing_presence"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "section_id", "purpose", name="uq_editing_presence_user_section_purpose"
+        ),
+        Index("ix_editing_presence_section_seen", "section_id", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "editing_purpose"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class ImmutableRevisionError(RuntimeError):

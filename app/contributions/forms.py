@@ -10,6 +10,7 @@ from wtforms.fields import SelectMultipleField
 class ContributionForm(FlaskForm):
     base_revision = HiddenField()
     body = TextAreaField("Texte proposé")
+    document = HiddenField()  # the rich-text editor's document, as on the edit page
     rationale = TextAreaField("Justification")
 
 

@@ -18,11 +18,14 @@ from app.contributions.forms import (
     TreatForm,
 )
 from app.db import db_session
+from app.editing import operations as editing_operations
+from app.editing import queries as editing_queries
 from app.forms import EmptyForm, submitted
 from app.models import Revision
 from app.webutil import back
 from workflows.contributions import STATE_LABELS, ContributionState
 from workflows.conventions import parse_id
+from workflows.editing import AUTOSAVE_SECONDS, HEARTBEAT_SECONDS, Purpose
 from workflows.errors import Conflict, CosigneError
 from workflows.lifecycle import contributions_closed_reason, contributions_open
 from workflows.revisions import parse_revision_number
@@ -37,6 +40,20 @@ def new(section_id: int) -> ResponseReturnValue:
     section = g.section
     current = section.current_revision
     form = ContributionForm()
+    current_number = current.number if current else 0
+    # As on the edit page: ?source=markdown for the textarea, ?brouillon=reprendre for the
+    # user's draft of a proposal.
+    source_mode = request.args.get("source") == "markdown"
+    draft = editing_queries.draft_of(g.user.id, section_id, Purpose.PROPOSAL)
+    resumed = (
+        request.method == "GET"
+        and draft is not None
+        and request.args.get("brouillon") == "reprendre"
+    )
+    if request.method == "GET":
+        form.base_revision.data = str(draft.base_number if resumed and draft else current_number)
+        form.body.data = draft.body if resumed and draft else (current.body if current else "")
+        form.rationale.data = draft.note if resumed and draft else ""
 
     def page(error: CosigneError | None = None) -> ResponseReturnValue:
         return render_template(
@@ -44,26 +61,36 @@ def new(section_id: int) -> ResponseReturnValue:
             convention=g.convention,
             section=section,
             base=_posted_base(form.base_revision.data, current_number),
-            body=(form.body.data or "") if request.method == "POST" else body,
+            body=form.body.data or "",
             rationale=form.rationale.data or "",
             error=error,
             closed=not contributions_open(g.convention.state),
+            draft=draft if request.method == "GET" else None,
+            resumed=resumed,
+            current_number=current_number,
+            others=editing_queries.others(section_id, g.user.id),
+            source_mode=source_mode,
+            document=None
+            if source_mode
+            else editing_queries.editor_document_of(form.body.data or ""),
+            HEARTBEAT_SECONDS=HEARTBEAT_SECONDS,
+            AUTOSAVE_SECONDS=AUTOSAVE_SECONDS,
         ), (error.status if error else 200)
 
-    current_number = current.number if current else 0
-    body = current.body if current else ""
     if request.method == "GET":
         reason = contributions_closed_reason(g.convention.state)
         return page(Conflict(reason) if reason else None)
     errors.on_error(page)
     submitted(form)
-    contribution = operations.create_contribution(
-        section_id,
-        g.user,
-        parse_revision_number(form.base_revision.data),
-        form.body.data or "",
-        form.rationale.data or "",
+    base = parse_revision_number(form.base_revision.data)
+    form.body.data = editing_queries.submitted_text(
+        section_id, base, form.body.data or "", form.document.data or ""
     )
+    form.document.data = ""
+    contribution = operations.create_contribution(
+        section_id, g.user, base, form.body.data, form.rationale.data or ""
+    )
+    editing_operations.discard_draft(g.user.id, section_id, Purpose.PROPOSAL)
     return back(
         url_for("contributions.show", contribution_id=contribution.id),
         f"Contribution n° {contribution.id} envoyée aux rédacteurs.",

@@ -13,6 +13,9 @@ class SectionForm(FlaskForm):
 class EditForm(FlaskForm):
     base_revision = HiddenField()
     body = TextAreaField("Texte (Markdown)")
+    # The rich-text editor's document (JSON), when it ran: then it is the text, and
+    # ``body`` the Markdown it was opened on (app.editing.queries.submitted_text).
+    document = HiddenField()
     message = StringField("Résumé de la modification (facultatif)")
 
 

@@ -11,6 +11,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app import errors
+from app.editing import operations as editing_operations
+from app.editing import queries as editing_queries
 from app.forms import form_errors, submitted
 from app.models import Revision
 from app.sections import operations, queries
@@ -18,6 +20,7 @@ from app.sections.forms import EditForm, MoveForm, RestoreForm, SectionForm
 from app.webutil import back
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATES
 from workflows.conventions import parse_id
+from workflows.editing import AUTOSAVE_SECONDS, HEARTBEAT_SECONDS, Purpose
 from workflows.errors import CosigneError, InvalidInput, NotFound
 from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
 from workflows.revisions import parse_revision_number
@@ -57,9 +60,33 @@ def show(section_id: int) -> ResponseReturnValue:
 def edit(section_id: int) -> ResponseReturnValue:
     current = g.section.current_revision
     form = EditForm()
+    # ?source=markdown: the textarea, as without JavaScript; ?brouillon=reprendre: the
+    # user's draft instead of the current text.
+    source_mode = request.args.get("source") == "markdown"
+    draft = editing_queries.draft_of(g.user.id, section_id, Purpose.REVISION)
+    resumed = (
+        request.method == "GET"
+        and draft is not None
+        and request.args.get("brouillon") == "reprendre"
+    )
 
     def page(error: CosigneError | None = None) -> ResponseReturnValue:
-        context = {"convention": g.convention, "section": g.section, "form": form}
+        context = {
+            "convention": g.convention,
+            "section": g.section,
+            "form": form,
+            # After a post the draft is the text being saved: nothing to offer.
+            "draft": draft if request.method == "GET" else None,
+            "resumed": resumed,
+            "current_number": current.number if current else 0,
+            "others": editing_queries.others(section_id, g.user.id),
+            "source_mode": source_mode,
+            "document": None
+            if source_mode
+            else editing_queries.editor_document_of(form.body.data or ""),
+            "HEARTBEAT_SECONDS": HEARTBEAT_SECONDS,
+            "AUTOSAVE_SECONDS": AUTOSAVE_SECONDS,
+        }
         if isinstance(error, operations.RevisionConflict):
             # Keep what the user typed; show the other version and the difference, and
             # base the form on the current revision so that saving again is deliberate.
@@ -74,18 +101,27 @@ def edit(section_id: int) -> ResponseReturnValue:
         return render_template("sections/edit.html", **context), (error.status if error else 200)
 
     if request.method == "GET":
-        form.base_revision.data = str(current.number if current else 0)
-        form.body.data = current.body if current else ""
+        if resumed:
+            assert draft is not None
+            form.base_revision.data = str(draft.base_number)
+            form.body.data = draft.body
+            form.message.data = draft.note
+        else:
+            form.base_revision.data = str(current.number if current else 0)
+            form.body.data = current.body if current else ""
         return page()
     errors.on_error(page)
     submitted(form)
-    revision = operations.save_revision(
-        section_id,
-        g.user.id,
-        parse_revision_number(form.base_revision.data),
-        form.body.data or "",
-        form.message.data or "",
+    base = parse_revision_number(form.base_revision.data)
+    # From here on the form holds the text to store (the conflict page shows it).
+    form.body.data = editing_queries.submitted_text(
+        section_id, base, form.body.data or "", form.document.data or ""
     )
+    form.document.data = ""
+    revision = operations.save_revision(
+        section_id, g.user.id, base, form.body.data, form.message.data or ""
+    )
+    editing_operations.discard_draft(g.user.id, section_id, Purpose.REVISION)
     flash(f"Révision {revision.number} enregistrée.", "success")
     if revision.review_notice:
         flash(revision.review_notice, "warning")

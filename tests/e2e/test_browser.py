@@ -173,8 +173,8 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
         page.locator("table.list").get_by_role("link", name=SECTION_TITLE, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=SECTION_TITLE)).to_be_visible()
 
-    def is_edit_post(response) -> bool:
-        return response.request.method == "POST" and response.url.endswith("/edit")
+    def is_edit_post(response) -> bool:  # type: ignore[no-untyped-def]
+        return response.request.method == "POST" and urlsplit(response.url).path.endswith("/edit")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -190,6 +190,8 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             section_url = a.url
             section_id = int(re.search(r"/sections/(\d+)$", section_url).group(1))
             a.get_by_role("link", name="Modifier", exact=True).click()
+            # The rich-text editor is tested in test_editor.py: here the Markdown source.
+            a.get_by_role("link", name="Modifier le texte source (Markdown)").click()
             body_a = a.locator("textarea#body")
             original = body_a.input_value()
             assert ORIGINAL in original
@@ -203,6 +205,7 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             login(b)
             open_section(b)
             b.get_by_role("link", name="Modifier", exact=True).click()
+            b.get_by_role("link", name="Modifier le texte source (Markdown)").click()
             body_b = b.locator("textarea#body")
             assert body_b.input_value() == original
             body_b.fill(original.replace(ORIGINAL, TEXT_B))

@@ -139,11 +139,16 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(associe.get_by_role("heading", level=1)).to_contain_text(
                 "Proposer une modification"
             )
+            # The rich-text editor is tested in test_editor.py: here the Markdown source.
+            associe.get_by_role("link", name="Modifier le texte source (Markdown)").click()
             body = associe.locator("textarea#body")
             original = normalise(body.input_value())
             assert KEPT_OLD in original and REFUSED_OLD in original, original
             body.fill(original.replace(KEPT_OLD, KEPT_NEW).replace(REFUSED_OLD, REFUSED_NEW))
             associe.get_by_label("Justification (facultative, conseillée)").fill(RATIONALE)
+            # Before sending, the proposal is shown as the changes it makes.
+            associe.get_by_role("button", name="Voir mes modifications avant l'envoi").click()
+            expect(associe.locator("#proposal-preview ins").first).to_be_visible()
             associe.get_by_role("button", name="Envoyer la contribution").click()
             expect(associe).to_have_url(re.compile(r"/contributions/\d+$"))
             contribution_url = associe.url
@@ -227,6 +232,7 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             # back to draft, then asks the signatories to review it again.
             open_section(drafter, REVIEWED)
             drafter.get_by_role("link", name="Modifier", exact=True).click()
+            drafter.get_by_role("link", name="Modifier le texte source (Markdown)").click()
             text = drafter.locator("textarea#body")
             text.fill(normalise(text.input_value()) + "\n\n" + CALENDAR)
             drafter.get_by_label("Résumé de la modification (facultatif)").fill(

@@ -244,7 +244,14 @@ _LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(\s|$)", re.M)
 
 def _escape(text: str, in_table: bool = False) -> str:
     text = _ESCAPE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", text)
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, after = match.groups()
+    if marker[0].isdigit():  # a backslash before a digit is no escape: the dot is escaped
+        return f"{indent}{marker[:-1]}\\{marker[-1]}{after}"
+    return f"{indent}\\{marker}{after}"
 
 
 def inline_markdown(runs: tuple[Run, ...] | list[Run]) -> str:
@@ -255,9 +262,12 @@ def inline_markdown(runs: tuple[Run, ...] | list[Run]) -> str:
             body = f"{ticks}{run.text}{ticks}"
         else:
             body = _escape(run.text).replace("\n", "\\\n")
+        core = body.strip()
+        if not core:  # white space between two formatted runs: written once, unmarked
+            parts.append(body)
+            continue
         lead = body[: len(body) - len(body.lstrip())]
         trail = body[len(body.rstrip()) :]
-        core = body.strip()
         if core and not run.code:
             if run.strike:
                 core = f"~~{core}~~"
