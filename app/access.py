@@ -107,6 +107,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.signed": member(Action.VIEW),
+    "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
     # register of the association
     "register.page": member(Action.VIEW),

@@ -152,7 +152,7 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
                 f"Contribution n° {number} envoyée aux rédacteurs."
             )
             expect(associe.locator(".heading-row .state")).to_have_text("Ouverte")
-            tracked = associe.locator(".tracked div.diff")
+            tracked = associe.locator(".tracked div.comparison")
             inserted = " ".join(tracked.locator("ins").all_inner_texts())
             deleted = " ".join(tracked.locator("del").all_inner_texts())
             assert "sans ascenseur" in inserted and "plus de 75 ans" in inserted, inserted
