@@ -16,6 +16,7 @@ of ``templates/macros/diff.html``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -112,13 +113,24 @@ class _Renderer:
             if not group:
                 return
             op = group[0].op
-            body = "".join(_run(p.run) for p in group)
             if op == "equal":
-                out.append(body)
+                out.append("".join(_run(p.run) for p in group))
+                group.clear()
+                return
+            # A space at the edge of a change is shown beside it, not underlined or
+            # struck: " bâti" added after "Patrimoine" reads "Patrimoine [bâti]".
+            runs = [p.run for p in group]
+            lead = runs[0].text[: len(runs[0].text) - len(runs[0].text.lstrip(" "))]
+            trail = runs[-1].text[len(runs[-1].text.rstrip(" ")) :]
+            if "".join(r.text for r in runs).strip(" "):
+                runs[0] = replace(runs[0], text=runs[0].text[len(lead) :])
+                runs[-1] = replace(runs[-1], text=runs[-1].text[: len(runs[-1].text) - len(trail)])
             else:
-                tag = "ins" if op == "insert" else "del"
-                marks = ("", "") if whole else (_sr(_OPEN[op]), _sr(_CLOSE[op]))
-                out.append(f"<{tag}{self._title(op)}>{marks[0]}{body}{marks[1]}</{tag}>")
+                lead = trail = ""
+            body = "".join(_run(r) for r in runs if r.text)
+            tag = "ins" if op == "insert" else "del"
+            marks = ("", "") if whole else (_sr(_OPEN[op]), _sr(_CLOSE[op]))
+            out.append(f"{lead}<{tag}{self._title(op)}>{marks[0]}{body}{marks[1]}</{tag}>{trail}")
             group.clear()
 
         for piece in pieces:

@@ -122,3 +122,12 @@ def test_headings_sit_below_the_page_and_read_formatted() -> None:
 def test_a_word_diff_renders_as_its_two_texts_compared() -> None:
     old, new = "## Titre\n\n- a\n- b", "## Titre\n\n- a\n- c\n- b"
     assert render_word_diff(word_diff(old, new)) == render_texts(old, new)
+
+
+def test_a_space_at_the_edge_of_a_change_sits_beside_it() -> None:
+    html = str(render_texts("## Patrimoine", "## Patrimoine bâti"))
+    assert 'Patrimoine <ins><span class="sr">[début d&#39;insertion] </span>bâti<span' in html
+    # A change made of a space alone keeps it.
+    assert "<del>" in str(render_texts("Un  mot.", "Un mot.")).replace(
+        '<del><span class="sr">[début de suppression] </span>', "<del>"
+    )
