@@ -88,6 +88,10 @@ ACCESS: dict[str, Rule] = {
     "contributions.accept": member(Action.DECIDE),
     "contributions.reject": member(Action.DECIDE),
     "contributions.treat": member(Action.DECIDE),
+    "contributions.accept_change": member(Action.DECIDE),
+    "contributions.reject_change": member(Action.DECIDE),
+    "contributions.accept_author": member(Action.DECIDE),
+    "contributions.reject_author": member(Action.DECIDE),
     "contributions.withdraw": member(Action.PROPOSE),  # and may_withdraw: its author
     "contributions.thread_new": member(Action.COMMENT),
     "contributions.thread_reply": member(Action.COMMENT),
@@ -96,6 +100,8 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.show": member(Action.VIEW),
     "contributions_api.accept": member(Action.DECIDE),
     "contributions_api.reject": member(Action.DECIDE),
+    "contributions_api.accept_change": member(Action.DECIDE),
+    "contributions_api.reject_change": member(Action.DECIDE),
     "contributions_api.withdraw": member(Action.PROPOSE),  # and may_withdraw
     # review of sections
     "review.request": member(Action.REQUEST_REVIEW),

@@ -38,7 +38,8 @@ from workflows.text.blocks import (
     parse_markdown,
     plain,
 )
-from workflows.text.diff import PAIRING_THRESHOLD, SpanOp, diff_paragraph, pair_similar
+from workflows.text.diff import PAIRING_THRESHOLD, SpanOp, diff_paragraph, pair_similar, tokenize
+from workflows.text.merge import Hunk, Para
 
 __all__ = [
     "BlockDiff",
@@ -48,6 +49,7 @@ __all__ = [
     "compare",
     "describe",
     "excerpt",
+    "hunk_change",
     "side",
 ]
 
@@ -542,12 +544,13 @@ def _text_change(pieces: Pieces, what: str = "") -> str:
     return ""
 
 
-_WHOLE = {
-    "heading": ("le titre", "le titre"),
-    "paragraph": ("le paragraphe", "le paragraphe"),
-    "quote": ("la citation", "la citation"),
-    "code": ("un bloc de code", "un bloc de code"),
-    "rule": ("un trait de séparation", "un trait de séparation"),
+# What a whole block added or removed is called in a description.
+_NOUNS = {
+    "heading": "le titre",
+    "paragraph": "le paragraphe",
+    "quote": "la citation",
+    "code": "un bloc de code",
+    "rule": "un trait de séparation",
 }
 
 
@@ -560,7 +563,7 @@ def _whole_block(d: BlockDiff) -> str:
         return f"{verb} une liste de {len(block.items)} éléments"
     if d.kind == "table":
         return f"{verb} un tableau de {len(block.rows)} lignes"
-    noun = _WHOLE[d.kind][0]
+    noun = _NOUNS[d.kind]
     if d.kind in ("code", "rule"):
         return f"{verb} {noun}"
     return f"{verb} {noun} {_quote(block_text(block))}"
@@ -630,3 +633,15 @@ def describe(diffs: Sequence[BlockDiff]) -> str:
         return "Aucun changement visible à la lecture (mise en page du texte source)"
     text = " ; ".join(found)
     return text[0].upper() + text[1:]
+
+
+def hunk_change(base: Sequence[Para], hunk: Hunk) -> tuple[str, str]:
+    """The paragraph one change of a contribution is about, before it and with that
+    change alone applied (a whole paragraph for an insertion or a deletion)."""
+    if hunk.kind == "insert":
+        return "", hunk.new_text
+    if hunk.kind == "delete":
+        return hunk.old_text, ""
+    text = next((p.text for p in base if p.id == hunk.paragraph_id), "")
+    tokens = tokenize(text)
+    return text, "".join(tokens[: hunk.start]) + hunk.new_text + "".join(tokens[hunk.end :])

@@ -6,7 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflows.text.blocks import Run, parse_markdown
-from workflows.text.richdiff import Piece, compare, describe, excerpt, side
+from workflows.text.merge import align_proposal, apply_hunks, compute_hunks, paragraphs_of
+from workflows.text.paragraphs import assign_paragraph_ids
+from workflows.text.richdiff import Piece, compare, describe, excerpt, hunk_change, side
 
 HYPOTHESIS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -236,3 +238,24 @@ def test_runs_keep_their_formatting_in_pieces() -> None:
     links = {(p.op, p.run.link) for p in d.pieces if p.op != "equal"}
     assert links == {("delete", "https://a.example"), ("insert", "https://b.example")}
     assert side([d], "new")[0].runs[1] == Run("le site", link="https://b.example")
+
+
+@HYPOTHESIS
+@given(edited_documents())
+def test_a_change_alone_is_the_paragraph_with_that_hunk_applied(pair: tuple[str, str]) -> None:
+    old, new = pair
+    base = paragraphs_of(old, assign_paragraph_ids("", None, old))
+    proposal = align_proposal(base, new)
+    hunks = compute_hunks(base, proposal)
+    for hunk in hunks:
+        before, after = hunk_change(base, hunk)
+        partial = apply_hunks(base, proposal, hunks, {hunk.id})
+        if hunk.kind == "insert":
+            assert (before, after) == ("", hunk.new_text)
+        elif hunk.kind == "delete":
+            assert (before, after) == (hunk.old_text, "")
+        else:
+            (paragraph,) = [p for p in partial if p.id == hunk.paragraph_id]
+            assert after == paragraph.text
+            assert before == next(p.text for p in base if p.id == hunk.paragraph_id)
+        assert describe(excerpt(compare(before, after)))
