@@ -19,7 +19,7 @@ from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from app import access, db, errors
+from app import access, comparison, db, errors
 from app.accounts import views as accounts
 from app.activity import api as activity_api
 from app.activity import views as activity
@@ -157,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["datetime"] = local_datetime
+    comparison.register(app)
 
     @app.context_processor
     def labels() -> dict[str, Any]:

@@ -90,6 +90,10 @@ ACCESS: dict[str, Rule] = {
     "contributions.accept": member(Action.DECIDE),
     "contributions.reject": member(Action.DECIDE),
     "contributions.treat": member(Action.DECIDE),
+    "contributions.accept_change": member(Action.DECIDE),
+    "contributions.reject_change": member(Action.DECIDE),
+    "contributions.accept_author": member(Action.DECIDE),
+    "contributions.reject_author": member(Action.DECIDE),
     "contributions.withdraw": member(Action.PROPOSE),  # and may_withdraw: its author
     "contributions.thread_new": member(Action.COMMENT),
     "contributions.thread_reply": member(Action.COMMENT),
@@ -98,6 +102,8 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.show": member(Action.VIEW),
     "contributions_api.accept": member(Action.DECIDE),
     "contributions_api.reject": member(Action.DECIDE),
+    "contributions_api.accept_change": member(Action.DECIDE),
+    "contributions_api.reject_change": member(Action.DECIDE),
     "contributions_api.withdraw": member(Action.PROPOSE),  # and may_withdraw
     # review of sections
     "review.request": member(Action.REQUEST_REVIEW),
@@ -109,6 +115,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.signed": member(Action.VIEW),
+    "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
     # register of the association
     "register.page": member(Action.VIEW),

@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "contribution_rejetee": "Contribution rejetée",
     "contribution_traitee": "Contribution traitée",
     "contribution_retiree": "Contribution retirée",
+    "modification_acceptee": "Modification d'une contribution acceptée",
+    "modification_rejetee": "Modification d'une contribution rejetée",
     "commentaire": "Commentaire",
     "reponse": "Réponse",
     "fil_resolu": "Discussion résolue",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from workflows.errors import InvalidInput
+from workflows.errors import Conflict, InvalidInput
 
 
 class ContributionState(StrEnum):
@@ -69,15 +69,49 @@ def assisted_rationale(question: str | None) -> str:
     return f"Rédigée avec l'assistant de Cosigne, en réponse à : « {question} »."
 
 
-def state_after_acceptance(accepted: set[str], all_hunks: set[str]) -> ContributionState:
-    """Accepting every change is an acceptance; some of them, a partial one."""
-    if not accepted:
-        raise InvalidInput(
-            "Choisissez au moins une modification à accepter, ou rejetez la contribution."
-        )
-    unknown = accepted - all_hunks
+def change_number(hunk_id: str) -> int:
+    """The number users see for a change: 2 for "h2" (0 for anything else)."""
+    digits = hunk_id[1:]
+    return int(digits) if hunk_id.startswith("h") and digits.isdigit() else 0
+
+
+def check_decisions(
+    all_hunks: set[str],
+    accepted: set[str],
+    rejected: set[str],
+    accept: set[str],
+    reject: set[str],
+) -> None:
+    """Deciding ``accept`` and ``reject`` on a contribution whose changes ``accepted`` and
+    ``rejected`` are already decided: each change once, never both ways. A change
+    decided already is a conflict, not bad input: another drafter may have decided it
+    meanwhile."""
+    unknown = (accept | reject) - all_hunks
     if unknown:
         raise InvalidInput(f"Modifications inconnues : {', '.join(sorted(unknown))}.")
-    if accepted == all_hunks:
+    both = sorted(accept & reject, key=change_number)
+    if both:
+        raise InvalidInput(
+            f"La modification {change_number(both[0])} ne peut être à la fois acceptée et rejetée."
+        )
+    decided = {**dict.fromkeys(accepted, "acceptée"), **dict.fromkeys(rejected, "rejetée")}
+    again = sorted((accept | reject) & decided.keys(), key=change_number)
+    if again:
+        raise Conflict(
+            f"La modification {change_number(again[0])} a déjà été {decided[again[0]]} "
+            "(la page montre à présent où en est chaque modification)."
+        )
+
+
+def state_after_decisions(
+    accepted: set[str], rejected: set[str], all_hunks: set[str]
+) -> ContributionState:
+    """Open while a change is undecided; then accepted (every change), partly accepted
+    (some) or rejected (none)."""
+    if all_hunks - accepted - rejected:
+        return ContributionState.OUVERTE
+    if accepted == all_hunks and accepted:
         return ContributionState.ACCEPTEE
-    return ContributionState.PARTIELLEMENT_ACCEPTEE
+    if accepted:
+        return ContributionState.PARTIELLEMENT_ACCEPTEE
+    return ContributionState.REJETEE

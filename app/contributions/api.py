@@ -68,3 +68,23 @@ def reject(contribution_id: int) -> ResponseReturnValue:
 def withdraw(contribution_id: int) -> ResponseReturnValue:
     done = operations.withdraw(contribution_id, g.user)
     return jsonify(contribution_json(done, with_hunks=False))
+
+
+@bp.post("/contributions/<int:contribution_id>/changes/<int:number>/accept")
+def accept_change(contribution_id: int, number: int) -> ResponseReturnValue:
+    json_input.payload(optional=True)
+    decision = operations.decide_change(contribution_id, g.user, number, accept=True)
+    return jsonify(
+        contribution=contribution_json(decision.contribution),
+        revision=decision.revision.number if decision.revision else None,
+    )
+
+
+@bp.post("/contributions/<int:contribution_id>/changes/<int:number>/reject")
+def reject_change(contribution_id: int, number: int) -> ResponseReturnValue:
+    data = json_input.payload(optional=True)
+    reason = json_input.string(data, "reason")
+    decision = operations.decide_change(
+        contribution_id, g.user, number, accept=False, reason=reason
+    )
+    return jsonify(contribution=contribution_json(decision.contribution))

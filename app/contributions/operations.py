@@ -1,6 +1,11 @@
 """Contributions (tracked changes proposed by partners) and their discussions: filing,
-deciding (accept all or some changes, reject with a reason, mark as treated), withdrawing;
-opening, answering and resolving a discussion.
+deciding (one change at a time, all of them, or all of one author's on a section; reject
+with a reason, mark as treated), withdrawing; opening, answering and resolving a
+discussion.
+
+Every decision locks the section's row, then the contribution's (in that order, so that
+two drafters deciding at once wait for each other rather than deadlock); the second
+works on what the first wrote, and a change decided meanwhile is refused as a conflict.
 
 The rules live in workflows/: text/merge.py (paragraph identities, hunks, three-way
 merge), contributions.py (states and decisions), lifecycle.py (when contributions are
@@ -9,6 +14,8 @@ Each function loads rows, calls them and writes once.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,11 +39,12 @@ from workflows.contributions import (
     RATIONALE_MAX,
     STATE_LABELS,
     ContributionState,
+    change_number,
+    check_decisions,
     clean_text,
     require_open,
-    state_after_acceptance,
+    state_after_decisions,
 )
-from workflows.conventions import parse_id
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
 from workflows.mentions import find_mentions
@@ -44,13 +52,16 @@ from workflows.permissions import Role, may_resolve, may_withdraw
 from workflows.revisions import clean_body
 from workflows.text.anchors import make_anchor
 from workflows.text.merge import (
+    Hunk,
     MergeConflict,
+    Para,
     align_proposal,
     apply_hunks,
     compute_hunks,
     merge3,
     paragraphs_of,
 )
+from workflows.text.richdiff import compare, describe, excerpt, hunk_change
 
 COMMENT_MAX = 10_000
 
@@ -59,10 +70,11 @@ class MergeRefused(Conflict):
     """Accepting would overlap changes made since the contribution's base (HTTP 409,
     with each conflict in the API)."""
 
-    def __init__(self, conflicts: list[MergeConflict]) -> None:
+    def __init__(self, conflicts: list[MergeConflict], contribution_id: int | None = None) -> None:
+        which = f"Contribution n° {contribution_id} : " if contribution_id is not None else ""
         super().__init__(
-            "La section a changé depuis la révision de base de la contribution et certaines "
-            "modifications se chevauchent : " + " ".join(c.message for c in conflicts)
+            f"{which}La section a changé depuis la révision de base de la contribution et "
+            "certaines modifications se chevauchent : " + " ".join(c.message for c in conflicts)
         )
         self.conflicts = conflicts
 
@@ -178,13 +190,7 @@ def _decided(
     text = f"Votre contribution n° {contribution.id} sur « {section.title} » : {STATE_LABELS[state].lower()}"
     if note:
         text += f" — {note}"
-    audit.notify(
-        session,
-        {contribution.author_id} - {actor.id},
-        text,
-        f"/contributions/{contribution.id}",
-        section.convention_id,
-    )
+    _tell_author(session, contribution, actor, text)
     audit.record(
         session,
         f"contribution_{state.value}",
@@ -196,81 +202,234 @@ def _decided(
     )
 
 
-def accept(contribution_id: int, actor: User, hunk_ids: list[str] | None = None) -> Revision | None:
-    """Accept all the contribution's changes, or only ``hunk_ids`` (the others are
-    rejected), merged three ways into the current text. Returns the new revision (None
-    when the current text already held every accepted change)."""
-    with write_transaction() as session:
-        contribution = session.get(Contribution, contribution_id)
-        if contribution is None:
-            raise NotFound("Contribution introuvable.")
-        section = lock_editable_section(session, contribution.section_id)
-        session.refresh(contribution, with_for_update=True)
-        require_open(contribution.state)
-        _check_open_phase(section)
-        actor = reloaded(session, actor)
-        base = paragraphs(revision_of(session, section.id, contribution.base_number))
-        proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
-        hunks = compute_hunks(base, proposal)
-        all_ids = {h.id for h in hunks}
-        selected = set(hunk_ids) if hunk_ids is not None else all_ids
-        state = state_after_acceptance(selected, all_ids)
+def _tell_author(session: Session, contribution: Contribution, actor: User, text: str) -> None:
+    audit.notify(
+        session,
+        {contribution.author_id} - {actor.id},
+        text,
+        f"/contributions/{contribution.id}",
+        contribution.section.convention_id,
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What deciding on some changes of a contribution did."""
+
+    contribution: Contribution
+    revision: Revision | None  # the revision written, None when the text did not change
+    state: ContributionState  # ouverte while some change is still undecided
+
+
+def _choose(hunks: list[Hunk], ids: set[str]) -> list[Hunk]:
+    return [h for h in hunks if h.id in ids]
+
+
+def _numbers(hunks: list[Hunk]) -> str:
+    numbers = [str(change_number(h.id)) for h in hunks]
+    return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " et " + numbers[-1]
+
+
+def _what(base: list[Para], hunks: list[Hunk]) -> str:
+    """Which changes, in words: "modification 2 (remplace « 46 » par « 47 »)"."""
+    if len(hunks) == 1:
+        said = describe(excerpt(compare(*hunk_change(base, hunks[0]))))
+        return f"modification {_numbers(hunks)} ({said[0].lower()}{said[1:]})"
+    return f"modifications {_numbers(hunks)}"
+
+
+def _decide(
+    session: Session,
+    section: Section,
+    contribution: Contribution,
+    actor: User,
+    accept: set[str] | None,
+    reject: set[str] | None,
+    reason: str = "",
+    named: str | None = None,
+) -> Decision:
+    """Accept and reject some changes of a contribution whose section and row are locked.
+
+    ``accept`` or ``reject`` None: every change still undecided. The accepted ones are
+    merged three ways into the current text (refused as a whole, with its conflicts,
+    when one overlaps a change made since); when every change is decided the
+    contribution takes its final state, a rejection of all of them with its reason.
+    Each decision is journaled and the author told."""
+    require_open(contribution.state)
+    base = paragraphs(revision_of(session, section.id, contribution.base_number))
+    proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+    hunks = compute_hunks(base, proposal)
+    all_ids = {h.id for h in hunks}
+    if named is not None and named not in all_ids:
+        raise NotFound(f"La contribution n'a pas de modification {change_number(named)}.")
+    accepted, rejected = set(contribution.accepted_hunks), set(contribution.rejected_hunks)
+    undecided = all_ids - accepted - rejected
+    accept = undecided if accept is None else accept
+    reject = undecided - accept if reject is None else reject
+    check_decisions(all_ids, accepted, rejected, accept, reject)
+    first = not accepted and not rejected
+    accepted, rejected = accepted | accept, rejected | reject
+    state = state_after_decisions(accepted, rejected, all_ids)
+    if state is ContributionState.REJETEE and not reason:
+        raise InvalidInput(
+            "Le motif du rejet est obligatoire : aucune modification de la contribution "
+            "n'est acceptée, son auteur reçoit le motif."
+        )
+    author = contribution.author
+    whose = f"Contribution n° {contribution.id} de {author.name} ({contribution.organisation.name})"
+    closes_at_once = first and state is not ContributionState.OUVERTE
+    revision = None
+    if accept:
         current_revision = section.current_revision
-        current = paragraphs(current_revision)
-        merged = merge3(base, current, apply_hunks(base, proposal, hunks, selected))
+        partial = apply_hunks(base, proposal, hunks, accept)
+        merged = merge3(base, paragraphs(current_revision), partial)
         if not merged.clean:
-            raise MergeRefused(merged.conflicts)
-        contribution.accepted_hunks = sorted(selected, key=_hunk_order)
-        contribution.rejected_hunks = sorted(all_ids - selected, key=_hunk_order)
-        revision = None
+            raise MergeRefused(merged.conflicts, contribution.id)
         if current_revision is None or merged.text() != current_revision.body:
-            author = contribution.author
-            partial = " (en partie)" if state is ContributionState.PARTIELLEMENT_ACCEPTEE else ""
+            if closes_at_once:
+                partly = " (en partie)" if state is ContributionState.PARTIELLEMENT_ACCEPTEE else ""
+                message = f"{whose} acceptée{partly}"
+            else:
+                plural = "s" if len(accept) > 1 else ""
+                message = f"{whose} : {_what(base, _choose(hunks, accept))} acceptée{plural}"
             revision = insert_revision(
                 session,
                 section,
                 current_revision,
                 actor,
                 merged.text(),
-                f"Contribution n° {contribution.id} de {author.name} ({contribution.organisation.name}) "
-                f"acceptée{partial}",
+                message[:500],
                 [p.id for p in merged.paragraphs],
                 contribution_id=contribution.id,
             )
             contribution.result_number = revision.number
-        else:
+        elif contribution.result_number is None:
             contribution.result_number = current_revision.number
+    contribution.accepted_hunks = sorted(accepted, key=change_number)
+    contribution.rejected_hunks = sorted(rejected, key=change_number)
+    if not closes_at_once:
+        for chosen, verb, action, note in (
+            (accept, "acceptée", "acceptee", ""),
+            (reject, "rejetée", "rejetee", f" — {reason}" if reason else ""),
+        ):
+            if not chosen:
+                continue
+            done = f"{_what(base, _choose(hunks, chosen))} {verb}{'s' if len(chosen) > 1 else ''}"
+            audit.record(
+                session,
+                f"modification_{action}",
+                f"Contribution n° {contribution.id} : {done}{note}",
+                actor,
+                section.convention_id,
+                "contribution",
+                contribution.id,
+            )
+            if state is ContributionState.OUVERTE:
+                text = f"Votre contribution n° {contribution.id} sur « {section.title} » : {done}"
+                _tell_author(session, contribution, actor, text + note)
+    if state is not ContributionState.OUVERTE:
         _decided(
             session,
             contribution,
             actor,
             state,
-            "",
+            reason,
             f"Contribution n° {contribution.id} {STATE_LABELS[state].lower()} "
-            f"({len(selected)}/{len(all_ids)} modifications)",
+            f"({len(accepted)}/{len(all_ids)} modifications)" + (f" : {reason}" if reason else ""),
         )
-    return revision
+    return Decision(contribution, revision, state)
 
 
-def _hunk_order(hunk_id: str) -> int:
-    return parse_id(hunk_id[1:]) or 0
+def _locked(session: Session, contribution_id: int) -> tuple[Section, Contribution]:
+    """The contribution's section, then the contribution, locked in that order (the
+    order every decision takes, so that two of them never wait on each other)."""
+    contribution = session.get(Contribution, contribution_id)
+    if contribution is None:
+        raise NotFound("Contribution introuvable.")
+    section = lock_editable_section(session, contribution.section_id)
+    session.refresh(contribution, with_for_update=True)
+    require_open(contribution.state)
+    _check_open_phase(section)
+    return section, contribution
+
+
+def decide_change(
+    contribution_id: int, actor: User, number: int, accept: bool, reason: str = ""
+) -> Decision:
+    """Accept or reject change ``number`` ("h2" is 2) alone, as a drafter does in Word;
+    the contribution stays open while some change is undecided. A rejection needs a
+    reason when it leaves the contribution rejected as a whole."""
+    reason = clean_text(reason, "Le motif du rejet", required=False)
+    hunk_id = f"h{number}"
+    chosen, other = ({hunk_id}, set[str]()) if accept else (set[str](), {hunk_id})
+    with write_transaction() as session:
+        section, contribution = _locked(session, contribution_id)
+        actor = reloaded(session, actor)
+        return _decide(session, section, contribution, actor, chosen, other, reason, hunk_id)
+
+
+def accept(contribution_id: int, actor: User, hunk_ids: list[str] | None = None) -> Revision | None:
+    """Accept every undecided change of the contribution, or only ``hunk_ids`` (the other
+    undecided ones are rejected), merged three ways into the current text. Returns the
+    new revision (None when the current text already held every accepted change)."""
+    with write_transaction() as session:
+        section, contribution = _locked(session, contribution_id)
+        actor = reloaded(session, actor)
+        chosen = None if hunk_ids is None else set(hunk_ids) - set(contribution.accepted_hunks)
+        if chosen is not None and not chosen and not contribution.accepted_hunks:
+            raise InvalidInput(
+                "Choisissez au moins une modification à accepter, ou rejetez la contribution."
+            )
+        return _decide(session, section, contribution, actor, chosen, None).revision
+
+
+def decide_author(
+    section_id: int, author_id: int, actor: User, accept: bool, reason: str = ""
+) -> list[Decision]:
+    """Accept, or reject with a reason, every undecided change of every open contribution
+    of one author on a section, oldest first, in one transaction: nothing is written
+    when one of them conflicts with the text."""
+    reason = clean_text(reason, "Le motif du rejet", required=not accept)
+    with write_transaction() as session:
+        section = lock_editable_section(session, section_id)
+        _check_open_phase(section)
+        contributions = list(
+            session.scalars(
+                select(Contribution)
+                .where(
+                    Contribution.section_id == section_id,
+                    Contribution.author_id == author_id,
+                    Contribution.state == ContributionState.OUVERTE,
+                )
+                .order_by(Contribution.id)
+                .with_for_update()
+            )
+        )
+        if not contributions:
+            raise InvalidInput("Aucune contribution ouverte de cette personne sur cette section.")
+        actor = reloaded(session, actor)
+        return [
+            _decide(session, section, c, actor, None if accept else set(), None, reason)
+            for c in contributions
+        ]
 
 
 def reject(contribution_id: int, actor: User, reason: str) -> Contribution:
-    """Reject with a reason, which the author receives."""
+    """Reject every undecided change with a reason, which the author receives (the
+    contribution is rejected, or partly accepted if some change was accepted before)."""
     reason = clean_text(reason, "Le motif du rejet", required=True)
-    return _close(contribution_id, actor, ContributionState.REJETEE, reason)
+    with write_transaction() as session:
+        section, contribution = _locked(session, contribution_id)
+        actor = reloaded(session, actor)
+        return _decide(session, section, contribution, actor, set(), None, reason).contribution
 
 
 def mark_treated(contribution_id: int, actor: User, note: str) -> Contribution:
     """Taken into account without changing the text (negotiation often ends there)."""
     note = clean_text(note, "La note", required=True)
-    return _close(contribution_id, actor, ContributionState.TRAITEE, note)
-
-
-def _close(contribution_id: int, actor: User, state: ContributionState, note: str) -> Contribution:
+    state = ContributionState.TRAITEE
     with write_transaction() as session:
-        contribution = _load_open(session, contribution_id)
+        _, contribution = _locked(session, contribution_id)
         actor = reloaded(session, actor)
         summary = f"Contribution n° {contribution.id} {STATE_LABELS[state].lower()} : {note}"
         _decided(session, contribution, actor, state, note, summary)
@@ -284,6 +443,11 @@ def withdraw(contribution_id: int, actor: User) -> Contribution:
         if found is not None and not may_withdraw(actor.id, found.author_id):
             raise Forbidden("Seul l'auteur d'une contribution peut la retirer.")
         contribution = _load_open(session, contribution_id)
+        if contribution.accepted_hunks:
+            raise Conflict(
+                "Une partie de cette contribution est déjà acceptée dans le texte : elle ne "
+                "peut plus être retirée."
+            )
         contribution.state = ContributionState.RETIREE
         contribution.decided_at = utcnow()
         actor = reloaded(session, actor)

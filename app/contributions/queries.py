@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from app.db import db_session
@@ -21,9 +21,17 @@ from app.models import (
     User,
     iso,
 )
-from workflows.contributions import ContributionState
+from workflows.contributions import ContributionState, change_number
 from workflows.text.anchors import Anchor, locate
-from workflows.text.merge import Hunk, Para, compute_hunks, hunk_status, paragraphs_of
+from workflows.text.merge import (
+    Hunk,
+    Para,
+    apply_hunks,
+    compute_hunks,
+    hunk_status,
+    paragraphs_of,
+)
+from workflows.text.richdiff import BlockDiff, compare, describe, excerpt, hunk_change
 
 
 def revision_of(session: Session, section_id: int, number: int) -> Revision | None:
@@ -39,8 +47,22 @@ def paragraphs(revision: Revision | None) -> list[Para]:
 @dataclass(frozen=True)
 class HunkView:
     hunk: Hunk
-    status: str  # applicable | applied | conflict | paragraph_gone
+    status: str  # applicable | applied | conflict | paragraph_gone | decided | closed
     decision: str | None  # accepted | rejected | None (still open)
+    excerpt: list[BlockDiff]  # where the change sits, as the reader sees it
+    description: str  # what it does, in words ("Remplace « 46 » par « 47 »")
+
+    @property
+    def number(self) -> int:
+        return change_number(self.hunk.id)
+
+    @property
+    def named(self) -> str:
+        """The change as its controls name it: "la modification 2 : remplace « 46 »
+        par « 47 »"."""
+        return (
+            f"la modification {self.number} : {self.description[:1].lower()}{self.description[1:]}"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,10 @@ class ContributionView:
     @property
     def open_hunks(self) -> list[HunkView]:
         return [h for h in self.hunks if h.decision is None]
+
+    @property
+    def accepted_any(self) -> bool:
+        return any(h.decision == "accepted" for h in self.hunks)
 
 
 def view(contribution: Contribution) -> ContributionView:
@@ -79,7 +105,8 @@ def view(contribution: Contribution) -> ContributionView:
             status = "closed"  # nothing left to act on: not worked out against today's text
         else:
             status = hunk_status(base, current, proposal, hunk)
-        views.append(HunkView(hunk, status, decision))
+        shown = excerpt(compare(*hunk_change(base, hunk)))
+        views.append(HunkView(hunk, status, decision, shown, describe(shown)))
     number = current_revision.number if current_revision else 0
     return ContributionView(
         contribution,
@@ -90,6 +117,18 @@ def view(contribution: Contribution) -> ContributionView:
         views,
         rebased=number != contribution.base_number,
     )
+
+
+def still_proposed(contribution: Contribution, base: list[Para]) -> list[Para]:
+    """What the contribution still proposes: its text without the changes already
+    rejected one by one (those accepted are in the section's text, where a merge finds
+    them again)."""
+    proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+    rejected = set(contribution.rejected_hunks)
+    if not rejected:
+        return proposal
+    hunks = compute_hunks(base, proposal)
+    return apply_hunks(base, proposal, hunks, {h.id for h in hunks} - rejected)
 
 
 def of_section(section_id: int, only_open: bool = False) -> list[Contribution]:
@@ -129,8 +168,14 @@ def coauthors(section_id: int) -> list[tuple[str, str]]:
         .join(Contribution, Contribution.author_id == User.id)
         .where(
             Contribution.section_id == section_id,
-            Contribution.state.in_(
-                [ContributionState.ACCEPTEE, ContributionState.PARTIELLEMENT_ACCEPTEE]
+            or_(
+                Contribution.state.in_(
+                    [ContributionState.ACCEPTEE, ContributionState.PARTIELLEMENT_ACCEPTEE]
+                ),
+                # Still open, with changes already accepted one by one into the text.
+                Contribution.id.in_(
+                    select(Revision.contribution_id).where(Revision.section_id == section_id)
+                ),
             ),
         )
         .distinct()
@@ -173,10 +218,34 @@ def threads_of(section: Section, contribution_id: int | None = None) -> list[Thr
     return views
 
 
+@dataclass(frozen=True)
+class AuthorContributions:
+    """One author's open contributions on a section (to decide on all of them at once)."""
+
+    author: User
+    organisation: str
+    contributions: list[Contribution]
+
+
+def open_by_author(contributions: list[Contribution]) -> list[AuthorContributions]:
+    """The open ones among ``contributions``, by author, in the order authors first
+    proposed (oldest first)."""
+    found: dict[int, AuthorContributions] = {}
+    for c in sorted(contributions, key=lambda c: c.id):
+        if c.state is not ContributionState.OUVERTE:
+            continue
+        if c.author_id not in found:
+            found[c.author_id] = AuthorContributions(c.author, c.organisation.name, [])
+        found[c.author_id].contributions.append(c)
+    return list(found.values())
+
+
 def section_context(section: Section) -> dict[str, Any]:
     """What the section page shows of contributions and discussions."""
+    contributions = of_section(section.id)
     return {
-        "contributions": of_section(section.id),
+        "contributions": contributions,
+        "open_authors": open_by_author(contributions),
         "threads": threads_of(section),
         "coauthors": coauthors(section.id),
     }

@@ -29,7 +29,6 @@ from workflows.editing import AUTOSAVE_SECONDS, HEARTBEAT_SECONDS, Purpose
 from workflows.errors import Conflict, CosigneError
 from workflows.lifecycle import contributions_closed_reason, contributions_open
 from workflows.revisions import parse_revision_number
-from workflows.text.diff import word_diff
 from workflows.text.merge import join
 
 bp = Blueprint("contributions", __name__)
@@ -104,6 +103,9 @@ def _posted_base(raw: str | None, current: int) -> int:
     return int(raw) if raw and raw.isascii() and raw.isdigit() else current
 
 
+SIDE_BY_SIDE = "cote-a-cote"  # ?vue= showing the old and new versions in two columns
+
+
 @bp.get("/contributions/<int:contribution_id>")
 def show(contribution_id: int) -> ResponseReturnValue:
     contribution = g.contribution
@@ -114,7 +116,8 @@ def show(contribution_id: int) -> ResponseReturnValue:
         section=g.section,
         c=contribution,
         view=view,
-        diffs=word_diff(join(view.base), contribution.body),
+        base_text=join(view.base),
+        side_by_side=request.args.get("vue") == SIDE_BY_SIDE,
         threads=queries.threads_of(g.section, contribution.id),
         mention_names=[user.name for user in member_users(g.convention.id)],
         STATES=STATE_LABELS,
@@ -139,24 +142,84 @@ def accept(contribution_id: int) -> ResponseReturnValue:
     return back(url, _accepted_message(revision), "success")
 
 
-def _accepted_message(revision: Revision | None) -> str:
+def _accepted_message(revision: Revision | None, change: str | None = None) -> str:
+    """What accepting did: to the whole contribution, or to one ``change`` of it (then
+    the contribution's state when that decision closed it)."""
     contribution = g.contribution
     db_session().refresh(contribution)
-    what = STATE_LABELS[contribution.state]
+    state = STATE_LABELS[contribution.state].lower()
+    message = change or f"Contribution {state}"
     if revision is None:
-        return f"Contribution {what.lower()} : le texte actuel contenait déjà ces modifications."
-    message = f"Contribution {what.lower()} : révision {revision.number} de la section créée."
-    if revision.review_notice:
-        message += " " + revision.review_notice
+        message += " : le texte actuel contenait déjà ces modifications."
+    else:
+        message += f" : révision {revision.number} de la section créée."
+        if revision.review_notice:
+            message += " " + revision.review_notice
+    if change and contribution.state is not ContributionState.OUVERTE:
+        message += f" La contribution est désormais « {state} »."
     return message
+
+
+@bp.post("/contributions/<int:contribution_id>/changes/<int:number>/accept")
+def accept_change(contribution_id: int, number: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    url = _come_back(contribution_id)
+    decision = operations.decide_change(contribution_id, g.user, number, accept=True)
+    return back(url, _accepted_message(decision.revision, f"Modification {number} acceptée"))
+
+
+@bp.post("/contributions/<int:contribution_id>/changes/<int:number>/reject")
+def reject_change(contribution_id: int, number: int) -> ResponseReturnValue:
+    form = submitted(RejectForm())
+    url = _come_back(contribution_id)
+    decision = operations.decide_change(
+        contribution_id, g.user, number, accept=False, reason=form.reason.data or ""
+    )
+    message = f"Modification {number} rejetée."
+    if decision.state is not ContributionState.OUVERTE:
+        message += f" La contribution est désormais « {STATE_LABELS[decision.state].lower()} »."
+    return back(url, message)
 
 
 @bp.post("/contributions/<int:contribution_id>/reject")
 def reject(contribution_id: int) -> ResponseReturnValue:
     form = submitted(RejectForm())
     url = _come_back(contribution_id)
-    operations.reject(contribution_id, g.user, form.reason.data or "")
-    return back(url, "Contribution rejetée ; son auteur en est informé avec le motif.", "success")
+    done = operations.reject(contribution_id, g.user, form.reason.data or "")
+    what = STATE_LABELS[done.state].lower()
+    return back(url, f"Contribution {what} ; son auteur en est informé avec le motif.")
+
+
+@bp.post("/sections/<int:section_id>/authors/<int:user_id>/accept")
+def accept_author(section_id: int, user_id: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    url = url_for("sections.show", section_id=section_id) + "#contributions-title"
+    errors.back_to(url)
+    decisions = operations.decide_author(section_id, user_id, g.user, accept=True)
+    written = [d.revision.number for d in decisions if d.revision is not None]
+    message = f"{_count(len(decisions))} acceptée{'s' if len(decisions) > 1 else ''}"
+    if written:
+        message += f" : révision{'s' if len(written) > 1 else ''} {', '.join(map(str, written))}"
+    return back(url, message + ".")
+
+
+@bp.post("/sections/<int:section_id>/authors/<int:user_id>/reject")
+def reject_author(section_id: int, user_id: int) -> ResponseReturnValue:
+    form = submitted(RejectForm())
+    url = url_for("sections.show", section_id=section_id) + "#contributions-title"
+    errors.back_to(url)
+    decisions = operations.decide_author(
+        section_id, user_id, g.user, accept=False, reason=form.reason.data or ""
+    )
+    return back(
+        url,
+        f"{_count(len(decisions))} rejetée{'s' if len(decisions) > 1 else ''} ; "
+        "son auteur en est informé avec le motif.",
+    )
+
+
+def _count(contributions: int) -> str:
+    return f"{contributions} contribution{'s' if contributions > 1 else ''}"
 
 
 @bp.post("/contributions/<int:contribution_id>/treat")

@@ -20,7 +20,7 @@ from app.sections.queries import revision
 from workflows.editing import Purpose
 from workflows.errors import CosigneError
 from workflows.revisions import parse_revision_number
-from workflows.text.diff import diff_stats, word_diff
+from workflows.text.diff import diff_stats, summary, word_diff
 
 bp = Blueprint("editing", __name__)
 
@@ -101,11 +101,14 @@ def proposal_preview(section_id: int) -> ResponseReturnValue:
         section_id, base_number, form.body.data or "", form.document.data or ""
     )
     base = revision(section_id, base_number) if base_number else None
-    diffs = word_diff(base.body if base is not None else "", text)
+    old = base.body if base is not None else ""
+    stats = diff_stats(word_diff(old, text))
     return render_template(
         "editing/preview.html",
-        diffs=diffs,
-        stats=diff_stats(diffs),
+        old=old,
+        new=text,
+        stats=stats,
+        changes=summary(stats),
         base_number=base_number,
-        unchanged=(base.body if base is not None else "") == text,
+        unchanged=old == text,
     )

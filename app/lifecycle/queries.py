@@ -20,6 +20,7 @@ from workflows.lifecycle import (
     check_transition,
     deadline_done,
     deadline_status,
+    fingerprint,
 )
 
 
@@ -75,3 +76,20 @@ def deadlines_of(convention: Convention, today: date | None = None) -> list[Dead
         deadline = Deadline(key, label, due, deadline_done(key, convention.state))
         views.append(DeadlineView(deadline, deadline_status(deadline, today)))
     return views
+
+
+def signed_sections(convention: Convention) -> list[tuple[str, str]] | None:
+    """The title and text of each section as signed, to show them formatted: the
+    convention's sections, when they still give the signed text exactly (signing
+    freezes them, so they do; None otherwise, and the page shows the signed text)."""
+    sections = [
+        (s.title, s.current_revision.body if s.current_revision else "")
+        for s in db_session().scalars(
+            select(Section)
+            .where(Section.convention_id == convention.id)
+            .options(joinedload(Section.current_revision))
+            .order_by(Section.position, Section.id)
+        )
+    ]
+    text, _ = fingerprint(convention.title, sections)
+    return sections if text == convention.signed_text else None

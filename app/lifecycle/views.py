@@ -3,7 +3,7 @@ text. Each action comes back to the convention's page with what became of it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, url_for
+from flask import Blueprint, Response, g, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
@@ -77,5 +77,19 @@ def signed(convention_id: int) -> ResponseReturnValue:
     return render_template(
         "lifecycle/signed.html",
         convention=g.convention,
+        sections=queries.signed_sections(g.convention),
         signatures=queries.signatures(convention_id),
     )
+
+
+@bp.get("/conventions/<int:convention_id>/signed.txt")
+def signed_text(convention_id: int) -> ResponseReturnValue:
+    """The signed text itself, byte for byte what the fingerprint is computed on (so that
+    anyone can check it: ``sha256sum`` gives the fingerprint shown on the page)."""
+    if not g.convention.signed_sha256:
+        raise NotFound("Cette convention n'est pas signée.")
+    response = Response(g.convention.signed_text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="texte-signe-convention-{convention_id}.txt"'
+    )
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -99,11 +101,9 @@ def diff(section_id: int) -> ResponseReturnValue:
         {
             "from": from_number,
             "to": to_number,
-            "stats": {
-                "inserted_words": stats.inserted_words,
-                "deleted_words": stats.deleted_words,
-                "changed_paragraphs": stats.changed_paragraphs,
-            },
+            # inserted_words, deleted_words, changed_paragraphs, then the paragraphs,
+            # list items and table rows added, removed or reworded.
+            "stats": asdict(stats),
             "paragraphs": [
                 {
                     "op": d.op,

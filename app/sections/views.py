@@ -24,7 +24,7 @@ from workflows.editing import AUTOSAVE_SECONDS, HEARTBEAT_SECONDS, Purpose
 from workflows.errors import CosigneError, InvalidInput, NotFound
 from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
 from workflows.revisions import parse_revision_number
-from workflows.text.diff import diff_stats, word_diff
+from workflows.text.diff import diff_stats, summary, word_diff
 
 bp = Blueprint("sections", __name__)
 
@@ -170,11 +170,14 @@ def revision(section_id: int, number: int) -> ResponseReturnValue:
     if found is None:
         raise NotFound("Révision introuvable.")
     current = g.section.current_revision
+    parent = queries.revision(section_id, found.parent_number) if found.parent_number else None
     return render_template(
         "sections/revision.html",
         convention=g.convention,
         section=g.section,
         revision=found,
+        parent=parent,
+        marked=request.args.get("vue") != "texte",
         is_current=current is not None and current.id == found.id,
         restore_form=RestoreForm(
             formdata=None, base_revision=str(current.number if current else 0)
@@ -185,15 +188,16 @@ def revision(section_id: int, number: int) -> ResponseReturnValue:
 @bp.get("/sections/<int:section_id>/diff")
 def diff(section_id: int) -> ResponseReturnValue:
     old, new = _diff_pair(section_id)
-    diffs = word_diff(old.body if old else "", new.body)
+    stats = diff_stats(word_diff(old.body if old else "", new.body))
     return render_template(
         "sections/diff.html",
         convention=g.convention,
         section=g.section,
         old=old,
         new=new,
-        diffs=diffs,
-        stats=diff_stats(diffs),
+        stats=stats,
+        changes=summary(stats),
+        side_by_side=request.args.get("vue") == "cote-a-cote",
         latest=g.section.current_revision.number,
     )
 

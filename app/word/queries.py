@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.access import members as convention_members
 from app.access import role_of
+from app.contributions.queries import still_proposed
 from app.db import db_session
 from app.models import (
     CommentThread,
@@ -178,7 +179,7 @@ def _proposals(section: Section, current: Revision | None) -> tuple[Proposal, ..
     for contribution in rows:
         base = revision_at(section.id, contribution.base_number)
         base_paragraphs = paragraphs_of(base.body, base.paragraph_ids) if base else []
-        proposal = paragraphs_of(contribution.body, contribution.paragraph_ids)
+        proposal = still_proposed(contribution, base_paragraphs)
         merged = merge3(base_paragraphs, current_paragraphs, proposal)
         found.append(
             Proposal(

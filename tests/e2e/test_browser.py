@@ -231,7 +231,7 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             conflict = a.locator("section.conflict")
             expect(conflict.locator("pre.source")).to_contain_text(TEXT_B)
             expect(conflict).to_contain_text(f"révision {base + 1}")
-            expect(conflict.locator(".diff del").first).to_be_visible()
+            expect(conflict.locator(".comparison del").first).to_be_visible()
             expect(
                 a.get_by_text(f"Enregistrement à partir de la révision {base + 1}.")
             ).to_be_visible()
@@ -254,7 +254,7 @@ def test_two_sessions_conflict_then_diff(server: str) -> None:
             expect(a).to_have_url(re.compile(rf"/sections/{section_id}/diff\?"))
             query = parse_qs(urlsplit(a.url).query)
             assert query == {"from": [str(base + 1)], "to": [str(base + 2)]}, a.url
-            diff = a.locator("div.diff")
+            diff = a.locator("div.comparison")
             inserted = " ".join(diff.locator("ins").all_inner_texts())
             deleted = " ".join(diff.locator("del").all_inner_texts())
             assert "45" in inserted and "situés hors quartiers prioritaires" in inserted, inserted

@@ -157,18 +157,17 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
                 f"Contribution n° {number} envoyée aux rédacteurs."
             )
             expect(associe.locator(".heading-row .state")).to_have_text("Ouverte")
-            tracked = associe.locator(".tracked div.diff")
+            tracked = associe.locator(".tracked div.comparison")
             inserted = " ".join(tracked.locator("ins").all_inner_texts())
             deleted = " ".join(tracked.locator("del").all_inner_texts())
             assert "sans ascenseur" in inserted and "plus de 75 ans" in inserted, inserted
             assert "8 412" not in inserted + deleted, (inserted, deleted)
             expect(associe.locator(".rationale")).to_contain_text("vieillissement")
-            hunk_rows = associe.locator("table.hunks tbody tr")
+            hunk_rows = associe.locator("table.hunks > tbody > tr")
             expect(hunk_rows).to_have_count(2)
-            # The associé cannot decide: no checkbox nor accept button for them.
-            expect(associe.locator("input[name=hunk]")).to_have_count(0)
+            # The associé cannot decide: no accept or reject button for them.
             expect(
-                associe.get_by_role("button", name="Accepter les modifications cochées")
+                associe.get_by_role("button", name=re.compile("^(Accepter|Rejeter)"))
             ).to_have_count(0)
             shot(associe, "contribution-proposed.png")
 
@@ -183,21 +182,30 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(item).to_contain_text(SECTION)
             item.get_by_role("link", name=f"Contribution n° {number}", exact=True).click()
             expect(drafter).to_have_url(contribution_url)
-            refused_row = drafter.locator("table.hunks tbody tr", has_text="plus de 75 ans")
-            kept_row = drafter.locator("table.hunks tbody tr", has_text="sans ascenseur")
+            refused_row = drafter.locator("table.hunks > tbody > tr", has_text="plus de 75 ans")
+            kept_row = drafter.locator("table.hunks > tbody > tr", has_text="sans ascenseur")
             expect(refused_row).to_have_count(1)
             expect(kept_row).to_have_count(1)
-            expect(kept_row.locator("input[name=hunk]")).to_be_checked()
             shot(drafter, "contribution-to-decide.png")
-            refused_row.locator("input[name=hunk]").uncheck()
-            expect(refused_row.locator("input[name=hunk]")).not_to_be_checked()
-            drafter.get_by_role("button", name="Accepter les modifications cochées").click()
+            # One change at a time, each control naming the change it decides.
+            kept_row.get_by_role(
+                "button",
+                name=re.compile(
+                    r"^Accepter la modification \d+ : ajoute « , dont une sans ascenseur »"
+                ),
+            ).click()
             expect(drafter).to_have_url(contribution_url)
             expect(drafter.locator("p.flash.success")).to_be_visible()
+            expect(drafter.locator(".heading-row .state")).to_have_text("Ouverte")
+            expect(kept_row.locator("td").last).to_have_text("Acceptée")
+            refused_row.get_by_role(
+                "button", name=re.compile(r"^Rejeter la modification \d+ : ")
+            ).click()
+            expect(drafter).to_have_url(contribution_url)
             expect(drafter.locator(".heading-row .state")).to_have_text("Partiellement acceptée")
             expect(drafter.locator("p.decision")).to_contain_text("Claire Martin")
-            expect(kept_row.locator("td").last).to_have_text("acceptée")
-            expect(refused_row.locator("td").last).to_have_text("rejetée")
+            expect(kept_row.locator("td").last).to_have_text("Acceptée")
+            expect(refused_row.locator("td").last).to_have_text("Rejetée")
             shot(drafter, "contribution-decided.png")
 
             drafter.get_by_role("navigation", name="Fil d'Ariane").get_by_role(
@@ -212,11 +220,13 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(drafter.locator("p.meta").first).to_contain_text(f"Contribution n° {number}")
             shot(drafter, "section-after.png")
 
-            # 3. The associé's inbox carries the decision.
+            # 3. The associé's inbox carries each decision: the change accepted, then the
+            # contribution's final state.
             inbox(associe)
-            message = associe.locator("ul.notifications li", has_text=f"n° {number}")
-            expect(message).to_contain_text("partiellement acceptée")
-            expect(message).to_contain_text(SECTION)
+            messages = associe.locator("ul.notifications li", has_text=f"n° {number}")
+            expect(messages).to_have_count(2)
+            expect(messages.filter(has_text="partiellement acceptée")).to_contain_text(SECTION)
+            expect(messages.filter(has_text="dont une sans ascenseur")).to_contain_text("acceptée")
             shot(associe, "inbox.png")
 
             # 4. The demo's reviewed section is already validated (the EPCI agreed, the

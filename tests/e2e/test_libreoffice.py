@@ -110,8 +110,9 @@ def test_a_tracked_export_opens_in_libreoffice_as_a_pdf(tmp_path):
     pdf = _convert(source, "pdf", tmp_path / "pdf", tmp_path / "profile")
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "État des lieux" in text and "Orientations" in text
-    # The revision marks are shown: deleted "400" and inserted "450", the new paragraph.
-    assert "400450" in text.replace(" ", "") and "Un paragraphe ajouté par l'EPCI." in text
+    # The revision marks are shown: the figure deleted and inserted whole ("8 400", then
+    # "8 450"), the new paragraph.
+    assert "84008450" in text.replace(" ", "") and "Un paragraphe ajouté par l'EPCI." in text
 
 
 def test_an_untouched_export_saved_by_libreoffice_imports_unchanged(tmp_path):

@@ -24,7 +24,7 @@ application context.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -32,10 +32,16 @@ from typing import Literal
 __all__ = [
     "DiffStats",
     "ParagraphDiff",
+    "Region",
     "Span",
+    "change_regions",
     "diff_paragraph",
     "diff_stats",
+    "entries",
+    "pair_similar",
+    "settle_edges",
     "split_paragraphs",
+    "summary",
     "tokenize",
     "word_diff",
 ]
@@ -69,16 +75,36 @@ CHUNK_LEVEL_CELLS = 40_000
 # Combining accents (U+0300-U+036F) are not ``\w``; allowing them inside a
 # word keeps decomposed (NFD) text such as "re\u0301habilitation" whole.
 _WORD = r"\w[\w\u0300-\u036f]*"
-_TOKEN_RE = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*|\s+|[^\w\s]")
+
+# Figures come before words, as one token each, so that a change of figure reads as
+# the whole figure replaced ("1 050" -> "1 080", never "050" -> "080"): French numbers
+# whose groups of three digits are separated by a space, a no-break space (U+00A0) or a
+# narrow no-break space (U+202F), decimals ("2,1"), percentages and amounts ("15 %",
+# "12,50 €", "3 M€"), dates ("12/03/2026", "2026-03-12", "1er janvier 2027"). A figure
+# glued to letters ("2024abc") is not one: it stays part of the word.
+_GAP = "[ \u00a0\u202f]"
+_INTEGER = rf"\d{{1,3}}(?:{_GAP}\d{{3}})+(?!\d)|\d+"
+_UNIT = rf"{_GAP}?(?:%|€|(?:k|M|Mds?){_GAP}?€)"
+_MONTH = (
+    "(?i:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre"
+    "|novembre|d[ée]cembre)"
+)
+_DATE = (
+    rf"\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|(?:1er|\d{{1,2}}){_GAP}{_MONTH}(?:{_GAP}\d{{4}})?"
+)
+_FIGURE = rf"(?:{_DATE}|(?:{_INTEGER})(?:,\d+)?(?:{_UNIT})?)(?![\w\u0300-\u036f])"
+_TOKEN_RE = re.compile(rf"{_FIGURE}|{_WORD}(?:['\u2019]{_WORD})*|\s+|[^\w\s]")
 # The same tokens minus whitespace, for paragraph similarity (see below).
-_NON_SPACE_TOKEN_RE = re.compile(rf"{_WORD}(?:['\u2019]{_WORD})*|[^\w\s]")
+_NON_SPACE_TOKEN_RE = re.compile(rf"{_FIGURE}|{_WORD}(?:['\u2019]{_WORD})*|[^\w\s]")
 
-# Chunks used to pre-align long paragraphs: a line (with its newline), or a
-# sentence ending with ".", "!", "?" or ";" followed by blanks. The second
-# alternative takes a trailing remainder with no terminator, so chunks cover
-# the text without gaps and joining them gives the text back.
-_CHUNK_RE = re.compile(r"[^\n]*?(?:\n|[.!?;][ \t]+)|[^\n]+")
-
+# Where a change may begin or end. A pure insertion or deletion can often be placed at
+# several equivalent points (inserting "C. " or " C." into "A. B."); the one shown is
+# the one whose edges are not stray: it should not begin with a space or with
+# punctuation that closes what precedes it, nor end with a space (a line break is
+# fine: a whole line was added) or with a mark that opens what follows.
+_CLOSING = frozenset(".,;:!?)]}»…")
+_OPENING = frozenset("([{«-#")
 
 SpanOp = Literal["equal", "insert", "delete"]
 # A piece of a change group before it becomes spans: "space" is an equal whitespace run
@@ -113,11 +139,26 @@ class ParagraphDiff:
 
 @dataclass(frozen=True)
 class DiffStats:
-    """Summary counts of a diff, e.g. for a revision history list."""
+    """Summary counts of a diff, e.g. for a revision history list.
+
+    ``changed_paragraphs`` counts every paragraph that is not equal (a whole list or
+    table is one paragraph); the other counts say what changed in them: paragraphs
+    (headings included) added, removed or reworded, list items and table rows added,
+    removed or reworded.
+    """
 
     inserted_words: int
     deleted_words: int
     changed_paragraphs: int
+    inserted_paragraphs: int = 0
+    deleted_paragraphs: int = 0
+    modified_paragraphs: int = 0
+    inserted_items: int = 0
+    deleted_items: int = 0
+    modified_items: int = 0
+    inserted_rows: int = 0
+    deleted_rows: int = 0
+    modified_rows: int = 0
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -211,59 +252,161 @@ def _flush_group(spans: list[Span], group: list[tuple[_GroupOp, str]]) -> None:
     group.clear()
 
 
-def _diff_tokens(a: list[str], b: list[str], spans: list[Span]) -> None:
-    """Append the word-level spans turning tokens ``a`` into tokens ``b``."""
-    # autojunk=False: the "popular element" heuristic would treat frequent
-    # tokens (spaces, "de", "la") as junk and produce bizarre alignments on
-    # long paragraphs.
+# A change region (i1, i2, j1, j2): tokens a[i1:i2] are replaced by b[j1:j2]. Regions
+# are sorted; between two regions lies a run of equal tokens, of the same length in a
+# and b.
+Region = tuple[int, int, int, int]
+
+_SENTENCE_END = frozenset(".!?;")
+
+
+def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    """Cut tokens into lines, and lines into sentences (a sentence ends with ".", "!",
+    "?" or ";" followed by blanks), between tokens so that chunk boundaries map back to
+    token indices exactly."""
+    chunks: list[tuple[str, ...]] = []
+    start = 0
+    for k, token in enumerate(tokens):
+        if is_space(token) and ("\n" in token or (k > 0 and tokens[k - 1] in _SENTENCE_END)):
+            chunks.append(tuple(tokens[start : k + 1]))
+            start = k + 1
+    if start < len(tokens):
+        chunks.append(tuple(tokens[start:]))
+    return chunks
+
+
+def _matcher_regions(
+    a: Sequence[str], b: Sequence[str], i0: int, j0: int, out: list[Region]
+) -> None:
+    # autojunk=False: the "popular element" heuristic would treat frequent tokens
+    # (spaces, "de", "la") as junk and produce bizarre alignments on long paragraphs.
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    group: list[tuple[_GroupOp, str]] = []
-    opcodes = matcher.get_opcodes()
-    for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        if tag == "equal":
-            text = "".join(a[i1:i2])
-            # get_opcodes never yields two "equal" in a row, so a non-empty
-            # group means the previous opcode was a change, and any next
-            # opcode is a change too.
-            between_changes = bool(group) and k + 1 < len(opcodes)
-            if between_changes and all(is_space(t) for t in a[i1:i2]):
-                # Only whitespace separates two changes: keep the group open.
-                group.append(("space", text))
-                continue
-            _flush_group(spans, group)
-            _append(spans, "equal", text)
-            continue
-        if tag in ("delete", "replace"):
-            group.append(("delete", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            group.append(("insert", "".join(b[j1:j2])))
-    # A group never ends with a "space" entry: a trailing equal opcode is not
-    # between changes.
-    _flush_group(spans, group)
-
-
-def _diff_chunks(a: list[str], b: list[str], spans: list[Span]) -> None:
-    """Diff long token lists by aligning lines/sentences first.
-
-    Same two-level idea as ``word_diff`` itself: unchanged chunks are
-    matched cheaply as whole strings, and the word diff only runs on the
-    replaced chunks.
-    """
-    old_chunks = _CHUNK_RE.findall("".join(a))
-    new_chunks = _CHUNK_RE.findall("".join(b))
-    matcher = SequenceMatcher(None, old_chunks, new_chunks, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            out.append((i0 + i1, i0 + i2, j0 + j1, j0 + j2))
+
+
+def _offsets(chunks: list[tuple[str, ...]]) -> list[int]:
+    offsets = [0]
+    for chunk in chunks:
+        offsets.append(offsets[-1] + len(chunk))
+    return offsets
+
+
+def _chunk_regions(a: Sequence[str], b: Sequence[str], i0: int, j0: int, out: list[Region]) -> None:
+    """Regions of long token lists: align chunks first, then diff words.
+
+    Same two-level idea as ``word_diff`` itself: unchanged chunks are matched cheaply
+    as whole tuples, and the word diff only runs on the replaced chunks.
+    """
+    old_chunks, new_chunks = _chunks(a), _chunks(b)
+    old_at, new_at = _offsets(old_chunks), _offsets(new_chunks)
+    matcher = SequenceMatcher(None, old_chunks, new_chunks, autojunk=False)
+    for tag, c1, c2, d1, d2 in matcher.get_opcodes():
         if tag == "equal":
-            _append(spans, "equal", "".join(old_chunks[i1:i2]))
-        elif tag == "replace" and i2 - i1 == j2 - j1:
-            # Typically several rows of a table edited in place: diffing row
-            # by row keeps each word diff small.
-            for old_chunk, new_chunk in zip(old_chunks[i1:i2], new_chunks[j1:j2], strict=True):
-                _diff_tokens(tokenize(old_chunk), tokenize(new_chunk), spans)
+            continue
+        if tag == "replace" and c2 - c1 == d2 - d1:
+            # Typically table rows edited in place: diff them row by row.
+            for c, d in zip(range(c1, c2), range(d1, d2), strict=True):
+                _matcher_regions(old_chunks[c], new_chunks[d], i0 + old_at[c], j0 + new_at[d], out)
         else:
-            old_text = "".join(old_chunks[i1:i2])
-            new_text = "".join(new_chunks[j1:j2])
-            _diff_tokens(tokenize(old_text), tokenize(new_text), spans)
+            _matcher_regions(
+                a[old_at[c1] : old_at[c2]],
+                b[new_at[d1] : new_at[d2]],
+                i0 + old_at[c1],
+                j0 + new_at[d1],
+                out,
+            )
+
+
+def change_regions(a: Sequence[str], b: Sequence[str]) -> list[Region]:
+    """The non-equal regions turning tokens ``a`` into tokens ``b``, in order.
+
+    Two regions may touch when they come out of the chunked diff (two rows changed at
+    their junction); otherwise equal tokens separate them.
+    """
+    # Most revisions touch a few words of a paragraph: trimming the common prefix and
+    # suffix first makes the quadratic matcher work on a handful of tokens instead of
+    # the whole paragraph.
+    prefix, suffix = common_prefix_suffix(a, b)
+    a_end, b_end = len(a) - suffix, len(b) - suffix
+    a_mid, b_mid = a[prefix:a_end], b[prefix:b_end]
+    regions: list[Region] = []
+    if not a_mid and not b_mid:
+        return regions
+    if not a_mid or not b_mid:
+        regions.append((prefix, a_end, prefix, b_end))
+    elif len(a_mid) * len(b_mid) > CHUNK_LEVEL_CELLS:
+        _chunk_regions(a_mid, b_mid, prefix, prefix, regions)
+    else:
+        _matcher_regions(a_mid, b_mid, prefix, prefix, regions)
+    return regions
+
+
+def _edge_penalty(run: Sequence[str]) -> int:
+    """How stray the edges of a changed run are (0: clean); see ``_CLOSING``."""
+    first, last = run[0], run[-1]
+    penalty = 2 if is_space(first) or first in _CLOSING else 0
+    if (is_space(last) and "\n" not in last) or last in _OPENING:
+        penalty += 1
+    return penalty
+
+
+def settle_edges(regions: list[Region], a: Sequence[str], b: Sequence[str]) -> list[Region]:
+    """Place each pure insertion or deletion where its edges are least stray.
+
+    Inserting "C. " or " C." into "A. B." gives the same text; so does adding a list
+    item as "- b ;\n" or as "b ;\n- ". A run slides left while the token before it
+    equals its last token, right while the token after it equals its first, never
+    touching the neighbouring regions (one equal token at least stays between them);
+    among these places, the one with the cleanest edges wins, the leftmost on a tie.
+    Replacements stay where they are. The texts each side rebuilds are unchanged.
+    """
+    settled: list[Region] = []
+    for k, (i1, i2, j1, j2) in enumerate(regions):
+        if (i1 == i2) == (j1 == j2):
+            settled.append((i1, i2, j1, j2))
+            continue
+        insertion = i1 == i2
+        seq, k1, k2 = (b, j1, j2) if insertion else (a, i1, i2)
+        side = 3 if insertion else 1  # the end of a region on that side
+        floor = settled[-1][side] + 1 if settled else 0
+        ceiling = regions[k + 1][side - 1] - 1 if k + 1 < len(regions) else len(seq)
+        left = 0
+        while k1 - left - 1 >= floor and seq[k1 - left - 1] == seq[k2 - left - 1]:
+            left += 1
+        right = 0
+        while k2 + right + 1 <= ceiling and seq[k2 + right] == seq[k1 + right]:
+            right += 1
+        shift = min(
+            range(-left, right + 1),
+            key=lambda d: (_edge_penalty(seq[k1 + d : k2 + d]), d),
+        )
+        settled.append((i1 + shift, i2 + shift, j1 + shift, j2 + shift))
+    return settled
+
+
+def _spans_of(a: Sequence[str], b: Sequence[str], regions: list[Region]) -> tuple[Span, ...]:
+    """The spans of a paragraph from its change regions (see ``_flush_group``)."""
+    spans: list[Span] = []
+    group: list[tuple[_GroupOp, str]] = []
+    pos = 0
+    for i1, i2, j1, j2 in regions:
+        gap = a[pos:i1]
+        if group and all(is_space(t) for t in gap):
+            # Only whitespace (or nothing) separates two changes: keep the group open.
+            group.append(("space", "".join(gap)))
+        else:
+            _flush_group(spans, group)
+            _append(spans, "equal", "".join(gap))
+        if i2 > i1:
+            group.append(("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            group.append(("insert", "".join(b[j1:j2])))
+        pos = i2
+    _flush_group(spans, group)
+    _append(spans, "equal", "".join(a[pos:]))
+    return tuple(spans)
 
 
 def diff_paragraph(old: str, new: str) -> tuple[Span, ...]:
@@ -274,23 +417,8 @@ def diff_paragraph(old: str, new: str) -> tuple[Span, ...]:
     Adjacent spans never share an op, and a replaced run is reported as a
     deletion followed by an insertion.
     """
-    a = tokenize(old)
-    b = tokenize(new)
-    # Most revisions touch a few words of a paragraph: trimming the common
-    # prefix and suffix first makes the quadratic matcher work on a handful
-    # of tokens instead of the whole paragraph.
-    prefix, suffix = common_prefix_suffix(a, b)
-    a_mid = a[prefix : len(a) - suffix]
-    b_mid = b[prefix : len(b) - suffix]
-
-    spans: list[Span] = []
-    _append(spans, "equal", "".join(a[:prefix]))
-    if len(a_mid) * len(b_mid) > CHUNK_LEVEL_CELLS:
-        _diff_chunks(a_mid, b_mid, spans)
-    elif a_mid or b_mid:
-        _diff_tokens(a_mid, b_mid, spans)
-    _append(spans, "equal", "".join(a[len(a) - suffix :]))
-    return tuple(spans)
+    a, b = tokenize(old), tokenize(new)
+    return _spans_of(a, b, settle_edges(change_regions(a, b), a, b))
 
 
 def _similarity_tokens(paragraph: str) -> list[str]:
@@ -299,31 +427,40 @@ def _similarity_tokens(paragraph: str) -> list[str]:
     return _NON_SPACE_TOKEN_RE.findall(paragraph)
 
 
-def _pair_paragraphs(old_block: list[str], new_block: list[str]) -> list[tuple[int, int]]:
+def pair_similar(
+    old_block: list[str],
+    new_block: list[str],
+    threshold: Callable[[int, int], float | None] | None = None,
+) -> list[tuple[int, int]]:
     """Pair similar paragraphs of a replaced block, preserving order.
 
     Returns increasing ``(i, j)`` index pairs into the two blocks. Among
-    in-order pairings whose pairs all reach ``PAIRING_THRESHOLD``, picks the
+    in-order pairings whose pairs all reach their threshold, picks the
     one with the largest total similarity (an LCS-like dynamic program,
     which is cheap because the block is capped at ``MAX_PAIRING_CELLS``).
+    ``threshold(i, j)`` is the similarity a pair must reach (None: it may not be
+    paired at all; 0.0: it may whatever its similarity); ``PAIRING_THRESHOLD`` for
+    every pair by default.
     """
     m, n = len(old_block), len(new_block)
     old_tokens = [_similarity_tokens(p) for p in old_block]
     new_tokens = [_similarity_tokens(p) for p in new_block]
     matcher = SequenceMatcher(None, autojunk=False)
 
-    def similarity() -> float:
+    def similarity(i: int, j: int) -> float:
         # Similarity of the matcher's current pair of sequences, or 0.0 when
         # below the threshold. real_quick_ratio and quick_ratio are cheap
         # upper bounds of ratio, so most dissimilar pairs never pay for the
         # full ratio computation.
-        if (
-            matcher.real_quick_ratio() < PAIRING_THRESHOLD
-            or matcher.quick_ratio() < PAIRING_THRESHOLD
-        ):
+        floor = PAIRING_THRESHOLD if threshold is None else threshold(i, j)
+        if floor is None:
+            return 0.0
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
             return 0.0
         ratio = matcher.ratio()
-        return ratio if ratio >= PAIRING_THRESHOLD else 0.0
+        # A pair allowed whatever its similarity still counts a little, so that it is
+        # chosen rather than left out.
+        return max(ratio, 1e-6) if ratio >= floor else 0.0
 
     if m * n > MAX_PAIRING_CELLS:
         # Too many candidates: pair by position, still refusing pairs that
@@ -331,7 +468,7 @@ def _pair_paragraphs(old_block: list[str], new_block: list[str]) -> list[tuple[i
         by_position: list[tuple[int, int]] = []
         for k in range(min(m, n)):
             matcher.set_seqs(old_tokens[k], new_tokens[k])
-            if similarity() > 0.0:
+            if similarity(k, k) > 0.0:
                 by_position.append((k, k))
         return by_position
 
@@ -342,7 +479,7 @@ def _pair_paragraphs(old_block: list[str], new_block: list[str]) -> list[tuple[i
         matcher.set_seq2(new_tokens[j])
         for i in range(m):
             matcher.set_seq1(old_tokens[i])
-            sim[i][j] = similarity()
+            sim[i][j] = similarity(i, j)
 
     # best[i][j]: best total similarity pairing old_block[:i] with new_block[:j].
     best = [[0.0] * (n + 1) for _ in range(m + 1)]
@@ -403,7 +540,7 @@ def word_diff(old: str, new: str) -> list[ParagraphDiff]:
                 inserted(j)
         else:
             next_i, next_j = i1, j1
-            for pi, pj in _pair_paragraphs(old_pars[i1:i2], new_pars[j1:j2]):
+            for pi, pj in pair_similar(old_pars[i1:i2], new_pars[j1:j2]):
                 i, j = i1 + pi, j1 + pj
                 for k in range(next_i, i):
                     deleted(k)
@@ -429,16 +566,109 @@ def _count_words(text: str) -> int:
     return sum(1 for t in tokenize(text) if _is_word(t))
 
 
+EntryKind = Literal["paragraph", "item", "row"]
+
+_ITEM_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+_ROW_LINE = re.compile(r"\s*\|")
+_DELIMITER_LINE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_HEADING_LINE = re.compile(r" {0,3}#{1,6}(?:\s|$)")
+
+
+def entries(paragraph: str) -> list[tuple[EntryKind, str]]:
+    """What a reader counts in a paragraph of Markdown: its list items, its table rows
+    (the header's delimiter line left out) and its other paragraphs (a heading is one),
+    each with its text. A line that starts nothing continues the item or paragraph
+    before it."""
+    found: list[tuple[EntryKind, str]] = []
+    continues = False  # whether the last entry takes continuation lines
+    for line in paragraph.split("\n"):
+        if not line.strip():
+            continue  # only in a text that is not one paragraph, such as ""
+        if _DELIMITER_LINE.match(line) and "-" in line:
+            continues = False
+        elif _ITEM_LINE.match(line):
+            found.append(("item", line))
+            continues = True
+        elif _ROW_LINE.match(line):
+            found.append(("row", line))
+            continues = False
+        elif _HEADING_LINE.match(line):
+            found.append(("paragraph", line))
+            continues = False
+        elif continues and found:
+            kind, text = found[-1]
+            found[-1] = (kind, f"{text}\n{line}")
+        else:
+            found.append(("paragraph", line))
+            continues = True
+    return found
+
+
+def _count_entries(old: str, new: str, counts: dict[str, int]) -> None:
+    """Add the entries ``new`` adds to ``old``, removes from it or rewords."""
+    before, after = entries(old), entries(new)
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        olds, news = before[i1:i2], after[j1:j2]
+        paired = min(len(olds), len(news)) if tag == "replace" else 0
+        for (old_kind, _), (new_kind, _) in zip(olds[:paired], news[:paired], strict=True):
+            if old_kind == new_kind:
+                counts[f"modified_{old_kind}s"] += 1
+            else:
+                counts[f"deleted_{old_kind}s"] += 1
+                counts[f"inserted_{new_kind}s"] += 1
+        for kind, _ in olds[paired:]:
+            counts[f"deleted_{kind}s"] += 1
+        for kind, _ in news[paired:]:
+            counts[f"inserted_{kind}s"] += 1
+
+
 def diff_stats(diffs: list[ParagraphDiff]) -> DiffStats:
-    """Count inserted and deleted words and non-equal paragraphs."""
+    """Count inserted and deleted words, non-equal paragraphs, and the paragraphs, list
+    items and table rows added, removed or reworded."""
+    counts = {
+        f"{what}_{kind}s": 0
+        for what in ("inserted", "deleted", "modified")
+        for kind in ("paragraph", "item", "row")
+    }
     inserted = deleted = changed = 0
     for paragraph in diffs:
         if paragraph.op == "equal":
             continue
         changed += 1
+        old = "".join(s.text for s in paragraph.spans if s.op != "insert")
+        new = "".join(s.text for s in paragraph.spans if s.op != "delete")
+        _count_entries(old, new, counts)
         for span in paragraph.spans:
             if span.op == "insert":
                 inserted += _count_words(span.text)
             elif span.op == "delete":
                 deleted += _count_words(span.text)
-    return DiffStats(inserted_words=inserted, deleted_words=deleted, changed_paragraphs=changed)
+    return DiffStats(
+        inserted_words=inserted, deleted_words=deleted, changed_paragraphs=changed, **counts
+    )
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def summary(stats: DiffStats) -> list[str]:
+    """What a diff changed, in words, for the pages ("1 élément de liste ajouté", "2 lignes
+    de tableau supprimées", "1 paragraphe modifié"); words are counted apart."""
+    nouns = {
+        "paragraph": ("paragraphe", "paragraphes", ""),
+        "item": ("élément de liste", "éléments de liste", ""),
+        "row": ("ligne de tableau", "lignes de tableau", "e"),
+    }
+    verbs = {"inserted": "ajouté", "deleted": "supprimé", "modified": "modifié"}
+    phrases = []
+    for kind, (singular, plural, feminine) in nouns.items():
+        for what, verb in verbs.items():
+            count = getattr(stats, f"{what}_{kind}s")
+            if count:
+                ending = feminine + ("s" if count > 1 else "")
+                phrases.append(f"{_plural(count, singular, plural)} {verb}{ending}")
+    return phrases

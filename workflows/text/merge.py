@@ -31,13 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Literal
 
 from workflows.text.diff import (
-    CHUNK_LEVEL_CELLS,
-    common_prefix_suffix,
+    Region,
+    change_regions,
     is_space,
+    settle_edges,
     split_paragraphs,
     tokenize,
 )
@@ -127,69 +127,8 @@ def align_proposal(base: list[Para], proposal_text: str) -> list[Para]:
 # Word-level change regions
 # ---------------------------------------------------------------------------
 
-# A change region (i1, i2, j1, j2): tokens a[i1:i2] are replaced by b[j1:j2].
-# Regions are sorted, and between two regions lies a run of equal tokens of
-# the same length in a and b (never empty, see _coalesce).
-Region = tuple[int, int, int, int]
-
-_SENTENCE_END = frozenset(".!?;")
-
-
-def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
-    """Cut tokens into lines, and lines into sentences.
-
-    Same idea as the chunks of ``workflows.text.diff``, but cut between tokens so
-    that chunk boundaries map back to token indices exactly.
-    """
-    chunks: list[tuple[str, ...]] = []
-    start = 0
-    for k, token in enumerate(tokens):
-        if is_space(token) and ("\n" in token or (k > 0 and tokens[k - 1] in _SENTENCE_END)):
-            chunks.append(tuple(tokens[start : k + 1]))
-            start = k + 1
-    if start < len(tokens):
-        chunks.append(tuple(tokens[start:]))
-    return chunks
-
-
-def _matcher_regions(
-    a: Sequence[str], b: Sequence[str], i0: int, j0: int, out: list[Region]
-) -> None:
-    # autojunk=False for the same reason as in workflows.text.diff: frequent
-    # tokens (spaces, "de") must not be treated as junk.
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            out.append((i0 + i1, i0 + i2, j0 + j1, j0 + j2))
-
-
-def _offsets(chunks: list[tuple[str, ...]]) -> list[int]:
-    offsets = [0]
-    for chunk in chunks:
-        offsets.append(offsets[-1] + len(chunk))
-    return offsets
-
-
-def _chunk_regions(a: Sequence[str], b: Sequence[str], i0: int, j0: int, out: list[Region]) -> None:
-    """Regions of long token lists: align chunks first, then diff words."""
-    old_chunks, new_chunks = _chunks(a), _chunks(b)
-    old_at, new_at = _offsets(old_chunks), _offsets(new_chunks)
-    matcher = SequenceMatcher(None, old_chunks, new_chunks, autojunk=False)
-    for tag, c1, c2, d1, d2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and c2 - c1 == d2 - d1:
-            # Typically table rows edited in place: diff them row by row.
-            for c, d in zip(range(c1, c2), range(d1, d2), strict=True):
-                _matcher_regions(old_chunks[c], new_chunks[d], i0 + old_at[c], j0 + new_at[d], out)
-        else:
-            _matcher_regions(
-                a[old_at[c1] : old_at[c2]],
-                b[new_at[d1] : new_at[d2]],
-                i0 + old_at[c1],
-                j0 + new_at[d1],
-                out,
-            )
+# Change regions (``workflows.text.diff.Region``): between two lies a run of equal
+# tokens of the same length in a and b, never empty once coalesced (see _coalesce).
 
 
 def _coalesce(regions: list[Region], a: Sequence[str], *, across_spaces: bool) -> list[Region]:
@@ -214,23 +153,8 @@ def _coalesce(regions: list[Region], a: Sequence[str], *, across_spaces: bool) -
 
 
 def _change_regions(a: Sequence[str], b: Sequence[str]) -> list[Region]:
-    """The non-equal regions turning tokens ``a`` into tokens ``b``."""
-    # Trim the common prefix and suffix first: most edits touch a few words
-    # and the matcher is quadratic (same reasoning as diff_paragraph).
-    prefix, suffix = common_prefix_suffix(a, b)
-    a_end, b_end = len(a) - suffix, len(b) - suffix
-    a_mid, b_mid = a[prefix:a_end], b[prefix:b_end]
-
-    regions: list[Region] = []
-    if not a_mid and not b_mid:
-        return regions
-    if not a_mid or not b_mid:
-        regions.append((prefix, a_end, prefix, b_end))
-    elif len(a_mid) * len(b_mid) > CHUNK_LEVEL_CELLS:
-        _chunk_regions(a_mid, b_mid, prefix, prefix, regions)
-    else:
-        _matcher_regions(a_mid, b_mid, prefix, prefix, regions)
-    return _coalesce(_slide_left(regions, a, b), a, across_spaces=False)
+    """The non-equal regions turning tokens ``a`` into tokens ``b``, in canonical form."""
+    return _coalesce(_slide_left(change_regions(a, b), a, b), a, across_spaces=False)
 
 
 def _slide_left(regions: list[Region], a: Sequence[str], b: Sequence[str]) -> list[Region]:
@@ -349,7 +273,10 @@ def compute_hunks(base: list[Para], proposal: list[Para]) -> list[Hunk]:
         old = base[k].text
         if paragraph.text != old:
             a, b = tokenize(old), tokenize(paragraph.text)
-            for i1, i2, j1, j2 in _coalesce(_change_regions(a, b), a, across_spaces=True):
+            # Shown to the drafter one by one: placed where their edges are cleanest
+            # (which changes no text that accepting them gives).
+            regions = _coalesce(_change_regions(a, b), a, across_spaces=True)
+            for i1, i2, j1, j2 in settle_edges(regions, a, b):
                 add(
                     "modify",
                     paragraph.id,

@@ -10,7 +10,7 @@ from app.db import db_session
 from app.models import CommentThread, Contribution
 from app.sections import queries
 from tests.conftest import edit_section, logged_in, post_form
-from tests.integration.contributions.helpers import BASE, save_base
+from tests.integration.contributions.helpers import BASE, RICH, RICH_PROPOSAL, propose, save_base
 
 
 def test_accept_some_changes_and_reject_the_others(app, world):
@@ -53,7 +53,8 @@ def test_contribution_page_shows_tracked_changes_and_hunk_choices(app, world):
     client = logged_in(app, "redac@oph.test")
     html = client.get(f"/contributions/{world.contribution_id}").get_data(as_text=True)
     assert "<ins" in html and "amendé" in html
-    assert 'name="hunk" value="h1"' in html
+    assert f'action="/contributions/{world.contribution_id}/changes/1/accept"' in html
+    assert 'aria-label="Accepter la modification 1 : ' in html
     assert "Rejeter la contribution" in html
     observer = logged_in(app, "obs@obs.test").get(f"/contributions/{world.contribution_id}")
     assert observer.status_code == 200 and "Rejeter la contribution" not in observer.get_data(
@@ -103,3 +104,39 @@ def test_a_proposal_posted_without_its_base_shows_the_form_again_from_the_curren
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'name="base_revision" value="1"' in html and "None" not in html
+
+
+def test_proposed_changes_read_as_formatted_text_inline_and_side_by_side(app, world):
+    save_base(app, world, RICH)
+    contribution_id = propose(app, world, "associe", RICH_PROPOSAL)
+    client = logged_in(app, "redac@oph.test")
+    html = client.get(f"/contributions/{contribution_id}").get_data(as_text=True)
+    proposed = html.split("Modifications proposées")[1].split('id="decision"')[0]
+    assert '<h3 class="cmp-block cmp-change">Patrimoine <ins' in proposed
+    assert 'bâti<span class="sr"> [fin d&#39;insertion]</span></ins></h3>' in proposed
+    assert '<li class="cmp-insert"><span class="sr">Élément de liste ajouté : </span>' in proposed
+    assert "<td><del" in proposed and "120" in proposed and "125" in proposed
+    assert "## " not in proposed and "| 2025" not in proposed and "- délai" not in proposed
+    assert "Voir l'ancienne et la nouvelle version côte à côte" in proposed
+    side = client.get(f"/contributions/{contribution_id}?vue=cote-a-cote").get_data(as_text=True)
+    assert 'class="comparison side-by-side"' in side
+    assert '<th scope="col">Révision 2</th><th scope="col">Proposition de Asso</th>' in side
+    assert "Voir les modifications dans le texte" in side
+
+
+def test_a_proposal_carrying_markup_is_shown_as_text(app, world):
+    save_base(app, world)
+    hostile = (
+        BASE + "\n\n<script>alert(1)</script> <img src=x onerror=alert(2)>\n\n"
+        '[voir](javascript:alert(3)) [ici](https://example.org/"onmouseover="alert(4))'
+    )
+    with app.app_context():
+        contribution = create_contribution(world.section_id, world.user("associe"), 2, hostile)
+    html = (
+        logged_in(app, "redac@oph.test")
+        .get(f"/contributions/{contribution.id}")
+        .get_data(as_text=True)
+    )
+    assert "<script>alert" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript' not in html and 'onmouseover="alert' not in html

@@ -168,8 +168,12 @@ def test_the_preview_shows_the_changes_a_proposal_makes(app, section):
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "<del>60</del>" in html and "<ins>45</ins>" in html
-    assert "1 mot ajouté" in html
+    # The formatted text with the change marked inside it, as on the contribution's page.
+    assert (
+        "[début de suppression] </span>60<" in html and "[début d&#39;insertion] </span>45<" in html
+    )
+    assert '<h3 class="cmp-block cmp-equal">Objectifs</h3>' in html and "## " not in html
+    assert "1 mot ajouté" in html and "1 paragraphe modifié" in html
     unchanged = fetch_post(
         client, f"{page}/preview", page, {"base_revision": "2", "body": BODY, "document": ""}
     )

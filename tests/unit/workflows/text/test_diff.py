@@ -12,9 +12,13 @@ from workflows.text.diff import (
     DiffStats,
     ParagraphDiff,
     Span,
+    _edge_penalty,
+    change_regions,
     diff_paragraph,
     diff_stats,
+    settle_edges,
     split_paragraphs,
+    summary,
     tokenize,
     word_diff,
 )
@@ -199,6 +203,119 @@ def test_stats_count_non_equal_paragraphs(pair: tuple[str, str]) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Figures: numbers, percentages, amounts and dates are one token each
+# ---------------------------------------------------------------------------
+
+GAPS = [" ", "\u00a0", "\u202f"]  # space, no-break space, narrow no-break space
+MONTHS = ["janvier", "février", "mars", "mai", "août", "décembre"]
+
+
+@st.composite
+def figures(draw: st.DrawFn) -> str:
+    gap = draw(st.sampled_from(GAPS))
+    groups = [f"{draw(st.integers(0, 999)):03d}" for _ in range(draw(st.integers(0, 3)))]
+    number = gap.join([str(draw(st.integers(0, 999))), *groups])
+    if draw(st.booleans()):
+        number += f",{draw(st.integers(0, 99))}"
+    unit = draw(st.sampled_from(["", "%", "€", "M€", "k€"]))
+    if unit:
+        number += draw(st.sampled_from(["", gap])) + unit
+    day, month, year = (
+        draw(st.integers(1, 31)),
+        draw(st.integers(1, 12)),
+        draw(st.integers(1900, 2100)),
+    )
+    name = draw(st.sampled_from(MONTHS))
+    dates = [
+        f"{day:02d}/{month:02d}/{year}",
+        f"{year}-{month:02d}-{day:02d}",
+        f"{day}{gap}{name}{gap}{year}",
+        f"1er{gap}{name}{gap}{year}",
+        f"{day}{gap}{name}",
+    ]
+    return draw(st.sampled_from([number, number, *dates]))
+
+
+@HYPOTHESIS
+@given(
+    figures(),
+    st.sampled_from(["le ", "(", "« ", "\n- ", ""]),
+    st.sampled_from([" pour", ".", " ;", ")", ""]),
+)
+def test_a_figure_is_one_token(figure: str, before: str, after: str) -> None:
+    assert tokenize(figure) == [figure]
+    tokens = tokenize(before + figure + after)
+    assert figure in tokens
+    assert "".join(tokens) == before + figure + after
+
+
+figure_pieces = st.one_of(pieces, figures(), figures())
+figure_texts = st.lists(figure_pieces, max_size=60).map(_text)
+
+
+@st.composite
+def texts_with_figures(draw: st.DrawFn) -> tuple[str, str]:
+    """A text with figures among its words, and an edit of it where figures change."""
+    old = draw(st.lists(figure_pieces, max_size=60))
+    new = list(old)
+    for _ in range(draw(st.integers(0, 4))):
+        pos = draw(st.integers(0, len(new)))
+        new[pos : pos + draw(st.integers(0, 2))] = draw(st.lists(figure_pieces, max_size=3))
+    return _text(old), _text(new)
+
+
+def _boundaries(spans: tuple[Span, ...], ops: set[str]) -> set[int]:
+    at, found = 0, {0}
+    for span in spans:
+        if span.op in ops:
+            at += len(span.text)
+            found.add(at)
+    return found
+
+
+def _token_boundaries(text: str) -> set[int]:
+    at, found = 0, {0}
+    for token in tokenize(text):
+        at += len(token)
+        found.add(at)
+    return found
+
+
+@HYPOTHESIS
+@given(st.one_of(texts_with_figures(), st.tuples(figure_texts, figure_texts)))
+def test_spans_never_cut_a_figure_and_give_back_each_text(pair: tuple[str, str]) -> None:
+    old, new = pair
+    _check_invariants(old, new, word_diff(old, new))
+    spans = diff_paragraph(old, new)
+    assert "".join(s.text for s in spans if s.op != "insert") == old
+    assert "".join(s.text for s in spans if s.op != "delete") == new
+    # Each span begins and ends between two tokens of its side: a figure is never
+    # split between two spans.
+    assert _boundaries(spans, {"equal", "delete"}) <= _token_boundaries(old)
+    assert _boundaries(spans, {"equal", "insert"}) <= _token_boundaries(new)
+
+
+@HYPOTHESIS
+@given(st.one_of(texts_with_figures(), text_pairs))
+def test_a_pure_change_has_the_cleanest_edges_it_can(pair: tuple[str, str]) -> None:
+    # A pure insertion that could slide to a place with cleaner edges has been slid
+    # there: sliding by one token either way never lowers its penalty.
+    old, new = pair
+    a, b = tokenize(old), tokenize(new)
+    regions = settle_edges(change_regions(a, b), a, b)
+    for k, (i1, i2, j1, j2) in enumerate(regions):
+        if i1 != i2 or j1 == j2:
+            continue
+        here = _edge_penalty(b[j1:j2])
+        floor = regions[k - 1][3] + 1 if k else 0
+        ceiling = regions[k + 1][2] - 1 if k + 1 < len(regions) else len(b)
+        if j1 - 1 >= floor and b[j1 - 1] == b[j2 - 1]:
+            assert _edge_penalty(b[j1 - 1 : j2 - 1]) >= here
+        if j2 + 1 <= ceiling and b[j2] == b[j1]:
+            assert _edge_penalty(b[j1 + 1 : j2 + 1]) >= here
+
+
+# ---------------------------------------------------------------------------
 # Examples
 # ---------------------------------------------------------------------------
 
@@ -236,7 +353,9 @@ def test_single_word_change_in_one_of_three_paragraphs() -> None:
         Span("insert", "neuf"),
     ]
     assert change.spans[0] == Span("equal", "La présente convention est conclue pour une durée de ")
-    assert diff_stats(diffs) == DiffStats(inserted_words=1, deleted_words=1, changed_paragraphs=1)
+    assert diff_stats(diffs) == DiffStats(
+        inserted_words=1, deleted_words=1, changed_paragraphs=1, modified_paragraphs=1
+    )
 
 
 def test_accented_word_change_is_a_whole_word() -> None:
@@ -254,7 +373,9 @@ def test_inserted_paragraph() -> None:
     diffs = word_diff("\n\n".join([P1, P3]), "\n\n".join([P1, new_par, P3]))
     assert [d.op for d in diffs] == ["equal", "insert", "equal"]
     assert diffs[1] == ParagraphDiff("insert", (Span("insert", new_par),), None, 1)
-    assert diff_stats(diffs) == DiffStats(inserted_words=5, deleted_words=0, changed_paragraphs=1)
+    assert diff_stats(diffs) == DiffStats(
+        inserted_words=5, deleted_words=0, changed_paragraphs=1, inserted_paragraphs=1
+    )
 
 
 def test_deleted_paragraph() -> None:
@@ -323,8 +444,8 @@ def test_long_table_is_diffed_row_by_row() -> None:
     new_rows[10] = new_rows[10].replace("310,50", "315,00")
     new_rows[200] = new_rows[200].replace("T0", "T1")
     spans = diff_paragraph("\n".join(rows), "\n".join(new_rows))
-    assert [s.text for s in spans if s.op == "delete"] == ["310", "50", "T0"]
-    assert [s.text for s in spans if s.op == "insert"] == ["315", "00", "T1"]
+    assert [s.text for s in spans if s.op == "delete"] == ["310,50 €", "T0"]
+    assert [s.text for s in spans if s.op == "insert"] == ["315,00 €", "T1"]
 
 
 def test_large_replace_block_falls_back_to_positional_pairing() -> None:
@@ -336,3 +457,69 @@ def test_large_replace_block_falls_back_to_positional_pairing() -> None:
     diffs = word_diff(old, new)
     assert [d.op for d in diffs] == ["change"] * 30
     _check_invariants(old, new, diffs)
+
+
+def test_a_french_number_changes_as_a_whole() -> None:
+    spans = diff_paragraph("pour 1 050 attributions par an", "pour 1 080 attributions par an")
+    assert [s for s in spans if s.op != "equal"] == [
+        Span("delete", "1 050"),
+        Span("insert", "1 080"),
+    ]
+    for gap in ("\u00a0", "\u202f"):
+        spans = diff_paragraph(
+            f"soit 1{gap}800{gap}000 € et 2,1{gap}%", f"soit 1{gap}900{gap}000 € et 2,4{gap}%"
+        )
+        assert [s.text for s in spans if s.op == "delete"] == [f"1{gap}800{gap}000 €", f"2,1{gap}%"]
+
+
+def test_dates_and_amounts_are_whole_tokens() -> None:
+    text = "le 12/03/2026, le 2026-03-12, le 12 mars 2026, le 1er janvier 2027 : 12,50 € et 3 M€"
+    tokens = tokenize(text)
+    for figure in (
+        "12/03/2026",
+        "2026-03-12",
+        "12 mars 2026",
+        "1er janvier 2027",
+        "12,50 €",
+        "3 M€",
+    ):
+        assert figure in tokens
+    # Glued to letters, digits stay part of the word; "12 maisons" is not a date.
+    assert "2024abc" in tokenize("en 2024abc")
+    assert tokenize("12 maisons") == ["12", " ", "maisons"]
+    # A year is not the head of a grouped number.
+    assert tokenize("en 2024 120 logements")[:5] == ["en", " ", "2024", " ", "120"]
+
+
+def test_an_inserted_sentence_does_not_start_with_stray_punctuation() -> None:
+    spans = diff_paragraph(
+        "Premier point. Dernier point.", "Premier point. Point ajouté. Dernier point."
+    )
+    assert Span("insert", "Point ajouté. ") in spans
+    spans = diff_paragraph(
+        "- Enquête ;\n- astreinte.", "- Enquête ;\n- délai de 15 jours ;\n- astreinte."
+    )
+    assert Span("insert", "- délai de 15 jours ;\n") in spans
+
+
+def test_stats_count_list_items_and_table_rows() -> None:
+    old = "- a ;\n- b.\n\n| Année | Logements |\n|---|---|\n| 2025 | 120 |\n| 2026 | 130 |"
+    new = "- a ;\n- b ;\n- c.\n\n| Année | Logements |\n|---|---|\n| 2025 | 125 |"
+    stats = diff_stats(word_diff(old, new))
+    assert stats.changed_paragraphs == 2
+    assert (stats.inserted_items, stats.modified_items, stats.deleted_items) == (1, 1, 0)
+    assert (stats.inserted_rows, stats.modified_rows, stats.deleted_rows) == (0, 1, 1)
+    assert stats.modified_paragraphs == 0
+    assert summary(stats) == [
+        "1 élément de liste ajouté",
+        "1 élément de liste modifié",
+        "1 ligne de tableau supprimée",
+        "1 ligne de tableau modifiée",
+    ]
+    added = diff_stats(word_diff("- a.", "- a.\n\n- b ;\n- c."))
+    assert added.inserted_items == 2 and added.inserted_paragraphs == 0
+    assert summary(diff_stats(word_diff("Un.\n\nDeux.", "Un, modifié.\n\n## Titre"))) == [
+        "1 paragraphe ajouté",
+        "1 paragraphe supprimé",
+        "1 paragraphe modifié",
+    ]

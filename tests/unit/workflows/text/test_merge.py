@@ -94,8 +94,10 @@ def test_hunks_are_numbered_in_document_order() -> None:
     ]
     assert hunks[0].anchor_after is None
     assert hunks[0].new_text == "Préambule." and hunks[0].old_text == ""
-    assert (hunks[1].old_text, hunks[1].new_text) == ("", " présente")
-    assert (hunks[2].old_text, hunks[2].new_text) == ("80", "45")
+    # The inserted word is shown with the space after it, not before.
+    assert (hunks[1].old_text, hunks[1].new_text) == ("", "présente ")
+    # An amount is one token: the change is the whole amount.
+    assert (hunks[2].old_text, hunks[2].new_text) == ("80 €", "45 €")
     assert hunks[3].old_text == BASE[2].text and hunks[3].new_text == ""
     # The deletion comes first; the insertion at the same place is anchored
     # after the deleted paragraph, as tracked changes display them.
@@ -125,7 +127,7 @@ def test_changes_separated_by_a_word_are_separate_hunks() -> None:
         BASE[2],
     ]
     hunks = compute_hunks(BASE, proposal)
-    assert [(h.old_text, h.new_text) for h in hunks] == [("fixé", "porté"), ("80", "45")]
+    assert [(h.old_text, h.new_text) for h in hunks] == [("fixé", "porté"), ("80 €", "45 €")]
 
 
 def test_no_hunks_for_an_identical_proposal() -> None:
@@ -152,7 +154,7 @@ def test_accepting_h1_but_not_h2() -> None:
     hunks = compute_hunks(BASE, proposal)
     assert [(h.id, h.old_text, h.new_text) for h in hunks] == [
         ("h1", "120", "150"),
-        ("h2", "80", "45"),
+        ("h2", "80 €", "45 €"),
     ]
     partial = apply_hunks(BASE, proposal, hunks, {"h1"})
     assert partial == [
@@ -549,16 +551,29 @@ class Words:
     and turn non-overlapping edits into overlapping ones: the example tests
     above cover realistic repeated vocabulary, these properties check the
     merge logic itself.
+
+    With ``figures``, three words in four are figures is a figure the tokenizer keeps whole (an
+    amount whose groups of digits are separated by one of the three spaces, a
+    percentage, a date), as distinct as the words, and never one that would run into
+    its neighbour ("1 050" before "120" would be one number).
     """
 
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, figures: bool = False) -> None:
         self.offset = offset
         self.count = 0
+        self.figures = figures
 
     def __call__(self) -> str:
         # 7919 is prime to _N ** 3, so k -> n is a bijection on [0, _N ** 3).
         n = (self.count * 7919 + self.offset) % _N**3
         self.count += 1
+        if self.figures and n % 4 < 3:
+            gap = " \u00a0\u202f"[n % 3]
+            return [
+                f"{n // 1000 + 1}{gap}{n % 1000:03d}{gap}€",
+                f"{n},5{gap}%",
+                f"{n % 28 + 1:02d}/{n // 28 % 12 + 1:02d}/{2000 + n // 336:04d}",
+            ][n % 4]
         return SYLLABLES[n % _N] + SYLLABLES[n // _N % _N] + SYLLABLES[n // _N**2]
 
 
@@ -593,7 +608,7 @@ MODES = ["keep", "A", "B", "split", "same", "A_del", "B_del", "both_del"]
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
+def scenarios(draw: st.DrawFn, figures: bool = False) -> Scenario:
     """A base document and two non-overlapping edits of it.
 
     Each base paragraph is left alone, edited by one side, edited by both
@@ -603,7 +618,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     legitimately ambiguous). Edits stay light enough for word_diff to keep
     pairing each paragraph with its base version.
     """
-    new_word = Words(draw(st.integers(0, _N**3 - 1)))
+    new_word = Words(draw(st.integers(0, _N**3 - 1)), figures)
     n = draw(st.integers(3, 15))
     base_words = [[new_word() for _ in range(draw(st.integers(3, 10)))] for _ in range(n)]
     modes = [draw(st.sampled_from(MODES)) for _ in range(n)]
@@ -697,6 +712,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 @HYPOTHESIS
 @given(scenarios())
 def test_non_overlapping_edits_merge_cleanly_in_both_directions(s: Scenario) -> None:
+    check_clean_merge_both_ways(s)
+
+
+def check_clean_merge_both_ways(s: Scenario) -> None:
     a, b = s.sides["A"], s.sides["B"]
     result = merge3(s.base, a, b)
     assert result.conflicts == []
@@ -719,6 +738,10 @@ def test_merging_with_an_unchanged_side_gives_the_other_side(s: Scenario) -> Non
 @HYPOTHESIS
 @given(scenarios())
 def test_hunks_rebuild_the_proposal_and_apply_one_by_one(s: Scenario) -> None:
+    check_hunks_rebuild_and_apply_one_by_one(s)
+
+
+def check_hunks_rebuild_and_apply_one_by_one(s: Scenario) -> None:
     for name, proposal in s.sides.items():
         current = s.sides["B" if name == "A" else "A"]
         hunks = compute_hunks(s.base, proposal)
@@ -740,6 +763,10 @@ def test_hunks_rebuild_the_proposal_and_apply_one_by_one(s: Scenario) -> None:
 @HYPOTHESIS
 @given(scenarios())
 def test_accepting_hunks_one_by_one_ends_like_the_whole_merge(s: Scenario) -> None:
+    check_one_by_one_ends_like_whole_merge(s)
+
+
+def check_one_by_one_ends_like_whole_merge(s: Scenario) -> None:
     # Accepting every hunk one at a time, merging each into the moving
     # current text, ends where merging the whole proposal at once does.
     a, b = s.sides["A"], s.sides["B"]
@@ -768,3 +795,35 @@ def test_merge_words_laws_on_repetitive_vocabulary(base: str, x: str, y: str) ->
     assert merge_words(base, x, x) == x
     # Which side is "current" does not matter to the word-level merge.
     assert merge_words(base, x, y) == merge_words(base, y, x)
+
+
+# The same laws when the words are figures the tokenizer keeps whole: a figure is one
+# token, so changing it is one change, which the merge places and recognises as such.
+
+
+@HYPOTHESIS
+@given(scenarios(figures=True))
+def test_edits_of_figures_merge_cleanly_in_both_directions(s: Scenario) -> None:
+    check_clean_merge_both_ways(s)
+
+
+@HYPOTHESIS
+@given(scenarios(figures=True))
+def test_hunks_of_figures_rebuild_the_proposal_and_apply_one_by_one(s: Scenario) -> None:
+    check_hunks_rebuild_and_apply_one_by_one(s)
+    base_tokens = tokens_of(s.base)
+    for proposal in s.sides.values():
+        for hunk in compute_hunks(s.base, proposal):
+            # A figure is never cut: each hunk replaces whole tokens by whole tokens.
+            assert set(tokenize(hunk.old_text)) <= base_tokens, hunk
+            assert set(tokenize(hunk.new_text)) <= tokens_of(proposal), hunk
+
+
+@HYPOTHESIS
+@given(scenarios(figures=True))
+def test_accepting_changes_of_figures_one_by_one_ends_like_the_whole_merge(s: Scenario) -> None:
+    check_one_by_one_ends_like_whole_merge(s)
+
+
+def tokens_of(paragraphs: list[Para]) -> set[str]:
+    return {t for p in paragraphs for t in tokenize(p.text)}
