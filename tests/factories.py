@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import func, select
 
+from app.access import members
 from app.accounts.operations import create_user
 from app.conventions.operations import create_convention
 from app.db import db_session, write_transaction
@@ -102,3 +103,32 @@ def write(
         base = db_session().scalar(latest) or 0
     author_id = author if isinstance(author, int) else author.id
     return save_revision(section_id, author_id, base, body, message)
+
+
+def url_for_rule(rule, world, own: bool = True) -> str:
+    """A URL of ``rule`` on the world's objects (``own``) or another convention's: the
+    access matrix and the page crawls open every route this way."""
+    values = {}
+    for arg in rule.arguments:
+        if arg == "convention_id":
+            values[arg] = world.convention_id if own else world.other_convention_id
+        elif arg == "section_id":
+            values[arg] = world.section_id if own else world.other_section_id
+        elif arg == "number":
+            values[arg] = 1
+        elif arg == "membership_id":
+            cid = world.convention_id if own else world.other_convention_id
+            values[arg] = members(cid)[-1].id
+        elif arg in ("contribution_id", "thread_id", "meeting_id"):
+            values[arg] = getattr(world, arg if own else f"other_{arg}")
+        elif arg == "document_id":
+            values[arg] = 1  # no knowledge-base document in this world: 404 once allowed
+        elif arg == "code":
+            values[arg] = "F.VI"
+        elif arg == "user_id":
+            values[arg] = world.users["signataire"]
+        elif arg == "filename":
+            values[arg] = "style.css"
+        else:  # pragma: no cover
+            raise AssertionError(f"no sample value for {arg} in {rule}")
+    return rule.build(values, append_unknown=False)[1]

@@ -170,7 +170,6 @@
       box.insertAdjacentElement("afterend", list);
       box.setAttribute("aria-autocomplete", "list");
       box.setAttribute("aria-controls", list.id);
-      box.setAttribute("aria-expanded", "false");
       let options = [];
       let active = 0;
 
@@ -181,7 +180,6 @@
       };
       const close = () => {
         list.hidden = true;
-        box.setAttribute("aria-expanded", "false");
         box.removeAttribute("aria-activedescendant");
         options = [];
       };
@@ -223,7 +221,6 @@
         );
         active = 0;
         list.hidden = false;
-        box.setAttribute("aria-expanded", "true");
         show();
       });
       box.addEventListener("keydown", (event) => {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.access import ACCESS, members
+from app.access import ACCESS
 from app.sections.queries import history
 from tests.conftest import api_headers, csrf_token, logged_in
+from tests.factories import url_for_rule
 from workflows.permissions import Role, can, may_resolve, may_withdraw
 
 ROLES = ["anonymous", "redacteur", "signataire", "associe", "observateur", "outsider"]
@@ -24,33 +25,6 @@ def test_an_endpoint_missing_from_the_matrix_is_refused(app, world):
     app.add_url_rule("/oubli", "forgotten", lambda: "secret")
     client = logged_in(app, "redac@oph.test")
     assert client.get("/oubli").status_code == 403
-
-
-def _url_for_rule(rule, world, own: bool = True) -> str:
-    values = {}
-    for arg in rule.arguments:
-        if arg == "convention_id":
-            values[arg] = world.convention_id if own else world.other_convention_id
-        elif arg == "section_id":
-            values[arg] = world.section_id if own else world.other_section_id
-        elif arg == "number":
-            values[arg] = 1
-        elif arg == "membership_id":
-            cid = world.convention_id if own else world.other_convention_id
-            values[arg] = members(cid)[-1].id
-        elif arg in ("contribution_id", "thread_id", "meeting_id"):
-            values[arg] = getattr(world, arg if own else f"other_{arg}")
-        elif arg == "document_id":
-            values[arg] = 1  # no knowledge-base document in this world: 404 once allowed
-        elif arg == "code":
-            values[arg] = "F.VI"
-        elif arg == "user_id":
-            values[arg] = world.users["signataire"]
-        elif arg == "filename":
-            values[arg] = "style.css"
-        else:  # pragma: no cover
-            raise AssertionError(f"no sample value for {arg} in {rule}")
-    return rule.build(values, append_unknown=False)[1]
 
 
 def _routes(app):
@@ -119,7 +93,7 @@ def test_access_matrix(app, world, role):
         access = ACCESS[rule.endpoint]
         is_api = rule.endpoint.startswith(("api.", "kb_api.")) or rule.rule.startswith("/api/")
         with app.app_context():
-            url = _url_for_rule(rule, world)
+            url = url_for_rule(rule, world)
         if method == "GET":
             response = client.get(url, headers=headers if is_api else {})
         elif is_api:
@@ -149,7 +123,7 @@ def test_objects_of_another_convention_are_forbidden(app, world, role):
         if ACCESS[rule.endpoint].kind != "member":
             continue
         with app.app_context():
-            url = _url_for_rule(rule, world, own=False)
+            url = url_for_rule(rule, world, own=False)
         is_api = rule.endpoint.startswith(("api.", "kb_api.")) or rule.rule.startswith("/api/")
         if method == "GET":
             response = client.get(url, headers=headers if is_api else {})
