@@ -59,6 +59,9 @@ class Config:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     UPLOAD_MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # document uploads only (app/__init__.py)
+    # The editor's pages post the Markdown and the editor's document (JSON, up to six
+    # times the Markdown when every word is formatted): room for a 1 MB section.
+    EDITOR_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
     PASSWORD_HASH_METHOD = "scrypt"

@@ -71,6 +71,18 @@ UPLOAD_ENDPOINTS = frozenset(
 )
 
 
+# The pages that post the rich-text editor's document beside the Markdown.
+EDITOR_ENDPOINTS = frozenset(
+    {
+        "sections.edit",
+        "contributions.new",
+        "editing.revision_draft",
+        "editing.proposal_draft",
+        "editing.proposal_preview",
+    }
+)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -89,6 +101,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # may send a large body.
         if request.endpoint in UPLOAD_ENDPOINTS:
             request.max_content_length = app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+        elif request.endpoint in EDITOR_ENDPOINTS:
+            request.max_content_length = app.config["EDITOR_MAX_CONTENT_LENGTH"]
+            request.max_form_memory_size = app.config["EDITOR_MAX_CONTENT_LENGTH"]
 
     csrf.init_app(app)
     _init_login(app)

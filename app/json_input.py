@@ -20,6 +20,9 @@ from workflows.text.editor import MAX_DEPTH as EDITOR_NODE_DEPTH
 # As MAX_CONTENT_LENGTH: a 1 MB section body may take four times that once escaped in JSON.
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 20
+# The editor's document of a 1 MB section whose every word is bold or a link: about six
+# times its Markdown (the page's request limit is EDITOR_MAX_CONTENT_LENGTH, 16 MB).
+EDITOR_MAX_BYTES = 12 * 1024 * 1024
 
 Payload = Mapping[str, Any]
 
@@ -136,9 +139,9 @@ def editor_document(raw: str) -> object:
     """The rich-text editor's document, sent as JSON in a form field: bounded in size
     and nesting before it is parsed (``workflows.text.editor`` checks what it holds)."""
     data = raw.encode()
-    if len(data) > MAX_BYTES:
+    if len(data) > EDITOR_MAX_BYTES:
         raise TooLarge(
-            f"Document de l'éditeur trop volumineux : {MAX_BYTES // 1_048_576} Mo au plus."
+            f"Document de l'éditeur trop volumineux : {EDITOR_MAX_BYTES // 1_048_576} Mo au plus."
         )
     if _depth(data) > EDITOR_MAX_DEPTH:
         raise InvalidInput(

@@ -95,6 +95,32 @@ def test_typing_a_new_paragraph_keeps_the_rest_as_written(app, section):
     assert revisions(app, section)[0] == BODY + "\n\nUn **nouveau** paragraphe."
 
 
+def test_a_densely_formatted_section_saves_through_the_editor_beyond_the_usual_limit(app, section):
+    # Every word bold: the editor's document is about six times its Markdown, more than
+    # the 4 MB other pages accept; the editor's pages take up to 16 MB.
+    words = [{"type": "text", "text": f"m{k}", "marks": [{"type": "bold"}]} for k in range(90_000)]
+    spaced = [node for word in words for node in (word, {"type": "text", "text": " "})][:-1]
+    document = {
+        "type": "doc",
+        "content": [
+            {"type": "paragraph", "content": spaced[start : start + 2_000]}
+            for start in range(0, len(spaced), 2_000)
+        ],
+    }
+    raw = json.dumps(document)
+    assert len(raw.encode()) > 4 * 1024 * 1024
+    client = logged_in(app, DRAFTER)
+    response = save(client, section, raw)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    stored = revisions(app, section)[0]
+    assert stored.startswith("**m0** **m1** ") and stored.count("**") == 2 * 90_000
+    # Past the editor's own limit the request is refused whole and nothing is written.
+    huge = raw + " " * (13 * 1024 * 1024 - len(raw))
+    refused = save(client, section, huge)
+    assert refused.status_code == 413
+    assert len(revisions(app, section)) == 3
+
+
 def test_without_the_editor_the_textarea_is_the_text(app, section):
     client = logged_in(app, DRAFTER)
     response = save(client, section, "", body="Texte tapé dans la zone de texte.")
