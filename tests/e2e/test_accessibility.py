@@ -1,7 +1,9 @@
 """axe-core on the pages where text is written, compared, read and searched: the section
 editor and the proposal page (the editor mounted), a contribution with its decision
-table, a diff inline and side by side, the reading view of the whole convention, its
-search, and the knowledge base's search. A serious or critical violation fails the test.
+table, a diff inline and side by side, a section with its discussions, and the knowledge
+base's search. A serious or critical violation fails the test. The reading view of the
+whole convention and its search are checked the same way, on a desktop and a phone, in
+tests/e2e/test_browser_document.py.
 
 axe-core is the engine of npm's `@axe-core/playwright`; these tests drive Chromium from
 Python's Playwright, so they inject axe-core's own build (installed by `make assets` from
@@ -66,8 +68,6 @@ PAGES = [
         lambda site: f"/sections/{section_id(site, CUS)}/diff?from=1&to=2&vue=cote-a-cote",
     ),
     (ASSOCIE, "section", lambda site: f"/sections/{section_id(site, CUS)}"),
-    (ASSOCIE, "document", lambda site: "/conventions/1/document"),
-    (ASSOCIE, "document-search", lambda site: "/conventions/1/document?q=logements&discussions=1"),
     (DRAFTER, "kb-search", lambda site: "/kb/?q=taux+de+vacance"),
 ]
 
