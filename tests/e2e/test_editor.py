@@ -329,6 +329,7 @@ def test_saving_unchanged_then_one_word(browser, site, title, convention):
     save(page)
     expect(page.locator("p.flash.error")).to_contain_text("Aucune modification à enregistrer")
     assert bodies(site, section) == before
+    editor_ready(page)  # the page came back from the server: its editor mounts again
 
     words = [w for w in re.findall(r"[^\W\d_]{6,}", before[-1]) if before[-1].count(w) == 1]
     word = words[len(words) // 2]

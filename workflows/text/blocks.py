@@ -284,7 +284,29 @@ def inline_markdown(runs: tuple[Run, ...] | list[Run]) -> str:
 
 
 def to_markdown(blocks: list[Block]) -> str:
-    return "\n\n".join(filter(None, (block_markdown(b) for b in blocks)))
+    written: list[str] = []
+    previous: Block | None = None
+    alternate = False
+    for block in blocks:
+        # Two lists of the same kind one after the other stay two lists: CommonMark
+        # starts a new list where the bullet ("-" / "*") or the delimiter ("." / ")")
+        # changes, and would join them if both were written alike.
+        follows = (
+            block.kind == "list"
+            and previous is not None
+            and previous.kind == "list"
+            and _top_ordered(previous) == _top_ordered(block)
+        )
+        alternate = follows and not alternate
+        text = _list_markdown(block, alternate) if block.kind == "list" else block_markdown(block)
+        if text:
+            written.append(text)
+            previous = block
+    return "\n\n".join(written)
+
+
+def _top_ordered(block: Block) -> bool:
+    return bool(block.items) and block.items[0].ordered
 
 
 def block_markdown(block: Block) -> str:
@@ -306,7 +328,9 @@ def block_markdown(block: Block) -> str:
     return ""
 
 
-def _list_markdown(block: Block) -> str:
+def _list_markdown(block: Block, alternate: bool = False) -> str:
+    """A list, its top level marked "-" and "1." (or "*" and "1)" when ``alternate``: a
+    list right after one of the same kind)."""
     lines: list[str] = []
     indents: list[int] = []  # content column of each open level
     counters: list[int] = []  # number of the last item of each open level
@@ -319,7 +343,11 @@ def _list_markdown(block: Block) -> str:
             indents.append(0)
         else:
             counters[level] += 1
-        marker = f"{counters[level]}. " if item.ordered else "- "
+        top = alternate and level == 0
+        if item.ordered:
+            marker = f"{counters[level]}{')' if top else '.'} "
+        else:
+            marker = "* " if top else "- "
         indents[level] = parent + len(marker)
         text = inline_markdown(item.runs).replace("\\\n", "\\\n" + " " * indents[level])
         lines.append(f"{' ' * parent}{marker}{text}".rstrip())

@@ -57,8 +57,13 @@ def test_bad_section_input(app, world):
     assert response.status_code == 400
     response = edit_section(client, world.section_id, 1, "Premier texte de la section.")
     assert response.status_code == 400 and "identique" in response.get_data(as_text=True)
-    huge = "y" * (5 * 1024 * 1024)
+    # Outer limits, before the form is read: 16 MB on the editor's pages (the editor's
+    # document beside the Markdown), 4 MB elsewhere.
+    huge = "y" * (17 * 1024 * 1024)
     response = client.post(f"/sections/{world.section_id}/edit", data={"body": huge})
+    assert response.status_code == 413
+    large = "y" * (5 * 1024 * 1024)
+    response = client.post(f"/sections/{world.section_id}/threads", data={"body": large})
     assert response.status_code == 413
     assert _bodies(app, world.section_id) == ["Premier texte de la section."]
 

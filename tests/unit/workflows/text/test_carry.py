@@ -216,3 +216,14 @@ def test_a_twenty_page_section_is_carried_quickly():
     started = time.perf_counter()
     assert parse_markdown(carry_edits(body, rewritten)) == parse_markdown(rewritten)
     assert time.perf_counter() - started < 5.0
+
+
+def test_two_lists_of_a_kind_brought_together_by_an_edit_stay_two_lists():
+    # Found by hypothesis: deleting the paragraph between an ordered list and a list
+    # numbered "1)" used to write both with "1.", which CommonMark reads as one list.
+    body = "1. un\n2. deux\n\nEntre les deux.\n\n1) autre\n   - détail"
+    edited = canonical("1. un\n2. deux\n\n1) autre\n   - détail")
+    assert edited == "1. un\n2. deux\n\n1) autre\n   - détail"
+    assert carry_edits(body, edited) == edited
+    for text in ("- a\n\n* b", "1. a\n\n1) b", "- a\n\n* b\n\n- c"):
+        assert canonical(text) == text and len(parse_markdown(text)) == text.count("\n\n") + 1
