@@ -148,7 +148,10 @@ def body_and_edit(draw):
     elif kind == "drop" and paragraphs:
         del paragraphs[draw(st.integers(min_value=0, max_value=len(paragraphs) - 1))]
         edited = "\n\n".join(paragraphs)
-    return body, edited
+    # What the server receives is the editor's document read back (from_editor), always
+    # canonical: an edit of the text is that. (Dropping the paragraph between two lists
+    # of a kind makes one list of them, as it does in the editor.)
+    return body, canonical(edited)
 
 
 @PROPERTY
