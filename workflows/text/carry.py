@@ -145,11 +145,24 @@ def _kept(blocks: list[_Block], edited: str) -> list[_Kept]:
         first[index], size[index] = len(flat), len(paragraphs)
         flat.extend([index] * len(paragraphs))
         canon_paragraphs.extend(paragraphs)
-    matcher = SequenceMatcher(None, canon_paragraphs, edited_paragraphs, autojunk=False)
+    # The common prefix and suffix are aligned in place first: of two identical
+    # paragraphs, the one edited is the one at the edit's place, so the blank lines
+    # around the other stay the source's.
+    prefix, suffix = common_prefix_suffix(canon_paragraphs, edited_paragraphs)
+    stop_c, stop_e = len(canon_paragraphs) - suffix, len(edited_paragraphs) - suffix
+    matcher = SequenceMatcher(
+        None, canon_paragraphs[prefix:stop_c], edited_paragraphs[prefix:stop_e], autojunk=False
+    )
+    equal = [(0, prefix, 0)] if prefix else []
+    equal += [
+        (i1 + prefix, i2 + prefix, j1 + prefix)
+        for tag, i1, i2, j1, _j2 in matcher.get_opcodes()
+        if tag == "equal"
+    ]
+    if suffix:
+        equal.append((stop_c, len(canon_paragraphs), stop_e))
     kept: list[_Kept] = []
-    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
-        if tag != "equal":
-            continue
+    for i1, i2, j1 in equal:
         i = i1
         while i < i2:
             index = flat[i]

@@ -109,6 +109,14 @@ def test_one_word_in_a_hard_wrapped_paragraph():
     assert stored == body.replace("60", "45").replace("individuels", "collectifs")
 
 
+def test_a_word_in_the_first_of_two_identical_paragraphs():
+    # The edited paragraph is the one at the edit's place: the blank lines the source
+    # puts between the two stay as they are (found by the property test above).
+    body = "Le parc compte 8 412 logements.\n\n\nLe parc compte 8 412 logements."
+    edited = canonical(body).replace("8 412", "8 500", 1)
+    assert carry_edits(body, edited) == body.replace("8 412", "8 500", 1)
+
+
 def test_a_word_next_to_a_marker_spelled_differently():
     body = "* un _mot_ ici\n* un autre"
     stored = carry_edits(body, canonical(body).replace("mot", "terme"))
