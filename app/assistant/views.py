@@ -19,7 +19,7 @@ from app.contributions.operations import create_contribution
 from app.forms import EmptyForm, submitted
 from app.models import Section
 from app.webutil import back
-from knowledge.assistant.chain import MAX_QUESTION_CHARS
+from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from workflows.contributions import assisted_rationale, with_addition
 from workflows.conventions import parse_id
 from workflows.errors import InvalidInput

@@ -32,6 +32,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
 
 from knowledge.assistant.extractive import calculate, compose_extractive, result
+from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.assistant.model import (
     MODEL_FAILED,
     MODEL_STOPPED,
@@ -52,9 +53,6 @@ from knowledge.assistant.retrieval import (
 from knowledge.assistant.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 1000
-RETRIEVE = 12  # passages read for each question (the retriever's k)
 
 
 class _Asked(TypedDict):

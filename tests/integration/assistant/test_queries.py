@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.assistant import operations, queries
+from app.assistant import engine, operations, queries
 from app.kb import operations as kb
 
 
@@ -46,11 +46,11 @@ def test_the_conversation_keeps_the_last_exchanges(app, world):
 
 def test_corpus_statistics_are_kept_until_the_corpus_changes(app, guide):
     with app.app_context():
-        first = queries.corpus_stats()
+        first = engine.corpus_stats()
         stored = Path(app.config["DATA_DIR"]) / "assistant" / "corpus-stats.json"
         assert stored.exists() and first.passages > 0
         app.extensions.pop("cosigne_corpus_stats")  # another process reads the file
-        again = queries.corpus_stats()
+        again = engine.corpus_stats()
         assert (again.passages, again.frequencies) == (first.passages, first.frequencies)
         kb.ingest("autre.md", b"# Autre\n\nLe plan de concertation locative.\n", "guide")
-        assert queries.corpus_stats().passages > first.passages
+        assert engine.corpus_stats().passages > first.passages
