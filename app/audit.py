@@ -61,6 +61,8 @@ def record(
     target_id: int | None = None,
 ) -> Event:
     """Append one event: who, for which organisation, did what, on what."""
+    if action not in ACTION_LABELS:  # the journal's filter offers the known actions only
+        raise ValueError(f"unknown journal action {action!r}: add it to ACTION_LABELS")
     event = Event(
         convention_id=convention_id,
         actor_id=actor.id if actor else None,

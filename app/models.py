@@ -473,7 +473,12 @@ class Event(Base):
     """Append-only audit trail: who (and for which organisation) did what, on what, when."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_convention_id_at", "convention_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_convention_id_at", "convention_id", "id"),
+        # The journal's filter by action, and which actions a convention has: index probes
+        # whatever the number of events.
+        Index("ix_event_convention_action", "convention_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))

@@ -48,7 +48,8 @@ def ledger(convention_id: int) -> ResponseReturnValue:
 
 @bp.get("/inbox")
 def inbox() -> ResponseReturnValue:
-    return render_template("activity/inbox.html", inbox=queries.inbox(g.user))
+    page = parse_id(request.args.get("page", "")) or 1
+    return render_template("activity/inbox.html", inbox=queries.inbox(g.user, page=page))
 
 
 @bp.post("/inbox/read")
