@@ -126,8 +126,9 @@ def export_docx(convention: ConventionDoc, tracked: bool = False, comments: bool
     _properties(document, convention)
     _title_page(document, convention)
     _contents(document, [section.title for section in convention.sections])
-    for section in convention.sections:
-        _section(document, writer, section, tracked, comments)
+    with writer.long_body():
+        for section in convention.sections:
+            _section(document, writer, section, tracked, comments)
     if convention.targets:
         _targets(document, convention.targets)
     _signatures(document, convention)
@@ -189,7 +190,8 @@ def _contents(document: Document, titles: list[str]) -> None:
 def _section(
     document: Document, writer: Writer, section: SectionDoc, tracked: bool, comments: bool
 ) -> None:
-    heading = document.add_paragraph(section.title, style="Heading 1")
+    heading = writer.paragraph("Heading 1")  # the style id looked up once, not per section
+    heading.add_run(section.title)
     add_bookmark(heading, f"{BOOKMARK_PREFIX}{section.id}_r{section.revision}", writer.next_id())
     current = parse_markdown(section.body)
     written: list[_Written] = []

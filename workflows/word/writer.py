@@ -10,7 +10,8 @@ are built here from its oxml layer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
@@ -50,6 +51,11 @@ class ListNumbering(TypedDict):
     level: int  # the level of the previous item, -1 before the first
 
 
+# Children the body keeps while Writer.long_body writes (see there).
+SPILL_AT = 64
+_SECT_PR = qn("w:sectPr")
+
+
 class Writer:
     """Blocks into a document; hands out unique annotation ids."""
 
@@ -57,11 +63,49 @@ class Writer:
         self.document = document
         self._ids = count(10_000)  # above python-docx's comment ids
         self._style_ids: dict[str, str] = {}
+        self._held: etree._Element | None = None
+
+    @contextmanager
+    def long_body(self) -> Iterator[None]:
+        """Write a long body in time linear in its length.
+
+        python-docx puts each new paragraph or table before the body's closing
+        ``w:sectPr``, which it looks for among all the body's children: a 400-section
+        export spent most of its time there (quadratic). Inside this block, whatever the
+        body holds past ``SPILL_AT`` children is moved aside, in order, each time a block
+        is written, and put back in front of the rest at the end: the body stays short,
+        the document's order is unchanged, and the moved elements are the same objects
+        (a comment or a bookmark placed on them later still lands on them)."""
+        # Made by python-docx's parser, so that the elements moved into it keep their
+        # python-docx classes (a comment anchored on a run there needs them).
+        self._held = OxmlElement("w:body")
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            body = self.document.element.body
+            first = body[0] if len(body) else None
+            for child in list(held):
+                if first is None:
+                    body.append(child)
+                else:
+                    first.addprevious(child)
+
+    def _spill(self) -> None:
+        if self._held is None:
+            return
+        body = self.document.element.body
+        if len(body) <= SPILL_AT:
+            return
+        for child in list(body):
+            if child.tag != _SECT_PR:
+                self._held.append(child)  # lxml moves the element: no copy
 
     def paragraph(self, style: str | None = None) -> Paragraph:
         """A new paragraph of the body in the named style. python-docx looks a style up
         by name among all the template's styles at every paragraph (a third of an
         export's time): the ids are looked up once."""
+        self._spill()
         paragraph = self.document.add_paragraph()
         if style is not None:
             style_id = self._style_ids.get(style)
@@ -141,6 +185,7 @@ class Writer:
         width = max((len(row) for row in block.rows), default=0)
         if not width:
             return []
+        self._spill()
         table = self.document.add_table(rows=len(block.rows), cols=width)
         table.style = "Table Grid"
         made = []

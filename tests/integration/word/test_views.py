@@ -9,13 +9,16 @@ import re
 import zipfile
 
 import docx
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app.contributions.operations import create_contribution, open_thread
 from app.db import db_session
 from app.models import Contribution
 from app.sections import queries
 from app.targets.operations import save_value
+from app.word.queries import export_bytes
 from tests.conftest import api_headers, csrf_token, logged_in
+from tests.factories import write
 from tests.integration.word.helpers import counts, draft, partner_document, sections_of
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -173,3 +176,44 @@ def test_the_new_convention_page_and_the_command_line_take_a_draft(app, world, t
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "Annexe locale (ajoutée)" in result.output
+
+
+def _export_queries(app, convention_id: int) -> int:
+    engine = app.extensions["cosigne_engine"]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            export_bytes(convention_id, tracked=True, comments=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_tracked_export_costs_the_same_queries_whatever_the_number_of_contributions(app, world):
+    # Each open contribution's base revision and author, each section's discussions,
+    # were read one query at a time: 3,207 queries for 400 sections.
+    before = _export_queries(app, world.convention_id)
+    with app.app_context():
+        drafter, partner = world.user("redacteur"), world.user("associe")
+        for section in queries.sections_with_current(world.convention_id)[1:4]:
+            revision = write(section.id, drafter, "Un texte.\n\nUn autre paragraphe.")
+            for number in range(2):
+                create_contribution(
+                    section.id, partner, revision.number, f"Un texte {number}.\n\nUn autre.", ""
+                )
+            open_thread(section.id, partner, "Pourquoi ?", quote="texte")
+    assert _export_queries(app, world.convention_id) == before
+    with app.app_context():
+        xml = zipfile.ZipFile(
+            io.BytesIO(export_bytes(world.convention_id, tracked=True, comments=True))
+        )
+        document = xml.read("word/document.xml").decode()
+        assert (
+            document.count('w:author="Asso"') >= 6
+            and "Pourquoi ?" in xml.read("word/comments.xml").decode()
+        )

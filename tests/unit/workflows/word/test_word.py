@@ -130,6 +130,31 @@ def test_export_then_import_gives_back_every_section():
         assert not any(s.changed or s.by_author or s.unmarked for s in plan.sections)
 
 
+def test_a_long_convention_comes_back_whole_and_in_order():
+    # Writer.long_body keeps python-docx's body short while writing (each paragraph was
+    # placed by a search through the whole body): far more blocks than it keeps, with a
+    # table and comments on early sections, must come back exactly, in order.
+    sections = tuple(
+        SectionDoc(
+            number,
+            f"Section {number}",
+            VARIED if number % 7 == 0 else f"{SIMPLE}\n\nParagraphe {number}.",
+            1,
+            discussions=(Discussion("Asso", datetime(2026, 1, 2), "Pourquoi ?", "Second"),),
+        )
+        for number in range(1, 60)
+    )
+    convention = _convention(*sections)
+    data = export_docx(convention, comments=True)
+    plan = plan_import(read_docx(data), _targets(convention))
+    assert [s.section_id for s in plan.sections] == list(range(1, 60))
+    assert {s.section_id: s.original for s in plan.sections} == {s.id: s.body for s in sections}
+    body = docx.Document(io.BytesIO(data)).element.body
+    assert body[-1].tag == qn("w:sectPr")  # the closing section properties stay last
+    comments = zipfile.ZipFile(io.BytesIO(data)).read("word/comments.xml").decode()
+    assert comments.count("Pourquoi ?") == 59
+
+
 def test_the_contents_show_the_titles_before_any_update_and_the_signed_fingerprint():
     convention = _convention(
         SectionDoc(1, "État des lieux", SIMPLE, 1), SectionDoc(2, "Orientations", SIMPLE, 1)
