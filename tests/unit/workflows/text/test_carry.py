@@ -21,7 +21,9 @@ from workflows.text.diff import common_prefix_suffix, split_paragraphs, tokenize
 from workflows.text.editor import from_editor, to_editor
 from workflows.word.reader import accept_all, accept_none, read_docx, to_blocks, version
 
-WORD = re.compile(r"[^\W\d_]{3,}")
+# A whole word as the carry reads words: not a piece of "aujourd'hui" (its tokenizer keeps
+# an elided word whole, so changing a piece of it changes the whole token).
+WORD = re.compile(r"(?<![\w'\u2019])[^\W\d_]{3,}(?![\w'\u2019])")
 NEW_WORD = "zzmot"
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
