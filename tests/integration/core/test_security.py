@@ -45,3 +45,31 @@ def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.exists() and len(key_file.read_text()) == 64
     assert load_config().SECRET_KEY == config.SECRET_KEY  # stored once, read after
+
+
+def test_every_error_page_the_application_serves_carries_the_security_headers(app, world):
+    # Issue 13: a 500 page came without CSP. The app's own error answers (not gunicorn's
+    # page on a worker timeout, which bounded work makes unreachable) all go through the
+    # same after-request hook.
+    def boom():  # an unexpected error in a page the user may see: the 500 page
+        raise RuntimeError("boom")
+
+    app.view_functions["activity.inbox"] = boom
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = logged_in(app, "redac@oph.test")
+    answers = {
+        404: client.get("/no-such-page"),
+        405: client.put("/login"),
+        400: client.post(f"/sections/{world.section_id}/edit", data={"body": "x"}),  # CSRF
+        413: client.post("/login", data="x" * (app.config["MAX_CONTENT_LENGTH"] + 1)),
+        500: client.get("/inbox"),
+    }
+    answers[403] = logged_in(app, "autre@esh.test").get(f"/conventions/{world.convention_id}")
+    answers[401] = app.test_client().get(f"/api/conventions/{world.convention_id}")
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.status_code)
+        csp = response.headers.get("Content-Security-Policy", "")
+        assert "object-src 'none'" in csp and "script-src 'self'" in csp, status
+        assert response.headers["X-Content-Type-Options"] == "nosniff", status
+        assert response.headers["X-Frame-Options"] == "DENY", status
+    assert "Traceback" not in answers[500].get_data(as_text=True)
