@@ -69,6 +69,9 @@ class Config:
     # "whoosh" (a file index in the data dir) or "postgres" (full-text search in the
     # database, for several application servers; PostgreSQL only).
     SEARCH_BACKEND = os.environ.get("COSIGNE_SEARCH", "whoosh")
+    # On its first request, each process brings the search index up to date with the
+    # database (app/kb/projection.py): a crash between storing and indexing heals itself.
+    SEARCH_CATCH_UP = True
     # The PDF of a convention is LibreOffice's conversion of its Word export; a
     # conversion that takes longer than this is stopped and the page says so.
     SOFFICE_COMMAND = os.environ.get("COSIGNE_SOFFICE", "soffice")

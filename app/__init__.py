@@ -32,6 +32,7 @@ from app.conventions import api as conventions_api
 from app.conventions import views as conventions
 from app.editing import views as editing
 from app.kb import api as kb_api
+from app.kb import projection as kb_projection
 from app.kb import views as kb
 from app.lifecycle import api as lifecycle_api
 from app.lifecycle import views as lifecycle
@@ -111,6 +112,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _register_templates(app)
     app.before_request(access.enforce_access)
+    app.before_request(kb_projection.catch_up_once)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
     register_cli(app)

@@ -7,7 +7,7 @@ search index, a projection of them, in step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from app import audit
 from app.db import db_session, write_transaction
+from app.kb.projection import search_documents
 from app.kb.queries import index
 from app.models import KbDocument, KbPassage, User
 from knowledge.ingest.extract import checksum, extract
 from knowledge.ingest.passages import split_passages
-from knowledge.types import DocumentKind, DocumentStatus, SearchDocument
+from knowledge.types import DocumentKind, DocumentStatus
 from workflows.conventions import clean_title
 from workflows.errors import InvalidInput, NotFound
 from workflows.files import FileRefused
@@ -42,23 +43,6 @@ class IngestReport:
             f"{len(self.refused)} refusé(s)",
         ]
         return ", ".join(parts)
-
-
-def _search_documents(
-    document: KbDocument, passages: Iterable[KbPassage]
-) -> Iterator[SearchDocument]:
-    for passage in passages:
-        yield SearchDocument(
-            passage_id=passage.id,
-            document_id=document.id,
-            title=document.title,
-            kind=document.kind.value,
-            status=document.status.value,
-            locator=passage.locator,
-            heading=passage.heading,
-            text=passage.text,
-            indicator=passage.indicator,
-        )
 
 
 def ingest(
@@ -128,7 +112,7 @@ def ingest(
             audit.record(
                 session, "kb_ajout", f"Document « {title} » ajouté à la base documentaire", user
             )
-    index().add(_search_documents(document, rows))
+    index().add(search_documents(document, rows))
     return document, True
 
 
@@ -161,7 +145,7 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
         ).all()
         for start in range(0, len(passages), INDEX_BATCH):
             batch = passages[start : start + INDEX_BATCH]
-            total += target.add(_search_documents(document, batch))
+            total += target.add(search_documents(document, batch))
             if progress:
                 progress(len(batch))
     target.optimize()

@@ -40,6 +40,10 @@ class SearchIndex(Protocol):
     def count(self) -> int:
         """Number of passages indexed."""
 
+    def documents(self) -> dict[int, int]:
+        """The documents indexed, each with its number of passages: what the database is
+        compared with to bring the projection up to date (``kb`` catch-up)."""
+
     def optimize(self) -> None:
         """After a rebuild: make the index fast to read (whoosh merges its segments into
         one; PostgreSQL vacuums its tables, so postings are read from the index alone)."""

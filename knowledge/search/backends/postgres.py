@@ -192,6 +192,14 @@ class PostgresIndex:
     def count(self) -> int:
         return int(self._run(lambda conn: conn.scalar(text(f"SELECT passages FROM {STATS}"))))
 
+    def documents(self) -> dict[int, int]:
+        rows = self._run(
+            lambda conn: conn.execute(
+                text(f"SELECT document_id, count(*) FROM {TABLE} GROUP BY document_id")
+            ).all()
+        )
+        return {int(document_id): int(count) for document_id, count in rows}
+
     # --- search ----------------------------------------------------------------------
 
     def search(self, query: QueryPlan, filters: Filters, limit: int) -> tuple[list[Hit], int]:

@@ -69,6 +69,7 @@ class _Reader(Protocol):
     def postings(self, fieldname: str, text: str) -> Any: ...
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None: ...
     def doc_count_all(self) -> int: ...
+    def field_terms(self, fieldname: str) -> Iterator[str]: ...
 
 
 class _Searcher(Protocol):
@@ -236,6 +237,18 @@ class WhooshIndex:
     def count(self) -> int:
         with self._lock:
             return self._current().doc_count()
+
+    def documents(self) -> dict[int, int]:
+        # The document_id terms and their document frequencies: one entry per document,
+        # without reading any passage (deleted passages are not counted).
+        with self._lock:
+            reader = self._current().reader()
+            found: dict[int, int] = {}
+            for term in reader.field_terms("document_id"):
+                live = sum(1 for _ in reader.postings("document_id", term).all_ids())
+                if live:
+                    found[int(term)] = live
+            return found
 
     def optimize(self) -> None:
         writer = self._writer()

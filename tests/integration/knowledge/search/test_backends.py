@@ -329,6 +329,15 @@ def test_update_delete_clear_and_count(scratch):
     assert scratch.add([]) == 0
 
 
+def test_the_documents_indexed_with_their_passage_counts(scratch):
+    assert scratch.documents() == {}
+    scratch.add([doc(1, "un"), doc(2, "deux"), doc(3, "trois", document_id=5)])
+    assert scratch.documents() == {1: 2, 5: 1}
+    scratch.add([doc(2, "deux encore")])  # replaced, not counted twice
+    scratch.delete_document(5)
+    assert scratch.documents() == {1: 2}
+
+
 def test_delete_document_removes_its_passages(scratch, corpus):
     scratch.add(corpus)
     doomed = corpus[0].document_id
