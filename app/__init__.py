@@ -18,8 +18,9 @@ from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
-from app import access, comparison, db, errors
+from app import access, comparison, db, errors, openapi
 from app.accounts import views as accounts
 from app.activity import api as activity_api
 from app.activity import views as activity
@@ -46,7 +47,7 @@ from app.targets import views as targets
 from app.word import api as word_api
 from app.word import views as word
 from config import load_config
-from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
+from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
 from workflows.lifecycle import STATE_LABELS, comments_open
 from workflows.permissions import ROLE_LABELS, Action, can
 
@@ -84,6 +85,12 @@ EDITOR_ENDPOINTS = frozenset(
 )
 
 
+class RowId(IntegerConverter):
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -94,6 +101,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    # <int:...> in a URL: a row id, at most MAX_ID. A larger number is no route (404)
+    # rather than a query PostgreSQL refuses (a 500).
+    app.url_map.converters["int"] = RowId
     db.init_app(app)
 
     @app.before_request
@@ -115,6 +125,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(kb_projection.catch_up_once)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
+    app.add_url_rule("/api/openapi.json", "openapi", openapi.description)
     register_cli(app)
     return app
 

@@ -50,6 +50,7 @@ def member(action: Action) -> Rule:
 ACCESS: dict[str, Rule] = {
     "static": PUBLIC,
     "health": PUBLIC,
+    "openapi": PUBLIC,  # the API's description (app/openapi.py): no data in it
     # accounts
     "accounts.login": PUBLIC,
     "accounts.logout": LOGIN,

@@ -92,14 +92,19 @@ STANDARD_SECTIONS: dict[ConventionKind, tuple[StandardSection, ...]] = {
 }
 
 
+# Ids and numbers are the databases' 32-bit integers: a larger value is no id of any row,
+# and PostgreSQL refuses to compare a column with it (an error, not "not found").
+MAX_ID = 2**31 - 1
+
+
 def parse_id(raw: object) -> int | None:
     """A positive integer id from a form or query value, None otherwise. (str.isdigit
     accepts "²", which int() refuses: ASCII digits only.)"""
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw if raw > 0 else None
+        return raw if 0 < raw <= MAX_ID else None
     if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 12:
         value = int(raw)
-        return value if value > 0 else None
+        return value if 0 < value <= MAX_ID else None
     return None
 
 

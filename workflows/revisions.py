@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflows.conventions import MAX_ID
 from workflows.errors import InvalidInput, TooLarge
 
 MAX_BODY_BYTES = 1_000_000
@@ -60,6 +61,6 @@ def parse_revision_number(raw: object) -> int:
         number = int(raw.strip())
     else:
         raise InvalidInput("Le numéro de révision de base est obligatoire (entier).")
-    if number < 0:
+    if not 0 <= number <= MAX_ID:
         raise InvalidInput("Le numéro de révision de base est invalide.")
     return number

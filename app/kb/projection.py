@@ -85,6 +85,9 @@ def catch_up_once() -> None:
             catch_up()
         except Exception:
             log.exception("search index catch-up failed; tried again at the next request")
+            # The request goes on with a clean session (on PostgreSQL a failed statement
+            # aborts the whole transaction).
+            db_session().rollback()
             return
         app.extensions["cosigne_index_caught_up"] = True
 
