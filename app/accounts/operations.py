@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
-from app.access import hash_token
+from app.access import hash_token, keeping_a_drafter
 from app.db import write_transaction
-from app.models import ApiToken, LoginAttempt, Organisation, User, utcnow
+from app.models import ApiToken, LoginAttempt, Membership, Organisation, User, utcnow
 from workflows.conventions import OrganisationKind, clean_title
 from workflows.errors import InvalidInput, NotFound
 from workflows.throttle import Policy, TooManyAttempts, wait_seconds
@@ -247,14 +247,26 @@ def change_password(user_id: int, current: str, new: str, confirm: str, address:
 
 
 def set_user_active(user_id: int, active: bool) -> User:
-    """Deactivate (or reactivate) an account; deactivation also ends its sessions."""
+    """Deactivate (or reactivate) an account; deactivation also ends its sessions, and is
+    refused while the account is the last active drafter of a convention."""
     with write_transaction() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("Utilisateur introuvable.")
-        user.active = active
-        if not active:
-            user.session_epoch += 1
+        taking_part = session.scalars(
+            select(Membership.convention_id)
+            .where(
+                or_(
+                    Membership.user_id == user.id,
+                    Membership.organisation_id == user.organisation_id,
+                )
+            )
+            .distinct()
+        )
+        with keeping_a_drafter(session, [] if active else list(taking_part)):
+            user.active = active
+            if not active:
+                user.session_epoch += 1
     return user
 
 
