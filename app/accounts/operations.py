@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
 from app.access import hash_token, keeping_a_drafter
-from app.db import write_transaction
+from app.db import is_sqlite, write_transaction
 from app.models import ApiToken, LoginAttempt, Membership, Organisation, User, utcnow
 from workflows.conventions import OrganisationKind, clean_title
 from workflows.errors import InvalidInput, NotFound
@@ -173,6 +173,17 @@ def _wait(session: Session, email: str, address: str, now: datetime) -> float:
     return wait
 
 
+def _one_attempt_at_a_time(session: Session, email: str) -> None:
+    """Attempts on one account are heard one after the other, each seeing the failures
+    of those before it: otherwise guesses sent at once would all be counted against the
+    same delay. SQLite writes one transaction at a time already (BEGIN IMMEDIATE); on
+    PostgreSQL, a lock on the account's name until the transaction ends (an account
+    that does not exist has no row to lock)."""
+    if not is_sqlite():
+        key = func.hashtextextended("cosigne-login:" + email, 0)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 def _checks(user: User | None, password: str) -> bool:
     """The password check, one hash verification whether or not the account exists."""
     usable = user is not None and user.active
@@ -190,6 +201,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     email = (email or "").strip().lower()[:254]
     address = (address or "inconnue")[:64]
     with write_transaction() as session:
+        _one_attempt_at_a_time(session, email)
         now = utcnow()
         wait = _wait(session, email, address, now)
         if wait > 0:
@@ -225,6 +237,7 @@ def change_password(user_id: int, current: str, new: str, confirm: str, address:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("Utilisateur introuvable.")
+        _one_attempt_at_a_time(session, user.email)
         now = utcnow()
         wait = _wait(session, user.email, address, now)
         ok = wait <= 0 and _checks(user, current)

@@ -6,6 +6,8 @@ hash check like the others. X-Forwarded-For is believed only when configured."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -199,3 +201,41 @@ def test_the_trusted_proxy_count_comes_from_the_environment(monkeypatch, tmp_pat
     assert load_config().TRUSTED_PROXIES == 0
     monkeypatch.setenv("COSIGNE_TRUSTED_PROXIES", "2")
     assert load_config().TRUSTED_PROXIES == 2
+
+
+def test_guesses_sent_at_once_are_heard_one_after_the_other(app, world, clock, monkeypatch):
+    """Two wrong passwords at once when one failure is left before the delay: with real
+    connections, the second waits for the first (SQLite writes one at a time; on
+    PostgreSQL a lock per account) and finds the delay started. Each attempt, once it has
+    counted the failures, waits a second at most for the other: without the lock both
+    would have counted four failures and both would be heard."""
+    client = app.test_client()
+    for _ in range(4):
+        assert login(client, "redac@oph.test", "mauvais").status_code == 401
+    counted = threading.Barrier(2, timeout=1)
+    check = operations._checks
+
+    def checks(user, password):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            counted.wait()  # broken when the other waits for the lock, as it should
+        return check(user, password)
+
+    monkeypatch.setattr(operations, "_checks", checks)
+    start = threading.Barrier(2)
+    outcome: list[object] = [None, None]
+
+    def guess(index: int) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                outcome[index] = operations.authenticate("redac@oph.test", "mauvais", "10.0.0.9")
+            except Exception as exc:  # reported as the test's failure
+                outcome[index] = exc
+
+    threads = [threading.Thread(target=guess, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(r.throttled for r in outcome) == [False, True], outcome  # type: ignore[union-attr]
+    assert _attempts(app) == 5
