@@ -239,3 +239,10 @@ def test_guesses_sent_at_once_are_heard_one_after_the_other(app, world, clock, m
         thread.join(60)
     assert sorted(r.throttled for r in outcome) == [False, True], outcome  # type: ignore[union-attr]
     assert _attempts(app) == 5
+
+
+def test_a_trusted_proxy_count_that_is_not_a_number_stops_the_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("COSIGNE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COSIGNE_TRUSTED_PROXIES", "deux")
+    with pytest.raises(RuntimeError, match="COSIGNE_TRUSTED_PROXIES must be a number"):
+        load_config()
