@@ -4,6 +4,13 @@ COSIGNE_DATA_DIR   where the SQLite file, the secret key and (later) the search 
 DATABASE_URL       SQLAlchemy URL; defaults to SQLite in the data dir (WAL, busy timeout)
 SECRET_KEY         signs sessions; generated once and stored in the data dir when absent
 COSIGNE_ENV        "production" turns on secure cookies and refuses the demo data
+COSIGNE_TRUSTED_PROXIES
+                   how many reverse proxies stand in front of Cosigne (default 0). With
+                   N > 0, the client's address (the login throttle's per-address counter)
+                   and the scheme are read from the X-Forwarded-For and X-Forwarded-Proto
+                   headers the last N proxies set (werkzeug's ProxyFix); with 0 those
+                   headers are ignored, since anyone can send them. Behind a proxy left at
+                   0, every client has the proxy's address.
 """
 
 from __future__ import annotations
@@ -44,6 +51,14 @@ def _stored_secret_key(directory: Path) -> str:
     return key
 
 
+def _proxy_count(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise RuntimeError(
+            f"COSIGNE_TRUSTED_PROXIES must be a number of proxies (0 or more), not {raw!r}"
+        )
+    return int(raw)
+
+
 class Config:
     """Default (development) profile."""
 
@@ -76,9 +91,17 @@ class Config:
     # conversion that takes longer than this is stopped and the page says so.
     SOFFICE_COMMAND = os.environ.get("COSIGNE_SOFFICE", "soffice")
     PDF_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PDF_TIMEOUT", "25"))
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
-    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    # Login throttle (app/accounts/operations.py, workflows/throttle.py): after the free
+    # failures, each failure doubles the wait before the next attempt, up to the cap;
+    # nothing ever locks an account for longer. An address allows many failures (an
+    # office behind one NAT), and does not count for an account that has logged in from
+    # it within LOGIN_KNOWN_ADDRESS_DAYS.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FREE_FAILURES_PER_ADDRESS = 50
+    LOGIN_FIRST_DELAY_SECONDS = 2
+    LOGIN_MAX_DELAY_SECONDS = 5 * 60
+    LOGIN_FAILURE_WINDOW_SECONDS = 60 * 60  # older failures no longer count
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
 
     def __init__(self) -> None:
         directory = data_dir()
@@ -87,6 +110,7 @@ class Config:
             os.environ.get("DATABASE_URL") or f"sqlite:///{directory / 'cosigne.db'}"
         )
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _stored_secret_key(directory)
+        self.TRUSTED_PROXIES = _proxy_count(os.environ.get("COSIGNE_TRUSTED_PROXIES", "0"))
 
 
 class ProductionConfig(Config):

@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from app import access, comparison, db, errors, openapi
@@ -104,6 +105,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # <int:...> in a URL: a row id, at most MAX_ID. A larger number is no route (404)
     # rather than a query PostgreSQL refuses (a 500).
     app.url_map.converters["int"] = RowId
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Only then are X-Forwarded-For and -Proto believed (config.py).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
 
     @app.before_request

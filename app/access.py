@@ -16,6 +16,8 @@ needs them first, and every feature reads them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,12 +25,22 @@ from flask import abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
 from app.errors import is_api_request
 from app.models import ApiToken, CommentThread, Contribution, Convention, Membership, Section, User
-from workflows.permissions import Action, Role, can, can_create_convention, effective_role
+from workflows.permissions import (
+    Action,
+    Member,
+    Person,
+    Role,
+    active_drafters,
+    can,
+    can_create_convention,
+    check_drafters_remain,
+    effective_role,
+)
 
 
 @dataclass(frozen=True)
@@ -223,6 +235,53 @@ def conventions_for(user: User) -> list[tuple[Convention, Role]]:
         assert held is not None  # a convention listed here has a membership of the user
         result.append((convention, held))
     return result
+
+
+def drafters_of(session: Session, convention_id: int) -> frozenset[int]:
+    """The ids of the active users acting as redacteur in a convention."""
+    members = [
+        Member(role, user_id, organisation_id)
+        for user_id, organisation_id, role in session.execute(
+            select(Membership.user_id, Membership.organisation_id, Membership.role).where(
+                Membership.convention_id == convention_id
+            )
+        )
+    ]
+    people = {m.user_id for m in members if m.user_id is not None}
+    organisations = {m.organisation_id for m in members if m.organisation_id is not None}
+    rows = session.execute(
+        select(User.id, User.organisation_id, User.active).where(
+            or_(User.id.in_(people), User.organisation_id.in_(organisations))
+        )
+    )
+    return active_drafters(members, [Person(*row) for row in rows])
+
+
+@contextmanager
+def keeping_a_drafter(session: Session, convention_ids: Iterable[int]) -> Iterator[None]:
+    """Around a change of members or accounts, in its transaction: refuse it (Conflict,
+    and the transaction rolls back) if it leaves one of these conventions without an
+    active drafter (``workflows.permissions.check_drafters_remain``).
+
+    The conventions' rows are locked first (in id order: no deadlock between two such
+    changes), so two drafters stepping back at once are taken one after the other and
+    the second sees that the first has gone (PostgreSQL; SQLite writes one at a time)."""
+    ids = sorted(set(convention_ids))
+    conventions = list(
+        session.scalars(
+            select(Convention)
+            .where(Convention.id.in_(ids))
+            .order_by(Convention.id)
+            .with_for_update()
+        )
+    )
+    before = {c.id: drafters_of(session, c.id) for c in conventions}
+    yield
+    session.flush()
+    for convention in conventions:
+        check_drafters_remain(
+            convention.title, before[convention.id], drafters_of(session, convention.id)
+        )
 
 
 def members(convention_id: int) -> list[Membership]:

@@ -9,9 +9,12 @@ on a given object; the operations apply them and refuse with ``Forbidden`` (403)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from workflows.conventions import ORGANISMES_HLM
+from workflows.errors import Conflict
 
 
 class Role(StrEnum):
@@ -68,6 +71,52 @@ def can(role: Role | None, action: Action) -> bool:
 def effective_role(user_role: Role | None, organisation_role: Role | None) -> Role | None:
     """The role a user acts with in a convention: personal membership first."""
     return user_role if user_role is not None else organisation_role
+
+
+@dataclass(frozen=True)
+class Member:
+    """A membership as the rules see it: a role held by one user or one organisation."""
+
+    role: Role
+    user_id: int | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    organisation_id: int
+    active: bool
+
+
+def active_drafters(members: Iterable[Member], people: Iterable[Person]) -> frozenset[int]:
+    """The active users who act as redacteur in a convention (personal role first)."""
+    personal: dict[int, Role] = {}
+    organisational: dict[int, Role] = {}
+    for m in members:
+        if m.user_id is not None:
+            personal[m.user_id] = m.role
+        elif m.organisation_id is not None:
+            organisational[m.organisation_id] = m.role
+    return frozenset(
+        p.id
+        for p in people
+        if p.active
+        and effective_role(personal.get(p.id), organisational.get(p.organisation_id))
+        is Role.REDACTEUR
+    )
+
+
+def check_drafters_remain(title: str, before: Iterable[int], after: Iterable[int]) -> None:
+    """Refuse a change (of a role, a removal, a deactivation) after which a convention
+    that had an active drafter has none: nobody could then manage it from Cosigne (its
+    members, its sections, its lifecycle). A convention that had none already (set up
+    by the administrator before its organisme's accounts exist) is left alone."""
+    if set(before) and not set(after):
+        raise Conflict(
+            f"« {title} » n'aurait plus aucun rédacteur actif : personne ne pourrait plus "
+            "la gérer. Désignez d'abord un autre rédacteur."
+        )
 
 
 def can_create_convention(organisation_kind: str, is_admin: bool = False) -> bool:

@@ -1,25 +1,28 @@
-"""Accounts: creating them, logging in (throttled), passwords, sessions and API tokens.
+"""Accounts: creating them, logging in (slowed down after failures), passwords, sessions
+and API tokens.
 
 Each function is one use case and one transaction (``write_transaction``).
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
-from app.access import hash_token
-from app.db import write_transaction
-from app.models import ApiToken, LoginAttempt, Organisation, User, utcnow
+from app.access import hash_token, keeping_a_drafter
+from app.db import is_sqlite, write_transaction
+from app.models import ApiToken, LoginAttempt, Membership, Organisation, User, utcnow
 from workflows.conventions import OrganisationKind, clean_title
 from workflows.errors import InvalidInput, NotFound
+from workflows.throttle import Policy, TooManyAttempts, wait_seconds
 
 PASSWORD_MIN_LENGTH = 8
 
@@ -77,56 +80,136 @@ def create_user(
     return user
 
 
+def _hash_method() -> str:
+    return str(current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=_hash_method())
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
     error: str | None
-    throttled: bool = False
+    retry_after: int = 0  # seconds; above 0 when the attempt came during a delay
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after > 0
 
 
-def _recent_failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    return (
-        session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
-            )
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of nothing anyone knows, made once per method: checking a password against
+    it costs what checking a real one costs, so the time of an answer does not tell
+    whether an account exists (or is active)."""
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
+
+
+def _failures(
+    session: Session, since: datetime, *where: ColumnElement[bool]
+) -> tuple[int, datetime | None]:
+    count, last = session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since, *where
         )
-        or 0
+    ).one()
+    return count or 0, last
+
+
+def _policy(kind: str) -> Policy:
+    config = current_app.config
+    return Policy(
+        free=config[f"LOGIN_FREE_FAILURES_PER_{kind}"],
+        first_delay=config["LOGIN_FIRST_DELAY_SECONDS"],
+        cap=config["LOGIN_MAX_DELAY_SECONDS"],
     )
 
 
-def authenticate(email: str, password: str, address: str) -> LoginResult:
-    """Check a login, refusing it while the account or the address has too many recent
-    failures. Every attempt is recorded, so the limit holds across workers."""
+def _wait(session: Session, email: str, address: str, now: datetime) -> float:
+    """Seconds before an attempt on ``email`` from ``address`` is heard (0: at once).
+
+    Two counters, each with delays that double up to a cap (workflows.throttle): the
+    account's failures since its last success, and the address's failures. An address
+    the account has logged in from before is its owner's (an office behind one NAT, a
+    reverse proxy without ``COSIGNE_TRUSTED_PROXIES``): there, the address counter does
+    not apply, and the account counts only the failures made from that address, so
+    that neither someone spraying passwords from the same address nor someone guessing
+    from elsewhere keeps the owner out. Elsewhere, a correct password for an account
+    waits like any other attempt: a sprayer does not learn which guesses were right
+    faster than the delays allow.
+    """
     config = current_app.config
+    since = now - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    success = LoginAttempt.succeeded.is_(True)
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, success)
+    )
+    known = (
+        session.scalar(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
+                success,
+                LoginAttempt.at >= now - timedelta(days=config["LOGIN_KNOWN_ADDRESS_DAYS"]),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+    account = [LoginAttempt.email == email]
+    if known:
+        account.append(LoginAttempt.address == address)
+    wait = wait_seconds(
+        _policy("ACCOUNT"),
+        *_failures(session, max(since, last_success) if last_success else since, *account),
+        now,
+    )
+    if not known:
+        by_address = _failures(session, since, LoginAttempt.address == address)
+        wait = max(wait, wait_seconds(_policy("ADDRESS"), *by_address, now))
+    return wait
+
+
+def _one_attempt_at_a_time(session: Session, email: str) -> None:
+    """Attempts on one account are heard one after the other, each seeing the failures
+    of those before it: otherwise guesses sent at once would all be counted against the
+    same delay. SQLite writes one transaction at a time already (BEGIN IMMEDIATE); on
+    PostgreSQL, a lock on the account's name until the transaction ends (an account
+    that does not exist has no row to lock)."""
+    if not is_sqlite():
+        key = func.hashtextextended("cosigne-login:" + email, 0)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def _checks(user: User | None, password: str) -> bool:
+    """The password check, one hash verification whether or not the account exists."""
+    usable = user is not None and user.active
+    stored = user.password_hash if usable and user else _dummy_hash(_hash_method())
+    return check_password_hash(stored, password or "") and usable
+
+
+def authenticate(email: str, password: str, address: str) -> LoginResult:
+    """Check a login, slowing down the attempts that follow failures (``_wait``).
+
+    Failures are recorded in the database, so the delays hold across workers; an
+    attempt refused during a delay is not recorded, so a slow trickle of them cannot
+    stretch the delay. Unlocking by e-mail is left for when Cosigne sends e-mail: until
+    then, the delay's cap (a few minutes) is the longest anyone waits."""
     email = (email or "").strip().lower()[:254]
     address = (address or "inconnue")[:64]
-    since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
     with write_transaction() as session:
-        if (
-            _recent_failures(session, LoginAttempt.email, email, since)
-            >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-            or _recent_failures(session, LoginAttempt.address, address, since)
-            >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-        ):
-            session.add(LoginAttempt(email=email, address=address, succeeded=False))
-            minutes = config["LOGIN_FAILURE_WINDOW_SECONDS"] // 60
-            return LoginResult(
-                None, f"Trop de tentatives échouées : réessayez dans {minutes} minutes.", True
-            )
+        _one_attempt_at_a_time(session, email)
+        now = utcnow()
+        wait = _wait(session, email, address, now)
+        if wait > 0:
+            refused = TooManyAttempts(wait)
+            return LoginResult(None, refused.message, refused.retry_after)
         user = session.scalar(select(User).where(User.email == email))
-        ok = (
-            user is not None
-            and user.active
-            and check_password_hash(user.password_hash, password or "")
-        )
-        session.add(LoginAttempt(email=email, address=address, succeeded=ok))
+        ok = _checks(user, password)
+        session.add(LoginAttempt(email=email, address=address, succeeded=ok, at=now))
         if not ok or user is None:
             return LoginResult(None, "Adresse ou mot de passe incorrect.")
         audit.record(session, "connexion", f"Connexion de {user.email}", user)
@@ -142,28 +225,61 @@ def revoke_sessions(user_id: int) -> None:
         user.session_epoch += 1
 
 
-def change_password(user_id: int, current: str, new: str, confirm: str) -> User:
+def change_password(user_id: int, current: str, new: str, confirm: str, address: str) -> User:
+    """Change a password, given the current one (throttled like a login: it is the same
+    secret to guess). Every session ends, and every API token is revoked: a token made
+    by whoever knew the old password must not outlive it; the user makes new ones."""
     check_new_password(new)
     if new != confirm:
         raise InvalidInput("Les deux nouveaux mots de passe ne correspondent pas.")
-    with write_transaction() as session:
-        user = session.get(User, user_id)
-        if user is None or not check_password_hash(user.password_hash, current or ""):
-            raise InvalidInput("Le mot de passe actuel est incorrect.")
-        user.password_hash = _hash_password(new)
-        user.session_epoch += 1
-    return user
-
-
-def set_user_active(user_id: int, active: bool) -> User:
-    """Deactivate (or reactivate) an account; deactivation also ends its sessions."""
+    address = (address or "inconnue")[:64]
     with write_transaction() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("Utilisateur introuvable.")
-        user.active = active
-        if not active:
+        _one_attempt_at_a_time(session, user.email)
+        now = utcnow()
+        wait = _wait(session, user.email, address, now)
+        ok = wait <= 0 and _checks(user, current)
+        if wait <= 0:
+            session.add(LoginAttempt(email=user.email, address=address, succeeded=ok, at=now))
+        if ok:
+            user.password_hash = _hash_password(new)
             user.session_epoch += 1
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                .values(revoked=True)
+            )
+    # Refused after the commit: the failure stays recorded.
+    if wait > 0:
+        raise TooManyAttempts(wait)
+    if not ok:
+        raise InvalidInput("Le mot de passe actuel est incorrect.")
+    return user
+
+
+def set_user_active(user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account; deactivation also ends its sessions, and is
+    refused while the account is the last active drafter of a convention."""
+    with write_transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Utilisateur introuvable.")
+        taking_part = session.scalars(
+            select(Membership.convention_id)
+            .where(
+                or_(
+                    Membership.user_id == user.id,
+                    Membership.organisation_id == user.organisation_id,
+                )
+            )
+            .distinct()
+        )
+        with keeping_a_drafter(session, [] if active else list(taking_part)):
+            user.active = active
+            if not active:
+                user.session_epoch += 1
     return user
 
 

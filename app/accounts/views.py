@@ -14,6 +14,7 @@ from app.accounts.forms import ActiveForm, LoginForm, PasswordForm, UserForm
 from app.forms import EmptyForm, form_errors, submitted
 from workflows.conventions import OrganisationKind
 from workflows.errors import CosigneError, InvalidInput
+from workflows.throttle import TooManyAttempts
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,7 +42,10 @@ def login() -> ResponseReturnValue:
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
         error = result.error
-        status = 429 if result.throttled else 401
+        if result.throttled:
+            page = render_template("accounts/login.html", form=form, error=error)
+            return page, 429, {"Retry-After": str(result.retry_after)}
+        status = 401
     elif request.method == "POST":
         error = "Saisissez votre adresse et votre mot de passe."
         status = 400
@@ -65,7 +69,10 @@ def password() -> ResponseReturnValue:
 
     def page(error: CosigneError | None = None) -> ResponseReturnValue:
         status = error.status if error else 200
-        return render_template("accounts/password.html", form=form, error=error), status
+        headers = {}
+        if isinstance(error, TooManyAttempts):
+            headers["Retry-After"] = str(error.retry_after)
+        return render_template("accounts/password.html", form=form, error=error), status, headers
 
     if request.method == "GET":
         return page()
@@ -73,11 +80,19 @@ def password() -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise InvalidInput("Remplissez les trois champs.")
     operations.change_password(
-        g.user.id, form.current.data or "", form.new.data or "", form.confirm.data or ""
+        g.user.id,
+        form.current.data or "",
+        form.new.data or "",
+        form.confirm.data or "",
+        request.remote_addr or "",
     )
     logout_user()
     session.clear()
-    flash("Mot de passe modifié : reconnectez-vous.", "info")
+    flash(
+        "Mot de passe modifié : toutes vos sessions sont fermées et vos jetons d'accès à "
+        "l'API ont été révoqués (demandez-en de nouveaux si vous en utilisez). Reconnectez-vous.",
+        "info",
+    )
     return redirect(url_for("accounts.login"))
 
 

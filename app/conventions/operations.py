@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.access import keeping_a_drafter
 from app.accounts.operations import normalise_email
 from app.db import reloaded, within, write_transaction
 from app.models import (
@@ -105,7 +106,7 @@ def set_membership(
     """Add an organisation or a user to a convention, or change its role."""
     if (organisation_id is None) == (not user_email):
         raise InvalidInput("Choisissez une organisation ou un utilisateur.")
-    with write_transaction() as session:
+    with write_transaction() as session, keeping_a_drafter(session, [convention_id]):
         convention = session.get(Convention, convention_id)
         if convention is None:
             raise NotFound("Convention introuvable.")
@@ -169,7 +170,7 @@ def _signatories_changed(
 
 
 def remove_membership(convention_id: int, membership_id: int, actor: User | None = None) -> None:
-    with write_transaction() as session:
+    with write_transaction() as session, keeping_a_drafter(session, [convention_id]):
         membership = session.get(Membership, membership_id)
         if membership is None or membership.convention_id != convention_id:
             raise NotFound("Participant introuvable.")

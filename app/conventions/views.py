@@ -120,7 +120,7 @@ def _members_page(form: MemberForm, error: CosigneError | None = None) -> Respon
         form=form,
         remove_form=EmptyForm(formdata=None),
         error=error,
-    ), (400 if error else 200)
+    ), (error.status if error else 200)
 
 
 @bp.get("/conventions/<int:convention_id>/members")

@@ -59,6 +59,17 @@ PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", 
 _DELIMITER = re.compile(r"<<<|>>>")
 
 
+def strip_delimiters(text: str) -> str:
+    """``text`` without any ``<<<`` or ``>>>``, so that it cannot open or close a passage.
+
+    Removed until none remain: one pass is not enough, since what is left around a removed
+    triple can join into a new one (``<<>>><`` becomes ``<<<``). Each pass shortens the
+    text, so the loop ends."""
+    while _DELIMITER.search(text):
+        text = _DELIMITER.sub("", text)
+    return text
+
+
 def _facts(evidence: Evidence) -> str:
     indicator = evidence.indicator
     if indicator is None:
@@ -71,16 +82,18 @@ def _passages(evidence: Evidence) -> str:
     blocks = []
     for number, item in enumerate(evidence.sources, 1):
         meta = item.meta
-        text = _DELIMITER.sub("", shorten(item.document.page_content, 2500))
-        header = _DELIMITER.sub("", f"{meta.get('title')} — {meta.get('locator')}")
+        text = strip_delimiters(shorten(item.document.page_content, 2500))
+        header = strip_delimiters(f"{meta.get('title')} — {meta.get('locator')}")
         blocks.append(f"<<<PASSAGE {number}>>>\n{header}\n{text}\n<<<FIN PASSAGE {number}>>>")
     return "\n\n".join(blocks) or "(aucun)"
 
 
 def prompt_values(evidence: Evidence) -> dict[str, str]:
     return {
-        "question": _DELIMITER.sub("", evidence.question),
-        "facts": _facts(evidence),
+        "question": strip_delimiters(evidence.question),
+        # The facts are Cosigne's own catalogue and calculator, but they echo the
+        # question's numbers: cleaned as well, so that nothing but a passage has a tag.
+        "facts": strip_delimiters(_facts(evidence)),
         "passages": _passages(evidence),
         "not_found": NOT_FOUND,
     }

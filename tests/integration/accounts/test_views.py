@@ -1,4 +1,4 @@
-"""Accounts on the web: login and its throttling, no open redirect, sessions revoked at
+"""Accounts on the web: login (its throttle: test_throttle.py), no open redirect, sessions revoked at
 logout and at a password change, the administration of accounts."""
 
 from __future__ import annotations
@@ -31,25 +31,6 @@ def test_wrong_password_is_refused_and_recorded(app, world):
     assert client.get("/").status_code == 302
     with app.app_context():
         assert db_session().scalar(select(func.count(LoginAttempt.id))) == 1
-
-
-def test_login_is_throttled_per_account_even_with_the_right_password(app, world):
-    client = app.test_client()
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        assert login(client, "redac@oph.test", "mauvais").status_code == 401
-    response = login(client, "redac@oph.test", PASSWORD)
-    assert response.status_code == 429
-    assert "Trop de tentatives" in response.get_data(as_text=True)
-    # Another account from the same address is not blocked by this account's limit.
-    assert login(app.test_client(), "sign@epci.test").status_code == 302
-
-
-def test_login_is_throttled_per_address(app, world):
-    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
-    client = app.test_client()
-    for i in range(3):
-        login(client, f"inconnu{i}@nulle.part", "x")
-    assert login(client, "redac@oph.test").status_code == 429
 
 
 def test_open_redirect_after_login_is_refused(app, world):

@@ -1,10 +1,17 @@
+import pytest
+
 from workflows.conventions import OrganisationKind
+from workflows.errors import Conflict
 from workflows.permissions import (
     ROLE_ACTIONS,
     Action,
+    Member,
+    Person,
     Role,
+    active_drafters,
     can,
     can_create_convention,
+    check_drafters_remain,
     effective_role,
 )
 
@@ -56,3 +63,25 @@ def test_only_organismes_hlm_create_conventions():
     assert not can_create_convention(OrganisationKind.EPCI)
     assert not can_create_convention(OrganisationKind.DDT)
     assert can_create_convention(OrganisationKind.DDT, is_admin=True)
+
+
+def _people(*rows: tuple[int, int, bool]) -> list[Person]:
+    return [Person(*row) for row in rows]
+
+
+def test_active_drafters_take_the_personal_role_first():
+    members = [
+        Member(Role.REDACTEUR, organisation_id=10),
+        Member(Role.OBSERVATEUR, user_id=1),  # a drafter of org 10 made observer
+        Member(Role.REDACTEUR, user_id=3),  # a person of org 20 made drafter
+        Member(Role.SIGNATAIRE, organisation_id=20),
+    ]
+    people = _people((1, 10, True), (2, 10, True), (3, 20, True), (4, 20, True), (5, 10, False))
+    assert active_drafters(members, people) == {2, 3}
+
+
+def test_a_change_that_leaves_no_active_drafter_is_refused():
+    check_drafters_remain("CUS", {1, 2}, {2})
+    check_drafters_remain("CUS", set(), set())  # had none already: not this change's doing
+    with pytest.raises(Conflict, match="« CUS » n'aurait plus aucun rédacteur actif"):
+        check_drafters_remain("CUS", {1}, set())
