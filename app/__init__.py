@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -83,6 +84,17 @@ EDITOR_ENDPOINTS = frozenset(
 )
 
 
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON answers that every parser reads: a NaN or an infinity is refused (ValueError,
+    a 500 in the logs) instead of going out as ``NaN``/``Infinity``, which the standard
+    forbids and JavaScript's JSON.parse rejects. A clear error at the source of the bug
+    rather than a null that would pass for a value, or a client that breaks far away."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -92,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(load_config())
     if test_config:
         app.config.update(test_config)
+    app.json = FiniteJSONProvider(app)
 
     db.init_app(app)
 

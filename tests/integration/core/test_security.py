@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from flask import jsonify
+
 from config import load_config
 from tests.conftest import logged_in, login
 
@@ -45,3 +48,12 @@ def test_production_profile_sets_secure_cookies(monkeypatch, tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.exists() and len(key_file.read_text()) == 64
     assert load_config().SECRET_KEY == config.SECRET_KEY  # stored once, read after
+
+
+def test_a_json_answer_never_holds_nan_or_infinity(app):
+    # Invalid JSON for every parser: a bug that makes one is an error, not a broken client.
+    with app.app_context():
+        for value in (float("nan"), float("inf"), -float("inf")):
+            with pytest.raises(ValueError):
+                jsonify(value=value)
+        assert jsonify(value=1e308).get_json() == {"value": 1e308}
