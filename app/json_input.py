@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -44,7 +45,9 @@ def payload(example: str = "", optional: bool = False) -> Payload:
     if _depth(raw) > MAX_DEPTH:
         raise InvalidInput(f"Corps JSON trop imbriqué ({MAX_DEPTH} niveaux au plus).")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_not_json, parse_float=_finite_float)
+    except NotFinite:
+        raise InvalidInput("Corps JSON invalide : les nombres doivent être finis.") from None
     except ValueError:
         if optional:
             return {}
@@ -76,6 +79,22 @@ def _without_lone_surrogates(value: Any) -> Any:
             _without_lone_surrogates(key): _without_lone_surrogates(item)
             for key, item in value.items()
         }
+    return value
+
+
+class NotFinite(ValueError):
+    """NaN, Infinity or a figure beyond a float: no JSON standard reads them, Python's
+    parser does unless told."""
+
+
+def _not_json(constant: str) -> float:
+    raise NotFinite(constant)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400
+        raise NotFinite(text)
     return value
 
 

@@ -63,3 +63,17 @@ def test_the_calculator_answers_finite_values_or_refuses(app, world):
         assert response.status_code == 400, response.get_data(as_text=True)
         assert "trop grand" in response.get_json()["error"]
         assert "Infinity" not in response.get_data(as_text=True)
+
+
+def test_nan_infinity_and_overflowing_figures_are_no_json_input(app, world):
+    # Python's parser reads NaN, Infinity and 1e400 (as inf); JSON has none of them.
+    client, headers = app.test_client(), api_headers(app, "asso@dep.test")
+    for figure in ("NaN", "Infinity", "-Infinity", "1e400"):
+        response = client.post(
+            "/api/indicators/F.VI/compute",
+            headers=headers,
+            data='{"years": {"2025": {"V1": ' + figure + ', "V2": 10}}}',
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        assert "nombres doivent être finis" in response.get_json()["error"], figure
