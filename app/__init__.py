@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -92,6 +93,17 @@ class RowId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON answers that every parser reads: a NaN or an infinity is refused (ValueError,
+    a 500 in the logs) instead of going out as ``NaN``/``Infinity``, which the standard
+    forbids and JavaScript's JSON.parse rejects. A clear error at the source of the bug
+    rather than a null that would pass for a value, or a client that breaks far away."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -101,6 +113,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(load_config())
     if test_config:
         app.config.update(test_config)
+    app.json = FiniteJSONProvider(app)
 
     # <int:...> in a URL: a row id, at most MAX_ID. A larger number is no route (404)
     # rather than a query PostgreSQL refuses (a 500).

@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
+from wtforms import BooleanField, IntegerField
 from wtforms.fields.choices import SelectChoice
 
 from app.errors import CSRF_MESSAGE
 from workflows.errors import InvalidInput
+from workflows.numbers import read_integer
 
 F = TypeVar("F", bound=FlaskForm)
 
@@ -23,6 +24,19 @@ F = TypeVar("F", bound=FlaskForm)
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Options for a SelectField from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class WholeNumberField(IntegerField):
+    """A whole number as a French user types it (``workflows.numbers``): WTForms'
+    IntegerField reads with int(), which takes other scripts' digits ("٢٠٢٦")."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = read_integer(valuelist[0])
+        if self.data is None:
+            raise ValueError("un nombre entier est attendu (chiffres de 0 à 9).")
 
 
 class EmptyForm(FlaskForm):

@@ -29,6 +29,7 @@ from workflows.editing import Purpose
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 from workflows.review import Position, SectionState
+from workflows.text.clean import clean_text
 from workflows.text.diff import split_paragraphs
 from workflows.text.merge import Para, paragraphs_of
 
@@ -67,6 +68,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+class CleanString(TypeDecorator[str]):
+    """Every stored text, and every text compared with a column in a query, without the
+    characters XML 1.0 forbids (``workflows.text.clean``): the one boundary that keeps
+    them from the Word export and NUL from PostgreSQL, whichever form or API sent them.
+
+    Its DDL is its ``impl``'s (a VARCHAR or a TEXT): no migration follows from it."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return clean_text(value) if isinstance(value, str) else value
+
+
+class CleanText(CleanString):
+    impl = Text
+    cache_ok = True
+
+
 def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
     # Stored as the values (what the API shows) in a VARCHAR, validated by SQLAlchemy on
     # every write; neither a native PostgreSQL enum nor a CHECK constraint, so that adding
@@ -84,14 +104,14 @@ def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map = {datetime: UTCDateTime(), str: CleanString()}
 
 
 class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(CleanString(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -102,9 +122,9 @@ class User(Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(CleanString(254), unique=True)
+    name: Mapped[str] = mapped_column(CleanString(200))
+    password_hash: Mapped[str] = mapped_column(CleanString(255))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
@@ -138,8 +158,8 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # Only the SHA-256 of the token is stored: a copy of the database grants nothing.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    label: Mapped[str] = mapped_column(CleanString(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
 
@@ -157,8 +177,8 @@ class LoginAttempt(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(CleanString(254))
+    address: Mapped[str] = mapped_column(CleanString(64))
     succeeded: Mapped[bool]
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -168,7 +188,7 @@ class Convention(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ConventionKind] = mapped_column(_enum(ConventionKind, "convention_kind"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(CleanString(200))
     organisme_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     start_year: Mapped[int]
     end_year: Mapped[int]
@@ -185,8 +205,8 @@ class Convention(Base):
     transmission_deadline: Mapped[date | None]
     signature_deadline: Mapped[date | None]
     # Frozen at signature: the canonical text and its SHA-256, never edited afterwards.
-    signed_text: Mapped[str | None] = mapped_column(Text)
-    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_text: Mapped[str | None] = mapped_column(CleanText)
+    signed_sha256: Mapped[str | None] = mapped_column(CleanString(64))
     signed_at: Mapped[datetime | None]
 
     organisme: Mapped[Organisation] = relationship()
@@ -242,7 +262,7 @@ class Section(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
     position: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(CleanString(200))
     mandatory: Mapped[bool] = mapped_column(default=True)
     state: Mapped[SectionState] = mapped_column(
         _enum(SectionState, "section_state"), default=SectionState.BROUILLON
@@ -270,8 +290,8 @@ class Revision(Base):
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
     number: Mapped[int]
     parent_number: Mapped[int | None]
-    body: Mapped[str] = mapped_column(Text)
-    message: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(CleanText)
+    message: Mapped[str] = mapped_column(CleanString(500), default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the revision restores an older one, to say so in the history.
@@ -323,10 +343,10 @@ class Contribution(Base):
     # The organisation the author spoke for, kept even if they later change organisation.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     base_number: Mapped[int]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(CleanText)
     # Proposal paragraphs aligned to the base revision's paragraph ids at creation.
     paragraph_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    rationale: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(CleanText, default="")
     state: Mapped[ContributionState] = mapped_column(
         _enum(ContributionState, "contribution_state"), default=ContributionState.OUVERTE
     )
@@ -335,7 +355,7 @@ class Contribution(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     # The rejection reason, or the note of a contribution marked "traitée".
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(CleanText, default="")
     accepted_hunks: Mapped[list[str]] = mapped_column(JSON, default=list)
     rejected_hunks: Mapped[list[str]] = mapped_column(JSON, default=list)
     result_number: Mapped[int | None]  # the revision that applied it
@@ -356,9 +376,9 @@ class CommentThread(Base):
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
     contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"), index=True)
     revision_number: Mapped[int | None]
-    quote: Mapped[str] = mapped_column(Text, default="")
-    prefix: Mapped[str] = mapped_column(String(200), default="")
-    suffix: Mapped[str] = mapped_column(String(200), default="")
+    quote: Mapped[str] = mapped_column(CleanText, default="")
+    prefix: Mapped[str] = mapped_column(CleanString(200), default="")
+    suffix: Mapped[str] = mapped_column(CleanString(200), default="")
     resolved: Mapped[bool] = mapped_column(default=False)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[datetime | None]
@@ -376,7 +396,7 @@ class Comment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("comment_thread.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     thread: Mapped[CommentThread] = relationship(back_populates="comments")
@@ -414,7 +434,7 @@ class ReviewPosition(Base):
     membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     position: Mapped[Position] = mapped_column(_enum(Position, "review_position_kind"))
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     membership: Mapped[Membership] = relationship()
@@ -445,11 +465,11 @@ class Meeting(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(CleanString(200))
     meeting_on: Mapped[date]
-    place: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(CleanString(200), default="")
     invited: Mapped[list[int]] = mapped_column(JSON, default=list)  # organisation ids
-    minutes: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     documents: Mapped[list[SentDocument]] = relationship(
@@ -462,7 +482,7 @@ class SentDocument(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(CleanString(200))
     sent_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -484,10 +504,10 @@ class Event(Base):
     convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    action: Mapped[str] = mapped_column(String(50))
-    target_type: Mapped[str] = mapped_column(String(30), default="")
+    action: Mapped[str] = mapped_column(CleanString(50))
+    target_type: Mapped[str] = mapped_column(CleanString(30), default="")
     target_id: Mapped[int | None]
-    summary: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(CleanString(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User | None] = relationship()
@@ -503,8 +523,8 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))
-    text: Mapped[str] = mapped_column(String(1000))
-    link: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(CleanString(1000))
+    link: Mapped[str] = mapped_column(CleanString(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
@@ -522,10 +542,10 @@ class IndicatorValue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
-    code: Mapped[str] = mapped_column(String(10))
-    scope: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(CleanString(10))
+    scope: Mapped[str] = mapped_column(CleanString(200))
     year: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(10))  # "cible" | "realise"
+    kind: Mapped[str] = mapped_column(CleanString(10))  # "cible" | "realise"
     variables: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     value: Mapped[float]
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -539,16 +559,16 @@ class KbDocument(Base):
     __tablename__ = "kb_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(CleanString(300))
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "kb_document_kind"))
     status: Mapped[DocumentStatus] = mapped_column(
         _enum(DocumentStatus, "kb_document_status"), default=DocumentStatus.EN_VIGUEUR
     )
     published_on: Mapped[date | None]
-    filename: Mapped[str] = mapped_column(String(300))
-    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(CleanString(300))
+    checksum: Mapped[str] = mapped_column(CleanString(64), unique=True)
     size: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)  # extracted and cleaned
+    text: Mapped[str] = mapped_column(CleanText)  # extracted and cleaned
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -564,10 +584,10 @@ class KbPassage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("kb_document.id", ondelete="CASCADE"))
     ordinal: Mapped[int]
-    heading: Mapped[str] = mapped_column(String(1000), default="")  # path joined with " › "
-    locator: Mapped[str] = mapped_column(String(200), default="")
-    indicator: Mapped[str | None] = mapped_column(String(10), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    heading: Mapped[str] = mapped_column(CleanString(1000), default="")  # path joined with " › "
+    locator: Mapped[str] = mapped_column(CleanString(200), default="")
+    indicator: Mapped[str | None] = mapped_column(CleanString(10), index=True)
+    text: Mapped[str] = mapped_column(CleanText)
 
     document: Mapped[KbDocument] = relationship(back_populates="passages")
 
@@ -594,10 +614,10 @@ class PendingImport(Base):
 
     __tablename__ = "pending_import"
 
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(CleanString(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -610,10 +630,10 @@ class ReceivedLetter(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
-    sender: Mapped[str] = mapped_column(String(200))
+    sender: Mapped[str] = mapped_column(CleanString(200))
     received_on: Mapped[date]
-    subject: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(CleanString(200))
+    summary: Mapped[str] = mapped_column(CleanText, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -638,9 +658,9 @@ class Draft(Base):
     )
     purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "draft_purpose"))
     base_number: Mapped[int]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(CleanText)
     # The summary of the change (edit page) or the rationale (proposal) typed so far.
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 

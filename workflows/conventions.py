@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from workflows.errors import InvalidInput
+from workflows.text.clean import clean_text
 
 
 class ConventionKind(StrEnum):
@@ -110,7 +111,8 @@ def parse_id(raw: object) -> int | None:
 
 def clean_title(raw: str | None, what: str = "Le titre") -> str:
     """Trim a title and refuse it when empty or longer than TITLE_MAX_LENGTH."""
-    title = " ".join((raw or "").replace("\x00", "").split())  # no NUL: no text holds one
+    # Cleaned as every stored text is (workflows.text.clean), before the spaces are folded.
+    title = " ".join(clean_text(raw or "").split())
     if not title:
         raise InvalidInput(f"{what} est obligatoire.")
     if len(title) > TITLE_MAX_LENGTH:

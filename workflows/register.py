@@ -13,6 +13,7 @@ from datetime import date
 
 from workflows.conventions import clean_title
 from workflows.errors import InvalidInput
+from workflows.text.clean import clean_text
 
 NOTICE_MONTHS = 1
 PLACE_MAX_LENGTH = 200
@@ -99,7 +100,7 @@ def clean_letter(
     if received_on.year < EARLIEST_YEAR:
         raise InvalidInput(f"La date de réception ({_fr(received_on)}) est trop ancienne.")
     cleaned_subject = clean_title(subject, "L'objet du courrier")
-    cleaned_summary = (summary or "").replace("\x00", "").strip()
+    cleaned_summary = clean_text(summary or "").strip()
     if len(cleaned_summary) > SUMMARY_MAX_LENGTH:
         raise InvalidInput(f"Le résumé dépasse {SUMMARY_MAX_LENGTH} caractères.")
     return cleaned_sender, received_on, cleaned_subject, cleaned_summary

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workflows.conventions import MAX_ID
 from workflows.errors import InvalidInput, TooLarge
+from workflows.text.clean import clean_text
 
 MAX_BODY_BYTES = 1_000_000
 MESSAGE_MAX_LENGTH = 500
@@ -32,7 +33,9 @@ def clean_body(raw: str | None) -> str:
 
 
 def clean_message(raw: str | None) -> str:
-    message = " ".join((raw or "").split())
+    # Cleaned before the spaces are folded: a control character between two words
+    # would otherwise leave two spaces once the stored text drops it.
+    message = " ".join(clean_text(raw or "").split())
     if len(message) > MESSAGE_MAX_LENGTH:
         raise InvalidInput(f"Le message dépasse {MESSAGE_MAX_LENGTH} caractères.")
     return message

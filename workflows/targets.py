@@ -48,6 +48,7 @@ from typing import Literal
 
 from workflows.errors import InvalidInput
 from workflows.lifecycle import STATE_LABELS, ConventionState, signed, text_editable
+from workflows.numbers import read_integer
 
 ValueKind = Literal["cible", "realise"]
 Direction = Literal["hausse", "baisse"]
@@ -127,8 +128,8 @@ def parse_year(raw: object, start_year: int, end_year: int) -> int:
     """A year of the convention's period, from a form value or an int."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         year = raw
-    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
-        year = int(raw.strip())
+    elif isinstance(raw, str) and (read := read_integer(raw, grouped=False)) is not None:
+        year = read
     else:
         shown = raw if isinstance(raw, str) and raw.strip() else "(vide)"
         raise InvalidInput(f"Année invalide « {shown} » : choisissez une année de la convention.")

@@ -66,6 +66,8 @@ def reject(contribution_id: int) -> ResponseReturnValue:
 
 @bp.post("/contributions/<int:contribution_id>/withdraw")
 def withdraw(contribution_id: int) -> ResponseReturnValue:
+    # No field to read, but a body sent is read as every API body is: bounded, or a 400.
+    json_input.payload(optional=True)
     done = operations.withdraw(contribution_id, g.user)
     return jsonify(contribution_json(done, with_hunks=False))
 

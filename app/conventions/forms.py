@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Optional
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Optional
 
-from app.forms import choices
+from app.forms import WholeNumberField, choices
 from workflows.conventions import KIND_LABELS, ConventionKind
 from workflows.permissions import ROLE_LABELS
 
@@ -18,8 +18,12 @@ class ConventionForm(FlaskForm):
         choices=choices((k, v) for k, v in KIND_LABELS.items() if k is not ConventionKind.AVENANT),
     )
     title = StringField("Intitulé")
-    start_year = IntegerField("Année de début", validators=[DataRequired()])
-    end_year = IntegerField("Année de fin (facultative)", validators=[Optional()])
+    # InputRequired, not DataRequired: the latter would replace the field's own message
+    # (digits refused) with its English "This field is required.".
+    start_year = WholeNumberField(
+        "Année de début", validators=[InputRequired("l'année de début est obligatoire.")]
+    )
+    end_year = WholeNumberField("Année de fin (facultative)", validators=[Optional()])
     cadre_id = SelectField("Document cadre (convention d'application)", coerce=str, choices=[])
     document = FileField("Partir d'un document Word (facultatif)")
 

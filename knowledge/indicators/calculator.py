@@ -7,9 +7,11 @@ Choices:
 - Values keep full float precision; only the working strings are rounded (percentages to
   one decimal, other ratios to two, trailing zeros dropped), with French formatting
   ("3 600 000", "15,0").
-- Inputs may be numbers or numeric strings in French or English notation ("15,5",
-  "3 600 000"); bools, empty strings, NaN and infinities are refused. H.I (qualitative)
-  also takes OUI/NON, True/False.
+- Inputs may be numbers or numeric strings as a French user types them ("15,5", "15.5",
+  "3 600 000", read by ``workflows.numbers``: ASCII digits only); bools, empty strings,
+  NaN, infinities and figures over ``MAX_INPUT`` are refused, and so is a result a float
+  cannot hold (a tiny V2): every value is finite, as JSON needs. H.I (qualitative) also
+  takes OUI/NON, True/False.
 - Aggregates by target kind: ``per_year`` → None (the targets are read year by year);
   ``cumulated`` → sum of the values (counts) or of the V1 (other kinds); ``at_term`` and
   ``last_year`` → value of the last year given; ``six_year_average`` → sum of the V1
@@ -30,8 +32,12 @@ from knowledge.indicators.catalogue import Indicator
 from knowledge.indicators.codes import get
 from knowledge.indicators.display import format_number, shown_value
 from workflows.errors import InvalidInput
+from workflows.numbers import read_decimal, read_integer
 
 CUS_YEARS = 6  # a CUS lasts six years
+# No count or amount of a convention comes near a million billion; beyond it a figure
+# is a slip, and six of them summed stay far from a float's limits.
+MAX_INPUT = 1e15
 
 # A year's variables as typed or stored: numbers, numeric strings in French or English
 # notation, OUI/NON; the calculator reads and refuses them (CalculationError).
@@ -67,8 +73,7 @@ def _input(value: float) -> str:
 
 # --- reading the inputs ------------------------------------------------------------------
 
-_VARIABLE_RE = re.compile(r"^v\s*(\d)\s*\.?\s*([a-z])?$", re.IGNORECASE)
-_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_VARIABLE_RE = re.compile(r"^v\s*([0-9])\s*\.?\s*([a-z])?$", re.IGNORECASE | re.ASCII)
 _YES = {"oui", "o", "yes", "true", "vrai", "1"}
 _NO = {"non", "n", "no", "false", "faux", "0"}
 
@@ -115,15 +120,19 @@ def _number(raw: object, indicator: Indicator, name: str, year: int | None) -> f
     if isinstance(raw, Real | Decimal):
         value = float(raw)
     elif isinstance(raw, str):
-        compact = re.sub(r"[\s\u00a0\u202f]", "", raw)
-        if not _NUMBER_RE.match(compact):
+        read = read_decimal(raw)
+        if read is None:
             shown = raw if raw.strip() else "(vide)"
             raise CalculationError(f"{_where(year)}{what} doit être un nombre, reçu « {shown} ».")
-        value = float(compact.replace(",", "."))
+        value = read
     else:
         raise CalculationError(f"{_where(year)}{what} doit être un nombre, reçu « {raw} ».")
-    if not math.isfinite(value):
+    if math.isnan(value) or (math.isinf(value) and not isinstance(raw, str)):
         raise CalculationError(f"{_where(year)}{what} doit être un nombre fini, reçu « {raw} ».")
+    if abs(value) > MAX_INPUT:
+        raise CalculationError(
+            f"{_where(year)}{what} est trop grand : {_input(MAX_INPUT)} au plus."
+        )
     if value < 0:
         raise CalculationError(
             f"{_where(year)}{what} ne peut pas être négatif (reçu {_input(value)})."
@@ -163,8 +172,8 @@ def _year(raw: object) -> int:
         raise CalculationError(f"Année invalide « {raw} » : indiquez une année comme 2025.")
     if isinstance(raw, int):
         year = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
-        year = int(raw.strip())
+    elif isinstance(raw, str) and (read := read_integer(raw, grouped=False)) is not None:
+        year = read
     else:
         raise CalculationError(f"Année invalide « {raw} » : indiquez une année comme 2025.")
     if not 1000 <= year <= 9999:
@@ -183,6 +192,16 @@ class _Year:
     numerator: float
     denominator: float | None
     warnings: tuple[str, ...]
+
+
+def _finite(indicator: Indicator, value: float, year: int | None) -> float:
+    """The value, when a float holds it; a tiny V2 makes a ratio no float holds."""
+    if not math.isfinite(value):
+        raise CalculationError(
+            f"{_where(year)}le résultat de l'indicateur {indicator.code} ({indicator.formula}) "
+            "est trop grand pour être calculé : vérifiez V2, qui paraît presque nul."
+        )
+    return value
 
 
 def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year:
@@ -207,7 +226,7 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
             f"{indicator.code} ({indicator.formula}) est impossible (division par zéro)."
         )
     if kind == "ratio_percent":
-        value = v1 * 100 / v2
+        value = _finite(indicator, v1 * 100 / v2, year)
         working = (
             f"V1 / V2 × 100 = {_input(v1)} / {_input(v2)} × 100 = {shown_value(indicator, value)}"
         )
@@ -216,14 +235,14 @@ def _compute(indicator: Indicator, variables: object, year: int | None) -> _Year
                 f"{_where(year)}V1 ({_input(v1)}) dépasse V2 ({_input(v2)}) pour un pourcentage."
             )
     else:  # ratio, amount_per_unit
-        value = v1 / v2
+        value = _finite(indicator, v1 / v2, year)
         working = f"V1 / V2 = {_input(v1)} / {_input(v2)} = {shown_value(indicator, value)}"
 
     causes = [name for name in ("V1.a", "V1.b", "V1.c") if name in values]
     if causes:
         parts = [
             f"{name} / V2 = {_input(values[name])} / {_input(v2)} = "
-            f"{format_number(values[name] / v2, 2)}"
+            f"{format_number(_finite(indicator, values[name] / v2, year), 2)}"
             for name in causes
         ]
         working += " ; par cause : " + " ; ".join(parts)
@@ -360,6 +379,10 @@ def compute(code: str | Indicator, years: Years) -> Result:
             + " (l'agrégat ne porte que sur les années fournies)."
         )
     aggregate, aggregate_working = _aggregate(indicator, computed)
+    if aggregate is not None:
+        # Finite whenever each year is (a sum of bounded figures, a weighted mean of
+        # finite ratios): checked all the same, as the answer goes out as JSON.
+        _finite(indicator, aggregate, None)
     return Result(
         code=indicator.code,
         unit=indicator.unit,

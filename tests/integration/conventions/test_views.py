@@ -112,3 +112,25 @@ def test_members_are_managed_by_the_redacteur_only(app, world):
         signataire, url, {"organisation_id": str(org_id), "role": "redacteur", "user_email": ""}
     )
     assert response.status_code == 403
+
+
+def test_a_year_in_other_digits_is_refused_naming_the_field(app, world):
+    # WTForms' IntegerField reads with int(), which takes "٢٠٢٦" for 2026.
+    client = logged_in(app, "redac@oph.test")
+    for field, value in (
+        ("start_year", "٢٠٢٦"),
+        ("end_year", "２０３１"),
+        ("start_year", "2026.0"),
+    ):
+        data = {"kind": "contractualisation_cadre", "title": "Contrat", "start_year": "2026"}
+        response = post_form(client, "/conventions/new", {**data, "cadre_id": "", field: value})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        label = "Année de début" if field == "start_year" else "Année de fin"
+        assert label in page and "chiffres" in page, page[page.find("<main") :][:1500]
+    response = post_form(
+        client,
+        "/conventions/new",
+        {"kind": "cus", "title": "CUS", "start_year": " 2026 ", "cadre_id": ""},
+    )
+    assert response.status_code == 302

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from flask import jsonify
+
 from config import load_config
 from tests.conftest import logged_in, login
 
@@ -73,3 +76,12 @@ def test_every_error_page_the_application_serves_carries_the_security_headers(ap
         assert response.headers["X-Content-Type-Options"] == "nosniff", status
         assert response.headers["X-Frame-Options"] == "DENY", status
     assert "Traceback" not in answers[500].get_data(as_text=True)
+
+
+def test_a_json_answer_never_holds_nan_or_infinity(app):
+    # Invalid JSON for every parser: a bug that makes one is an error, not a broken client.
+    with app.app_context():
+        for value in (float("nan"), float("inf"), -float("inf")):
+            with pytest.raises(ValueError):
+                jsonify(value=value)
+        assert jsonify(value=1e308).get_json() == {"value": 1e308}

@@ -51,3 +51,29 @@ def test_indicator_pages_and_calculator_api(app, world):
         "/kb/indicateurs/G.III", data={"csrf_token": token, "year": "2025", "V1": "30", "V2": "200"}
     )
     assert result.status_code == 200 and "15" in result.get_data(as_text=True)
+
+
+def test_the_calculator_answers_finite_values_or_refuses(app, world):
+    # 1e308 / 1e-308 once answered 200 with "aggregate": Infinity, which JSON parsers reject.
+    client, headers = app.test_client(), api_headers(app, "asso@dep.test")
+    for variables in ({"V1": 1e308, "V2": 1e-308}, {"V1": 1e15, "V2": 1e-308}):
+        response = client.post(
+            "/api/indicators/F.VI/compute", headers=headers, json={"years": {"2025": variables}}
+        )
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert "trop grand" in response.get_json()["error"]
+        assert "Infinity" not in response.get_data(as_text=True)
+
+
+def test_nan_infinity_and_overflowing_figures_are_no_json_input(app, world):
+    # Python's parser reads NaN, Infinity and 1e400 (as inf); JSON has none of them.
+    client, headers = app.test_client(), api_headers(app, "asso@dep.test")
+    for figure in ("NaN", "Infinity", "-Infinity", "1e400"):
+        response = client.post(
+            "/api/indicators/F.VI/compute",
+            headers=headers,
+            data='{"years": {"2025": {"V1": ' + figure + ', "V2": 10}}}',
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        assert "nombres doivent être finis" in response.get_json()["error"], figure

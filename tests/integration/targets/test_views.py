@@ -194,6 +194,12 @@ def test_lower_is_better_for_vacancy(app, world):
         ({"V1": 30}, "il manque V2 (Ménages en impayé de plus de 3 mois)"),
         ({"V1": 30, "V2": ""}, "il manque V2"),
         ({"V1": "trente", "V2": 200}, "doit être un nombre"),
+        # int() and float() read other scripts' digits: "١٢٣" was stored as 123.
+        ({"V1": "١٢٣", "V2": 200}, "V1 (Plans d'apurement amiables) doit être un nombre"),
+        ({"V1": 30, "V2": "２００"}, "doit être un nombre"),
+        ({"year": "٢٠٢٥", "V1": 30, "V2": 200}, "Année invalide"),
+        ({"V1": "1" + "0" * 400, "V2": 200}, "est trop grand"),
+        ({"V1": 30, "V2": "0," + "0" * 320 + "1"}, "est trop grand pour être calculé"),
         ({"scope": "  ", "V1": 30, "V2": 200}, "Indiquez le périmètre"),
         ({"scope": "x" * 201, "V1": 30, "V2": 200}, "Le périmètre est trop long"),
         ({"kind": "prevision", "V1": 30, "V2": 200}, "cible ou d'une valeur réalisée"),

@@ -255,3 +255,52 @@ def test_every_catalogue_indicator_computes():
         result = compute(code, {2025 + i: variables for i in range(6)})
         assert len(result.years) == 6, code
         assert (result.aggregate is None) == (indicator.target_kind == "per_year"), code
+
+
+# --- numbers as a French user types them, and finite results (issue 13) --------------------
+
+
+@pytest.mark.parametrize("bad", ["١٢٣", "۱۲۳", "１２３", "1e3", "Infinity"])
+def test_other_scripts_digits_and_english_spellings_are_refused(bad):
+    # float() reads "١٢٣" as 123: the calculator reads the digits a French user types.
+    with pytest.raises(
+        CalculationError, match=r"V1 \(Plans d'apurement amiables\) doit être un nombre"
+    ):
+        compute("G.III", {2025: {"V1": bad, "V2": 10}})
+
+
+@pytest.mark.parametrize("year", ["٢٠٢٥", "２０２５", "2025.0"])
+def test_a_year_in_other_digits_is_refused(year):
+    with pytest.raises(CalculationError, match="Année invalide"):
+        compute("G.III", {year: {"V1": 1, "V2": 10}})
+
+
+@pytest.mark.parametrize("huge", [1e308, "1" + "0" * 400, 1e16, Decimal("1e20")])
+def test_a_figure_beyond_any_real_one_is_refused(huge):
+    with pytest.raises(CalculationError, match=r"^2025 : V1 \(.*\) est trop grand"):
+        compute("G.III", {2025: {"V1": huge, "V2": 10}})
+
+
+def test_a_result_beyond_the_floats_is_refused_not_infinite():
+    # 1e15 / 1e-308 is infinite as a float: "Infinity" in a JSON answer no parser reads.
+    with pytest.raises(
+        CalculationError, match=r"^2025 : le résultat de l'indicateur F.VI .* trop grand"
+    ):
+        compute("F.VI", {2025: {"V1": 1e15, "V2": 1e-308}})
+    with pytest.raises(CalculationError, match="trop grand"):
+        compute("G.III", {2025: {"V1": 1e15, "V2": "0," + "0" * 320 + "1"}})
+
+
+def test_every_value_and_aggregate_of_a_large_but_real_convention_is_finite():
+    years = {year: {"V1": 9e14, "V2": 1e-3} for year in range(2025, 2031)}
+    for code in ("F.VI", "G.III", "A.I"):
+        variables = {"V1": 9e14} if CATALOGUE[code].kind == "count" else None
+        result = compute(code, {y: variables or v for y, v in years.items()})
+        assert all(math.isfinite(y.value) for y in result.years)
+        assert result.aggregate is None or math.isfinite(result.aggregate)
+
+
+def test_a_cause_beyond_the_floats_is_refused_too():
+    code = next(c for c, i in CATALOGUE.items() if i.variable("V1.a"))
+    with pytest.raises(CalculationError, match="trop grand"):
+        compute(code, {2025: {"V1": 0, "V1.a": 1e15, "V2": 1e-308}})
