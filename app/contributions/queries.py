@@ -28,7 +28,7 @@ from workflows.text.merge import (
     Para,
     apply_hunks,
     compute_hunks,
-    hunk_status,
+    hunk_statuses,
     paragraphs_of,
 )
 from workflows.text.richdiff import BlockDiff, compare, describe, excerpt, hunk_change
@@ -94,18 +94,33 @@ def view(contribution: Contribution) -> ContributionView:
     current = paragraphs(current_revision)
     hunks = compute_hunks(base, proposal)
     accepted, rejected = set(contribution.accepted_hunks), set(contribution.rejected_hunks)
+    decisions = {
+        h.id: "accepted" if h.id in accepted else "rejected"
+        for h in hunks
+        if h.id in accepted or h.id in rejected
+    }
+    statuses: dict[str, str] = {}
+    if contribution.state is ContributionState.OUVERTE:
+        # Worked out against today's text for the undecided ones only, all in one pass.
+        undecided = [h for h in hunks if h.id not in decisions]
+        statuses = dict(
+            zip(
+                (h.id for h in undecided),
+                hunk_statuses(base, current, proposal, undecided),
+                strict=True,
+            )
+        )
+    base_by_id = {p.id: p for p in base}
     views = []
     for hunk in hunks:
-        decision = (
-            "accepted" if hunk.id in accepted else "rejected" if hunk.id in rejected else None
-        )
+        decision = decisions.get(hunk.id)
         if decision is not None:
             status = "decided"
         elif contribution.state is not ContributionState.OUVERTE:
             status = "closed"  # nothing left to act on: not worked out against today's text
         else:
-            status = hunk_status(base, current, proposal, hunk)
-        shown = excerpt(compare(*hunk_change(base, hunk)))
+            status = statuses[hunk.id]
+        shown = excerpt(compare(*hunk_change(base_by_id, hunk)))
         views.append(HunkView(hunk, status, decision, shown, describe(shown)))
     number = current_revision.number if current_revision else 0
     return ContributionView(
