@@ -4,7 +4,9 @@ API gives a contribution."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -49,8 +51,19 @@ class HunkView:
     hunk: Hunk
     status: str  # applicable | applied | conflict | paragraph_gone | decided | closed
     decision: str | None  # accepted | rejected | None (still open)
-    excerpt: list[BlockDiff]  # where the change sits, as the reader sees it
-    description: str  # what it does, in words ("Remplace « 46 » par « 47 »")
+    # The base's paragraphs by id, to show the change in its paragraph: worked out when
+    # a page shows it, not for the API, which gives the change's texts alone.
+    base_by_id: Mapping[str, Para] = field(repr=False, compare=False)
+
+    @cached_property
+    def excerpt(self) -> list[BlockDiff]:
+        """Where the change sits, as the reader sees it."""
+        return excerpt(compare(*hunk_change(self.base_by_id, self.hunk)))
+
+    @cached_property
+    def description(self) -> str:
+        """What it does, in words ("Remplace « 46 » par « 47 »")."""
+        return describe(self.excerpt)
 
     @property
     def number(self) -> int:
@@ -120,8 +133,7 @@ def view(contribution: Contribution) -> ContributionView:
             status = "closed"  # nothing left to act on: not worked out against today's text
         else:
             status = statuses[hunk.id]
-        shown = excerpt(compare(*hunk_change(base_by_id, hunk)))
-        views.append(HunkView(hunk, status, decision, shown, describe(shown)))
+        views.append(HunkView(hunk, status, decision, base_by_id))
     number = current_revision.number if current_revision else 0
     return ContributionView(
         contribution,
