@@ -29,9 +29,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 
 
-# Rendered HTML kept, at most this many bytes of it (the largest body, 1 MB of Markdown,
-# renders to a few MB); smaller texts than the floor are rendered again, at no cost worth
-# a place in the cache.
+# Rendered HTML kept, at most this many characters of it (bytes, near enough: HTML is
+# mostly ASCII), some dozens of the largest bodies (1 MB of Markdown renders to a few
+# MB); texts shorter than the floor are rendered again, at no cost worth a place here.
 CACHE_BYTES = 64 * 1024 * 1024
 CACHE_FLOOR = 2_000
 
@@ -65,11 +65,6 @@ class RenderCache:
             while self.size > self.budget:
                 _, dropped = self.entries.popitem(last=False)
                 self.size -= len(dropped)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
 
 
 cache = RenderCache(CACHE_BYTES)

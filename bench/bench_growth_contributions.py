@@ -15,7 +15,7 @@ this bench only; wall-clock milliseconds, median and p95.
 For each size (200, 1,000, 5,000 and 20,000 paragraphs by default) a section of short
 paragraphs (about 50 bytes each, so that 20,000 still fit the 1 MB a section may hold),
 a contribution changing a word in one paragraph in ten, inserting one paragraph in fifty
-and deleting one in a hundred; then the section moves on (the drafter changes a word in
+and deleting one in fifty (as many paragraphs as the base); then the section moves on (the drafter changes a word in
 other paragraphs, and in some the contribution changes too, where the statuses need a
 word merge), so that every status is worked out against a rebased current text. The
 drafter opens the contribution page (the first view apart: it renders the comparison of
@@ -70,7 +70,7 @@ def world(rng: random.Random, size: int) -> tuple[list[str], list[str], list[str
     base = [short_paragraph(rng) for _ in range(size)]
     proposal: list[str] = []
     for k, text in enumerate(base):
-        if k % 100 == 7:
+        if k % 50 == 7:
             continue  # deleted
         proposal.append(changed(rng, text) if k % 10 == 0 else text)
         if k % 50 == 3:
