@@ -29,14 +29,17 @@ from workflows.text.diff import split_paragraphs
 MAX_BODY_BYTES = 1_000_000
 
 # Paragraphs (blocks between blank lines, as contributions count them): every paragraph
-# is a block to render, to pair in a diff and to carry an id. 1 MB of ordinary text in
-# paragraphs of 50 characters is 20,000; a real section has a few dozen to a few hundred.
-MAX_PARAGRAPHS = 20_000
+# is a block to render, to align in a comparison and to carry an id. Aligning two texts
+# (difflib, on the revision and contribution pages) grows with paragraphs times changes:
+# 5,000 paragraphs changed all over take 1.5 s the first time, 20,000 took 22 s. 1 MB of
+# ordinary text is some 2,000 paragraphs; a real section has a few dozen to a few hundred.
+MAX_PARAGRAPHS = 5_000
 
-# Changes (hunks) of one contribution: its page shows each one in its paragraph. A
-# section rewritten from end to end is about two per paragraph (a deletion and an
-# insertion); a real contribution has a handful to a few dozen.
-MAX_HUNKS = 5_000
+# Changes (hunks) of one contribution: its page shows each one in its paragraph (about a
+# millisecond apiece), and the alignment above grows with them. A section of a few
+# hundred paragraphs rewritten from end to end is about two per paragraph (a deletion and
+# an insertion); a real contribution has a handful to a few dozen.
+MAX_HUNKS = 2_000
 
 # Runs of emphasis or strikethrough marks (*, _, ~): markdown-it pays for each one as a
 # delimiter, some 15 us apiece. Every word of a 1 MB section in bold is about 180,000 runs
@@ -44,8 +47,8 @@ MAX_HUNKS = 5_000
 MAX_EMPHASIS_RUNS = 200_000
 
 # Opening brackets: each one makes markdown-it look for a link (an image with "!["), the
-# most expensive inline rule, some 30 us apiece. One link per paragraph of the largest
-# section is 20,000.
+# most expensive inline rule, some 30 us apiece (20,000 of "![" render in 1 s). Four links
+# in every paragraph of the largest section is 20,000; a real section has a few.
 MAX_LINK_MARKS = 20_000
 
 # The other characters that open inline markup (code spans, autolinks, escapes, entities),
