@@ -59,7 +59,9 @@ _OTHER_MARKS = "`<\\&"
 
 # Tables. Word, where every convention is exported, opens a table of 63 columns at
 # most; a table of the rents of every residence of a large organisme has some hundreds
-# of rows; a cell is written as one Word cell by the export, rows times columns of them.
+# of rows. These bound a table's size for the page and the diff; the Word export's cost
+# per table is not bounded by them alone (it grows with the square of the cells, in
+# workflows/word/writer.py, to be made linear there).
 MAX_TABLE_COLUMNS = 63
 MAX_TABLE_ROWS = 5_000
 MAX_TABLE_CELLS = 50_000
