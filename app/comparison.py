@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 from markupsafe import Markup, escape
 
+from app.markdown import CACHE_FLOOR, text_key
+from app.markdown import cache as _cache
 from workflows.text.blocks import Run
 from workflows.text.diff import ParagraphDiff
 from workflows.text.richdiff import BlockDiff, ItemDiff, Piece, Pieces, RowDiff, compare
@@ -286,18 +288,37 @@ def render_texts(
     depth: int = 1,
     labels: tuple[str, str] = ("Avant", "Après"),
 ) -> Markup:
-    """Compare two Markdown texts and render the comparison (see ``render``)."""
-    return render(compare(old or "", new or ""), mode, author, depth, labels)
+    """Compare two Markdown texts and render the comparison (see ``render``).
+
+    Cached by the texts' hashes: the texts compared are revisions and contributions,
+    which never change, and comparing two large ones costs seconds (the revision page,
+    the contribution page)."""
+    old, new = old or "", new or ""
+    if len(old) + len(new) < CACHE_FLOOR:
+        return render(compare(old, new), mode, author, depth, labels)
+    key = text_key("texts", old, new, mode, author, depth, labels)
+    html = _cache.get(key)
+    if html is None:
+        html = str(render(compare(old, new), mode, author, depth, labels))
+        _cache.put(key, html)
+    return Markup(html)  # noqa: S704 - escaped by render, cached as it was
 
 
 def render_text(text: str | None, depth: int = 1) -> Markup:
     """A Markdown text formatted by the same renderer, with no change marked (its
     headings ``depth`` levels below the page's: under a section's title, "#" is a
     sub-heading)."""
+    text = text or ""
+    key = text_key("text", text, depth) if len(text) >= CACHE_FLOOR else None
+    cached = _cache.get(key) if key is not None else None
+    if cached is not None:
+        return Markup(cached)  # noqa: S704 - escaped when rendered, cached as it was
     renderer = _Renderer(None, depth)
-    blocks = compare(text or "", text or "")
-    html = "".join(renderer.block(d, "new") for d in blocks)
-    return Markup(f'<div class="formatted">{html}</div>')  # noqa: S704 - escaped above
+    blocks = compare(text, text)
+    html = f'<div class="formatted">{"".join(renderer.block(d, "new") for d in blocks)}</div>'
+    if key is not None:
+        _cache.put(key, html)
+    return Markup(html)  # noqa: S704 - escaped above
 
 
 def word_diff_texts(diffs: Iterable[ParagraphDiff]) -> tuple[str, str]:

@@ -1,14 +1,25 @@
-"""Rules for saving a section's text: size limit and the lost-update check."""
+"""Rules for saving a section's text: its limits (``workflows.limits``) and the lost-update
+check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from workflows.conventions import MAX_ID
-from workflows.errors import InvalidInput, TooLarge
+from workflows.errors import InvalidInput
+from workflows.limits import MAX_BODY_BYTES, check_body
 from workflows.text.clean import clean_text
 
-MAX_BODY_BYTES = 1_000_000
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MESSAGE_MAX_LENGTH",
+    "Conflict",
+    "check_base",
+    "clean_body",
+    "clean_message",
+    "parse_revision_number",
+]
+
 MESSAGE_MAX_LENGTH = 500
 
 
@@ -21,14 +32,11 @@ class Conflict:
 
 
 def clean_body(raw: str | None) -> str:
-    """Normalise line endings and refuse bodies over 1 MB (counted in UTF-8 bytes)."""
+    """Normalise line endings and refuse a body past the limits of ``workflows.limits``
+    (1 MB counted in UTF-8 bytes, paragraphs, marks, tables, nesting)."""
     # NUL is no character of a text (PostgreSQL refuses it): dropped, not an error.
     body = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    size = len(body.encode("utf-8"))
-    if size > MAX_BODY_BYTES:
-        raise TooLarge(
-            f"Le texte fait {size / 1_000_000:.1f} Mo : la limite est de 1 Mo par section."
-        )
+    check_body(body)
     return body
 
 

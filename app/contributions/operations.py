@@ -47,6 +47,7 @@ from workflows.contributions import (
 )
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
+from workflows.limits import check_hunks
 from workflows.mentions import find_mentions
 from workflows.permissions import Role, may_resolve, may_withdraw
 from workflows.revisions import clean_body
@@ -127,6 +128,7 @@ def create_contribution(
                 "La proposition est identique à la révision de base : rien à proposer."
             )
         proposal = align_proposal(paragraphs(base), body)
+        check_hunks(len(compute_hunks(paragraphs(base), proposal)))
         author = reloaded(session, author)
         contribution = Contribution(
             section_id=section_id,

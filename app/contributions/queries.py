@@ -4,7 +4,9 @@ API gives a contribution."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -28,7 +30,7 @@ from workflows.text.merge import (
     Para,
     apply_hunks,
     compute_hunks,
-    hunk_status,
+    hunk_statuses,
     paragraphs_of,
 )
 from workflows.text.richdiff import BlockDiff, compare, describe, excerpt, hunk_change
@@ -49,8 +51,19 @@ class HunkView:
     hunk: Hunk
     status: str  # applicable | applied | conflict | paragraph_gone | decided | closed
     decision: str | None  # accepted | rejected | None (still open)
-    excerpt: list[BlockDiff]  # where the change sits, as the reader sees it
-    description: str  # what it does, in words ("Remplace « 46 » par « 47 »")
+    # The base's paragraphs by id, to show the change in its paragraph: worked out when
+    # a page shows it, not for the API, which gives the change's texts alone.
+    base_by_id: Mapping[str, Para] = field(repr=False, compare=False)
+
+    @cached_property
+    def excerpt(self) -> list[BlockDiff]:
+        """Where the change sits, as the reader sees it."""
+        return excerpt(compare(*hunk_change(self.base_by_id, self.hunk)))
+
+    @cached_property
+    def description(self) -> str:
+        """What it does, in words ("Remplace « 46 » par « 47 »")."""
+        return describe(self.excerpt)
 
     @property
     def number(self) -> int:
@@ -94,19 +107,33 @@ def view(contribution: Contribution) -> ContributionView:
     current = paragraphs(current_revision)
     hunks = compute_hunks(base, proposal)
     accepted, rejected = set(contribution.accepted_hunks), set(contribution.rejected_hunks)
+    decisions = {
+        h.id: "accepted" if h.id in accepted else "rejected"
+        for h in hunks
+        if h.id in accepted or h.id in rejected
+    }
+    statuses: dict[str, str] = {}
+    if contribution.state is ContributionState.OUVERTE:
+        # Worked out against today's text for the undecided ones only, all in one pass.
+        undecided = [h for h in hunks if h.id not in decisions]
+        statuses = dict(
+            zip(
+                (h.id for h in undecided),
+                hunk_statuses(base, current, proposal, undecided),
+                strict=True,
+            )
+        )
+    base_by_id = {p.id: p for p in base}
     views = []
     for hunk in hunks:
-        decision = (
-            "accepted" if hunk.id in accepted else "rejected" if hunk.id in rejected else None
-        )
+        decision = decisions.get(hunk.id)
         if decision is not None:
             status = "decided"
         elif contribution.state is not ContributionState.OUVERTE:
             status = "closed"  # nothing left to act on: not worked out against today's text
         else:
-            status = hunk_status(base, current, proposal, hunk)
-        shown = excerpt(compare(*hunk_change(base, hunk)))
-        views.append(HunkView(hunk, status, decision, shown, describe(shown)))
+            status = statuses[hunk.id]
+        views.append(HunkView(hunk, status, decision, base_by_id))
     number = current_revision.number if current_revision else 0
     return ContributionView(
         contribution,

@@ -52,7 +52,7 @@ __all__ = [
     "align_proposal",
     "apply_hunks",
     "compute_hunks",
-    "hunk_status",
+    "hunk_statuses",
     "join",
     "merge3",
     "merge_words",
@@ -440,48 +440,73 @@ def merge_words(base: str, current: str, proposal: str) -> str | None:
     made twice), otherwise the paragraph conflicts. Non-overlapping regions,
     even adjacent ones, are all applied.
     """
-    if current == proposal or proposal == base:
-        return current
-    if current == base:
-        return proposal
-    a, c, p = tokenize(base), tokenize(current), tokenize(proposal)
-    sides = (c, p)
-    items = [(r, 0) for r in _change_regions(a, c)] + [(r, 1) for r in _change_regions(a, p)]
-    # Sorted by start; at the same start an insertion (empty range) comes
-    # before a range, since it goes before the range's tokens. With this
-    # order, a region can only overlap the cluster being built, never an
-    # earlier one, which keeps the sweep linear.
-    items.sort(key=lambda item: (item[0][0], item[0][1] > item[0][0]))
+    return _WordMerge(base, current).merge(proposal)
 
-    clusters: list[list[tuple[Region, int]]] = []
-    for region, side in items:
-        if clusters and any(s != side and _overlap(region, m) for m, s in clusters[-1]):
-            clusters[-1].append((region, side))
-        else:
-            clusters.append([(region, side)])
 
-    out: list[str] = []
-    pos = 0
-    for cluster in clusters:
-        lo = min(r[0] for r, _ in cluster)
-        hi = max(r[1] for r, _ in cluster)
-        out.extend(a[pos:lo])
-        versions = [
-            _side_version(a, lo, hi, [r for r, s in cluster if s == side], sides[side])
-            for side in sorted({s for _, s in cluster})
-        ]
-        if any(v != versions[0] for v in versions[1:]):
+class _WordMerge:
+    """``merge_words(base, current, ·)`` of one paragraph for several proposals.
+
+    The statuses of a contribution's changes merge each change of a paragraph alone
+    into the same current text: the base and current tokens, and the regions between
+    them (the costly diff), are worked out once for all of them, lazily.
+    """
+
+    def __init__(self, base: str, current: str) -> None:
+        self.base = base
+        self.current = current
+        self._prepared: tuple[list[str], list[str], list[Region]] | None = None
+
+    def _current_side(self) -> tuple[list[str], list[str], list[Region]]:
+        if self._prepared is None:
+            a, c = tokenize(self.base), tokenize(self.current)
+            self._prepared = (a, c, _change_regions(a, c))
+        return self._prepared
+
+    def merge(self, proposal: str) -> str | None:
+        base, current = self.base, self.current
+        if current == proposal or proposal == base:
+            return current
+        if current == base:
+            return proposal
+        a, c, current_regions = self._current_side()
+        p = tokenize(proposal)
+        sides = (c, p)
+        items = [(r, 0) for r in current_regions] + [(r, 1) for r in _change_regions(a, p)]
+        # Sorted by start; at the same start an insertion (empty range) comes
+        # before a range, since it goes before the range's tokens. With this
+        # order, a region can only overlap the cluster being built, never an
+        # earlier one, which keeps the sweep linear.
+        items.sort(key=lambda item: (item[0][0], item[0][1] > item[0][0]))
+
+        clusters: list[list[tuple[Region, int]]] = []
+        for region, side in items:
+            if clusters and any(s != side and _overlap(region, m) for m, s in clusters[-1]):
+                clusters[-1].append((region, side))
+            else:
+                clusters.append([(region, side)])
+
+        out: list[str] = []
+        pos = 0
+        for cluster in clusters:
+            lo = min(r[0] for r, _ in cluster)
+            hi = max(r[1] for r, _ in cluster)
+            out.extend(a[pos:lo])
+            versions = [
+                _side_version(a, lo, hi, [r for r, s in cluster if s == side], sides[side])
+                for side in sorted({s for _, s in cluster})
+            ]
+            if any(v != versions[0] for v in versions[1:]):
+                return None
+            out.extend(versions[0])
+            pos = hi
+        out.extend(a[pos:])
+        merged = "".join(out)
+        # Gluing tokens from both sides could in theory create a blank line or
+        # trailing whitespace, i.e. text that would not come back as this one
+        # paragraph once the document is joined and split again: refuse it.
+        if merged not in (current, proposal) and split_paragraphs(merged) != [merged]:
             return None
-        out.extend(versions[0])
-        pos = hi
-    out.extend(a[pos:])
-    merged = "".join(out)
-    # Gluing tokens from both sides could in theory create a blank line or
-    # trailing whitespace, i.e. text that would not come back as this one
-    # paragraph once the document is joined and split again: refuse it.
-    if merged not in (current, proposal) and split_paragraphs(merged) != [merged]:
-        return None
-    return merged
+        return merged
 
 
 def _conflict(
@@ -611,10 +636,12 @@ def merge3(base: list[Para], current: list[Para], proposal: list[Para]) -> Merge
     return MergeResult(paragraphs=result, conflicts=[c for _, c in conflicts])
 
 
-def hunk_status(
-    base: list[Para], current: list[Para], proposal: list[Para], hunk: Hunk
-) -> HunkStatus:
-    """Whether one hunk of a proposal can still be accepted into ``current``.
+def hunk_statuses(
+    base: list[Para], current: list[Para], proposal: list[Para], hunks: Sequence[Hunk]
+) -> list[HunkStatus]:
+    """Whether each hunk of a proposal can still be accepted into ``current``, alone.
+
+    One status per hunk, in order:
 
     * "paragraph_gone": the hunk's paragraph (modify/delete) no longer
       exists in current, or, for an insertion, its anchor was deleted with
@@ -623,23 +650,89 @@ def hunk_status(
       paragraph with that id, or a paragraph added since the base with that
       exact text);
     * "conflict": merging the partial proposal made of this hunk alone
-      conflicts with current;
+      (``apply_hunks`` with it selected) conflicts with current (``merge3``);
     * "applicable" otherwise.
+
+    The statuses are those of that merge, but worked out in one pass: a partial
+    proposal differs from base in one place only, so the merge of the whole section
+    comes down to that place. The cost is linear in the paragraphs and the hunks,
+    plus, for a paragraph changed on both sides since the base, one word merge
+    (``merge_words``) of that paragraph per hunk in it; merging the whole section
+    once per hunk was quadratic (hunks x paragraphs).
+
+    Raises ValueError on duplicate ids, or on a hunk that does not belong to this
+    base and proposal.
     """
-    current_by_id = {p.id: p for p in current}
-    if hunk.kind == "insert":
-        base_ids = {p.id for p in base}
-        if hunk.paragraph_id in current_by_id or any(
-            p.id not in base_ids and p.text == hunk.new_text for p in current
-        ):
+    base_at = {p.id: k for k, p in enumerate(base)}
+    if len(base_at) != len(base):
+        raise ValueError("duplicate paragraph ids in base")
+    current_by_id = _by_id(current, "current")
+    proposal_ids = {p.id for p in proposal}
+    # Texts of the paragraphs current added since the base: an insertion already made
+    # under another id.
+    added_in_current = {p.text for p in current if p.id not in base_at}
+    tokens: dict[str, list[str]] = {}  # base paragraph id -> its tokens, once
+    word_merges: dict[str, _WordMerge] = {}
+
+    def insertion(hunk: Hunk) -> HunkStatus:
+        if hunk.paragraph_id in current_by_id or hunk.new_text in added_in_current:
             return "applied"
-    elif hunk.paragraph_id not in current_by_id:
+        anchor = hunk.anchor_after
+        if anchor is not None and anchor not in base_at:
+            raise ValueError(f"hunk {hunk.id}: unknown anchor paragraph")
+        if hunk.paragraph_id not in proposal_ids:
+            raise ValueError(f"hunk {hunk.id}: paragraph not in the proposal")
+        if hunk.paragraph_id in base_at:
+            raise ValueError("duplicate paragraph ids in proposal")
+        if anchor is None or anchor in current_by_id:
+            return "applicable"
+        # The merge places it before the base paragraph that follows its anchor.
+        k = base_at[anchor] + 1
+        if k < len(base) and base[k].id in current_by_id:
+            return "applicable"
         return "paragraph_gone"
 
-    partial = apply_hunks(base, proposal, [hunk], {hunk.id})
-    merged = merge3(base, current, partial)
-    if not merged.clean:
-        if any(c.kind == "anchor_lost" for c in merged.conflicts):
-            return "paragraph_gone"
-        return "conflict"
-    return "applied" if merged.paragraphs == list(current) else "applicable"
+    def modification(hunk: Hunk, old: str, now: str) -> HunkStatus:
+        paragraph_tokens = tokens.get(hunk.paragraph_id)
+        if paragraph_tokens is None:
+            paragraph_tokens = tokens[hunk.paragraph_id] = tokenize(old)
+        fits = 0 <= hunk.start <= hunk.end <= len(paragraph_tokens)
+        if now == old and fits:
+            # Untouched in current: the merge takes the partial proposal's text, which
+            # is the base text with old_text replaced by new_text: the same text
+            # exactly when the two are equal.
+            if "".join(paragraph_tokens[hunk.start : hunk.end]) != hunk.old_text:
+                raise ValueError(f"hunk {hunk.id} does not match its base paragraph")
+            return "applied" if hunk.new_text == hunk.old_text else "applicable"
+        new = _apply_modifications(old, [hunk])
+        if new == old or now == new:
+            return "applied"
+        if now == old:
+            return "applicable"
+        merger = word_merges.get(hunk.paragraph_id)
+        if merger is None:
+            merger = word_merges[hunk.paragraph_id] = _WordMerge(old, now)
+        merged = merger.merge(new)
+        if merged is None:
+            return "conflict"
+        return "applied" if merged == now else "applicable"
+
+    statuses: list[HunkStatus] = []
+    for hunk in hunks:
+        if hunk.kind == "insert":
+            statuses.append(insertion(hunk))
+            continue
+        now = current_by_id.get(hunk.paragraph_id)
+        if now is None:
+            statuses.append("paragraph_gone")
+            continue
+        k = base_at.get(hunk.paragraph_id)
+        if k is None:
+            raise ValueError(f"hunk {hunk.id}: paragraph not in the base")
+        old = base[k].text
+        if hunk.kind == "delete":
+            # The merge drops a paragraph current left alone, and keeps one it edited.
+            statuses.append("applicable" if now.text == old else "conflict")
+        else:
+            statuses.append(modification(hunk, old, now.text))
+    return statuses

@@ -22,7 +22,7 @@ the row) and ``describe`` says it in words, for the decision table of a contribu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
@@ -635,13 +635,21 @@ def describe(diffs: Sequence[BlockDiff]) -> str:
     return text[0].upper() + text[1:]
 
 
-def hunk_change(base: Sequence[Para], hunk: Hunk) -> tuple[str, str]:
+def hunk_change(base: Sequence[Para] | Mapping[str, Para], hunk: Hunk) -> tuple[str, str]:
     """The paragraph one change of a contribution is about, before it and with that
-    change alone applied (a whole paragraph for an insertion or a deletion)."""
+    change alone applied (a whole paragraph for an insertion or a deletion).
+
+    ``base`` is the base's paragraphs, or them by id: a page showing every change of a
+    contribution passes the mapping, so that finding each paragraph is not a walk
+    through the whole section (hunks x paragraphs)."""
     if hunk.kind == "insert":
         return "", hunk.new_text
     if hunk.kind == "delete":
         return hunk.old_text, ""
-    text = next((p.text for p in base if p.id == hunk.paragraph_id), "")
+    if isinstance(base, Mapping):
+        found = base.get(hunk.paragraph_id)
+        text = found.text if found is not None else ""
+    else:
+        text = next((p.text for p in base if p.id == hunk.paragraph_id), "")
     tokens = tokenize(text)
     return text, "".join(tokens[: hunk.start]) + hunk.new_text + "".join(tokens[hunk.end :])

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeGuard
 
+from workflows.limits import check_body
 from workflows.text.blocks import canonical, to_markdown
 from workflows.text.diff import split_paragraphs
 from workflows.word.export import ANNEX_BOOKMARK, BOOKMARK_PREFIX, NOTE_AUTHOR, PROPERTY_PREFIX
@@ -134,6 +135,8 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
                 part.heading, target, how, part.items, comments, exported_revision, exported
             )
         )
+    for section in sections:
+        _check_limits(section)
     first = parts[0].start if parts else len(document.items)
     outside = [c for c in document.comments if c.paragraph < first]
     outside += [c for s in sections if s.section_id is None for c in s.comments]
@@ -354,6 +357,15 @@ def _plan_section(
         plan.unmarked = plan.original
     plan.changed = canonical(plan.accepted) != canonical(base_body)
     return plan
+
+
+def _check_limits(plan: SectionPlan) -> None:
+    """Refuse the document, naming the section, when a text it would write there is past
+    the limits every section's text keeps (``workflows.limits``): the import writes
+    revisions and contributions of these texts, which must not hold more than a save."""
+    what = f"La section « {plan.heading} » du document"
+    for text in (plan.accepted, plan.unmarked or "", *plan.by_author.values()):
+        check_body(text, what)
 
 
 def _paragraphs(items: list[WordItem]) -> Iterator[WordParagraph]:

@@ -16,7 +16,7 @@ from workflows.text.merge import (
     align_proposal,
     apply_hunks,
     compute_hunks,
-    hunk_status,
+    hunk_statuses,
     join,
     merge3,
     merge_words,
@@ -30,6 +30,11 @@ HYPOTHESIS = settings(max_examples=200, deadline=None, suppress_health_check=[He
 def doc(*texts: str) -> list[Para]:
     """A base document with readable ids p0, p1, ..."""
     return [Para(f"p{k}", text) for k, text in enumerate(texts)]
+
+
+def status_of(base: list[Para], current: list[Para], proposal: list[Para], hunk: Hunk) -> str:
+    """The status of one hunk, as the contribution page works it out with the others."""
+    return hunk_statuses(base, current, proposal, [hunk])[0]
 
 
 def texts(paragraphs: list[Para]) -> list[str]:
@@ -341,7 +346,7 @@ def test_same_word_changed_differently_is_a_conflict_keeping_current() -> None:
     assert conflict.message
     assert result.paragraphs == current
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, current, proposal, hunk) == "conflict"
+    assert status_of(BASE, current, proposal, hunk) == "conflict"
 
 
 def test_paragraph_deleted_in_current_but_modified_by_the_proposal() -> None:
@@ -356,7 +361,7 @@ def test_paragraph_deleted_in_current_but_modified_by_the_proposal() -> None:
     )
     assert result.paragraphs == current
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, current, proposal, hunk) == "paragraph_gone"
+    assert status_of(BASE, current, proposal, hunk) == "paragraph_gone"
 
 
 def test_paragraph_deleted_by_the_proposal_but_modified_in_current() -> None:
@@ -368,7 +373,7 @@ def test_paragraph_deleted_by_the_proposal_but_modified_in_current() -> None:
     assert conflict.proposal is None and conflict.current == current[2].text
     assert result.paragraphs == current
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, current, proposal, hunk) == "conflict"
+    assert status_of(BASE, current, proposal, hunk) == "conflict"
 
 
 def test_paragraph_deleted_on_both_sides_is_clean() -> None:
@@ -384,7 +389,7 @@ def test_proposal_inserts_after_a_paragraph_current_edited() -> None:
     assert result.clean
     assert result.paragraphs == [BASE[0], current[1], new, BASE[2]]
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, current, proposal, hunk) == "applicable"
+    assert status_of(BASE, current, proposal, hunk) == "applicable"
 
 
 def test_proposal_insertion_goes_after_current_insertions_at_the_same_place() -> None:
@@ -425,7 +430,7 @@ def test_insertion_whose_context_current_deleted_is_anchor_lost() -> None:
     assert conflict.paragraph_id == "new" and conflict.proposal == "Annexe."
     assert result.paragraphs == current
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, current, proposal, hunk) == "paragraph_gone"
+    assert status_of(BASE, current, proposal, hunk) == "paragraph_gone"
 
 
 def test_paragraphs_inserted_by_current_are_kept() -> None:
@@ -472,7 +477,7 @@ def test_merge3_refuses_duplicate_ids() -> None:
 
 
 # ---------------------------------------------------------------------------
-# hunk_status
+# hunk_statuses
 # ---------------------------------------------------------------------------
 
 
@@ -485,8 +490,8 @@ def test_hunk_status_applicable_and_applied() -> None:
     h1, h2 = compute_hunks(BASE, proposal)
     # The drafter accepted h1 only: the next revision contains it.
     current = apply_hunks(BASE, proposal, [h1, h2], {"h1"})
-    assert hunk_status(BASE, current, proposal, h1) == "applied"
-    assert hunk_status(BASE, current, proposal, h2) == "applicable"
+    assert status_of(BASE, current, proposal, h1) == "applied"
+    assert status_of(BASE, current, proposal, h2) == "applicable"
 
 
 def test_hunk_status_of_an_insertion_already_made_with_another_id() -> None:
@@ -494,15 +499,15 @@ def test_hunk_status_of_an_insertion_already_made_with_another_id() -> None:
     proposal = [BASE[0], BASE[1], new, BASE[2]]
     (hunk,) = compute_hunks(BASE, proposal)
     current = [BASE[0], BASE[1], Para("other-id", new.text), BASE[2]]
-    assert hunk_status(BASE, current, proposal, hunk) == "applied"
-    assert hunk_status(BASE, proposal, proposal, hunk) == "applied"
+    assert status_of(BASE, current, proposal, hunk) == "applied"
+    assert status_of(BASE, proposal, proposal, hunk) == "applied"
 
 
 def test_hunk_status_of_a_deletion() -> None:
     proposal = [BASE[0], BASE[2]]
     (hunk,) = compute_hunks(BASE, proposal)
-    assert hunk_status(BASE, BASE, proposal, hunk) == "applicable"
-    assert hunk_status(BASE, proposal, proposal, hunk) == "paragraph_gone"
+    assert status_of(BASE, BASE, proposal, hunk) == "applicable"
+    assert status_of(BASE, proposal, proposal, hunk) == "paragraph_gone"
 
 
 def test_end_to_end_with_text_revisions() -> None:
@@ -514,7 +519,7 @@ def test_end_to_end_with_text_revisions() -> None:
     current = paragraphs_of(rev2, ids2)
     proposal = align_proposal(BASE, rev1.replace("80 €", "45 €").replace("six", "neuf"))
     hunks = compute_hunks(BASE, proposal)
-    statuses = [hunk_status(BASE, current, proposal, h) for h in hunks]
+    statuses = [status_of(BASE, current, proposal, h) for h in hunks]
     assert statuses == ["applicable", "applicable"]
     partial = apply_hunks(BASE, proposal, hunks, {"h1"})
     result = merge3(BASE, current, partial)
@@ -757,7 +762,7 @@ def check_hunks_rebuild_and_apply_one_by_one(s: Scenario) -> None:
             expected_status = {"same": "applied", "both_del": "paragraph_gone"}.get(
                 mode or "", "applicable"
             )
-            assert hunk_status(s.base, current, proposal, hunk) == expected_status, hunk
+            assert status_of(s.base, current, proposal, hunk) == expected_status, hunk
 
 
 @HYPOTHESIS
@@ -773,7 +778,7 @@ def check_one_by_one_ends_like_whole_merge(s: Scenario) -> None:
     hunks = compute_hunks(s.base, b)
     current = a
     for hunk in hunks:
-        status = hunk_status(s.base, current, b, hunk)
+        status = status_of(s.base, current, b, hunk)
         assert status in ("applicable", "applied", "paragraph_gone")
         if status == "applicable":
             result = merge3(s.base, current, apply_hunks(s.base, b, hunks, {hunk.id}))
