@@ -23,6 +23,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -189,14 +190,17 @@ class Writer:
         table = self.document.add_table(rows=len(block.rows), cols=width)
         table.style = "Table Grid"
         made = []
-        for r, row in enumerate(block.rows):
-            row_element = table.rows[r]._tr
+        # The cells are read from each row's own XML: python-docx's table.cell(r, c) and
+        # row.cells list every cell of the table at each call (a 3,000-cell table took
+        # nearly three minutes). The table was just made, with no merged cell.
+        for r, (row, row_element) in enumerate(zip(block.rows, table._tbl.tr_lst, strict=True)):
             if mark is not None:
                 props = row_element.get_or_add_trPr()
                 props.append(self._mark_element(mark))
+            cells = [_Cell(tc, table) for tc in row_element.tc_lst]
             for c in range(width):
                 runs = row[c] if c < len(row) else ()
-                paragraph = table.cell(r, c).paragraphs[0]
+                paragraph = cells[c].paragraphs[0]
                 if r == 0:  # the header row, in bold as the page shows it
                     runs = tuple(
                         Run(x.text, True, x.italic, x.strike, x.code, x.link) for x in runs
