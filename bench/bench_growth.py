@@ -11,8 +11,8 @@ median and p95 at each size and the ratio of medians to the previous size agains
 ratio of sizes: linear growth shows the two ratios alike, quadratic growth shows the
 first as the square of the second.
 
-1. The contribution page (hunk statuses) of a section of 200 / 1,000 / 5,000 paragraphs,
-   with a contribution changing one paragraph in ten.
+1. The Word export of a table of 300 / 1,000 / 3,000 cells. (The contribution page and
+   API against paragraphs: bench/bench_growth_contributions.py.)
 2. The Word export of 100 / 200 / 400 sections of one page, plain, then tracked with 3
    open contributions per section (300 / 600 / 1,200).
 3. The journal page with 10,000 / 100,000 events in the convention.
@@ -77,22 +77,26 @@ def run(app, rng) -> None:
     client = app.test_client()
     fetch(client, "/login", 302, "POST", data={"email": REDACTEUR[0], "password": PASSWORD})
 
-    # 1. contribution page against paragraphs
-    for size in (200, 1_000, 5_000):
-        cid = convention_with(app, drafter_id, partner_org, 1, f"Paragraphes {size}")
+    # 1. the Word export of one table against its cells
+    cid = convention_with(app, drafter_id, partner_org, 1, "Tableau")
+    with app.app_context():
+        section = queries.sections_with_current(cid)[0].id
+    base = 0
+    for rows in (30, 100, 300):
+        header = "| " + " | ".join(f"Colonne {c}" for c in range(10)) + " |\n|" + "---|" * 10
+        lines = [
+            "| " + " | ".join(f"{r * 10 + c} logements" for c in range(10)) + " |"
+            for r in range(rows)
+        ]
         with app.app_context():
-            section = queries.sections_with_current(cid)[0].id
-            pars = [f"Paragraphe {n} du texte de la section, sur le parc." for n in range(size)]
-            save_revision(section, drafter_id, 0, "\n\n".join(pars), "v1")
-            changed = [p + " Modifié." if n % 10 == 0 else p for n, p in enumerate(pars)]
-            partner = db_session().get(User, partner_id)
-            contribution = create_contribution(section, partner, 1, "\n\n".join(changed), "")
-            # The section moves on, so each hunk's status is worked out against a newer text.
-            pars[1] = pars[1] + " Par la rédactrice."
-            save_revision(section, drafter_id, 1, "\n\n".join(pars), "v2")
-        url = f"/contributions/{contribution.id}"
-        fetch(client, url)
-        measure("contribution page", size, [timed(fetch, client, url) for _ in range(5)])
+            base = save_revision(
+                section, drafter_id, base, header + "\n" + "\n".join(lines), ""
+            ).number
+            measure(
+                "Word export, one table (cells)",
+                rows * 10,
+                [timed(export_bytes, cid) for _ in range(3)],
+            )
 
     # 2. Word export against sections, then contributions
     for size in (100, 200, 400):
