@@ -22,13 +22,16 @@ from app.db import is_sqlite, write_transaction
 from app.models import ApiToken, LoginAttempt, Membership, Organisation, User, utcnow
 from workflows.conventions import OrganisationKind, clean_title
 from workflows.errors import InvalidInput, NotFound
+from workflows.text.clean import clean_text
 from workflows.throttle import Policy, TooManyAttempts, wait_seconds
 
 PASSWORD_MIN_LENGTH = 8
 
 
 def normalise_email(raw: str | None) -> str:
-    email = (raw or "").strip().lower()
+    # Cleaned as the column will store it: the name is also used outside the columns
+    # (the login lock's key), where a NUL would reach PostgreSQL as it is.
+    email = clean_text(raw or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
         raise InvalidInput("Adresse électronique invalide.")
     return email
@@ -198,7 +201,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     attempt refused during a delay is not recorded, so a slow trickle of them cannot
     stretch the delay. Unlocking by e-mail is left for when Cosigne sends e-mail: until
     then, the delay's cap (a few minutes) is the longest anyone waits."""
-    email = (email or "").strip().lower()[:254]
+    email = clean_text(email or "").strip().lower()[:254]
     address = (address or "inconnue")[:64]
     with write_transaction() as session:
         _one_attempt_at_a_time(session, email)
