@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from workflows.errors import InvalidInput, TooLarge
 
-if TYPE_CHECKING:  # for annotations only: the upload checks need neither library loaded
+if TYPE_CHECKING:  # for annotations only: the upload checks need no python-docx loaded
     from docx.document import Document
-    from lxml import etree
 
 MACRO_EXTENSIONS = (".docm", ".dotm")
 
@@ -68,21 +69,21 @@ class ContentLimits:
     pdf_content_bytes: int = 20 * 1024 * 1024
 
 
-def number(value: int) -> str:
+def french_count(value: int) -> str:
     """A count as French writes it: 20 000."""
     return f"{value:,}".replace(",", "\u202f")
 
 
 def too_many_characters(name: str, limits: ContentLimits) -> ContentTooLarge:
     return ContentTooLarge(
-        f"Le fichier « {name} » est refusé : son texte dépasse {number(limits.characters)} "
+        f"Le fichier « {name} » est refusé : son texte dépasse {french_count(limits.characters)} "
         "caractères (limite de lecture), bien plus qu'une convention ; rien n'a été enregistré."
     )
 
 
 def too_many_paragraphs(name: str, limits: ContentLimits) -> ContentTooLarge:
     return ContentTooLarge(
-        f"Le fichier « {name} » est refusé : il compte plus de {number(limits.paragraphs)} "
+        f"Le fichier « {name} » est refusé : il compte plus de {french_count(limits.paragraphs)} "
         "paragraphes (limite de lecture), bien plus qu'une convention ; rien n'a été "
         "enregistré."
     )
@@ -186,8 +187,6 @@ def check_docx_content(name: str, data: bytes, limits: ContentLimits) -> None:
     of megabytes): its XML parts are read as a stream, counting ``w:p`` and the text of
     ``w:t``, stopping at the first limit passed. ``data`` must have passed
     ``check_docx_archive`` (no DOCTYPE, bounded size)."""
-    from lxml import etree  # only for Word files: the other checks need no XML library
-
     paragraph_tag = W + "p"
     text_tags = tuple(W + tag for tag in _COUNTED_TEXT)
     paragraphs = characters = 0

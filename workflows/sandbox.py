@@ -73,15 +73,13 @@ def preload(modules: Iterable[str]) -> None:
 def run(
     function: Callable[..., T],
     *args: Any,
-    limits: ProcessLimits = ProcessLimits(),  # noqa: B008 - frozen, never changed
+    limits: ProcessLimits = ProcessLimits(),
     filename: str = "",
 ) -> T:
     """``function(*args)`` in a child process within ``limits``; ``filename`` names the
     file in the refusals."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    process = _CONTEXT.Process(
-        target=_child, args=(sender, function, args, limits), daemon=True
-    )
+    process = _CONTEXT.Process(target=_child, args=(sender, function, args, limits), daemon=True)
     process.start()
     sender.close()
     message: tuple[str, Any] | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from pathlib import PurePath
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -29,12 +30,13 @@ from app.word.queries import (
     Preview,
     Written,
     no_headings,
+    plan_new,
     proposing_members,
-    read_document,
 )
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
 from workflows.errors import Forbidden, InvalidInput
+from workflows.files import display_name
 from workflows.permissions import (
     Action,
     can,
@@ -44,7 +46,6 @@ from workflows.permissions import (
 from workflows.text.blocks import canonical
 from workflows.text.merge import align_proposal, merge3, paragraphs_of
 from workflows.text.paragraphs import assign_paragraph_ids
-from workflows.word.importer import Target, plan_import
 from workflows.word.reader import WordComment
 
 
@@ -154,7 +155,7 @@ def create_from_docx(
     filename: str,
     data: bytes,
     kind: ConventionKind,
-    title: str,
+    title: str | None,
     start_year: int,
     end_year: int | None = None,
     cadre_id: int | None = None,
@@ -162,8 +163,15 @@ def create_from_docx(
     """A new convention from a Word draft, in one transaction: its standard sections
     take the text under the headings that match them, other headings become sections,
     revision marks are accepted (the draft is the organisme's own) and comments become
-    discussions opened by the creator, naming their author."""
-    document = read_document(filename, data)
+    discussions opened by the creator, naming their author. ``title`` None: the
+    document's own, else the file's name. The draft is read (in a child process, within
+    the parse limits) before the transaction begins."""
+    reading = plan_new(filename, data, kind)
+    plan = reading.plan
+    if not plan.sections:
+        raise no_headings(filename)
+    if title is None:
+        title = reading.title or PurePath(display_name(filename)).stem
     written = Written()
     sections: list[tuple[int, str, bool]] = []
     with write_transaction() as session:
@@ -173,18 +181,14 @@ def create_from_docx(
         standard = session.scalars(
             select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
         ).all()
-        plan = plan_import(document, [Target(s.id, s.title, "", 0) for s in standard])
-        if not plan.sections:
-            raise no_headings(filename)
         actor = reloaded(session, creator)
         for part in plan.sections:
             added = part.section_id is None
             section_id = (
                 add_section(convention.id, part.heading, actor, within_session=session).id
-                if added
-                else part.section_id
+                if part.section_id is None
+                else standard[-part.section_id - 1].id  # planned as -position (plan_new)
             )
-            assert section_id is not None
             sections.append((section_id, part.heading, added))
             if part.accepted.strip():
                 written.revisions.append(

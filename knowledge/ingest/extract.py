@@ -38,9 +38,9 @@ from workflows.files import (
     check_docx_content,
     check_upload,
     display_name,
+    french_count,
     is_hidden,
     megabytes,
-    number,
     paragraph_level,
     style_levels,
     too_many_characters,
@@ -364,8 +364,8 @@ def _pdf_pages(name: str, data: bytes, limits: ContentLimits) -> list[Block]:
         raise FileRefused(f"Le fichier « {name} » est un PDF endommagé ou illisible.") from None
     if count > limits.pdf_pages:
         raise ContentTooLarge(
-            f"Le fichier « {name} » est refusé : il compte trop de pages ({number(count)}, "
-            f"au plus {number(limits.pdf_pages)}, limite de lecture des PDF) ; rien n'a été "
+            f"Le fichier « {name} » est refusé : il compte trop de pages ({french_count(count)}, "
+            f"au plus {french_count(limits.pdf_pages)}, limite de lecture des PDF) ; rien n'a été "
             "enregistré."
         )
     pages: list[tuple[int, str]] = []

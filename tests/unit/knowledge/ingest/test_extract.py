@@ -530,7 +530,9 @@ def test_a_stream_shared_by_many_pages_counts_on_each_page() -> None:
 
 def test_a_pdf_past_the_character_cap_is_refused() -> None:
     data = make_pdf([["Le plan de concertation locative."] * 10] * 3)
-    assert_refused("texte.pdf", data, "dépasse 500 caractères", limits=ContentLimits(characters=500))
+    assert_refused(
+        "texte.pdf", data, "dépasse 500 caractères", limits=ContentLimits(characters=500)
+    )
     assert extract("texte.pdf", data, limits=ContentLimits(characters=5_000))
 
 
@@ -553,13 +555,19 @@ def test_docx_caps_count_table_cells_and_stop_at_the_first_limit() -> None:
 
 def test_a_text_file_past_the_character_cap_is_refused() -> None:
     data = ("Le plan de concertation locative.\n\n" * 100).encode()
-    assert_refused("long.txt", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000))
-    assert_refused("long.md", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000))
+    assert_refused(
+        "long.txt", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000)
+    )
+    assert_refused(
+        "long.md", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000)
+    )
     assert_refused("long.txt", data, "plus de 10 paragraphes", limits=ContentLimits(paragraphs=10))
 
 
 def test_the_whole_reference_corpus_is_far_below_the_default_caps() -> None:
-    limits = ContentLimits(characters=ContentLimits().characters // 4, paragraphs=ContentLimits().paragraphs // 4)
+    limits = ContentLimits(
+        characters=ContentLimits().characters // 4, paragraphs=ContentLimits().paragraphs // 4
+    )
     for path in CORPUS.iterdir():
         if path.suffix in (".txt", ".md"):
             assert extract(path.name, path.read_bytes(), limits=limits)
