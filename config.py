@@ -119,8 +119,11 @@ class Config:
     # Word import previews waiting for their confirmation (pending_import): a user's
     # new preview replaces their older ones of the same convention, and all of a user's
     # previews together hold at most this much; older than an hour they are purged
-    # (at start, on each preview, and by `flask import-docx-purge` from a cron).
-    PENDING_IMPORT_MAX_MB_PER_USER = int(os.environ.get("COSIGNE_PENDING_IMPORT_MAX_MB", "40"))
+    # (at each process's first request, on each preview, and by
+    # `flask maintenance purge-imports`, for a cron).
+    PENDING_IMPORT_MAX_BYTES_PER_USER = (
+        int(os.environ.get("COSIGNE_PENDING_IMPORT_MAX_MB", "40")) * 1024 * 1024
+    )
 
     def __init__(self) -> None:
         directory = data_dir()

@@ -46,6 +46,7 @@ from app.sections import api as sections_api
 from app.sections import views as sections
 from app.targets import views as targets
 from app.word import api as word_api
+from app.word import operations as word_operations
 from app.word import views as word
 from config import load_config
 from workflows import sandbox
@@ -130,6 +131,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_templates(app)
     app.before_request(access.enforce_access)
     app.before_request(kb_projection.catch_up_once)
+    app.before_request(word_operations.purge_pending_once)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
     app.add_url_rule("/api/openapi.json", "openapi", openapi.description)

@@ -220,7 +220,7 @@ def _docx_blocks(name: str, data: bytes) -> list[Block]:
         document = docx.Document(io.BytesIO(data))
         levels = style_levels(document)
         return list(_body_blocks(document.element.body, levels))
-    except FileRefused:
+    except (FileRefused, MemoryError):  # the memory limit of the child process, not damage
         raise
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         log.info("docx refused: %s: %s", name, error)
@@ -359,6 +359,8 @@ def _pdf_pages(name: str, data: bytes, limits: ContentLimits) -> list[Block]:
         )
     try:
         count = len(reader.pages)
+    except MemoryError:
+        raise
     except Exception as error:  # a broken page tree
         log.info("pdf pages unreadable: %s: %r", name, error)
         raise FileRefused(f"Le fichier « {name} » est un PDF endommagé ou illisible.") from None
@@ -377,8 +379,8 @@ def _pdf_pages(name: str, data: bytes, limits: ContentLimits) -> list[Block]:
             if content > limits.pdf_content_bytes:
                 raise _too_much_content(name, limits)
             text = page.extract_text() or ""
-        except (ContentTooLarge, LimitReachedError):
-            raise
+        except (ContentTooLarge, LimitReachedError, MemoryError):
+            raise  # a limit reached, no broken page: the whole file is refused
         except Exception as error:  # one broken page must not lose the others
             log.warning("pdf page %d unreadable in %s: %r", index + 1, name, error)
             continue

@@ -180,7 +180,7 @@ def read_and_plan(
     check_docx_archive(name, data)
     try:
         document = read_docx(data, limits, name)
-    except FileRefused:
+    except (FileRefused, MemoryError):  # the memory limit of the child process, not damage
         raise
     except Exception:  # python-docx or lxml on a malformed part, whatever it raises
         raise FileRefused(
