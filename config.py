@@ -108,7 +108,7 @@ class Config:
     # starts with (RLIMIT_AS), the file is refused with the limit named. The content
     # caps stop a reader earlier, when it has read more than a document holds: a whole
     # CUS (a few hundred pages, ~300,000 characters, ~5,000 paragraphs) stays far below.
-    PARSE_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PARSE_TIMEOUT", "8"))
+    PARSE_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PARSE_TIMEOUT", "10"))
     PARSE_MEMORY_MB = int(os.environ.get("COSIGNE_PARSE_MEMORY_MB", "768"))
     PARSE_MAX_CHARACTERS = int(os.environ.get("COSIGNE_PARSE_MAX_CHARACTERS", "2000000"))
     PARSE_MAX_PARAGRAPHS = int(os.environ.get("COSIGNE_PARSE_MAX_PARAGRAPHS", "20000"))

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-DEFAULT_SECONDS = 8.0
+DEFAULT_SECONDS = 10.0
 DEFAULT_MEMORY_MB = 768
 
 # 'forkserver': a child starts in a few milliseconds (forked from a server that has
