@@ -132,6 +132,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(access.enforce_access)
     app.before_request(kb_projection.catch_up_once)
     app.before_request(word_operations.purge_pending_once)
+    app.before_request(parsing.warm_up_once)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
     app.add_url_rule("/api/openapi.json", "openapi", openapi.description)

@@ -23,6 +23,15 @@ T = TypeVar("T")
 PRELOAD = ("workflows.word.importer", "knowledge.ingest.reading")
 
 
+def warm_up_once() -> None:
+    """A before-request hook: on this process's first request, start the fork server in
+    the background, so that the first upload finds the parsers loaded."""
+    app = current_app
+    if not app.extensions.get("cosigne_parsers_warm"):
+        app.extensions["cosigne_parsers_warm"] = True
+        sandbox.warm_up()
+
+
 def content_limits() -> ContentLimits:
     config = current_app.config
     return ContentLimits(

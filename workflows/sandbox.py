@@ -27,9 +27,11 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -68,6 +70,14 @@ def preload(modules: Iterable[str]) -> None:
     """Modules the fork server imports once, so that a child starts with the parsers
     loaded. Takes effect only before the first ``run`` of this process."""
     _CONTEXT.set_forkserver_preload(list(modules))
+
+
+def warm_up() -> None:
+    """Start the fork server now, in the background (it imports the preloaded parsers,
+    about a second), so that the first upload does not wait for it."""
+    threading.Thread(
+        target=forkserver.ensure_running, name="forkserver-warm-up", daemon=True
+    ).start()
 
 
 def run(

@@ -2,9 +2,10 @@
 and what an uploaded document would change (its preview), nothing written.
 
 Export: ``export_bytes(convention_id, tracked, comments)``. Preview: ``preview`` checks a
-file (``workflows.files``: nothing reaches python-docx before its archive is checked),
-reads it and plans it against the convention's sections; each author of revision marks
-is matched to a member by name or e-mail. Also the preview and results as the API gives
+file (``workflows.files``: nothing reaches python-docx before its archive and its content
+caps are checked), reads it and plans it against the convention's sections in a child
+process within the parse limits (``app.parsing``); each author of revision marks is
+matched to a member by name or e-mail. Also the preview and results as the API gives
 them.
 """
 
