@@ -102,6 +102,28 @@ class Config:
     LOGIN_MAX_DELAY_SECONDS = 5 * 60
     LOGIN_FAILURE_WINDOW_SECONDS = 60 * 60  # older failures no longer count
     LOGIN_KNOWN_ADDRESS_DAYS = 30
+    # Uploads (knowledge base, Word import) are read in a child process of their own
+    # (workflows/sandbox.py), never in the web worker: past PARSE_TIMEOUT_SECONDS of wall
+    # time (the parent kills it) or PARSE_MEMORY_MB of memory beyond what the process
+    # starts with (RLIMIT_AS), the file is refused with the limit named. The content
+    # caps stop a reader earlier, when it has read more than a document holds: a whole
+    # CUS (a few hundred pages, ~300,000 characters, ~5,000 paragraphs) stays far below.
+    PARSE_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PARSE_TIMEOUT", "10"))
+    PARSE_MEMORY_MB = int(os.environ.get("COSIGNE_PARSE_MEMORY_MB", "768"))
+    PARSE_MAX_CHARACTERS = int(os.environ.get("COSIGNE_PARSE_MAX_CHARACTERS", "2000000"))
+    PARSE_MAX_PARAGRAPHS = int(os.environ.get("COSIGNE_PARSE_MAX_PARAGRAPHS", "20000"))
+    PARSE_MAX_PDF_PAGES = int(os.environ.get("COSIGNE_PARSE_MAX_PDF_PAGES", "1000"))
+    # Decompressed page content of a PDF, summed over its pages (a stream shared by
+    # many pages counts on each): what pypdf has to interpret, about 5 MB a second.
+    PARSE_MAX_PDF_CONTENT_MB = int(os.environ.get("COSIGNE_PARSE_MAX_PDF_CONTENT_MB", "20"))
+    # Word import previews waiting for their confirmation (pending_import): a user's
+    # new preview replaces their older ones of the same convention, and all of a user's
+    # previews together hold at most this much; older than an hour they are purged
+    # (at each process's first request, on each preview, and by
+    # `flask maintenance purge-imports`, for a cron).
+    PENDING_IMPORT_MAX_BYTES_PER_USER = (
+        int(os.environ.get("COSIGNE_PENDING_IMPORT_MAX_MB", "40")) * 1024 * 1024
+    )
 
     def __init__(self) -> None:
         directory = data_dir()

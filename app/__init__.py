@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from app import access, comparison, db, errors, openapi
+from app import access, comparison, db, errors, openapi, parsing
 from app.accounts import views as accounts
 from app.activity import api as activity_api
 from app.activity import views as activity
@@ -47,8 +47,10 @@ from app.sections import api as sections_api
 from app.sections import views as sections
 from app.targets import views as targets
 from app.word import api as word_api
+from app.word import operations as word_operations
 from app.word import views as word
 from config import load_config
+from workflows import sandbox
 from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
 from workflows.lifecycle import STATE_LABELS, comments_open
 from workflows.permissions import ROLE_LABELS, Action, can
@@ -123,6 +125,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Only then are X-Forwarded-For and -Proto believed (config.py).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
+    sandbox.preload(parsing.PRELOAD)
 
     @app.before_request
     def _upload_limit() -> None:
@@ -141,6 +144,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_templates(app)
     app.before_request(access.enforce_access)
     app.before_request(kb_projection.catch_up_once)
+    app.before_request(word_operations.purge_pending_once)
+    app.before_request(parsing.warm_up_once)
     app.after_request(_security_headers)
     app.add_url_rule("/healthz", "health", lambda: {"status": "ok"})
     app.add_url_rule("/api/openapi.json", "openapi", openapi.description)

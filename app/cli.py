@@ -1,4 +1,4 @@
-"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx`.
+"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx|maintenance`.
 
 The database and demo commands are here; each feature brings its own (``cli.py``).
 Every command is a thin door onto the operations: a refusal they raise is printed as
@@ -20,12 +20,13 @@ from app.accounts.cli import users_group
 from app.assistant.cli import assistant_group
 from app.db import engine
 from app.kb.cli import kb_group
+from app.word import operations as word_operations
 from app.word.cli import export_command, import_command
 from workflows.errors import CosigneError
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_group, demo, users_group, kb_group, assistant_group):
+    for command in (db_group, demo, users_group, kb_group, assistant_group, maintenance_group):
         app.cli.add_command(command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
@@ -82,6 +83,22 @@ def db_check() -> None:
             click.echo(f"  {diff}", err=True)
         raise click.ClickException("Les modèles ne correspondent pas aux migrations.")
     click.echo("Modèles et migrations concordent.")
+
+
+@click.group("maintenance", cls=AppGroup, help="Tâches d'entretien (pour une tâche cron).")
+def maintenance_group() -> None:
+    pass
+
+
+@maintenance_group.command(
+    "purge-imports", help="Supprime les aperçus d'import Word non confirmés depuis une heure."
+)
+def purge_imports() -> None:
+    # The application purges at each process's first request and on each preview; a
+    # cron calling this (say hourly: `flask --app app maintenance purge-imports`) keeps
+    # the table small when nobody previews for days.
+    purged = word_operations.purge_expired_pending()
+    click.echo(f"{purged} aperçu(s) d'import expiré(s) supprimé(s).")
 
 
 @click.command("demo", help="Charge les données de démonstration (une seule fois).")

@@ -16,14 +16,16 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from workflows.errors import InvalidInput
+from lxml import etree
 
-if TYPE_CHECKING:  # for annotations only: the upload checks need neither library loaded
+from workflows.errors import InvalidInput, TooLarge
+
+if TYPE_CHECKING:  # for annotations only: the upload checks need no python-docx loaded
     from docx.document import Document
-    from lxml import etree
 
 MACRO_EXTENSIONS = (".docm", ".dotm")
 
@@ -45,6 +47,46 @@ _MACRO_CONTENT_TYPE = b"macroenabled"
 
 class FileRefused(InvalidInput):
     """The file was refused or could not be read; the message is shown to the user."""
+
+
+class ContentTooLarge(FileRefused, TooLarge):
+    """The file holds more than a reader takes (characters, paragraphs, pages,
+    decompressed content): HTTP 413, the limit named."""
+
+
+@dataclass(frozen=True)
+class ContentLimits:
+    """How much a reader takes from one file before it stops and refuses it. A whole
+    CUS (a few hundred pages, ~300,000 characters, ~5,000 paragraphs) is far below;
+    the application sets them from its configuration (config.py)."""
+
+    characters: int = 2_000_000
+    paragraphs: int = 20_000  # paragraphs of a .docx (table cells', comments' included)
+    pdf_pages: int = 1000
+    # A PDF's decompressed page content, summed over its pages (a stream shared by many
+    # pages counts on each, since each is interpreted again): also the most one stream
+    # may decompress to.
+    pdf_content_bytes: int = 20 * 1024 * 1024
+
+
+def french_count(value: int) -> str:
+    """A count as French writes it: 20 000."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def too_many_characters(name: str, limits: ContentLimits) -> ContentTooLarge:
+    return ContentTooLarge(
+        f"Le fichier « {name} » est refusé : son texte dépasse {french_count(limits.characters)} "
+        "caractères (limite de lecture), bien plus qu'une convention ; rien n'a été enregistré."
+    )
+
+
+def too_many_paragraphs(name: str, limits: ContentLimits) -> ContentTooLarge:
+    return ContentTooLarge(
+        f"Le fichier « {name} » est refusé : il compte plus de {french_count(limits.paragraphs)} "
+        "paragraphes (limite de lecture), bien plus qu'une convention ; rien n'a été "
+        "enregistré."
+    )
 
 
 def display_name(filename: str) -> str:
@@ -134,6 +176,48 @@ def check_docx_archive(name: str, data: bytes) -> None:
             if entry.is_dir():
                 continue
             total = _read_entry(name, archive, entry, total)
+
+
+_COUNTED_TEXT = ("t", "delText")  # text as read, deleted text included (its versions)
+
+
+def check_docx_content(name: str, data: bytes, limits: ContentLimits) -> None:
+    """Refuse a .docx that holds more paragraphs or characters than ``limits`` before
+    python-docx builds its tree (which for 300,000 paragraphs takes seconds and hundreds
+    of megabytes): its XML parts are read as a stream, counting ``w:p`` and the text of
+    ``w:t``, stopping at the first limit passed. ``data`` must have passed
+    ``check_docx_archive`` (no DOCTYPE, bounded size)."""
+    paragraph_tag = W + "p"
+    text_tags = tuple(W + tag for tag in _COUNTED_TEXT)
+    paragraphs = characters = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for entry in archive.infolist():
+            part = entry.filename.lower()
+            if entry.is_dir() or part.endswith(_BINARY_MEDIA) or part.endswith(".rels"):
+                continue
+            try:
+                with archive.open(entry) as stream:
+                    events = etree.iterparse(
+                        stream,
+                        events=("end",),
+                        tag=(paragraph_tag, *text_tags),
+                        resolve_entities=False,
+                        no_network=True,
+                    )
+                    for _event, element in events:
+                        if element.tag == paragraph_tag:
+                            paragraphs += 1
+                            if paragraphs > limits.paragraphs:
+                                raise too_many_paragraphs(name, limits)
+                            element.clear()  # what was counted need not stay in memory
+                            while element.getprevious() is not None:
+                                del element.getparent()[0]
+                        else:
+                            characters += len(element.text or "")
+                            if characters > limits.characters:
+                                raise too_many_characters(name, limits)
+            except etree.XMLSyntaxError:
+                continue  # not XML (a font, an embedded object): python-docx says if it matters
 
 
 def _ratio_message(name: str, part: str) -> str:

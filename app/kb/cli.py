@@ -80,6 +80,7 @@ def ingest(paths: tuple[str, ...], kind: str | None, status: str) -> None:
                     kind or entry.get("kind") or "autre",
                     title=entry.get("title"),
                     status=status,
+                    in_child=False,  # a command of its own: nobody else waits on it
                 )
             except InvalidInput as exc:  # one refused file does not stop the others
                 report.refused.append((path.name, str(exc)))

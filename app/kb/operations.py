@@ -19,8 +19,9 @@ from app.db import db_session, write_transaction
 from app.kb.projection import search_documents
 from app.kb.queries import index
 from app.models import KbDocument, KbPassage, User
-from knowledge.ingest.extract import checksum, extract
-from knowledge.ingest.passages import split_passages
+from app.parsing import content_limits, isolated
+from knowledge.ingest.extract import checksum
+from knowledge.ingest.reading import read_upload
 from knowledge.types import DocumentKind, DocumentStatus
 from workflows.conventions import clean_title
 from workflows.errors import InvalidInput, NotFound
@@ -53,12 +54,16 @@ def ingest(
     status: str = DocumentStatus.EN_VIGUEUR.value,
     published_on: date | None = None,
     user: User | None = None,
+    in_child: bool = True,
 ) -> tuple[KbDocument, bool]:
     """Store one document and its passages in one transaction, then index them.
 
     Returns (document, created); the same file twice is recognised by its checksum and
-    changes nothing. A file that cannot be read raises FileRefused before anything
-    is written or indexed.
+    changes nothing. A file that cannot be read, or holds more than the content caps,
+    raises FileRefused before anything is written or indexed. The file is read in a
+    child process within the configured time and memory (``app.parsing``); the command
+    line, which serves no one else, may read in its own process (``in_child=False``),
+    with the same content caps.
     """
     try:
         kind_value = DocumentKind(kind)
@@ -73,8 +78,13 @@ def ingest(
     existing = session.scalar(select(KbDocument).where(KbDocument.checksum == digest))
     if existing is not None:
         return existing, False
-    blocks = extract(filename, data)
-    passages = split_passages(blocks)
+    limits = content_limits()
+    reading = (
+        isolated(read_upload, filename, data, limits, filename=filename)
+        if in_child
+        else read_upload(filename, data, limits)
+    )
+    blocks, passages = reading.blocks, reading.passages
     if not passages:
         raise FileRefused(f"{filename} : aucun texte exploitable.")
     with write_transaction() as session:

@@ -71,7 +71,8 @@ def create() -> ResponseReturnValue:
     kind = _kind(request.form.get("kind", ""))
     data = upload.read()
     if _dry_run():
-        return jsonify(queries.new_plan_json(queries.plan_new(upload.filename or "", data, kind)))
+        plan = queries.plan_new(upload.filename or "", data, kind).plan
+        return jsonify(queries.new_plan_json(plan))
     start_year = _int_field("start_year", required=True)
     assert start_year is not None  # required
     created = operations.create_from_docx(

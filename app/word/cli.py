@@ -124,7 +124,7 @@ def _create_command(
         raise Forbidden("Seul un organisme HLM peut créer une convention.")
     data = path.read_bytes()
     if dry_run:
-        plan = queries.plan_new(path.name, data, convention_kind)
+        plan = queries.plan_new(path.name, data, convention_kind).plan
         if as_json:
             _print_json(queries.new_plan_json(plan))
             return
@@ -134,9 +134,8 @@ def _create_command(
         for warning in plan.warnings:
             click.echo(f"Attention : {warning}")
         return
-    document = queries.read_document(path.name, data)
     created = operations.create_from_docx(
-        user, path.name, data, convention_kind, title or document.title or path.stem, year
+        user, path.name, data, convention_kind, title or None, year
     )
     result = queries.created_json(created)
     if as_json:

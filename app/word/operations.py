@@ -8,18 +8,22 @@ can confirm what another previewed.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import PurePath
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.access import role_of
 from app.contributions.operations import create_contribution, open_thread, reply
 from app.conventions.operations import create_convention
-from app.db import reloaded, write_transaction
+from app.db import db_session, reloaded, write_transaction
 from app.models import CommentThread, Contribution, PendingImport, Revision, Section, User, utcnow
 from app.sections.operations import add_section, insert_revision, lock_editable_section
 from app.word.queries import (
@@ -29,12 +33,13 @@ from app.word.queries import (
     Preview,
     Written,
     no_headings,
+    plan_new,
     proposing_members,
-    read_document,
 )
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
-from workflows.errors import Forbidden, InvalidInput
+from workflows.errors import Forbidden, InvalidInput, TooLarge
+from workflows.files import display_name, megabytes
 from workflows.permissions import (
     Action,
     can,
@@ -44,8 +49,9 @@ from workflows.permissions import (
 from workflows.text.blocks import canonical
 from workflows.text.merge import align_proposal, merge3, paragraphs_of
 from workflows.text.paragraphs import assign_paragraph_ids
-from workflows.word.importer import Target, plan_import
 from workflows.word.reader import WordComment
+
+log = logging.getLogger(__name__)
 
 
 def apply(
@@ -154,7 +160,7 @@ def create_from_docx(
     filename: str,
     data: bytes,
     kind: ConventionKind,
-    title: str,
+    title: str | None,
     start_year: int,
     end_year: int | None = None,
     cadre_id: int | None = None,
@@ -162,8 +168,15 @@ def create_from_docx(
     """A new convention from a Word draft, in one transaction: its standard sections
     take the text under the headings that match them, other headings become sections,
     revision marks are accepted (the draft is the organisme's own) and comments become
-    discussions opened by the creator, naming their author."""
-    document = read_document(filename, data)
+    discussions opened by the creator, naming their author. ``title`` None: the
+    document's own, else the file's name. The draft is read (in a child process, within
+    the parse limits) before the transaction begins."""
+    reading = plan_new(filename, data, kind)
+    plan = reading.plan
+    if not plan.sections:
+        raise no_headings(filename)
+    if title is None:
+        title = reading.title or PurePath(display_name(filename)).stem
     written = Written()
     sections: list[tuple[int, str, bool]] = []
     with write_transaction() as session:
@@ -173,18 +186,14 @@ def create_from_docx(
         standard = session.scalars(
             select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
         ).all()
-        plan = plan_import(document, [Target(s.id, s.title, "", 0) for s in standard])
-        if not plan.sections:
-            raise no_headings(filename)
         actor = reloaded(session, creator)
         for part in plan.sections:
             added = part.section_id is None
             section_id = (
                 add_section(convention.id, part.heading, actor, within_session=session).id
-                if added
-                else part.section_id
+                if part.section_id is None
+                else standard[-part.section_id - 1].id  # planned as -position (plan_new)
             )
-            assert section_id is not None
             sections.append((section_id, part.heading, added))
             if part.accepted.strip():
                 written.revisions.append(
@@ -210,14 +219,33 @@ def create_from_docx(
 
 def keep_pending(user: User, convention_id: int, filename: str, data: bytes) -> str:
     """Keep an upload between its preview and the confirmation; returns its token.
-    Uploads nobody confirmed within the hour go at the same time."""
+
+    A user's new preview replaces their older ones of the same convention (only the
+    latest can be confirmed from the page they see), and all of a user's waiting
+    previews together hold at most ``PENDING_IMPORT_MAX_BYTES_PER_USER``: past it the
+    preview is refused (413) and nothing is kept or removed. Uploads nobody confirmed
+    within the hour go at the same time."""
+    cap = int(current_app.config["PENDING_IMPORT_MAX_BYTES_PER_USER"])
     token = secrets.token_urlsafe(24)
     with write_transaction() as session:
+        _purge_expired(session)
         session.execute(
             delete(PendingImport).where(
-                PendingImport.created_at < utcnow() - timedelta(seconds=PENDING_SECONDS)
+                PendingImport.user_id == user.id, PendingImport.convention_id == convention_id
             )
         )
+        held = session.scalar(
+            select(func.coalesce(func.sum(func.length(PendingImport.data)), 0)).where(
+                PendingImport.user_id == user.id
+            )
+        )
+        if int(held or 0) + len(data) > cap:
+            raise TooLarge(
+                f"Vos aperçus d'import en attente occupent déjà {megabytes(int(held or 0))} : "
+                f"avec « {display_name(filename)} » ({megabytes(len(data))}) ils dépasseraient "
+                f"la limite de {megabytes(cap)} par personne. Confirmez un aperçu en cours "
+                "(dans ses conventions) ou attendez qu'ils expirent, une heure après leur dépôt."
+            )
         session.add(
             PendingImport(
                 token=token,
@@ -228,6 +256,52 @@ def keep_pending(user: User, convention_id: int, filename: str, data: bytes) -> 
             )
         )
     return token
+
+
+def purge_expired_pending() -> int:
+    """Remove the uploads nobody confirmed within the hour; returns how many. Run at
+    each process's first request, on each preview, and by ``flask maintenance
+    purge-imports`` (for a cron)."""
+    with write_transaction() as session:
+        return _purge_expired(session)
+
+
+def _purge_expired(session: Session) -> int:
+    result = session.execute(
+        delete(PendingImport).where(PendingImport.created_at < _expiry()),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _expiry() -> datetime:
+    return utcnow() - timedelta(seconds=PENDING_SECONDS)
+
+
+def purge_pending_once() -> None:
+    """A before-request hook: on this process's first request, remove the expired
+    uploads (a quick read first: no write transaction when there is none). A failure is
+    logged and tried again at the next request, rather than refusing this one."""
+    app = current_app
+    if app.extensions.get("cosigne_pending_purged"):
+        return
+    with _purge_lock:
+        if app.extensions.get("cosigne_pending_purged"):
+            return
+        session = db_session()
+        try:
+            expired = session.scalar(select(exists().where(PendingImport.created_at < _expiry())))
+            if expired:
+                purged = purge_expired_pending()
+                log.info("purged %d expired Word import preview(s)", purged)
+        except Exception:
+            log.exception("purge of expired import previews failed; tried again next request")
+            session.rollback()
+            return
+        app.extensions["cosigne_pending_purged"] = True
+
+
+_purge_lock = threading.Lock()
 
 
 def _discussions_from(

@@ -2,9 +2,10 @@
 and what an uploaded document would change (its preview), nothing written.
 
 Export: ``export_bytes(convention_id, tracked, comments)``. Preview: ``preview`` checks a
-file (``workflows.files``: nothing reaches python-docx before its archive is checked),
-reads it and plans it against the convention's sections; each author of revision marks
-is matched to a member by name or e-mail. Also the preview and results as the API gives
+file (``workflows.files``: nothing reaches python-docx before its archive and its content
+caps are checked), reads it and plans it against the convention's sections in a child
+process within the parse limits (``app.parsing``); each author of revision marks is
+matched to a member by name or e-mail. Also the preview and results as the API gives
 them.
 """
 
@@ -34,6 +35,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.parsing import content_limits, isolated
 from app.register.queries import letters, meetings
 from app.sections.queries import revision as revision_at
 from app.sections.queries import sections_with_current
@@ -41,7 +43,7 @@ from app.targets.queries import YearRow, table
 from workflows.contributions import ContributionState
 from workflows.conventions import KIND_LABELS, STANDARD_SECTIONS, ConventionKind
 from workflows.errors import InvalidInput, NotFound
-from workflows.files import check_docx_archive, check_upload
+from workflows.files import check_upload
 from workflows.lifecycle import STATE_LABELS
 from workflows.permissions import Action, Role, can
 from workflows.text.diff import word_diff
@@ -54,14 +56,7 @@ from workflows.word.export import (
     TargetTable,
     export_docx,
 )
-from workflows.word.importer import (
-    ImportPlan,
-    Target,
-    exported_from,
-    exported_revisions,
-    plan_import,
-)
-from workflows.word.reader import WordDocument, read_docx
+from workflows.word.importer import ImportPlan, Reading, Target, read_and_plan
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MODES = ("contributions", "revisions")
@@ -270,45 +265,49 @@ class Preview:
     member_names: dict[int, str] = field(default_factory=dict)
 
 
-def read_document(filename: str, data: bytes) -> WordDocument:
-    """The checked file read as a document; a clear error naming the file otherwise."""
+def read_plan(filename: str, data: bytes, targets: list[Target]) -> Reading:
+    """The checked file read and planned against ``targets``, in a child process within
+    the configured time, memory and content caps (``app.parsing``): a file over a limit
+    is refused naming it (413), one that is damaged with a clear error (400)."""
     # An upload whose file part has no name (some API clients) is taken as a .docx.
     name = check_upload(filename or "document.docx", data, (".docx",), MAX_IMPORT_BYTES)
-    check_docx_archive(name, data)
-    try:
-        return read_docx(data)
-    except Exception:  # python-docx or lxml on a malformed part, whatever it raises
-        raise InvalidInput(
-            f"Le fichier « {name} » est endommagé ou illisible comme document Word."
-        ) from None
+    return isolated(read_and_plan, name, data, targets, content_limits(), filename=name)
 
 
 def preview(convention_id: int, filename: str, data: bytes) -> Preview:
-    document = read_document(filename, data)
     session = db_session()
     convention = session.get(Convention, convention_id)
     if convention is None:
         raise NotFound("Convention introuvable.")
-    # The revisions a Cosigne export of this convention was made from (its bookmarks).
-    exported = exported_revisions(document) if exported_from(document) == convention_id else {}
-    targets = []
-    for section in sections_with_current(convention_id):
-        number = exported.get(section.id)
-        revision = revision_at(section.id, number) if number else section.current_revision
-        targets.append(
-            Target(
-                section.id,
-                section.title,
-                revision.body if revision else "",
-                revision.number if revision else 0,
-            )
-        )
-    plan = plan_import(document, targets)
+    sections = list(sections_with_current(convention_id))
+    targets = [_target(section, section.current_revision) for section in sections]
+    reading = read_plan(filename, data, targets)
+    if reading.exported_from == convention_id:
+        # A Cosigne export of this convention: its proposals start from the revisions
+        # it was made from (its bookmarks), read again against those when one is older.
+        exported = [
+            _target(section, revision_at(section.id, number))
+            if (number := reading.revisions.get(section.id))
+            else target
+            for section, target in zip(sections, targets, strict=True)
+        ]
+        if exported != targets:
+            reading = read_plan(filename, data, exported)
+    plan = reading.plan
     if not plan.sections:
         raise no_headings(filename)
     members = proposing_members(convention_id)
     authors = {author: _match_member(author, members) for author in plan.authors}
     return Preview(convention_id, filename, plan, authors, {m.id: m.name for m in members.values()})
+
+
+def _target(section: Section, revision: Revision | None) -> Target:
+    return Target(
+        section.id,
+        section.title,
+        revision.body if revision else "",
+        revision.number if revision else 0,
+    )
 
 
 def no_headings(filename: str) -> InvalidInput:
@@ -387,15 +386,14 @@ def pending(user: User, convention_id: int, token: str) -> PendingImport | None:
     return row
 
 
-def plan_new(filename: str, data: bytes, kind: ConventionKind) -> ImportPlan:
-    """What ``create_from_docx`` would make of a draft, nothing written: its headings
-    against the standard sections of ``kind`` (matched ones have negative ids)."""
-    document = read_document(filename, data)
+def plan_new(filename: str, data: bytes, kind: ConventionKind) -> Reading:
+    """What ``create_from_docx`` makes of a draft, nothing written: its headings against
+    the standard sections of ``kind`` (matched ones have the negative id ``-position``)."""
     standard = [
         Target(-number, section.title, "", 0)
         for number, section in enumerate(STANDARD_SECTIONS[kind], start=1)
     ]
-    return plan_import(document, standard)
+    return read_plan(filename, data, standard)
 
 
 # --- as the API gives them ---------------------------------------------------------------

@@ -3,7 +3,10 @@ preview of what will be written and by whom, then confirmation).
 
 Between the preview and the confirmation the upload waits in the database
 (``pending_import``) under a random token bound to the user and the convention, for an
-hour: any application server can confirm what another previewed.
+hour: any application server can confirm what another previewed. A user's new preview
+replaces their older one of the convention, and a user's waiting previews are capped in
+size (``operations.keep_pending``). The file is read in a child process within the parse
+limits (``app.parsing``), at the preview and again at the confirmation.
 """
 
 from __future__ import annotations

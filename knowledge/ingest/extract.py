@@ -23,27 +23,35 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject, StreamObject
 
 from knowledge.ingest.cleaning import clean_blocks, clean_text
 from knowledge.types import Block
 from workflows.files import (
+    ContentLimits,
+    ContentTooLarge,
     FileRefused,
     W,
     check_docx_archive,
+    check_docx_content,
     check_upload,
     display_name,
+    french_count,
     is_hidden,
+    megabytes,
     paragraph_level,
     style_levels,
+    too_many_characters,
+    too_many_paragraphs,
 )
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-PDF_MAX_PAGES = 3000
+DEFAULT_LIMITS = ContentLimits()
 
 
 def checksum(data: bytes) -> str:
@@ -57,33 +65,44 @@ def extract(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     clean: bool = True,
+    limits: ContentLimits = DEFAULT_LIMITS,
 ) -> list[Block]:
     """Blocks of the document, in reading order.
 
     With clean=True (the default) the blocks are already cleaned (see knowledge.ingest.cleaning):
     page markers removed, broken lines and cut words rejoined, headings recognised.
-    Raises FileRefused when the file is refused or holds no text.
+    Raises FileRefused when the file is refused or holds no text, ContentTooLarge (a
+    FileRefused) when it holds more than ``limits`` (the reader stops there).
     """
     data = bytes(data)  # bytearray or memoryview from an upload
     name = check_upload(filename, data, SUPPORTED_EXTENSIONS, max_bytes)
     extension = PurePath(name).suffix.lower()
     if extension == ".txt":
-        text = decode_text(name, data)
+        text = _bounded(name, decode_text(name, data), limits)
         blocks = clean_text(text) if clean else _plain_blocks(text)
     elif extension == ".md":
-        blocks = _markdown_blocks(decode_text(name, data))
+        blocks = _markdown_blocks(_bounded(name, decode_text(name, data), limits))
         blocks = clean_blocks(blocks) if clean else blocks
     elif extension == ".docx":
         check_docx_archive(name, data)
+        check_docx_content(name, data, limits)
         blocks = _docx_blocks(name, data)
         blocks = clean_blocks(blocks) if clean else blocks
     else:
-        blocks = _pdf_blocks(name, data)
+        blocks = _pdf_blocks(name, data, limits)
         blocks = clean_blocks(blocks) if clean else blocks
     blocks = [b for b in blocks if b.text.strip()]
     if not blocks:
         raise FileRefused(f"Le fichier « {name} » ne contient aucun texte exploitable.")
+    if len(blocks) > limits.paragraphs:
+        raise too_many_paragraphs(name, limits)
     return blocks
+
+
+def _bounded(name: str, text: str, limits: ContentLimits) -> str:
+    if len(text) > limits.characters:
+        raise too_many_characters(name, limits)
+    return text
 
 
 # --- text -----------------------------------------------------------------------------
@@ -201,7 +220,7 @@ def _docx_blocks(name: str, data: bytes) -> list[Block]:
         document = docx.Document(io.BytesIO(data))
         levels = style_levels(document)
         return list(_body_blocks(document.element.body, levels))
-    except FileRefused:
+    except (FileRefused, MemoryError):  # the memory limit of the child process, not damage
         raise
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         log.info("docx refused: %s: %s", name, error)
@@ -278,9 +297,51 @@ def _collect_text(element: Any, parts: list[str]) -> None:
 # --- PDF --------------------------------------------------------------------------------
 
 
-def _pdf_blocks(name: str, data: bytes) -> list[Block]:
+def _pdf_blocks(name: str, data: bytes, limits: ContentLimits) -> list[Block]:
     """One block per page (its text as extracted, page number set), running headers and
-    footers repeated on most pages removed."""
+    footers repeated on most pages removed. Refused past ``limits``: pages, decompressed
+    page content (no stream decompresses beyond it either: pypdf's own limit), characters
+    extracted."""
+    cap = limits.pdf_content_bytes
+    with apply_configuration(
+        zlib_maximum_output_length=cap,
+        lzw_maximum_output_length=cap,
+        run_length_maximum_output_length=cap,
+        brotli_maximum_output_length=cap,
+        array_based_stream_maximum_output_length=cap,
+    ):
+        try:
+            return _pdf_pages(name, data, limits)
+        except LimitReachedError as error:
+            log.info("pdf over pypdf's limits: %s: %s", name, error)
+            raise _too_much_content(name, limits) from None
+
+
+def _too_much_content(name: str, limits: ContentLimits) -> ContentTooLarge:
+    return ContentTooLarge(
+        f"Le fichier « {name} » est refusé : le contenu de ses pages dépasse "
+        f"{megabytes(limits.pdf_content_bytes)} une fois décompressé (limite de lecture des "
+        "PDF) ; rien n'a été enregistré."
+    )
+
+
+def _content_bytes(page: Any) -> int:
+    """The decompressed size of a page's content streams (pypdf keeps each decoded
+    stream: one shared by many pages is decompressed once, counted on each)."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    resolved = contents.get_object()
+    streams = resolved if isinstance(resolved, ArrayObject) else [resolved]
+    total = 0
+    for stream in streams:
+        stream = stream.get_object() if stream is not None else None
+        if isinstance(stream, StreamObject):
+            total += len(stream.get_data())
+    return total
+
+
+def _pdf_pages(name: str, data: bytes, limits: ContentLimits) -> list[Block]:
     if not data[:1024].lstrip().startswith(b"%PDF"):
         raise FileRefused(
             f"Le fichier « {name} » n'est pas un PDF valide (l'en-tête %PDF est absent)."
@@ -298,20 +359,34 @@ def _pdf_blocks(name: str, data: bytes) -> list[Block]:
         )
     try:
         count = len(reader.pages)
+    except MemoryError:
+        raise
     except Exception as error:  # a broken page tree
         log.info("pdf pages unreadable: %s: %r", name, error)
         raise FileRefused(f"Le fichier « {name} » est un PDF endommagé ou illisible.") from None
-    if count > PDF_MAX_PAGES:
-        raise FileRefused(
-            f"Le fichier « {name} » compte trop de pages ({count}, au plus {PDF_MAX_PAGES})."
+    if count > limits.pdf_pages:
+        raise ContentTooLarge(
+            f"Le fichier « {name} » est refusé : il compte trop de pages ({french_count(count)}, "
+            f"au plus {french_count(limits.pdf_pages)}, limite de lecture des PDF) ; rien n'a été "
+            "enregistré."
         )
     pages: list[tuple[int, str]] = []
+    content = characters = 0
     for index in range(count):
         try:
-            text = reader.pages[index].extract_text() or ""
+            page = reader.pages[index]
+            content += _content_bytes(page)
+            if content > limits.pdf_content_bytes:
+                raise _too_much_content(name, limits)
+            text = page.extract_text() or ""
+        except (ContentTooLarge, LimitReachedError, MemoryError):
+            raise  # a limit reached, no broken page: the whole file is refused
         except Exception as error:  # one broken page must not lose the others
             log.warning("pdf page %d unreadable in %s: %r", index + 1, name, error)
             continue
+        characters += len(text)
+        if characters > limits.characters:
+            raise too_many_characters(name, limits)
         pages.append((index + 1, text))
     return [Block(text, page=number) for number, text in _strip_running_lines(pages)]
 

@@ -28,6 +28,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeGuard
 
+from workflows.files import (
+    ContentLimits,
+    FileRefused,
+    check_docx_archive,
+    display_name,
+)
 from workflows.limits import check_body
 from workflows.text.blocks import canonical, to_markdown
 from workflows.text.diff import split_paragraphs
@@ -44,6 +50,7 @@ from workflows.word.reader import (
     accept_author,
     accept_none,
     kept,
+    read_docx,
     to_blocks,
     version,
 )
@@ -153,6 +160,38 @@ def plan_import(document: WordDocument, targets: list[Target]) -> ImportPlan:
         warnings=warnings,
         exported_from=_convention(exported),
     )
+
+
+@dataclass
+class Reading:
+    """What the child process that reads an upload sends back (``read_and_plan``):
+    plain values only."""
+
+    plan: ImportPlan
+    title: str  # the document's own (its properties)
+    exported_from: int | None  # the convention a Cosigne export came from
+    revisions: dict[int, int]  # section id → the revision an export was made from
+
+
+def read_and_plan(
+    filename: str, data: bytes, targets: list[Target], limits: ContentLimits
+) -> Reading:
+    """Check, read and plan an uploaded .docx against ``targets``: what a web worker
+    hands to a child process (``workflows.sandbox``). ``filename`` has passed
+    ``check_upload``. A file refused or unreadable raises ``FileRefused`` naming it."""
+    name = display_name(filename or "document.docx")
+    check_docx_archive(name, data)
+    try:
+        document = read_docx(data, limits, name)
+    except (FileRefused, MemoryError):  # the memory limit of the child process, not damage
+        raise
+    except Exception:  # python-docx or lxml on a malformed part, whatever it raises
+        raise FileRefused(
+            f"Le fichier « {name} » est endommagé ou illisible comme document Word."
+        ) from None
+    source = exported_from(document)
+    revisions = exported_revisions(document)  # before planning, which drops the notes
+    return Reading(plan_import(document, targets), document.title, source, revisions)
 
 
 def exported_revisions(document: WordDocument) -> dict[int, int]:

@@ -30,7 +30,14 @@ import docx
 from docx.document import Document
 from lxml import etree
 
-from workflows.files import W, is_hidden, paragraph_level, style_levels
+from workflows.files import (
+    ContentLimits,
+    W,
+    check_docx_content,
+    is_hidden,
+    paragraph_level,
+    style_levels,
+)
 from workflows.text.blocks import Block, Item, Run, merge_runs, plain
 
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -161,9 +168,16 @@ class WordDocument:
                         yield from cell
 
 
-def read_docx(data: bytes) -> WordDocument:
+def read_docx(
+    data: bytes,
+    limits: ContentLimits = ContentLimits(),  # noqa: B008 - frozen, never changed
+    name: str = "document.docx",
+) -> WordDocument:
     """The document's body, comments and properties. ``data`` must have passed
-    ``workflows.files.check_docx_archive`` (size, zip bomb, macros, DOCTYPE)."""
+    ``workflows.files.check_docx_archive`` (size, zip bomb, macros, DOCTYPE). A document
+    with more paragraphs or characters than ``limits`` is refused (``ContentTooLarge``
+    naming the limit and the file ``name``) before its tree is built."""
+    check_docx_content(name, data, limits)
     document = docx.Document(io.BytesIO(data))
     reader = _Reader(document)
     items = list(reader.items(document.element.body))

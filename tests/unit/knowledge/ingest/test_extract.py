@@ -18,8 +18,9 @@ from knowledge.ingest import extract as extract_module
 from knowledge.ingest.extract import checksum, decode_text, extract
 from knowledge.types import Block
 from tests.corpus import CORPUS, DOCX
+from tests.hostile import docx_paragraphs, pdf_shared_stream, text_ops
 from workflows import files as files_module
-from workflows.files import FileRefused
+from workflows.files import ContentLimits, ContentTooLarge, FileRefused
 
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "manifest.json").is_file(),
@@ -296,10 +297,13 @@ def test_pdf_without_text_is_refused() -> None:
     assert_refused("scan.pdf", buffer.getvalue(), "aucun texte")
 
 
-def test_pdf_page_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_module, "PDF_MAX_PAGES", 2)
+def test_pdf_page_limit() -> None:
     data = make_pdf([["un"], ["deux"], ["trois"]])
-    assert_refused("long.pdf", data, "trop de pages")
+    message = assert_refused(
+        "long.pdf", data, "trop de pages", "au plus 2", limits=ContentLimits(pdf_pages=2)
+    )
+    assert "3" in message
+    assert len(extract("long.pdf", data, limits=ContentLimits(pdf_pages=3))) >= 1
 
 
 # --- Word ----------------------------------------------------------------------------------------
@@ -496,3 +500,74 @@ def test_every_corpus_document_extracts() -> None:
         assert sum(1 for b in blocks if b.level == 0) >= 3, entry["file"]
         assert any(b.level > 0 for b in blocks), entry["file"]
         assert all(b.text == b.text.strip() and b.text for b in blocks)
+
+
+# --- content caps: the hostile files of issue 13 --------------------------------------------
+
+
+def test_a_pdf_of_2900_pages_sharing_one_stream_is_refused_by_its_page_count() -> None:
+    data = pdf_shared_stream(2_900, text_ops(40))
+    assert len(data) < 500_000  # as small as the one of the issue
+    message = assert_refused("pages.pdf", data, "trop de pages", "2\u202f900", "au plus 1\u202f000")
+    with pytest.raises(ContentTooLarge) as caught:
+        extract("pages.pdf", data)
+    assert caught.value.status == 413
+    assert "rien n'a été enregistré" in message
+
+
+def test_a_pdf_with_a_70_mb_content_stream_is_refused_naming_the_content_limit() -> None:
+    data = pdf_shared_stream(1, text_ops(1_500_000))
+    assert len(data) < 300_000
+    assert_refused("flux.pdf", data, "20 Mo une fois décompressé")
+
+
+def test_a_stream_shared_by_many_pages_counts_on_each_page() -> None:
+    data = pdf_shared_stream(30, text_ops(40))  # 1.8 KB decompressed, drawn 30 times
+    limits = ContentLimits(pdf_content_bytes=20 * 1024)
+    assert_refused("partage.pdf", data, "0 Mo une fois décompressé", limits=limits)
+    assert extract("partage.pdf", data, limits=ContentLimits(pdf_content_bytes=64 * 1024))
+
+
+def test_a_pdf_past_the_character_cap_is_refused() -> None:
+    data = make_pdf([["Le plan de concertation locative."] * 10] * 3)
+    assert_refused(
+        "texte.pdf", data, "dépasse 500 caractères", limits=ContentLimits(characters=500)
+    )
+    assert extract("texte.pdf", data, limits=ContentLimits(characters=5_000))
+
+
+def test_a_docx_of_300k_paragraphs_is_refused_by_its_paragraph_count() -> None:
+    data = docx_paragraphs("Titre", 300_000, 40)
+    assert_refused("long.docx", data, "plus de 20\u202f000 paragraphes")
+
+
+def test_a_docx_of_60k_paragraphs_of_random_letters_is_refused_by_its_characters() -> None:
+    data = docx_paragraphs("Titre", 60_000, 400)
+    assert len(data) > 10 * 1024 * 1024  # passed the size and the archive checks
+    assert_refused("gros.docx", data, "dépasse 2\u202f000\u202f000 caractères")
+
+
+def test_docx_caps_count_table_cells_and_stop_at_the_first_limit() -> None:
+    data = make_docx()  # 8 paragraphs with text, some in table cells
+    assert_refused("c.docx", data, "plus de 3 paragraphes", limits=ContentLimits(paragraphs=3))
+    assert_refused("c.docx", data, "dépasse 20 caractères", limits=ContentLimits(characters=20))
+
+
+def test_a_text_file_past_the_character_cap_is_refused() -> None:
+    data = ("Le plan de concertation locative.\n\n" * 100).encode()
+    assert_refused(
+        "long.txt", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000)
+    )
+    assert_refused(
+        "long.md", data, "dépasse 1\u202f000 caractères", limits=ContentLimits(characters=1_000)
+    )
+    assert_refused("long.txt", data, "plus de 10 paragraphes", limits=ContentLimits(paragraphs=10))
+
+
+def test_the_whole_reference_corpus_is_far_below_the_default_caps() -> None:
+    limits = ContentLimits(
+        characters=ContentLimits().characters // 4, paragraphs=ContentLimits().paragraphs // 4
+    )
+    for path in CORPUS.iterdir():
+        if path.suffix in (".txt", ".md"):
+            assert extract(path.name, path.read_bytes(), limits=limits)
