@@ -100,7 +100,8 @@ def new(section_id: int) -> ResponseReturnValue:
 def _posted_base(raw: str | None, current: int) -> int:
     """The base revision the form shows again: the one posted when it is a number (the
     text typed started from it), else the current one."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() else current
+    number = parse_id(raw)  # ASCII digits, at most MAX_ID (it is looked up)
+    return number if number is not None else current
 
 
 SIDE_BY_SIDE = "cote-a-cote"  # ?vue= showing the old and new versions in two columns

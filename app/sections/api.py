@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from app import json_input
 from app.sections import operations, queries
 from app.sections.queries import revision_json, section_json
+from workflows.conventions import MAX_ID
 from workflows.errors import InvalidInput, NotFound
 from workflows.revisions import parse_revision_number
 from workflows.text.diff import diff_stats, word_diff
@@ -51,14 +52,14 @@ def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()):
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         raise InvalidInput(f"Le paramètre {name} doit être un entier positif.")
     return int(raw)
 
 
 def _number_arg(name: str) -> int:
     raw = (request.args.get(name) or "").strip()
-    if not (raw.isascii() and raw.isdigit()):
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         raise InvalidInput("Paramètres from et to obligatoires (numéros de révision).")
     return int(raw)
 

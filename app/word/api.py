@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import json_input
 from app.word import operations, queries
-from workflows.conventions import ConventionKind
+from workflows.conventions import MAX_ID, ConventionKind
 from workflows.errors import InvalidInput
 
 bp = Blueprint("word_api", __name__, url_prefix="/api")
@@ -34,7 +34,7 @@ def _int_field(name: str, required: bool) -> int | None:
         if required:
             raise InvalidInput(f"Le champ « {name} » est obligatoire.")
         return None
-    if not raw.isascii() or not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
         raise InvalidInput(f"Le champ « {name} » doit être un nombre.")
     return int(raw)
 

@@ -110,6 +110,11 @@ def test_ids_beyond_the_databases_integers_are_not_found_not_errors(app, world):
     assert client.get(events, headers=headers).status_code == 200
     assert client.get("/api/conventions/2147483648", headers=headers).status_code == 404
     assert client.get("/api/sections/99999999999999/revisions", headers=headers).status_code == 404
+    # Found by a longer run: query numbers too.
+    diff = f"/api/sections/{world.section_id}/diff?from=2147483648&to=1"
+    assert client.get(diff, headers=headers).status_code == 400
+    listing = f"/api/sections/{world.section_id}/revisions?offset=99999999999"
+    assert client.get(listing, headers=headers).status_code == 400
     huge = client.post(
         f"/api/sections/{world.section_id}/revisions",
         json={"base_revision": 2**40, "body": "Texte."},
