@@ -11,6 +11,18 @@ COSIGNE_TRUSTED_PROXIES
                    headers the last N proxies set (werkzeug's ProxyFix); with 0 those
                    headers are ignored, since anyone can send them. Behind a proxy left at
                    0, every client has the proxy's address.
+COSIGNE_BASE_URL   the address people reach Cosigne at, for the links in e-mails
+                   (default http://127.0.0.1:5000)
+COSIGNE_SMTP_HOST  the SMTP server e-mails go through; without it (the default) they are
+                   kept in the outbox and shown to administrators, nothing fails
+COSIGNE_SMTP_PORT  its port (default 587 with STARTTLS, 465 with SSL, 25 without)
+COSIGNE_SMTP_SECURITY
+                   "starttls" (default), "ssl" (implicit TLS) or "none"
+COSIGNE_SMTP_USER, COSIGNE_SMTP_PASSWORD
+                   credentials, when the server asks for them
+COSIGNE_MAIL_FROM  the sender address (default "Cosigne <cosigne@localhost>")
+COSIGNE_JOBS_URL   the job queue (app/jobs): "sqlite:///path" (default: jobs.db in the
+                   data dir, no server needed) or "redis://host:port/db" in production
 """
 
 from __future__ import annotations
@@ -133,6 +145,21 @@ class Config:
         )
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _stored_secret_key(directory)
         self.TRUSTED_PROXIES = _proxy_count(os.environ.get("COSIGNE_TRUSTED_PROXIES", "0"))
+        self.BASE_URL = os.environ.get("COSIGNE_BASE_URL", "http://127.0.0.1:5000")
+        security = os.environ.get("COSIGNE_SMTP_SECURITY", "starttls").lower()
+        if security not in ("starttls", "ssl", "none"):
+            raise RuntimeError(
+                f"COSIGNE_SMTP_SECURITY must be starttls, ssl or none, not {security!r}"
+            )
+        self.SMTP_SECURITY = security
+        self.SMTP_HOST = os.environ.get("COSIGNE_SMTP_HOST", "")
+        default_port = {"starttls": "587", "ssl": "465", "none": "25"}[security]
+        self.SMTP_PORT = int(os.environ.get("COSIGNE_SMTP_PORT", default_port))
+        self.SMTP_USER = os.environ.get("COSIGNE_SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("COSIGNE_SMTP_PASSWORD", "")
+        self.SMTP_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_SMTP_TIMEOUT", "20"))
+        self.MAIL_FROM = os.environ.get("COSIGNE_MAIL_FROM", "Cosigne <cosigne@localhost>")
+        self.JOBS_URL = os.environ.get("COSIGNE_JOBS_URL") or f"sqlite:///{directory / 'jobs.db'}"
 
 
 class ProductionConfig(Config):

@@ -515,18 +515,87 @@ class Event(Base):
 
 
 class Notification(Base):
-    """An inbox message for one user (decisions, replies, requests)."""
+    """An inbox message for one user: what happened (``kind``, ``text``), where (``link``,
+    a path in the application), and how its e-mail goes (``delivery``, the reader's
+    choice when it was written; ``mailed_at`` once an e-mail or a digest carried it)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_id", "user_id", "id"),
+        Index("ix_notification_digest", "delivery", "mailed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     convention_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"))
+    kind: Mapped[str] = mapped_column(CleanString(40), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str] = mapped_column(CleanString(1000))
     link: Mapped[str] = mapped_column(CleanString(300), default="")
+    delivery: Mapped[str] = mapped_column(CleanString(20), default="aucun")
+    mailed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    convention: Mapped[Convention | None] = relationship()
+
+
+class NotificationPreference(Base):
+    """A reader's choice of e-mail for one kind of notification (workflows.notifications:
+    immediat, quotidien, hebdomadaire, aucun); a kind without a row has its default."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_notification_preference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(CleanString(40))
+    delivery: Mapped[str] = mapped_column(CleanString(20))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMail(Base):
+    """An e-mail to send, written in the transaction of the event it tells of, so that
+    none is lost: a worker claims it (``claimed_until``, a lease another worker may take
+    over once it has passed), sends it, and marks it sent; a refusal or an unreachable
+    server sets ``next_attempt_at`` further each time, and after the last try the mail
+    is ``failed`` and shown to administrators."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[str] = mapped_column(CleanString(20))  # notification, digest, ...
+    recipient: Mapped[str] = mapped_column(CleanString(254))
+    subject: Mapped[str] = mapped_column(CleanString(300))
+    text_body: Mapped[str] = mapped_column(CleanText)
+    html_body: Mapped[str] = mapped_column(CleanText)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(CleanString(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str] = mapped_column(CleanString(64), default="")
+    last_error: Mapped[str] = mapped_column(CleanString(1000), default="")
+    message_id: Mapped[str] = mapped_column(CleanString(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class ScheduledRun(Base):
+    """A scheduled job's run for one period (a digest for a day or a week, a deadline's
+    reminder at one stage): the unique key makes it happen once, however many workers
+    and schedulers ask for it."""
+
+    __tablename__ = "scheduled_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_scheduled_run"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(CleanString(60))
+    period: Mapped[str] = mapped_column(CleanString(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IndicatorValue(Base):

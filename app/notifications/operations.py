@@ -1,0 +1,106 @@
+"""Telling people: one notification per reader in the inbox and, when the reader wants
+it at once, its e-mail in the outbox, both in the transaction of the event (an action
+and the word of it commit or roll back together; the outbox loses nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import Convention, Notification, NotificationPreference, User, utcnow
+from app.notifications import audience, mail, outbox
+from workflows.notifications import DIGESTS, Delivery, Kind, delivery_for, recipients
+from workflows.permissions import Role
+
+
+def notify(
+    session: Session,
+    kind: Kind,
+    users: Iterable[int],
+    summary: str,
+    link: str = "",
+    convention_id: int | None = None,
+    actor: User | None = None,
+) -> list[Notification]:
+    """Tell ``users`` of an event (``link``: the path of the exact place it concerns).
+
+    The actor is never told of their own action, and an observateur of the convention
+    only of the kinds they chose. Each reader's notification carries the delivery they
+    chose for the kind; "immédiat" writes its e-mail to the outbox now."""
+    candidates = set(users)
+    if not candidates:
+        return []
+    observers: set[int] = set()
+    convention = None
+    if convention_id is not None:
+        convention = session.get(Convention, convention_id)
+        observers = (
+            audience.having(audience.roles_of_members(session, convention_id), Role.OBSERVATEUR)
+            & candidates
+        )
+    chosen = {
+        user_id: Delivery(delivery)
+        for user_id, delivery in session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.delivery).where(
+                NotificationPreference.user_id.in_(candidates),
+                NotificationPreference.kind == kind.value,
+            )
+        )
+    }
+    told = recipients(candidates, actor.id if actor else None, observers, chosen.keys())
+    if not told:
+        return []
+    readers = session.scalars(select(User).where(User.id.in_(told), User.active)).all()
+    now = utcnow()
+    written = []
+    for reader in sorted(readers, key=lambda u: u.id):
+        delivery = delivery_for(kind, {kind: chosen[reader.id]} if reader.id in chosen else {})
+        notification = Notification(
+            user_id=reader.id,
+            convention_id=convention_id,
+            kind=kind.value,
+            actor_id=actor.id if actor else None,
+            text=summary[:1000],
+            link=link,
+            delivery=delivery.value,
+            mailed_at=now if delivery is Delivery.IMMEDIATE else None,
+        )
+        session.add(notification)
+        written.append(notification)
+        if delivery is Delivery.IMMEDIATE:
+            outbox.write(
+                session,
+                mail.for_notification(
+                    reader, kind, summary, link, convention.title if convention else "", actor
+                ),
+            )
+    return written
+
+
+def set_preference(session: Session, user_id: int, kind: Kind, delivery: Delivery) -> None:
+    """A reader's choice for one kind. Turning a kind off also drops what was waiting
+    for a digest of it: an unsubscribed reader gets nothing more of that kind."""
+    row = session.scalar(
+        select(NotificationPreference).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind.value
+        )
+    )
+    if row is None:
+        session.add(NotificationPreference(user_id=user_id, kind=kind.value, delivery=delivery))
+    else:
+        row.delivery = delivery.value
+        row.updated_at = utcnow()
+    # Pending digest items follow the new choice; turned off, they are dropped.
+    pending = Delivery.OFF if delivery not in DIGESTS else delivery
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.kind == kind.value,
+            Notification.mailed_at.is_(None),
+            Notification.delivery.in_([d.value for d in DIGESTS]),
+        )
+        .values(delivery=pending.value)
+    )
