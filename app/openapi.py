@@ -17,6 +17,7 @@ from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import ConventionState
+from workflows.notifications import Delivery, Kind
 
 Schema = dict[str, Any]
 
@@ -96,6 +97,56 @@ def _multipart(properties: Schema, required: list[str]) -> Schema:
             "multipart/form-data": {
                 "schema": {"type": "object", "properties": properties, "required": required}
             }
+        },
+    }
+
+
+def _notification_paths() -> Schema:
+    kinds = [k.value for k in Kind]
+    deliveries = [d.value for d in Delivery]
+    return {
+        "/api/notifications": {
+            "get": _operation(
+                "Mes notifications, de la plus récente à la plus ancienne, et le nombre de "
+                "non lues",
+                parameters=[
+                    _query(
+                        "unread", "Les non lues seulement", {"type": "string", "enum": ["1", "0"]}
+                    ),
+                    _query("convention", "D'une convention", _ID),
+                    _query("kind", "D'un type", {"type": "string", "enum": kinds}),
+                    _query("before", "Celles d'avant cet identifiant (page suivante)", _ID),
+                    _query("limit", "Combien (200 au plus, 50 par défaut)", _ID),
+                ],
+            )
+        },
+        "/api/notifications/read": {
+            "post": _operation(
+                "Marquer des notifications comme lues (ou toutes)",
+                requestBody=_json(
+                    {
+                        "ids": {"type": "array", "items": _ID, "maxItems": 1000},
+                        "all": {"type": "boolean"},
+                    }
+                ),
+            )
+        },
+        "/api/notifications/preferences": {
+            "get": _operation("Mes choix d'envoi par e-mail, type par type"),
+            "post": _operation(
+                "Changer mes choix d'envoi par e-mail",
+                requestBody=_json(
+                    {
+                        "preferences": {
+                            "type": "object",
+                            "propertyNames": {"enum": kinds},
+                            "additionalProperties": {"type": "string", "enum": deliveries},
+                            "minProperties": 1,
+                        }
+                    },
+                    ["preferences"],
+                ),
+            ),
         },
     }
 
@@ -338,6 +389,7 @@ def description() -> Schema:
             )
         },
     }
+    paths.update(_notification_paths())
     # A deep copy: the parameters above are shared between operations.
     return copy.deepcopy(
         {

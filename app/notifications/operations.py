@@ -4,13 +4,15 @@ and the word of it commit or roll back together; the outbox loses nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.db import write_transaction
 from app.models import Convention, Notification, NotificationPreference, User, utcnow
 from app.notifications import audience, mail, outbox
+from workflows.errors import NotFound
 from workflows.notifications import DIGESTS, Delivery, Kind, delivery_for, recipients
 from workflows.permissions import Role
 
@@ -104,3 +106,50 @@ def set_preference(session: Session, user_id: int, kind: Kind, delivery: Deliver
         )
         .values(delivery=pending.value)
     )
+
+
+def with_roles(session: Session, convention_id: int, *roles: Role) -> set[int]:
+    """The active users acting with one of ``roles`` in a convention."""
+    return audience.having(audience.roles_of_members(session, convention_id), *roles)
+
+
+def everyone(session: Session, convention_id: int) -> set[int]:
+    return set(audience.roles_of_members(session, convention_id))
+
+
+def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read: those of ``ids`` (others' are left alone,
+    silently: an id is not a way to learn what exists), or all when ``ids`` is None.
+    Returns how many were unread."""
+    query = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        query = query.where(Notification.id.in_(wanted))
+    with write_transaction() as session:
+        result = session.execute(query.values(read_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_preferences(user_id: int, chosen: Mapping[Kind, Delivery]) -> None:
+    with write_transaction() as session:
+        for kind, delivery in sorted(chosen.items()):
+            set_preference(session, user_id, kind, delivery)
+
+
+def unsubscribe(token: str) -> tuple[User, list[Kind]]:
+    """Turn off, without logging in, the kinds a mail's signed link names."""
+    found = mail.read_unsubscribe_token(token)
+    if found is None:
+        raise NotFound("Ce lien de désabonnement n'est pas valide.")
+    user_id, kinds = found
+    with write_transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Ce lien de désabonnement n'est pas valide.")
+        for kind in kinds:
+            set_preference(session, user_id, kind, Delivery.OFF)
+    return user, kinds
