@@ -5,8 +5,9 @@ and the word of it commit or roll back together; the outbox loses nothing)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import write_transaction
@@ -25,15 +26,16 @@ def notify(
     link: str = "",
     convention_id: int | None = None,
     actor: User | None = None,
-) -> list[Notification]:
+) -> set[int]:
     """Tell ``users`` of an event (``link``: the path of the exact place it concerns).
 
     The actor is never told of their own action, and an observateur of the convention
     only of the kinds they chose. Each reader's notification carries the delivery they
-    chose for the kind; "immédiat" writes its e-mail to the outbox now."""
+    chose for the kind; "immédiat" writes its e-mail to the outbox now. Returns the ids
+    of the users told."""
     candidates = set(users)
     if not candidates:
-        return []
+        return set()
     observers: set[int] = set()
     convention = None
     if convention_id is not None:
@@ -53,32 +55,36 @@ def notify(
     }
     told = recipients(candidates, actor.id if actor else None, observers, chosen.keys())
     if not told:
-        return []
-    readers = session.scalars(select(User).where(User.id.in_(told), User.active)).all()
+        return set()
+    readers = session.scalars(
+        select(User).where(User.id.in_(told), User.active).order_by(User.id)
+    ).all()
     now = utcnow()
-    written = []
-    for reader in sorted(readers, key=lambda u: u.id):
-        delivery = delivery_for(kind, {kind: chosen[reader.id]} if reader.id in chosen else {})
-        notification = Notification(
-            user_id=reader.id,
-            convention_id=convention_id,
-            kind=kind.value,
-            actor_id=actor.id if actor else None,
-            text=summary[:1000],
-            link=link,
-            delivery=delivery.value,
-            mailed_at=now if delivery is Delivery.IMMEDIATE else None,
+    rows, mailed = [], []
+    for reader in readers:
+        delivery = chosen.get(reader.id) or delivery_for(kind, {})
+        rows.append(
+            {
+                "user_id": reader.id,
+                "convention_id": convention_id,
+                "kind": kind.value,
+                "actor_id": actor.id if actor else None,
+                "text": summary[:1000],
+                "link": link,
+                "delivery": delivery.value,
+                "mailed_at": now if delivery is Delivery.IMMEDIATE else None,
+                "created_at": now,
+            }
         )
-        session.add(notification)
-        written.append(notification)
         if delivery is Delivery.IMMEDIATE:
-            outbox.write(
-                session,
-                mail.for_notification(
-                    reader, kind, summary, link, convention.title if convention else "", actor
-                ),
-            )
-    return written
+            mailed.append(reader)
+    # One multi-row INSERT each, not one ORM object per reader: a transition tells every
+    # member of the convention, and this runs inside the action's own transaction.
+    if rows:  # Core, not the ORM's bulk path (which reads back every key for nothing)
+        session.connection().execute(insert(cast(Table, Notification.__table__)), rows)
+    title = convention.title if convention else ""
+    outbox.write_many(session, mail.for_notifications(mailed, kind, summary, link, title, actor))
+    return {reader.id for reader in readers}
 
 
 def set_preference(session: Session, user_id: int, kind: Kind, delivery: Delivery) -> None:
