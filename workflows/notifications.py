@@ -66,7 +66,11 @@ AWAITING: frozenset[Kind] = frozenset(
 
 
 # Sent at once by default too: the answer or the decision someone is waiting for.
-IMMEDIATE_BY_DEFAULT: frozenset[Kind] = AWAITING | {Kind.REPLY, Kind.CONTRIBUTION_DECIDED}
+IMMEDIATE_BY_DEFAULT: frozenset[Kind] = AWAITING | {
+    Kind.REPLY,
+    Kind.CONTRIBUTION_DECIDED,
+    Kind.WORD_IMPORT,  # words written in your name: you hear of it at once
+}
 
 
 class Delivery(StrEnum):

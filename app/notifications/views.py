@@ -51,6 +51,8 @@ def read_one(notification_id: int) -> ResponseReturnValue:
 def preferences() -> ResponseReturnValue:
     if request.method == "POST":
         submitted(EmptyForm())
+        current = queries.preferences(g.user.id)
+        explicit = queries.chosen_kinds(g.user.id)
         chosen = {}
         for kind in Kind:
             raw = request.form.get(kind.value)
@@ -58,7 +60,10 @@ def preferences() -> ResponseReturnValue:
                 continue
             if raw not in Delivery._value2member_map_:
                 raise InvalidInput(f"Choix inconnu pour « {KIND_LABELS[kind]} ».")
-            chosen[kind] = Delivery(raw)
+            # A kind left at its default stays a default: saving the page must not opt an
+            # observateur in to every kind it shows.
+            if kind in explicit or Delivery(raw) is not current[kind]:
+                chosen[kind] = Delivery(raw)
         operations.set_preferences(g.user.id, chosen)
         return back(
             url_for("notifications.preferences"), "Vos préférences sont enregistrées.", "success"

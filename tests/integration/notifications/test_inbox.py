@@ -238,3 +238,22 @@ def test_a_forged_unsubscribe_link_is_refused(app, world):
     assert app.test_client().get(forged).status_code == 404
     assert app.test_client().post(forged).status_code == 404
     assert not _opted_out(app, world, Kind.DISCUSSION_OPENED)
+
+
+def test_saving_the_page_leaves_untouched_kinds_at_their_default(app, world):
+    observer = logged_in(app, "obs@obs.test")
+    html = observer.get("/notifications/preferences").get_data(as_text=True)
+    # The page as the browser posts it: every kind with its checked value, one changed.
+    form = dict(re.findall(r'name="([a-z_]+)" value="([a-z]+)"[^>]*checked', html))
+    assert len(form) == len(Kind)
+    form[Kind.TRANSITION.value] = "hebdomadaire"
+    post_form(observer, "/notifications/preferences", form, page="/notifications/preferences")
+    with app.app_context():
+        stored = set(
+            db_session().scalars(
+                select(NotificationPreference.kind).where(
+                    NotificationPreference.user_id == world.users["observateur"]
+                )
+            )
+        )
+    assert stored == {Kind.TRANSITION.value}  # the observateur opted in to that kind only
