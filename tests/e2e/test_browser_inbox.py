@@ -24,8 +24,8 @@ SIGNATORY = "habitat@epci.demo"
 SECTION = "État des lieux"
 
 
-def _log_in(page, server: str, email: str) -> None:
-    page.goto(server + "/login")
+def _log_in(page, base: str, email: str) -> None:
+    page.goto(base + "/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
