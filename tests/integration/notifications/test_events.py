@@ -3,6 +3,8 @@ never the actor, an observateur only of what they chose, with a link to the plac
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date
 
 import pytest
@@ -11,8 +13,9 @@ from sqlalchemy import func, select
 from app.db import db_session
 from app.models import Meeting, Notification, OutboxMail, User
 from app.notifications.operations import set_preferences
-from tests.conftest import edit_section, logged_in, post_form
+from tests.conftest import csrf_token, edit_section, logged_in, post_form
 from tests.factories import add_member, make_user, set_state
+from tests.integration.word.helpers import partner_document
 from workflows.conventions import OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.notifications import Delivery, Kind
@@ -292,3 +295,64 @@ def test_an_event_that_fails_writes_neither_notification_nor_mail(app, world):
     with app.app_context():
         assert db_session().scalar(select(func.count(Notification.id))) == notices
         assert db_session().scalar(select(func.count(OutboxMail.id))) == mails
+
+
+def test_a_word_import_tells_the_person_it_writes_in_the_name_of(app, world):
+    data = partner_document(
+        app,
+        world,
+        "Unknown Author",
+        "Premier texte, vu par l'EPCI.",
+        "Premier texte de la section.",
+    )
+    client = logged_in(app, EMAILS["redacteur"])
+    page = f"/conventions/{world.convention_id}/import"
+    token = csrf_token(client, page)
+    preview = client.post(
+        page,
+        data={"csrf_token": token, "file": (io.BytesIO(data), "epci.docx")},
+        content_type="multipart/form-data",
+    )
+    import_token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True))
+    start = _last_id(app)
+    done = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "token": import_token.group(1),
+            "author-Unknown Author": str(world.users["signataire"]),
+        },
+    )
+    assert done.status_code == 303
+    told = _told(app, start, Kind.WORD_IMPORT)
+    assert set(told) == {EMAILS["signataire"]}
+    assert "epci.docx" in told[EMAILS["signataire"]][0].text
+    assert told[EMAILS["signataire"]][0].link.startswith("/contributions/")
+    # The importer filed it: the drafters are not told of their own import.
+    filed = _told(app, start, Kind.CONTRIBUTION_FILED)
+    assert EMAILS["redacteur"] not in filed
+
+
+def test_an_avenant_tells_every_party(app, world):
+    with app.app_context():
+        set_state(world.convention_id, ConventionState.TRANSMISE)
+    signer = logged_in(app, EMAILS["signataire"])
+    post_form(
+        signer, f"/conventions/{world.convention_id}/sign", {"signed_on": date.today().isoformat()}
+    )
+    drafter = logged_in(app, EMAILS["redacteur"])
+    post_form(
+        drafter, f"/conventions/{world.convention_id}/sign", {"signed_on": date.today().isoformat()}
+    )
+    response = post_form(
+        drafter, f"/conventions/{world.convention_id}/transition", {"to": "signee"}
+    )
+    assert response.status_code in (302, 303)
+    start = _last_id(app)
+    response = post_form(
+        drafter, f"/conventions/{world.convention_id}/avenant", {"title": "Avenant n° 1"}
+    )
+    assert response.status_code in (302, 303), response.get_data(as_text=True)
+    told = _told(app, start, Kind.AVENANT)
+    assert set(told) == {EMAILS["signataire"], EMAILS["associe"]}
+    assert "Avenant n° 1" in told[EMAILS["associe"]][0].text
