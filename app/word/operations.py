@@ -17,6 +17,7 @@ from pathlib import PurePath
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -310,7 +311,9 @@ def purge_pending_once() -> None:
             if expired:
                 purged = purge_expired_pending()
                 log.info("purged %d expired Word import preview(s)", purged)
-        except Exception:
+        except SQLAlchemyError:
+            # The database busy or gone for a moment; anything else is a bug and is
+            # not hidden.
             log.exception("purge of expired import previews failed; tried again next request")
             session.rollback()
             return
