@@ -35,8 +35,8 @@ class Unconfigured(BaseStorage):
         if attr in ("name", "__class__", "__dict__", "__init__") or attr.startswith("__"):
             return object.__getattribute__(self, attr)
         raise RuntimeError(
-            "La file des tâches (app.jobs) n'est pas configurée : create_app() le fait "
-            "d'après COSIGNE_JOBS_URL."
+            "the job queue (app.jobs) is not configured: create_app() points it at "
+            "COSIGNE_JOBS_URL"
         )
 
 
@@ -51,8 +51,8 @@ huey = CosigneHuey(DEFAULT_NAME, results=False, utc=True)
 
 def _refuse(url: str) -> NoReturn:
     raise RuntimeError(
-        f"COSIGNE_JOBS_URL doit commencer par sqlite:/// (file intégrée, sans serveur) ou "
-        f"redis:// (production), pas {url!r}."
+        f"COSIGNE_JOBS_URL must be sqlite:///path (the embedded queue, no server) or "
+        f"redis://host:port/db (production), not {url!r}"
     )
 
 
