@@ -35,8 +35,7 @@ class Unconfigured(BaseStorage):
         if attr in ("name", "__class__", "__dict__", "__init__") or attr.startswith("__"):
             return object.__getattribute__(self, attr)
         raise RuntimeError(
-            "the job queue (app.jobs) is not configured: create_app() points it at "
-            "COSIGNE_JOBS_URL"
+            "the job queue (app.jobs) is not configured: create_app() points it at COSIGNE_JOBS_URL"
         )
 
 
