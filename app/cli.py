@@ -27,16 +27,9 @@ from workflows.errors import CosigneError
 
 
 def register_cli(app: Flask) -> None:
-    for command in (
-        db_group,
-        demo,
-        users_group,
-        kb_group,
-        assistant_group,
-        maintenance_group,
-        jobs_group,
-    ):
+    for command in (db_group, demo, users_group, kb_group, assistant_group, maintenance_group):
         app.cli.add_command(command)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     for command in app.cli.commands.values():
