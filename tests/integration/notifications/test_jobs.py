@@ -13,6 +13,7 @@ from huey.storage import RedisStorage, SqliteStorage
 from app.jobs import engine, tasks
 from app.notifications import delivery
 from tests.integration.notifications.mails import outbox, tell
+from workflows.notifications import Kind
 
 LEASE = "3"  # seconds: the killed worker's mail is taken over quickly
 
@@ -141,3 +142,32 @@ def test_run_due_sends_what_is_due(mail_app, smtp, world):
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
     with mail_app.app_context():
         assert delivery.send_due().sent == 0
+
+
+@pytest.mark.redis
+def test_digest_jobs_racing_in_two_workers_send_one_digest_per_reader(
+    mail_app, smtp, world, redis_queue, workers
+):
+    readers = {"redac@oph.test": "redacteur", "sign@epci.test": "signataire"}
+    with mail_app.app_context():
+        for index in range(3):
+            tell(
+                [world.users[r] for r in readers.values()],
+                f"Position {index}",
+                world.convention_id,
+                Kind.POSITION,  # informs: it waits for the daily digest
+            )
+        assert outbox() == []
+        # The scheduler of every worker enqueues the digest job: here six of them at once,
+        # for the two processes' six threads.
+        for _ in range(6):
+            tasks.send_digests()
+    group = workers()
+    for _ in range(2):
+        group.start("--workers", "3", "--no-periodic")
+    received = smtp.wait_for(2, timeout=60)
+    with mail_app.app_context():
+        assert _wait(lambda: engine.huey.pending_count() == 0), group.logs()
+    time.sleep(1.5)
+    assert sorted(r.rcpt_tos[0] for r in received) == sorted(readers), group.logs()
+    assert all("Résumé du jour" in r.message["Subject"] for r in received)
