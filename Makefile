@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+JOB_WORKERS ?= 2
 # A fresh schema of this database is created and dropped by each PostgreSQL test run.
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export COSIGNE_DATA_DIR ?= $(CURDIR)/instance
@@ -25,7 +26,14 @@ run: install assets office
 	$(BIN)/flask --app app demo
 	@# The reference texts, when shared/ sits beside the repository (idempotent: checksums).
 	@if [ -d ../shared/corpus ]; then $(BIN)/flask --app app kb ingest ../shared/corpus; fi
+	@if [ -z "$$COSIGNE_SMTP_HOST" ]; then \
+		echo "Aucun serveur SMTP (COSIGNE_SMTP_HOST non défini) : les e-mails sont conservés dans la boîte d'envoi," \
+			"visibles des administrateurs sur http://$(HOST):$(PORT)/admin/outbox ; rien n'échoue."; fi
 	@echo "Cosigne : http://$(HOST):$(PORT)"
+	@# The job worker (app/jobs: e-mails, digests, deadline reminders; its queue in
+	@# instance/jobs.db, no server) beside gunicorn, and stopped when gunicorn stops.
+	@$(BIN)/flask --app app jobs worker --workers $(JOB_WORKERS) & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
 # Debian's chromium for the end-to-end test; installed when missing and we are root,
@@ -94,6 +102,7 @@ bench: install
 	$(BIN)/python bench/bench_collab.py
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_assistant.py
+	$(BIN)/python bench/bench_digest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -23,6 +23,11 @@ COSIGNE_SMTP_USER, COSIGNE_SMTP_PASSWORD
 COSIGNE_MAIL_FROM  the sender address (default "Cosigne <cosigne@localhost>")
 COSIGNE_JOBS_URL   the job queue (app/jobs): "sqlite:///path" (default: jobs.db in the
                    data dir, no server needed) or "redis://host:port/db" in production
+COSIGNE_JOBS_NAME  the queue's name in that storage (default "cosigne"): two instances
+                   sharing one Redis keep apart by it
+COSIGNE_OUTBOX_LEASE
+                   seconds a worker holds a mail it is sending (default 300) before another
+                   worker may take it over, as after a crash mid-send: longer than a send
 """
 
 from __future__ import annotations
@@ -160,6 +165,8 @@ class Config:
         self.SMTP_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_SMTP_TIMEOUT", "20"))
         self.MAIL_FROM = os.environ.get("COSIGNE_MAIL_FROM", "Cosigne <cosigne@localhost>")
         self.JOBS_URL = os.environ.get("COSIGNE_JOBS_URL") or f"sqlite:///{directory / 'jobs.db'}"
+        self.JOBS_NAME = os.environ.get("COSIGNE_JOBS_NAME", "cosigne")
+        self.OUTBOX_LEASE_SECONDS = float(os.environ.get("COSIGNE_OUTBOX_LEASE", "300"))
 
 
 class ProductionConfig(Config):

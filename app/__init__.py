@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from app import access, comparison, db, errors, openapi, parsing
+from app import access, comparison, db, errors, jobs, openapi, parsing
 from app.accounts import views as accounts
 from app.activity import api as activity_api
 from app.activity import views as activity
@@ -34,6 +34,7 @@ from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
 from app.editing import views as editing
+from app.jobs import views as jobs_views
 from app.kb import api as kb_api
 from app.kb import projection as kb_projection
 from app.kb import views as kb
@@ -128,6 +129,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Only then are X-Forwarded-For and -Proto believed (config.py).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
+    jobs.init_app(app)
     sandbox.preload(parsing.PRELOAD)
 
     @app.before_request
@@ -191,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
         assistant,
         editing,
         notifications,
+        jobs_views,
     )
     apis = (
         conventions_api,

@@ -70,6 +70,9 @@ ACCESS: dict[str, Rule] = {
     "accounts.admin_users": ADMIN,
     "accounts.admin_user_create": ADMIN,
     "accounts.admin_user_active": ADMIN,
+    # the outbox of e-mails and its failures (app/jobs/views.py)
+    "jobs.outbox": ADMIN,
+    "jobs.outbox_retry": ADMIN,
     # conventions and their members
     "conventions.dashboard": LOGIN,
     "conventions.new": ORGANISME,

@@ -1,4 +1,4 @@
-"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx|maintenance`.
+"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx|maintenance|jobs`.
 
 The database and demo commands are here; each feature brings its own (``cli.py``).
 Every command is a thin door onto the operations: a refusal they raise is printed as
@@ -19,6 +19,7 @@ from app import migrations
 from app.accounts.cli import users_group
 from app.assistant.cli import assistant_group
 from app.db import engine
+from app.jobs.cli import jobs_group
 from app.kb.cli import kb_group
 from app.word import operations as word_operations
 from app.word.cli import export_command, import_command
@@ -28,6 +29,7 @@ from workflows.errors import CosigneError
 def register_cli(app: Flask) -> None:
     for command in (db_group, demo, users_group, kb_group, assistant_group, maintenance_group):
         app.cli.add_command(command)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     for command in app.cli.commands.values():

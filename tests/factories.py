@@ -121,6 +121,8 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = members(cid)[-1].id
         elif arg in ("contribution_id", "thread_id", "meeting_id"):
             values[arg] = getattr(world, arg if own else f"other_{arg}")
+        elif arg == "mail_id":
+            values[arg] = 1  # an outbox mail: none in this world, 404 once allowed
         elif arg == "document_id":
             values[arg] = 1  # no knowledge-base document in this world: 404 once allowed
         elif arg == "code":
