@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from email.utils import formataddr
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -27,7 +28,13 @@ def absolute(path: str) -> str:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret: str) -> URLSafeSerializer:
+    # One per key, not one per link: a digest run signs a link for each of its readers.
+    return URLSafeSerializer(secret, salt=_SALT)
 
 
 def unsubscribe_token(user_id: int, kinds: Iterable[Kind]) -> str:

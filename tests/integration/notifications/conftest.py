@@ -22,6 +22,10 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import delete
+
+from app.db import write_transaction
+from app.models import OutboxMail
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("COSIGNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -229,3 +233,12 @@ def workers(mail_app, smtp, tmp_path) -> Iterator[Callable[..., Workers]]:
     yield make
     for group in started:
         group.stop_all()
+
+
+@pytest.fixture
+def world(world, app):
+    """The shared world, without the mails its own making wrote (its contribution and
+    discussion told the drafter at once): each test here counts the mails it causes."""
+    with app.app_context(), write_transaction() as session:
+        session.execute(delete(OutboxMail))
+    return world
