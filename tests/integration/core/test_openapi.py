@@ -18,7 +18,9 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import response_schema_conformance, status_code_conformance
 
+from app.access import members
 from app.openapi import description
 from tests.conftest import api_headers
 
@@ -54,10 +56,15 @@ def _schema(app, world):
     """The description with path parameters drawn from the world's ids (its own, another
     convention's, unknown ones), so that cases reach real objects."""
     spec = copy.deepcopy(description())
+    with app.app_context():
+        memberships = members(world.convention_id) + members(world.other_convention_id)
     ids = {
         "convention_id": [world.convention_id, world.other_convention_id, 987_654],
         "section_id": [world.section_id, world.other_section_id, 987_654],
         "contribution_id": [world.contribution_id, world.other_contribution_id, 987_654],
+        "thread_id": [world.thread_id, world.other_thread_id, 987_654],
+        "meeting_id": [world.meeting_id, world.other_meeting_id, 987_654],
+        "membership_id": [m.id for m in memberships] + [987_654],
         "number": [1, 2, 40],
         "code": ["F.VI", "PP-1", "C.I", "ZZ-9"],
     }
@@ -97,6 +104,10 @@ def test_no_request_to_the_api_gets_a_500(app, world, method, path):
                 "application/json"
             ):
                 assert isinstance(response.json().get("error"), str)  # a refusal says why
+            # The answer is one the description names, in the shape it gives.
+            case.validate_response(
+                response, checks=[status_code_conformance, response_schema_conformance]
+            )
 
     each()
     assert sent  # the operation was exercised
