@@ -100,6 +100,10 @@ ACCESS: dict[str, Rule] = {
     "sections_api.revision": member(Action.VIEW),
     "sections_api.revision_create": member(Action.EDIT_SECTION),
     "sections_api.diff": member(Action.VIEW),
+    "sections_api.add": member(Action.MANAGE_SECTIONS),
+    "sections_api.rename": member(Action.MANAGE_SECTIONS),
+    "sections_api.move": member(Action.MANAGE_SECTIONS),
+    "sections_api.restore": member(Action.EDIT_SECTION),
     # contributions and discussions
     "contributions.new": member(Action.PROPOSE),
     "contributions.show": member(Action.VIEW),
@@ -121,6 +125,9 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.accept_change": member(Action.DECIDE),
     "contributions_api.reject_change": member(Action.DECIDE),
     "contributions_api.withdraw": member(Action.PROPOSE),  # and may_withdraw
+    "contributions_api.treat": member(Action.DECIDE),
+    "contributions_api.accept_author": member(Action.DECIDE),
+    "contributions_api.reject_author": member(Action.DECIDE),
     "contributions_api.threads": member(Action.VIEW),
     "contributions_api.thread": member(Action.VIEW),
     "contributions_api.thread_create": member(Action.COMMENT),

@@ -137,8 +137,57 @@ _DAY: Schema = {"type": "string", "format": "date"}
 _PERSON = _object({"id": _INT, "name": _STR})
 _POSITIONS = ["accord", "reserves", "desaccord"]
 _ROLES = [r.value for r in Role]
+_DECISIONS = _object(
+    {
+        "contributions": {"type": "array", "items": _ref("Contribution")},
+        "revisions": {"type": "array", "items": _INT},
+    }
+)
 
 SCHEMAS: Schema = {
+    "Revision": _object(
+        {
+            "number": _INT,
+            "parent_number": _nullable(_INT),
+            "author": _PERSON,
+            "created_at": _TIME,
+            "message": _STR,
+            "restored_from": _nullable(_INT),
+            "body": _STR,
+        },
+        optional=("body",),
+    ),
+    "Section": _object(
+        {
+            "id": _INT,
+            "convention_id": _INT,
+            "position": _INT,
+            "title": _STR,
+            "mandatory": _BOOL,
+            "current_revision": _nullable(_ref("Revision")),
+        }
+    ),
+    "Contribution": _object(
+        {
+            "id": _INT,
+            "section_id": _INT,
+            "author": _PERSON,
+            "organisation": _STR,
+            "base_revision": _INT,
+            "body": _STR,
+            "rationale": _STR,
+            "state": _STR,
+            "created_at": _TIME,
+            "decided_at": _nullable(_TIME),
+            "decided_by": _nullable(_STR),
+            "decision_note": _nullable(_STR),
+            "result_revision": _nullable(_INT),
+            "assisted": _BOOL,
+            "current_revision": _nullable(_INT),
+            "hunks": {"type": "array", "items": {"type": "object"}},
+        },
+        optional=("current_revision", "hunks"),
+    ),
     "Convention": _object(
         {
             "id": _INT,
@@ -402,6 +451,7 @@ CONTRIBUTION = _path("contribution_id", "Identifiant de la contribution")
 CHANGE = _path("number", "Numéro de la modification dans la contribution (h1 → 1)")
 THREAD = _path("thread_id", "Identifiant du fil de discussion")
 MEETING = _path("meeting_id", "Identifiant de la réunion")
+AUTHOR = _path("user_id", "Identifiant de l'auteur des contributions")
 MEMBERSHIP = _path("membership_id", "Identifiant de la participation (voir /members)")
 INDICATOR = _path("code", "Code de l'indicateur (« F.VI », « PP-1 »…)", {"type": "string"})
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -437,7 +487,18 @@ def description() -> Schema:
             "get": _operation("Une convention, ses membres et son étape", parameters=[CONVENTION])
         },
         "/api/conventions/{convention_id}/sections": {
-            "get": _operation("Les sections d'une convention", parameters=[CONVENTION])
+            "get": _operation(
+                "Les sections d'une convention",
+                parameters=[CONVENTION],
+                schema=_list_of("sections", "Section"),
+            ),
+            "post": _operation(
+                "Ajouter une section à la fin (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Section"),
+                requestBody=_json({"title": _TEXT}, ["title"]),
+            ),
         },
         "/api/conventions/{convention_id}/events": {
             "get": _operation(
@@ -604,6 +665,62 @@ def description() -> Schema:
                 "Rejeter une seule modification",
                 parameters=[CONTRIBUTION, CHANGE],
                 requestBody=_json(_REASON, optional=True),
+            )
+        },
+        "/api/sections/{section_id}/rename": {
+            "post": _operation(
+                "Renommer une section (rédacteurs)",
+                parameters=[SECTION],
+                schema=_ref("Section"),
+                requestBody=_json({"title": _TEXT}, ["title"]),
+            )
+        },
+        "/api/sections/{section_id}/move": {
+            "post": _operation(
+                "Échanger une section avec sa voisine (rédacteurs) : les sections dans leur "
+                "nouvel ordre",
+                parameters=[SECTION],
+                schema=_list_of("sections", "Section"),
+                requestBody=_json(
+                    {"direction": {"type": "string", "enum": ["up", "down"]}}, ["direction"]
+                ),
+            )
+        },
+        "/api/sections/{section_id}/revisions/{number}/restore": {
+            "post": _operation(
+                "Restaurer une révision : son texte devient une nouvelle révision (rédacteurs)",
+                ok=201,
+                parameters=[SECTION, _path("number", "Numéro de la révision à restaurer")],
+                schema=_object({"number": _INT, "review_notice": _nullable(_STR)}),
+                requestBody=_json(
+                    {"base_revision": {"type": "integer", "minimum": 0}}, ["base_revision"]
+                ),
+            )
+        },
+        "/api/contributions/{contribution_id}/treat": {
+            "post": _operation(
+                "Marquer une contribution comme prise en compte, sans changer le texte, "
+                "avec une note",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+                requestBody=_json({"note": _TEXT}, ["note"]),
+            )
+        },
+        "/api/sections/{section_id}/authors/{user_id}/accept": {
+            "post": _operation(
+                "Accepter toutes les contributions ouvertes d'un auteur sur la section",
+                parameters=[SECTION, AUTHOR],
+                schema=_DECISIONS,
+                requestBody=_json({}, optional=True),
+            )
+        },
+        "/api/sections/{section_id}/authors/{user_id}/reject": {
+            "post": _operation(
+                "Rejeter toutes les contributions ouvertes d'un auteur sur la section, "
+                "avec un motif",
+                parameters=[SECTION, AUTHOR],
+                schema=_DECISIONS,
+                requestBody=_json(_REASON, ["reason"]),
             )
         },
         "/api/conventions/{convention_id}/members": {

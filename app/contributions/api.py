@@ -96,6 +96,37 @@ def reject_change(contribution_id: int, number: int) -> ResponseReturnValue:
     return jsonify(contribution=contribution_json(decision.contribution))
 
 
+@bp.post("/contributions/<int:contribution_id>/treat")
+def treat(contribution_id: int) -> ResponseReturnValue:
+    """Taken into account without changing the text, with a note its author receives."""
+    note = json_input.string(json_input.payload('{"note": "..."}'), "note")
+    done = operations.mark_treated(contribution_id, g.user, note)
+    return jsonify(contribution_json(done, with_hunks=False))
+
+
+def _decisions(decisions: list[operations.Decision]) -> ResponseReturnValue:
+    return jsonify(
+        contributions=[contribution_json(d.contribution, with_hunks=False) for d in decisions],
+        revisions=[d.revision.number for d in decisions if d.revision is not None],
+    )
+
+
+@bp.post("/sections/<int:section_id>/authors/<int:user_id>/accept")
+def accept_author(section_id: int, user_id: int) -> ResponseReturnValue:
+    """Every open contribution of one author on the section, oldest first, in one
+    transaction (nothing written when one conflicts)."""
+    json_input.payload(optional=True)
+    return _decisions(operations.decide_author(section_id, user_id, g.user, accept=True))
+
+
+@bp.post("/sections/<int:section_id>/authors/<int:user_id>/reject")
+def reject_author(section_id: int, user_id: int) -> ResponseReturnValue:
+    reason = json_input.string(json_input.payload('{"reason": "..."}'), "reason")
+    return _decisions(
+        operations.decide_author(section_id, user_id, g.user, accept=False, reason=reason)
+    )
+
+
 # --- discussions --------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ def test_a_body_nested_too_deep_is_a_400(app, world, endpoint, rule):
         .replace("<int:contribution_id>", str(world.contribution_id))
         .replace("<int:thread_id>", str(world.thread_id))
         .replace("<int:meeting_id>", str(world.meeting_id))
+        .replace("<int:user_id>", str(world.users["associe"]))
         .replace("<int:number>", "1")
         .replace("<code>", "F.VI")
     )

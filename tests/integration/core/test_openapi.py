@@ -65,6 +65,7 @@ def _schema(app, world):
         "thread_id": [world.thread_id, world.other_thread_id, 987_654],
         "meeting_id": [world.meeting_id, world.other_meeting_id, 987_654],
         "membership_id": [m.id for m in memberships] + [987_654],
+        "user_id": [world.users["associe"], world.users["signataire"], 987_654],
         "number": [1, 2, 40],
         "code": ["F.VI", "PP-1", "C.I", "ZZ-9"],
     }
