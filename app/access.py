@@ -80,6 +80,7 @@ ACCESS: dict[str, Rule] = {
     "conventions.member_set": member(Action.MANAGE_MEMBERS),
     "conventions.member_remove": member(Action.MANAGE_MEMBERS),
     "conventions_api.list": LOGIN,
+    "conventions_api.create": ORGANISME,
     "conventions_api.show": member(Action.VIEW),
     "conventions_api.members": member(Action.VIEW),
     "conventions_api.member_set": member(Action.MANAGE_MEMBERS),

@@ -150,6 +150,17 @@ def optional_id(data: Payload, key: str) -> int | None:
     return value
 
 
+def whole_number(data: Payload, key: str, required: bool = False) -> int | None:
+    """An integer sent as a JSON number (not a string, not true/false); None when absent,
+    unless ``required``. Its range is the rules' to check."""
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not -(2**31) < value < 2**31:
+        raise InvalidInput(f"Le champ {key} doit être un nombre entier.")
+    return value
+
+
 def day(data: Payload, key: str, what: str) -> date | None:
     """A date sent as ``"2026-03-20"`` (or ``"20/03/2026"``, as the pages take it); None
     when absent or empty, for the rules to say it is missing. ``what`` names it in the

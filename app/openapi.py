@@ -482,7 +482,33 @@ def description() -> Schema:
                 "responses": {"200": {"description": "OpenAPI 3.1"}},
             }
         },
-        "/api/conventions": {"get": _operation("Les conventions de l'utilisateur et son rôle")},
+        "/api/conventions": {
+            "get": _operation(
+                "Les conventions de l'utilisateur et son rôle",
+                schema=_list_of("conventions", "Convention"),
+            ),
+            "post": _operation(
+                "Créer une convention de son organisme, avec ses sections types "
+                "(utilisateurs d'un organisme HLM)",
+                ok=201,
+                schema=_ref("Convention"),
+                requestBody=_json(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                k.value for k in ConventionKind if k is not ConventionKind.AVENANT
+                            ],
+                        },
+                        "title": _TEXT,
+                        "start_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                        "end_year": {"type": "integer"},
+                        "cadre_id": {**_ID, "description": "Le document cadre (application)"},
+                    },
+                    ["kind", "title", "start_year"],
+                ),
+            ),
+        },
         "/api/conventions/{convention_id}": {
             "get": _operation("Une convention, ses membres et son étape", parameters=[CONVENTION])
         },

@@ -3,7 +3,7 @@ participants managed as the participants page does (app/conventions/operations.p
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, url_for
 from flask.typing import ResponseReturnValue
 
 from app import json_input
@@ -11,6 +11,7 @@ from app.access import conventions_for, members
 from app.conventions import operations
 from app.conventions.queries import convention_json, membership_json
 from app.db import db_session
+from workflows.conventions import ConventionKind
 from workflows.errors import InvalidInput
 from workflows.permissions import Role
 
@@ -22,6 +23,33 @@ def list_conventions() -> ResponseReturnValue:
     return jsonify(
         conventions=[convention_json(c, role.value) for c, role in conventions_for(g.user)]
     )
+
+
+@bp.post("/conventions", endpoint="create")
+def create() -> ResponseReturnValue:
+    """A new convention of the user's organisme with its standard sections, as the « Nouvelle
+    convention » page makes it (from a Word draft: ``POST /api/conventions/import.docx``)."""
+    data = json_input.payload('{"kind": "cus", "title": "...", "start_year": 2026}')
+    raw = json_input.string(data, "kind", required=True).strip()
+    try:
+        kind = ConventionKind(raw)
+    except ValueError:
+        kinds = ", ".join(k.value for k in ConventionKind if k is not ConventionKind.AVENANT)
+        raise InvalidInput(f"Type de convention inconnu : « {raw[:50]} » ({kinds}).") from None
+    start_year = json_input.whole_number(data, "start_year", required=True)
+    assert start_year is not None  # required
+    created = operations.create_convention(
+        g.user,
+        kind,
+        json_input.string(data, "title"),
+        start_year,
+        json_input.whole_number(data, "end_year"),
+        json_input.optional_id(data, "cadre_id"),
+    )
+    response = jsonify(convention_json(created, Role.REDACTEUR.value))
+    response.status_code = 201
+    response.headers["Location"] = url_for("conventions_api.show", convention_id=created.id)
+    return response
 
 
 @bp.get("/conventions/<int:convention_id>")
