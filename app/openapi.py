@@ -137,6 +137,10 @@ _DAY: Schema = {"type": "string", "format": "date"}
 _PERSON = _object({"id": _INT, "name": _STR})
 _POSITIONS = ["accord", "reserves", "desaccord"]
 _ROLES = [r.value for r in Role]
+_SAVED = _object({"number": _INT, "review_notice": _nullable(_STR)})
+_DECIDED = _object({"contribution": _ref("Contribution"), "revision": _nullable(_INT)})
+# The Word import's answers: their parts are described in the README (« Word »).
+_LOOSE_OBJECT: Schema = {"type": "object"}
 _DECISIONS = _object(
     {
         "contributions": {"type": "array", "items": _ref("Contribution")},
@@ -202,6 +206,17 @@ SCHEMAS: Schema = {
             "role": {"type": "string", "enum": _ROLES},
         },
         optional=("role",),
+    ),
+    "Event": _object(
+        {
+            "id": _INT,
+            "at": _TIME,
+            "action": _STR,
+            "actor": _nullable(_STR),
+            "organisation": _nullable(_STR),
+            "target": _object({"type": _STR, "id": _nullable(_INT)}),
+            "summary": _STR,
+        }
     ),
     "Member": _object(
         {
@@ -510,7 +525,29 @@ def description() -> Schema:
             ),
         },
         "/api/conventions/{convention_id}": {
-            "get": _operation("Une convention, ses membres et son étape", parameters=[CONVENTION])
+            "get": _operation(
+                "Une convention, ses membres et son étape",
+                parameters=[CONVENTION],
+                schema={
+                    "allOf": [
+                        _ref("Convention"),
+                        _object(
+                            {
+                                "members": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            "role": {"type": "string", "enum": _ROLES},
+                                            "organisation": _nullable(_STR),
+                                            "user": _nullable(_STR),
+                                        }
+                                    ),
+                                }
+                            }
+                        ),
+                    ]
+                },
+            )
         },
         "/api/conventions/{convention_id}/sections": {
             "get": _operation(
@@ -529,6 +566,7 @@ def description() -> Schema:
         "/api/conventions/{convention_id}/events": {
             "get": _operation(
                 "Le journal, du plus récent au plus ancien (200 par page)",
+                schema=_list_of("events", "Event"),
                 parameters=[
                     CONVENTION,
                     _query("action", "Ne garder qu'une action", _TEXT),
@@ -540,6 +578,7 @@ def description() -> Schema:
         "/api/conventions/{convention_id}/transition": {
             "post": _operation(
                 "Faire passer la convention à l'étape suivante",
+                schema=_ref("Convention"),
                 parameters=[CONVENTION],
                 requestBody=_json(
                     {"to": {"type": "string", "enum": [s.value for s in ConventionState]}},
@@ -560,7 +599,9 @@ def description() -> Schema:
         },
         "/api/conventions/{convention_id}/import.docx": {
             "post": _operation(
-                "Importer un document Word revu (aperçu avec dry_run=1)",
+                "Importer un document Word revu (aperçu avec dry_run=1, 200 ; écrit : 201)",
+                ok_too=(201,),
+                schema=_LOOSE_OBJECT,
                 parameters=[CONVENTION],
                 requestBody=_multipart(
                     {
@@ -578,8 +619,10 @@ def description() -> Schema:
         },
         "/api/conventions/import.docx": {
             "post": _operation(
-                "Créer une convention depuis un projet Word",
+                "Créer une convention depuis un projet Word (aperçu avec dry_run=1 : 200)",
                 ok=201,
+                ok_too=(200,),
+                schema=_LOOSE_OBJECT,
                 requestBody=_multipart(
                     {
                         "file": _UPLOAD,
@@ -595,11 +638,21 @@ def description() -> Schema:
             )
         },
         "/api/sections/{section_id}": {
-            "get": _operation("Une section et son texte courant", parameters=[SECTION])
+            "get": _operation(
+                "Une section et son texte courant", parameters=[SECTION], schema=_ref("Section")
+            )
         },
         "/api/sections/{section_id}/revisions": {
             "get": _operation(
                 "L'historique des révisions, sans les textes",
+                schema=_object(
+                    {
+                        "total": _INT,
+                        "limit": _INT,
+                        "offset": _INT,
+                        "revisions": {"type": "array", "items": _ref("Revision")},
+                    }
+                ),
                 parameters=[
                     SECTION,
                     _query("limit", "Au plus (1 à 1000)", {"type": "integer"}),
@@ -608,6 +661,7 @@ def description() -> Schema:
             ),
             "post": _operation(
                 "Enregistrer une révision (rédacteurs)",
+                schema=_SAVED,
                 ok=201,
                 parameters=[SECTION],
                 requestBody=_json(
@@ -623,12 +677,37 @@ def description() -> Schema:
         "/api/sections/{section_id}/revisions/{number}": {
             "get": _operation(
                 "Une révision et son texte",
+                schema=_ref("Revision"),
                 parameters=[SECTION, _path("number", "Numéro de la révision")],
             )
         },
         "/api/sections/{section_id}/diff": {
             "get": _operation(
                 "Les différences entre deux révisions, mot à mot",
+                schema=_object(
+                    {
+                        "from": _INT,
+                        "to": _INT,
+                        "stats": {"type": "object", "additionalProperties": _INT},
+                        "paragraphs": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "op": {
+                                        "type": "string",
+                                        "enum": ["equal", "insert", "delete", "change"],
+                                    },
+                                    "old_index": _nullable(_INT),
+                                    "new_index": _nullable(_INT),
+                                    "spans": {
+                                        "type": "array",
+                                        "items": _object({"op": _STR, "text": _STR}),
+                                    },
+                                }
+                            ),
+                        },
+                    }
+                ),
                 parameters=[
                     SECTION,
                     {
@@ -644,6 +723,7 @@ def description() -> Schema:
         "/api/sections/{section_id}/contributions": {
             "post": _operation(
                 "Proposer une contribution sur une section",
+                schema=_ref("Contribution"),
                 ok=201,
                 parameters=[SECTION],
                 requestBody=_json(
@@ -658,11 +738,16 @@ def description() -> Schema:
             )
         },
         "/api/contributions/{contribution_id}": {
-            "get": _operation("Une contribution et ses modifications", parameters=[CONTRIBUTION])
+            "get": _operation(
+                "Une contribution et ses modifications",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+            )
         },
         "/api/contributions/{contribution_id}/accept": {
             "post": _operation(
                 "Accepter une contribution, entière ou en partie",
+                schema=_DECIDED,
                 parameters=[CONTRIBUTION],
                 requestBody=_json(
                     {"hunks": {"type": "array", "items": {"type": "string"}}}, optional=True
@@ -672,16 +757,22 @@ def description() -> Schema:
         "/api/contributions/{contribution_id}/reject": {
             "post": _operation(
                 "Rejeter une contribution, avec son motif",
+                schema=_ref("Contribution"),
                 parameters=[CONTRIBUTION],
                 requestBody=_json(_REASON),
             )
         },
         "/api/contributions/{contribution_id}/withdraw": {
-            "post": _operation("Retirer sa propre contribution", parameters=[CONTRIBUTION])
+            "post": _operation(
+                "Retirer sa propre contribution",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+            )
         },
         "/api/contributions/{contribution_id}/changes/{number}/accept": {
             "post": _operation(
                 "Accepter une seule modification",
+                schema=_DECIDED,
                 parameters=[CONTRIBUTION, CHANGE],
                 requestBody=_json({}, optional=True),
             )
@@ -689,6 +780,7 @@ def description() -> Schema:
         "/api/contributions/{contribution_id}/changes/{number}/reject": {
             "post": _operation(
                 "Rejeter une seule modification",
+                schema=_object({"contribution": _ref("Contribution")}),
                 parameters=[CONTRIBUTION, CHANGE],
                 requestBody=_json(_REASON, optional=True),
             )
@@ -717,7 +809,7 @@ def description() -> Schema:
                 "Restaurer une révision : son texte devient une nouvelle révision (rédacteurs)",
                 ok=201,
                 parameters=[SECTION, _path("number", "Numéro de la révision à restaurer")],
-                schema=_object({"number": _INT, "review_notice": _nullable(_STR)}),
+                schema=_SAVED,
                 requestBody=_json(
                     {"base_revision": {"type": "integer", "minimum": 0}}, ["base_revision"]
                 ),
@@ -1044,6 +1136,29 @@ def description() -> Schema:
         "/api/search": {
             "get": _operation(
                 "Chercher dans la base documentaire",
+                schema=_object(
+                    {
+                        "hits": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "document_id": _INT,
+                                    "passage_id": _INT,
+                                    "title": _STR,
+                                    "kind": _STR,
+                                    "status": _STR,
+                                    "locator": _STR,
+                                    "excerpt": _STR,
+                                    "text": _STR,
+                                    "score": _NUMBER,
+                                    "indicator": _nullable(_STR),
+                                }
+                            ),
+                        },
+                        "total": _INT,
+                        "took_ms": _NUMBER,
+                    }
+                ),
                 parameters=[
                     _query("q", "La question ou les mots", _TEXT),
                     _query(
@@ -1055,15 +1170,47 @@ def description() -> Schema:
                 ],
             )
         },
-        "/api/indicators": {"get": _operation("Les 26 indicateurs de la CUS")},
+        "/api/indicators": {
+            "get": _operation(
+                "Les 26 indicateurs de la CUS",
+                schema=_object(
+                    {
+                        "indicators": {
+                            "type": "array",
+                            "items": _object(
+                                {"code": _STR, "title": _STR, "unit": _STR, "aspect": _STR}
+                            ),
+                        }
+                    }
+                ),
+            )
+        },
         "/api/indicators/{code}": {
             "get": _operation(
-                "Un indicateur : définition, variables, formule", parameters=[INDICATOR]
+                "Un indicateur : définition, variables, formule",
+                parameters=[INDICATOR],
+                schema={
+                    "type": "object",
+                    "required": ["code", "title", "unit", "variables", "formula", "target"],
+                },
             )
         },
         "/api/indicators/{code}/compute": {
             "post": _operation(
                 "Calculer un indicateur à partir de ses variables, année par année",
+                schema=_object(
+                    {
+                        "code": _STR,
+                        "unit": _STR,
+                        "years": {
+                            "type": "array",
+                            "items": _object({"year": _INT, "value": _NUMBER, "working": _STR}),
+                        },
+                        "aggregate": _nullable(_NUMBER),
+                        "aggregate_working": _STR,
+                        "warnings": {"type": "array", "items": _STR},
+                    }
+                ),
                 parameters=[INDICATOR],
                 requestBody=_json(
                     {
@@ -1083,6 +1230,16 @@ def description() -> Schema:
         "/api/assistant/ask": {
             "post": _operation(
                 "Poser une question à l'assistant de rédaction",
+                schema={
+                    "type": "object",
+                    "required": ["answer", "found", "mode", "sources"],
+                    "properties": {
+                        "answer": _STR,
+                        "found": _BOOL,
+                        "mode": _STR,
+                        "sources": {"type": "array"},
+                    },
+                },
                 requestBody=_json(
                     {
                         "question": {"type": "string", "maxLength": MAX_QUESTION_CHARS},

@@ -44,6 +44,21 @@ def test_the_description_lists_every_route_of_the_api_and_no_other(app):
     assert served.status_code == 200 and served.get_json()["openapi"] == "3.1.0"
 
 
+def test_every_json_answer_of_success_has_its_schema():
+    # What a call answers is part of the description: a new call without it fails here
+    # (and tests/conftest.py holds every API answer of the suite to that schema).
+    missing = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in description()["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation["responses"].items()
+        if status.startswith("2") and path != "/api/openapi.json"
+        for media, content in answer.get("content", {}).items()
+        if media == "application/json" and "schema" not in content
+    ]
+    assert not missing, missing
+
+
 OPERATIONS = [
     (method, path)
     for path, operations in description()["paths"].items()
