@@ -41,6 +41,9 @@ from app.lifecycle import api as lifecycle_api
 from app.lifecycle import views as lifecycle
 from app.markdown import render
 from app.models import User
+from app.notifications import api as notifications_api
+from app.notifications import queries as notifications_queries
+from app.notifications import views as notifications
 from app.register import api as register_api
 from app.register import views as register
 from app.review import api as review_api
@@ -190,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
         kb,
         assistant,
         editing,
+        notifications,
     )
     apis = (
         conventions_api,
@@ -203,12 +207,16 @@ def _register_blueprints(app: Flask) -> None:
         word_api,
         kb_api,
         assistant_api,
+        notifications_api,
     )
     for module in pages:
         app.register_blueprint(module.bp)
     for module in apis:
         app.register_blueprint(module.bp)
         csrf.exempt(module.bp)
+    # A mail client's one-click unsubscribe (RFC 8058) posts no CSRF token; the signed
+    # link is the credential (app/notifications/views.py).
+    csrf.exempt(notifications.unsubscribe)
 
 
 def _register_templates(app: Flask) -> None:
@@ -227,6 +235,12 @@ def _register_templates(app: Flask) -> None:
             "Action": Action,
             "allowed": lambda action: can(role, action),
             "comments_open": comments_open,
+            # The navigation's unread counter, on every page of a logged-in user.
+            "unread_count": (
+                (lambda: notifications_queries.unread_count(g.user.id))
+                if g.get("user")
+                else (lambda: 0)
+            ),
         }
 
 

@@ -180,6 +180,15 @@ ACCESS: dict[str, Rule] = {
     "activity.inbox": LOGIN,
     "activity.inbox_read": LOGIN,
     "activity_api.events": member(Action.VIEW),
+    # notifications: each user's own (the operations read only the user's rows)
+    "notifications.open_one": LOGIN,
+    "notifications.read_one": LOGIN,
+    "notifications.preferences": LOGIN,
+    "notifications.unsubscribe": PUBLIC,  # the signed link of a mail is the credential
+    "notifications_api.index": LOGIN,
+    "notifications_api.read": LOGIN,
+    "notifications_api.preferences": LOGIN,
+    "notifications_api.preferences_set": LOGIN,
     # Word round trip
     "word.export": member(Action.VIEW),
     "word.import_page": member(Action.PROPOSE),  # and may_attribute_to_others

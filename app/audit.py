@@ -1,13 +1,12 @@
-"""The audit trail and the inbox: written inside the operation's own transaction, so an
-action and its record commit or roll back together."""
+"""The audit trail: written inside the operation's own transaction, so an action and its
+record commit or roll back together (notifications: app/notifications)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Event, Membership, Notification, User
-from workflows.permissions import Role
+from app.models import Event, Membership, User
 
 ACTION_LABELS = {
     "connexion": "Connexion",
@@ -74,35 +73,6 @@ def record(
     )
     session.add(event)
     return event
-
-
-def notify(
-    session: Session,
-    user_ids: set[int],
-    text: str,
-    link: str = "",
-    convention_id: int | None = None,
-) -> None:
-    for user_id in sorted(user_ids):
-        session.add(
-            Notification(user_id=user_id, convention_id=convention_id, text=text[:1000], link=link)
-        )
-
-
-def members_with_role(session: Session, convention_id: int, role: Role) -> set[int]:
-    """Ids of the users holding ``role`` in a convention, personally or through their
-    organisation (a personal membership overrides the organisation's)."""
-    memberships = list(
-        session.scalars(select(Membership).where(Membership.convention_id == convention_id))
-    )
-    personal = {m.user_id: m.role for m in memberships if m.user_id is not None}
-    by_org = {m.organisation_id: m.role for m in memberships if m.organisation_id is not None}
-    users = session.scalars(
-        select(User).where(User.active, User.organisation_id.in_(by_org.keys() or [-1]))
-    )
-    result = {u.id for u in users if personal.get(u.id, by_org.get(u.organisation_id)) is role}
-    result |= {uid for uid, r in personal.items() if r is role}
-    return result
 
 
 def users_of_membership(session: Session, membership: Membership) -> set[int]:

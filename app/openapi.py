@@ -17,6 +17,7 @@ from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
+from workflows.notifications import Delivery, Kind
 from workflows.permissions import Role
 from workflows.review import POSITION_TEXT_MAX_LENGTH, SectionState
 
@@ -482,6 +483,94 @@ def _multipart(properties: Schema, required: list[str]) -> Schema:
             "multipart/form-data": {
                 "schema": {"type": "object", "properties": properties, "required": required}
             }
+        },
+    }
+
+
+def _notification_paths() -> Schema:
+    kinds = [k.value for k in Kind]
+    deliveries = [d.value for d in Delivery]
+    preferences = _object(
+        {
+            "preferences": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"type": "string", "enum": kinds},
+                        "label": _STR,
+                        "delivery": {"type": "string", "enum": deliveries},
+                        "chosen": _BOOL,
+                    }
+                ),
+            },
+            "deliveries": {"type": "object", "additionalProperties": _STR},
+        }
+    )
+    return {
+        "/api/notifications": {
+            "get": _operation(
+                "Mes notifications, de la plus récente à la plus ancienne, et le nombre de "
+                "non lues",
+                schema=_object(
+                    {
+                        "notifications": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "id": _INT,
+                                    "kind": _STR,
+                                    "convention_id": _nullable(_INT),
+                                    "url": _STR,
+                                    "summary": _STR,
+                                    "read": _BOOL,
+                                    "created_at": _TIME,
+                                }
+                            ),
+                        },
+                        "unread": _INT,
+                        "next_before": _nullable(_INT),
+                    }
+                ),
+                parameters=[
+                    _query(
+                        "unread", "Les non lues seulement", {"type": "string", "enum": ["1", "0"]}
+                    ),
+                    _query("convention", "D'une convention", _ID),
+                    _query("kind", "D'un type", {"type": "string", "enum": kinds}),
+                    _query("before", "Celles d'avant cet identifiant (page suivante)", _ID),
+                    _query("limit", "Combien (200 au plus, 50 par défaut)", _ID),
+                ],
+            )
+        },
+        "/api/notifications/read": {
+            "post": _operation(
+                "Marquer des notifications comme lues (ou toutes)",
+                schema=_object({"marked": _INT, "unread": _INT}),
+                requestBody=_json(
+                    {
+                        "ids": {"type": "array", "items": _ID, "maxItems": 1000},
+                        "all": {"type": "boolean"},
+                    }
+                ),
+            )
+        },
+        "/api/notifications/preferences": {
+            "get": _operation("Mes choix d'envoi par e-mail, type par type", schema=preferences),
+            "post": _operation(
+                "Changer mes choix d'envoi par e-mail",
+                schema=preferences,
+                requestBody=_json(
+                    {
+                        "preferences": {
+                            "type": "object",
+                            "propertyNames": {"enum": kinds},
+                            "additionalProperties": {"type": "string", "enum": deliveries},
+                            "minProperties": 1,
+                        }
+                    },
+                    ["preferences"],
+                ),
+            ),
         },
     }
 
@@ -1251,6 +1340,7 @@ def description() -> Schema:
             )
         },
     }
+    paths.update(_notification_paths())
     # A deep copy: the parameters above are shared between operations.
     return copy.deepcopy(
         {

@@ -19,7 +19,6 @@ or more, got a 5xx, or /healthz waited 2 s or more.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -33,19 +32,19 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import docx
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# The hostile files are the tests' own (tests/hostile.py): one generator for both.
+from tests.hostile import docx_paragraphs, pdf_shared_stream, text_ops  # noqa: E402
 
 BUDGET_S = 2.0
 DRAFTER = ("redac@oph.test", "Rédactrice", "OPH Hostile")
@@ -54,72 +53,6 @@ PASSWORD = "motdepasse-hostile"
 
 
 # --- hostile files --------------------------------------------------------------------------
-
-
-def pdf_bytes(pages: int, content: bytes) -> bytes:
-    """A PDF of ``pages`` pages all drawing one shared content stream (Flate-compressed)."""
-    stream = zlib.compress(content, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids ["
-        + b" ".join(f"{5 + n} 0 R".encode() for n in range(pages))
-        + f"] /Count {pages} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode()
-        + stream
-        + b"\nendstream",
-    ]
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
-    objects += [page] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out.getvalue()
-
-
-def text_ops(lines: int) -> bytes:
-    return (
-        b"BT /F1 10 Tf 40 800 Td "
-        + b"(Le plan de concertation locative.) Tj 0 -12 Td " * lines
-        + b"ET"
-    )
-
-
-def docx_bytes(title: str, paragraphs: int, length: int, rng: random.Random) -> bytes:
-    """A Word document: one Heading 1 (the section's title) then ``paragraphs`` paragraphs
-    of ``length`` random letters (an archive that compresses as a real one does, so that
-    it passes the zip-bomb check)."""
-    base = io.BytesIO()
-    document = docx.Document()
-    document.add_heading(title, level=1)
-    document.add_paragraph("MARKER")
-    document.save(base)
-    source = zipfile.ZipFile(io.BytesIO(base.getvalue()))
-    xml = source.read("word/document.xml").decode()
-    marker = re.search(r"<w:p>(?:(?!<w:p>).)*?MARKER.*?</w:p>", xml, re.S)
-    assert marker is not None
-    letters = "abcdefghijklmnopqrstuvwxyz "
-    body = "".join(
-        "<w:p><w:r><w:t>" + "".join(rng.choices(letters, k=length)) + "</w:t></w:r></w:p>"
-        for _ in range(paragraphs)
-    )
-    xml = xml[: marker.start()] + body + xml[marker.end() :]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = xml.encode() if item.filename == "word/document.xml" else source.read(item)
-            target.writestr(item.filename, data)
-    return out.getvalue()
 
 
 def wide_table(columns: int) -> str:
@@ -307,7 +240,7 @@ def hostile(base: str, world: dict[str, object]) -> list[Result]:
         )
     )
 
-    many = docx_bytes(str(world["title"]), 300_000, 40, rng)
+    many = docx_paragraphs(str(world["title"]), 300_000, 40, rng.randrange(1 << 30))
     run(
         lambda: timed(
             f"import preview, 300k paragraphs ({len(many) / 1e6:.1f} MB)",
@@ -318,7 +251,7 @@ def hostile(base: str, world: dict[str, object]) -> list[Result]:
             files={"file": ("long.docx", many, "application/octet-stream")},
         ),
     )
-    big = docx_bytes(str(world["title"]), 60_000, 400, rng)
+    big = docx_paragraphs(str(world["title"]), 60_000, 400, rng.randrange(1 << 30))
     for number in range(5):
         results.append(
             timed(
@@ -331,8 +264,8 @@ def hostile(base: str, world: dict[str, object]) -> list[Result]:
             )
         )
 
-    pages = pdf_bytes(2_900, text_ops(40))
-    stream = pdf_bytes(1, text_ops(1_500_000))
+    pages = pdf_shared_stream(2_900, text_ops(40))
+    stream = pdf_shared_stream(1, text_ops(1_500_000))
     sessions = [web_session(base, DRAFTER[0]) for _ in range(2)]
 
     def upload(session: requests.Session, label: str, name: str, data: bytes) -> Result:

@@ -129,6 +129,10 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = world.users["signataire"]
         elif arg == "filename":
             values[arg] = "style.css"
+        elif arg == "notification_id":
+            values[arg] = 1  # someone's, or none: another user's answers 404 as a missing one
+        elif arg == "token":
+            values[arg] = "lien-non-signe"  # an unsigned unsubscribe link: 404
         else:  # pragma: no cover
             raise AssertionError(f"no sample value for {arg} in {rule}")
     return rule.build(values, append_unknown=False)[1]

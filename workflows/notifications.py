@@ -55,6 +55,7 @@ KIND_LABELS: dict[Kind, str] = {
 AWAITING: frozenset[Kind] = frozenset(
     {
         Kind.CONTRIBUTION_FILED,
+        Kind.DISCUSSION_OPENED,  # a question put to the drafters
         Kind.REVIEW_REQUESTED,
         Kind.MENTION,
         Kind.DEADLINE,
@@ -62,6 +63,14 @@ AWAITING: frozenset[Kind] = frozenset(
         Kind.MEMBERSHIP,
     }
 )
+
+
+# Sent at once by default too: the answer or the decision someone is waiting for.
+IMMEDIATE_BY_DEFAULT: frozenset[Kind] = AWAITING | {
+    Kind.REPLY,
+    Kind.CONTRIBUTION_DECIDED,
+    Kind.WORD_IMPORT,  # words written in your name: you hear of it at once
+}
 
 
 class Delivery(StrEnum):
@@ -84,10 +93,10 @@ DIGESTS: tuple[Delivery, ...] = (Delivery.DAILY, Delivery.WEEKLY)
 
 
 def default_delivery(kind: Kind) -> Delivery:
-    """Before a reader chooses: what awaits them at once, the rest in the daily digest
-    (someone who opens Cosigne only when an e-mail tells her to is told of what needs her,
-    and is not flooded with what does not)."""
-    return Delivery.IMMEDIATE if kind in AWAITING else Delivery.DAILY
+    """Before a reader chooses: what awaits them, or what they wait for, at once; the
+    rest in the daily digest (someone who opens Cosigne only when an e-mail tells her to
+    is told of what needs her, and is not flooded with what does not)."""
+    return Delivery.IMMEDIATE if kind in IMMEDIATE_BY_DEFAULT else Delivery.DAILY
 
 
 def delivery_for(kind: Kind, chosen: Mapping[Kind, Delivery]) -> Delivery:

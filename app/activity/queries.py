@@ -17,7 +17,6 @@ from app.models import (
     Contribution,
     Convention,
     Event,
-    Notification,
     Section,
     User,
     iso,
@@ -94,7 +93,6 @@ def ledger(convention_id: int) -> dict[str, list[Contribution]]:
 class Inbox:
     to_decide: list[Contribution]  # one page of them, oldest first
     to_review: list[Section]
-    notifications: list[Notification]
     deadlines: list[tuple[Convention, DeadlineView]]
     to_decide_total: int = 0
     page: int = 1
@@ -105,12 +103,7 @@ class Inbox:
 
     @property
     def count(self) -> int:
-        return (
-            self.to_decide_total
-            + len(self.to_review)
-            + len(self.deadlines)
-            + sum(1 for n in self.notifications if n.read_at is None)
-        )
+        return self.to_decide_total + len(self.to_review) + len(self.deadlines)
 
 
 def inbox(user: User, today: date | None = None, page: int = 1) -> Inbox:
@@ -161,21 +154,13 @@ def inbox(user: User, today: date | None = None, page: int = 1) -> Inbox:
                 continue
             if membership.id not in latest_positions(session, section.id, current.number):
                 to_review.append(section)
-    notifications = list(
-        session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
-            .limit(100)
-        )
-    )
     deadlines = [
         (convention, view)
         for convention, _role in memberships
         for view in deadlines_of(convention, today)
         if view.status in ("late", "soon")
     ]
-    return Inbox(to_decide, to_review, notifications, deadlines, total, page)
+    return Inbox(to_decide, to_review, deadlines, total, page)
 
 
 def event_json(event: Event) -> dict[str, Any]:

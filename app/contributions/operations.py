@@ -34,6 +34,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.notifications.operations import notify, with_roles
 from app.sections.operations import insert_revision, lock_editable_section
 from workflows.contributions import (
     RATIONALE_MAX,
@@ -49,6 +50,7 @@ from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import comments_open, contributions_closed_reason, contributions_open
 from workflows.limits import check_hunks
 from workflows.mentions import find_mentions
+from workflows.notifications import Kind
 from workflows.permissions import Role, may_resolve, may_withdraw
 from workflows.revisions import clean_body
 from workflows.text.anchors import make_anchor
@@ -109,9 +111,11 @@ def create_contribution(
     rationale: str = "",
     assisted: bool = False,
     within_session: Session | None = None,
+    actor: User | None = None,
 ) -> Contribution:
     """Propose a new wording of a section, based on a named revision (in the caller's
-    transaction when it passes ``within_session``)."""
+    transaction when it passes ``within_session``). ``actor``: who files it, when not its
+    author (a Word import writes contributions in their authors' names)."""
     body = clean_body(body)
     rationale = clean_text(rationale, "La justification", required=False, limit=RATIONALE_MAX)
     with within(within_session) as session:
@@ -142,14 +146,15 @@ def create_contribution(
         )
         session.add(contribution)
         session.flush()
-        drafters = audit.members_with_role(session, section.convention_id, Role.REDACTEUR)
-        audit.notify(
+        notify(
             session,
-            drafters - {author.id},
+            Kind.CONTRIBUTION_FILED,
+            with_roles(session, section.convention_id, Role.REDACTEUR),
             f"Contribution de {author.name} ({author.organisation.name}) sur « {section.title} » : "
             "à examiner",
             f"/contributions/{contribution.id}",
             section.convention_id,
+            actor or author,
         )
         audit.record(
             session,
@@ -205,12 +210,14 @@ def _decided(
 
 
 def _tell_author(session: Session, contribution: Contribution, actor: User, text: str) -> None:
-    audit.notify(
+    notify(
         session,
-        {contribution.author_id} - {actor.id},
+        Kind.CONTRIBUTION_DECIDED,
+        {contribution.author_id},
         text,
         f"/contributions/{contribution.id}",
         contribution.section.convention_id,
+        actor,
     )
 
 
@@ -508,18 +515,31 @@ def open_thread(
         session.flush()
         comment = Comment(thread_id=thread.id, author_id=actor.id, body=body)
         session.add(comment)
-        _record_mentions(session, comment, section.convention_id)
+        mentioned = _record_mentions(session, comment, section.convention_id)
         actor = reloaded(session, actor)
+        link = _thread_link(thread)
+        # The drafters answer for the text; a contribution's author hears of what is said
+        # about it. A member named with "@" is told by the mention instead.
+        participants = with_roles(session, section.convention_id, Role.REDACTEUR)
         if contribution_id is not None:
             contribution = session.get(Contribution, contribution_id)
             assert contribution is not None
-            audit.notify(
-                session,
-                {contribution.author_id} - {actor.id},
-                f"{actor.name} a commenté votre contribution n° {contribution_id}",
-                f"/contributions/{contribution_id}",
-                section.convention_id,
+            participants.add(contribution.author_id)
+            what = f"la contribution n° {contribution_id} sur « {section.title} »"
+        else:
+            what = f"« {section.title} »" + (
+                f" (passage : « {quote.strip()[:80]} »)" if quote.strip() else ""
             )
+        notify(
+            session,
+            Kind.DISCUSSION_OPENED,
+            participants - mentioned,
+            f"{actor.name} a ouvert une discussion sur {what}",
+            link,
+            section.convention_id,
+            actor,
+        )
+        _tell_mentioned(session, mentioned, actor, section, link)
         audit.record(
             session,
             "commentaire",
@@ -542,21 +562,21 @@ def reply(thread_id: int, actor: User, body: str, within_session: Session | None
         section = _check_comments_open(session.get(Section, thread.section_id))
         comment = Comment(thread_id=thread_id, author_id=actor.id, body=body)
         session.add(comment)
-        _record_mentions(session, comment, section.convention_id)
+        mentioned = _record_mentions(session, comment, section.convention_id)
         actor = reloaded(session, actor)
-        earlier = {c.author_id for c in thread.comments}
-        link = (
-            f"/contributions/{thread.contribution_id}"
-            if thread.contribution_id
-            else f"/sections/{section.id}#fil-{thread.id}"
-        )
-        audit.notify(
+        # The discussion's participants: whoever opened it or wrote in it.
+        participants = {thread.author_id} | {c.author_id for c in thread.comments}
+        link = _thread_link(thread)
+        notify(
             session,
-            earlier - {actor.id},
-            f"{actor.name} a répondu à votre commentaire sur « {section.title} »",
+            Kind.REPLY,
+            participants - mentioned,
+            f"{actor.name} a répondu dans la discussion sur « {section.title} »",
             link,
             section.convention_id,
+            actor,
         )
+        _tell_mentioned(session, mentioned, actor, section, link)
         audit.record(
             session,
             "reponse",
@@ -569,13 +589,36 @@ def reply(thread_id: int, actor: User, body: str, within_session: Session | None
     return comment
 
 
-def _record_mentions(session: Session, comment: Comment, convention_id: int) -> None:
-    """The members the comment names with "@" (the notifications deliver them)."""
+def _record_mentions(session: Session, comment: Comment, convention_id: int) -> set[int]:
+    """The members the comment names with "@" (their ids: each is told)."""
     if "@" not in comment.body:
-        return
+        return set()
     people = member_users(convention_id)
-    for user_id in find_mentions(comment.body, [(u.id, u.name) for u in people]):
+    found = set(find_mentions(comment.body, [(u.id, u.name) for u in people]))
+    for user_id in sorted(found):
         comment.mentions.append(Mention(user_id=user_id))
+    return found
+
+
+def _thread_link(thread: CommentThread) -> str:
+    """Where a discussion is read: on its contribution's page, or on its section's."""
+    if thread.contribution_id:
+        return f"/contributions/{thread.contribution_id}#fil-{thread.id}"
+    return f"/sections/{thread.section_id}#fil-{thread.id}"
+
+
+def _tell_mentioned(
+    session: Session, mentioned: set[int], actor: User, section: Section, link: str
+) -> None:
+    notify(
+        session,
+        Kind.MENTION,
+        mentioned,
+        f"{actor.name} vous a mentionné dans une discussion sur « {section.title} »",
+        link,
+        section.convention_id,
+        actor,
+    )
 
 
 def set_resolved(thread_id: int, actor: User, resolved: bool) -> CommentThread:
@@ -594,6 +637,16 @@ def set_resolved(thread_id: int, actor: User, resolved: bool) -> CommentThread:
         thread.resolved_by_id = actor.id if resolved else None
         thread.resolved_at = utcnow() if resolved else None
         actor = reloaded(session, actor)
+        if resolved:
+            notify(
+                session,
+                Kind.DISCUSSION_RESOLVED,
+                {thread.author_id},
+                f"{actor.name} a résolu votre discussion sur « {section.title} »",
+                _thread_link(thread),
+                section.convention_id,
+                actor,
+            )
         audit.record(
             session,
             "fil_resolu" if resolved else "fil_rouvert",

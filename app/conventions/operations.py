@@ -19,10 +19,12 @@ from app.models import (
     Signature,
     User,
 )
+from app.notifications.operations import notify
 from app.review.operations import recheck_reviews
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, check_period, clean_title
 from workflows.errors import InvalidInput, NotFound
-from workflows.permissions import Role
+from workflows.notifications import Kind
+from workflows.permissions import ROLE_LABELS, Role
 from workflows.review import SectionState
 
 
@@ -129,6 +131,7 @@ def set_membership(
         membership = session.scalar(
             select(Membership).where(Membership.convention_id == convention_id, where)
         )
+        before = membership.role if membership is not None else None
         if membership is None:
             membership = Membership(convention_id=convention_id, role=role, **fields)
             session.add(membership)
@@ -144,6 +147,17 @@ def set_membership(
             None,
         )
         session.flush()
+        if before is not role:
+            whom = "Vous participez" if user_email else f"Votre organisation ({who}) participe"
+            notify(
+                session,
+                Kind.MEMBERSHIP,
+                audit.users_of_membership(session, membership),
+                f"{whom} à « {convention.title} » en tant que {ROLE_LABELS[role].lower()}",
+                f"/conventions/{convention_id}",
+                convention_id,
+                actor,
+            )
         _signatories_changed(session, convention_id, membership, actor)
     return membership
 
@@ -160,12 +174,16 @@ def _signatories_changed(
     ]
     if reopened and membership is not None and membership.role is Role.SIGNATAIRE:
         titles = ", ".join(f"« {s.title} »" for s in reopened)
-        audit.notify(
+        notify(
             session,
+            Kind.REVIEW_REQUESTED,
             audit.users_of_membership(session, membership),
             f"Votre position est attendue sur {titles}",
-            f"/conventions/{convention_id}",
+            f"/sections/{reopened[0].id}#revue"
+            if len(reopened) == 1
+            else f"/conventions/{convention_id}",
             convention_id,
+            actor,
         )
 
 

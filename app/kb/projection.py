@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import db_session
 from app.kb.queries import index
 from app.models import KbDocument, KbPassage
+from knowledge.search.index import IndexBusy
 from knowledge.types import SearchDocument
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,9 @@ def catch_up_once() -> None:
             return
         try:
             catch_up()
-        except Exception:
+        except (SQLAlchemyError, OSError, IndexBusy):
+            # What a busy or unreachable store raises; a bug (anything else) is not
+            # hidden: it fails the request and shows in the logs like any other.
             log.exception("search index catch-up failed; tried again at the next request")
             # The request goes on with a clean session (on PostgreSQL a failed statement
             # aborts the whole transaction).

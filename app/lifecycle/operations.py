@@ -18,6 +18,7 @@ from app.access import role_of
 from app.db import reloaded, write_transaction
 from app.lifecycle.queries import facts
 from app.models import Convention, Membership, Section, Signature, User, utcnow
+from app.notifications.operations import everyone, notify, with_roles
 from app.review.queries import signatories
 from app.sections.operations import insert_revision
 from workflows.conventions import ConventionKind, clean_title
@@ -30,7 +31,8 @@ from workflows.lifecycle import (
     fingerprint,
     signing_open,
 )
-from workflows.permissions import may_sign_for
+from workflows.notifications import Kind
+from workflows.permissions import Role, may_sign_for
 from workflows.text.paragraphs import assign_paragraph_ids
 
 
@@ -56,17 +58,14 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
         audit.record(
             session, "transition", summary, actor, convention.id, "convention", convention.id
         )
-        members = set()
-        for membership in session.scalars(
-            select(Membership).where(Membership.convention_id == convention.id)
-        ):
-            members |= audit.users_of_membership(session, membership)
-        audit.notify(
+        notify(
             session,
-            members - {actor.id},
+            Kind.TRANSITION,
+            everyone(session, convention.id),
             f"« {convention.title} » : {summary}",
             f"/conventions/{convention.id}",
             convention.id,
+            actor,
         )
     return convention
 
@@ -145,6 +144,16 @@ def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: 
             convention_id,
             "convention",
             convention_id,
+        )
+        notify(
+            session,
+            Kind.SIGNATURE,
+            with_roles(session, convention_id, Role.REDACTEUR, Role.SIGNATAIRE),
+            f"« {convention.title} » : signature de {membership.party_name} "
+            f"enregistrée (le {signed_on:%d/%m/%Y})",
+            f"/conventions/{convention_id}#signatures",
+            convention_id,
+            actor,
         )
     return signature
 
@@ -227,6 +236,15 @@ def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
             avenant.id,
             "convention",
             avenant.id,
+        )
+        notify(
+            session,
+            Kind.AVENANT,
+            everyone(session, avenant.id),
+            f"Avenant « {title} » ouvert sur « {signed.title} »",
+            f"/conventions/{avenant.id}",
+            avenant.id,
+            actor,
         )
     return avenant
 

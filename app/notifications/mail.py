@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from email.utils import formataddr
+from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 
 from app.models import User
 from app.notifications.outbox import Mail
@@ -53,34 +55,64 @@ def _headers(unsubscribe: str) -> dict[str, str]:
     }
 
 
+def _render(name: str, context: dict[str, Any]) -> str:
+    # The template alone, without Flask's context processors (the pages' labels, the
+    # CSRF token, the unread counter): a mail needs none of them, and a transition renders
+    # one mail per member inside the action's transaction.
+    return current_app.jinja_env.get_template(name).render(context)
+
+
 def _subject(convention: str, text: str) -> str:
     prefix = f"[Cosigne · {convention}] " if convention else "[Cosigne] "
     return (prefix + " ".join(text.split()))[:300]
 
 
-def for_notification(
-    reader: User, kind: Kind, summary: str, link: str, convention: str, actor: User | None
-) -> Mail:
-    unsubscribe = unsubscribe_url(reader.id, [kind])
+# Stand-ins for what differs from one reader to the next: the words are rendered once
+# for all the readers of an event, then each reader's name and link are put in (a
+# transition tells every member, inside the action's own transaction).
+_NAME, _UNSUBSCRIBE = "\x00reader\x00", "\x00unsubscribe\x00"
+
+
+class _Reader:
+    name = _NAME
+
+
+def for_notifications(
+    readers: list[User], kind: Kind, summary: str, link: str, convention: str, actor: User | None
+) -> list[Mail]:
+    """One mail per reader of an event."""
+    if not readers:
+        return []
     context = {
-        "reader": reader,
+        "reader": _Reader(),
         "summary": summary,
         "url": absolute(link or "/inbox"),
         "convention": convention,
         "actor": actor,
         "kind_label": KIND_LABELS[kind],
-        "unsubscribe": unsubscribe,
+        "unsubscribe": _UNSUBSCRIBE,
         "preferences": absolute("/notifications/preferences"),
     }
-    return Mail(
-        recipient=formataddr((reader.name, reader.email)),
-        subject=_subject(convention, summary),
-        text=render_template("mail/notification.txt", **context),
-        html=render_template("mail/notification.html", **context),
-        purpose="notification",
-        user_id=reader.id,
-        headers=_headers(unsubscribe),
-    )
+    text = _render("mail/notification.txt", context)
+    html = _render("mail/notification.html", context)
+    subject = _subject(convention, summary)
+    mails = []
+    for reader in readers:
+        unsubscribe = unsubscribe_url(reader.id, [kind])
+        mails.append(
+            Mail(
+                recipient=formataddr((reader.name, reader.email)),
+                subject=subject,
+                text=text.replace(_NAME, reader.name).replace(_UNSUBSCRIBE, unsubscribe),
+                html=html.replace(_NAME, str(escape(reader.name))).replace(
+                    _UNSUBSCRIBE, unsubscribe
+                ),
+                purpose="notification",
+                user_id=reader.id,
+                headers=_headers(unsubscribe),
+            )
+        )
+    return mails
 
 
 def for_digest(reader: User, delivery: Delivery, groups: list[DigestGroup]) -> Mail:
@@ -113,8 +145,8 @@ def for_digest(reader: User, delivery: Delivery, groups: list[DigestGroup]) -> M
     return Mail(
         recipient=formataddr((reader.name, reader.email)),
         subject=subject[:300],
-        text=render_template("mail/digest.txt", **context),
-        html=render_template("mail/digest.html", **context),
+        text=_render("mail/digest.txt", context),
+        html=_render("mail/digest.html", context),
         purpose="digest",
         user_id=reader.id,
         headers=_headers(unsubscribe),

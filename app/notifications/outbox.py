@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.models import OutboxMail
@@ -44,6 +45,32 @@ def write(session: Session, mail: Mail) -> OutboxMail:
     session.add(row)
     session.info.setdefault(_WRITTEN, []).append(row)
     return row
+
+
+def write_many(session: Session, mails: list[Mail]) -> list[int]:
+    """Write several mails in one multi-row INSERT (a notification to a whole convention)."""
+    if not mails:
+        return []
+    table = cast(Table, OutboxMail.__table__)
+    ids = list(
+        session.connection().scalars(
+            insert(table).returning(table.c.id),
+            [
+                {
+                    "user_id": m.user_id,
+                    "purpose": m.purpose,
+                    "recipient": m.recipient,
+                    "subject": m.subject[:300],
+                    "text_body": m.text,
+                    "html_body": m.html,
+                    "headers": dict(m.headers),
+                }
+                for m in mails
+            ],
+        )
+    )
+    session.info.setdefault(_IDS, []).extend(ids)
+    return ids
 
 
 @event.listens_for(Session, "after_flush")

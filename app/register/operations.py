@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.db import reloaded, write_transaction
 from app.models import Meeting, Organisation, ReceivedLetter, SentDocument, User, utcnow
+from app.notifications.operations import everyone, notify
 from app.register.queries import today
 from workflows.contributions import clean_text
 from workflows.errors import InvalidInput, NotFound
+from workflows.notifications import Kind
 from workflows.register import clean_document, clean_letter, clean_meeting, sending_warning
 
 
@@ -84,6 +86,24 @@ def add_document(
             convention_id,
             "meeting",
             meeting.id,
+        )
+        # The invited organisations' people who take part in the convention.
+        invited = set(meeting.invited or [])
+        readers = session.scalars(
+            select(User.id).where(
+                User.id.in_(everyone(session, convention_id) or [-1]),
+                User.organisation_id.in_(invited or [-1]),
+            )
+        )
+        notify(
+            session,
+            Kind.MEETING_DOCUMENTS,
+            set(readers),
+            f"« {title} » envoyé pour la réunion « {meeting.title} » "
+            f"du {meeting.meeting_on:%d/%m/%Y}",
+            f"/conventions/{convention_id}/association#reunion-{meeting.id}",
+            convention_id,
+            actor,
         )
     return document, warning
 

@@ -9,12 +9,16 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.db import write_transaction
 from app.models import Convention, Membership, ReviewPosition, Revision, Section, User
+from app.notifications.operations import notify, with_roles
 from app.review.queries import acting_membership, latest_positions, signatories
 from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.lifecycle import review_open
+from workflows.notifications import Kind
+from workflows.permissions import Role
 from workflows.review import (
     AGREEING_POSITIONS,
     POSITION_LABELS,
+    Position,
     SectionState,
     after_new_revision,
     clean_position,
@@ -67,6 +71,7 @@ def recheck_reviews(session: Session, convention_id: int, actor: User | None) ->
         audit.record(
             session, "revue_signataires", summary, actor, convention_id, "section", section.id
         )
+        _tell_reviewed(session, section, summary, actor)
     return changed
 
 
@@ -84,17 +89,19 @@ def on_new_revision(
     )
     section.state = result.state
     if result.message:
-        users: set[int] = set()
         # Everyone who had taken a position on the old text, agreeing or not, is told
-        # that it no longer applies.
+        # that it no longer applies, and so are the drafters.
+        users = with_roles(session, section.convention_id, Role.REDACTEUR)
         for position in positions.values():
             users |= audit.users_of_membership(session, position.membership)
-        audit.notify(
+        notify(
             session,
-            users - {author.id},
+            Kind.SECTION_REVIEWED,
+            users,
             f"« {section.title} » : {result.message}",
-            f"/sections/{section.id}",
+            f"/sections/{section.id}#revue",
             section.convention_id,
+            author,
         )
         audit.record(
             session,
@@ -116,18 +123,22 @@ def ask_for_review(section_id: int, actor: User) -> Section:
                 "La relecture des sections se fait pendant l'association et la négociation."
             )
         section.state = request_review(section.state, section.current_revision is not None)
-        parties = signatories(session, section.convention_id)
-        users: set[int] = set()
-        for membership in parties:
-            users |= audit.users_of_membership(session, membership)
         assert section.current_revision is not None  # request_review refuses an empty one
         number = section.current_revision.number
-        audit.notify(
+        # Each signatory whose party has not yet taken position on this text.
+        taken = latest_positions(session, section.id, number)
+        users: set[int] = set()
+        for membership in signatories(session, section.convention_id):
+            if membership.id not in taken:
+                users |= audit.users_of_membership(session, membership)
+        notify(
             session,
+            Kind.REVIEW_REQUESTED,
             users,
             f"Relecture demandée : « {section.title} », révision {number}",
             f"/sections/{section.id}#revue",
             section.convention_id,
+            actor,
         )
         audit.record(
             session,
@@ -182,6 +193,20 @@ def record_position(
             session, section, signatories(session, section.convention_id)
         )
         name = membership.party_name
+        told = with_roles(session, section.convention_id, Role.REDACTEUR)
+        if chosen is Position.DESACCORD:
+            # A disagreement concerns the other parties too: it may block the text.
+            told |= with_roles(session, section.convention_id, Role.SIGNATAIRE)
+        notify(
+            session,
+            Kind.POSITION,
+            told,
+            f"{name} : {POSITION_LABELS[chosen]} sur « {section.title} » "
+            f"(révision {current.number})" + (f" — {cleaned}" if cleaned else ""),
+            f"/sections/{section.id}#revue",
+            section.convention_id,
+            actor,
+        )
         audit.record(
             session,
             "position",
@@ -202,7 +227,23 @@ def record_position(
                 "section",
                 section.id,
             )
+            _tell_reviewed(
+                session, section, f"« {section.title} » validée par tous les signataires", actor
+            )
     return row
+
+
+def _tell_reviewed(session: Session, section: Section, summary: str, actor: User | None) -> None:
+    """A section validated, or back from validated: its drafters and signatories."""
+    notify(
+        session,
+        Kind.SECTION_REVIEWED,
+        with_roles(session, section.convention_id, Role.REDACTEUR, Role.SIGNATAIRE),
+        summary,
+        f"/sections/{section.id}#revue",
+        section.convention_id,
+        actor,
+    )
 
 
 def _lock_section(session: Session, section_id: int) -> Section:

@@ -17,6 +17,7 @@ from pathlib import PurePath
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -25,6 +26,7 @@ from app.contributions.operations import create_contribution, open_thread, reply
 from app.conventions.operations import create_convention
 from app.db import db_session, reloaded, write_transaction
 from app.models import CommentThread, Contribution, PendingImport, Revision, Section, User, utcnow
+from app.notifications.operations import notify
 from app.sections.operations import add_section, insert_revision, lock_editable_section
 from app.word.queries import (
     MODES,
@@ -40,6 +42,7 @@ from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
 from workflows.errors import Forbidden, InvalidInput, TooLarge
 from workflows.files import display_name, megabytes
+from workflows.notifications import Kind
 from workflows.permissions import (
     Action,
     can,
@@ -96,6 +99,7 @@ def apply(
     plan = found.plan
     written = Written()
     name = found.filename
+    in_name: dict[int, list[int]] = {}  # person → the contributions written in their name
     with write_transaction() as session:
         for part in plan.matched:
             section_id = part.section_id
@@ -120,8 +124,10 @@ def apply(
                         f"Importée de « {name} » par {importer.name} : modifications de "
                         f"« {author} » dans Word.",
                         within_session=session,
+                        actor=importer,
                     )
                     written.contributions.append(contribution.id)
+                    in_name.setdefault(attributed[author], []).append(contribution.id)
                 if part.unmarked is not None and not part.by_author:
                     contribution = create_contribution(
                         section_id,
@@ -144,6 +150,17 @@ def apply(
             kept = session.get(PendingImport, pending_token)
             if kept is not None:
                 session.delete(kept)
+        for user_id, ids in sorted(in_name.items()):
+            notify(
+                session,
+                Kind.WORD_IMPORT,
+                {user_id},
+                f"{importer.name} a importé « {name} » : {len(ids)} contribution(s) "
+                "écrite(s) en votre nom d'après vos marques de révision",
+                f"/contributions/{ids[0]}",
+                convention_id,
+                importer,
+            )
         audit.record(
             session,
             "import_docx",
@@ -294,7 +311,9 @@ def purge_pending_once() -> None:
             if expired:
                 purged = purge_expired_pending()
                 log.info("purged %d expired Word import preview(s)", purged)
-        except Exception:
+        except SQLAlchemyError:
+            # The database busy or gone for a moment; anything else is a bug and is
+            # not hidden.
             log.exception("purge of expired import previews failed; tried again next request")
             session.rollback()
             return

@@ -20,6 +20,11 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 
 
+class IndexBusy(RuntimeError):
+    """The index is being written by someone else (a rebuild) past the wait allowed:
+    try again later. Raised by every backend instead of its own lock error."""
+
+
 @dataclass(frozen=True)
 class Filters:
     kind: str | None = None

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from knowledge.search.index import Filters
+from knowledge.search.index import Filters, IndexBusy
 from knowledge.search.query import QueryPlan
 from knowledge.search.ranking import (
     HEADING_WEIGHT,
@@ -199,7 +200,10 @@ class WhooshIndex:
         return _create(directory)
 
     def _writer(self) -> _Writer:
-        return self._ix.writer(timeout=WRITER_TIMEOUT, limitmb=256)
+        try:
+            return self._ix.writer(timeout=WRITER_TIMEOUT, limitmb=256)
+        except LockError as error:
+            raise IndexBusy(f"search index locked by another writer: {error}") from error
 
     def add(self, documents: Iterable[SearchDocument]) -> int:
         # The same passage twice in one call: the last one wins (whoosh's update only

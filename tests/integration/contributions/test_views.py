@@ -77,7 +77,7 @@ def test_comment_threads_anchor_reply_resolve(app, world):
     post_form(author, f"/threads/{world.thread_id}/reply", {"body": "Je confirme."})
     drafter = logged_in(app, "redac@oph.test")
     post_form(drafter, f"/threads/{thread_id}/reply", {"body": "Oui, chiffres 2024."})
-    assert "a répondu à votre commentaire" in signer.get("/inbox").get_data(as_text=True)
+    assert "a répondu dans la discussion" in signer.get("/inbox").get_data(as_text=True)
     assert post_form(drafter, f"/threads/{thread_id}/resolve", {"resolved": "1"}).status_code == 303
     with app.app_context():
         assert db_session().get(CommentThread, thread_id).resolved
