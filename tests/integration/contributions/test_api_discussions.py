@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.db import db_session
-from app.models import Comment, CommentThread, Notification
+from app.models import Comment, CommentThread
 from tests.conftest import api_client, api_headers
 from tests.integration.api_answers import call
 
@@ -42,13 +42,13 @@ def test_open_a_discussion_on_a_passage_reply_and_read_it(app, world):
     assert {t["id"] for t in listed} == {world.thread_id, opened["id"]}
     assert all(t["detached"] is False for t in listed)
     with app.app_context():
-        session = db_session()
-        assert session.get(CommentThread, opened["id"]).quote == "texte"
-        # The reply tells who spoke before in the discussion, as on the page.
-        notes = session.scalars(
-            select(Notification.text).where(Notification.user_id == world.users["associe"])
-        )
-        assert any("a répondu" in text for text in notes)
+        assert db_session().get(CommentThread, opened["id"]).quote == "texte"
+    # The mentioned author is told, with the link to the discussion (GET /api/notifications).
+    told = call(client, "GET", "/api/notifications", partner, 200)["notifications"]
+    assert any(
+        n["kind"] in ("mention", "reponse") and n["url"].endswith(f"#fil-{opened['id']}")
+        for n in told
+    ), told
 
 
 def test_a_discussion_on_a_contribution_is_listed_with_it(app, world):
