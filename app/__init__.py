@@ -45,10 +45,13 @@ from app.models import User
 from app.notifications import api as notifications_api
 from app.notifications import queries as notifications_queries
 from app.notifications import views as notifications
+from app.register import api as register_api
 from app.register import views as register
+from app.review import api as review_api
 from app.review import views as review
 from app.sections import api as sections_api
 from app.sections import views as sections
+from app.targets import api as targets_api
 from app.targets import views as targets
 from app.word import api as word_api
 from app.word import operations as word_operations
@@ -200,6 +203,9 @@ def _register_blueprints(app: Flask) -> None:
         sections_api,
         contributions_api,
         lifecycle_api,
+        review_api,
+        register_api,
+        targets_api,
         activity_api,
         word_api,
         kb_api,

@@ -83,7 +83,11 @@ ACCESS: dict[str, Rule] = {
     "conventions.member_set": member(Action.MANAGE_MEMBERS),
     "conventions.member_remove": member(Action.MANAGE_MEMBERS),
     "conventions_api.list": LOGIN,
+    "conventions_api.create": ORGANISME,
     "conventions_api.show": member(Action.VIEW),
+    "conventions_api.members": member(Action.VIEW),
+    "conventions_api.member_set": member(Action.MANAGE_MEMBERS),
+    "conventions_api.member_remove": member(Action.MANAGE_MEMBERS),
     # sections, revisions, differences
     "sections.add": member(Action.MANAGE_SECTIONS),
     "sections.show": member(Action.VIEW),
@@ -100,6 +104,10 @@ ACCESS: dict[str, Rule] = {
     "sections_api.revision": member(Action.VIEW),
     "sections_api.revision_create": member(Action.EDIT_SECTION),
     "sections_api.diff": member(Action.VIEW),
+    "sections_api.add": member(Action.MANAGE_SECTIONS),
+    "sections_api.rename": member(Action.MANAGE_SECTIONS),
+    "sections_api.move": member(Action.MANAGE_SECTIONS),
+    "sections_api.restore": member(Action.EDIT_SECTION),
     # contributions and discussions
     "contributions.new": member(Action.PROPOSE),
     "contributions.show": member(Action.VIEW),
@@ -121,10 +129,23 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.accept_change": member(Action.DECIDE),
     "contributions_api.reject_change": member(Action.DECIDE),
     "contributions_api.withdraw": member(Action.PROPOSE),  # and may_withdraw
+    "contributions_api.treat": member(Action.DECIDE),
+    "contributions_api.accept_author": member(Action.DECIDE),
+    "contributions_api.reject_author": member(Action.DECIDE),
+    "contributions_api.threads": member(Action.VIEW),
+    "contributions_api.thread": member(Action.VIEW),
+    "contributions_api.thread_create": member(Action.COMMENT),
+    "contributions_api.thread_reply": member(Action.COMMENT),
+    "contributions_api.thread_resolve": member(Action.COMMENT),  # and may_resolve
+    "contributions_api.thread_reopen": member(Action.COMMENT),  # and may_resolve
     # review of sections
     "review.request": member(Action.REQUEST_REVIEW),
     "review.position": member(Action.REVIEW),
     "review.register": member(Action.VIEW),
+    "review_api.show": member(Action.VIEW),
+    "review_api.request": member(Action.REQUEST_REVIEW),
+    "review_api.position": member(Action.REVIEW),
+    "review_api.register": member(Action.VIEW),
     # lifecycle, signatures, avenants, deadlines
     "lifecycle.transition": member(Action.TRANSITION),
     "lifecycle.deadlines": member(Action.TRANSITION),
@@ -133,16 +154,29 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.signed": member(Action.VIEW),
     "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
+    "lifecycle_api.signatures": member(Action.VIEW),
+    "lifecycle_api.sign": member(Action.SIGN),  # and may_sign_for
+    "lifecycle_api.deadlines": member(Action.VIEW),
+    "lifecycle_api.deadlines_set": member(Action.TRANSITION),
+    "lifecycle_api.avenant": member(Action.TRANSITION),
     # register of the association
     "register.page": member(Action.VIEW),
     "register.meeting_add": member(Action.MANAGE_REGISTER),
     "register.document_add": member(Action.MANAGE_REGISTER),
     "register.minutes": member(Action.MANAGE_REGISTER),
     "register.letter_add": member(Action.MANAGE_REGISTER),
+    "register_api.page": member(Action.VIEW),
+    "register_api.meeting_add": member(Action.MANAGE_REGISTER),
+    "register_api.document_add": member(Action.MANAGE_REGISTER),
+    "register_api.minutes": member(Action.MANAGE_REGISTER),
+    "register_api.letter_add": member(Action.MANAGE_REGISTER),
     # indicator targets and achieved values
     "targets.page": member(Action.VIEW),
     "targets.save": member(Action.EDIT_SECTION),
     "targets.delete": member(Action.EDIT_SECTION),
+    "targets_api.table": member(Action.VIEW),
+    "targets_api.save": member(Action.EDIT_SECTION),
+    "targets_api.delete": member(Action.EDIT_SECTION),
     # journal, ledger, inbox
     "activity.events": member(Action.VIEW),
     "activity.ledger": member(Action.VIEW),

@@ -11,12 +11,14 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask import request
 
 from workflows.conventions import parse_id
 from workflows.errors import InvalidInput, TooLarge
+from workflows.register import parse_date
 from workflows.text.editor import MAX_DEPTH as EDITOR_NODE_DEPTH
 
 # As MAX_CONTENT_LENGTH: a 1 MB section body may take four times that once escaped in JSON.
@@ -146,6 +148,42 @@ def optional_id(data: Payload, key: str) -> int | None:
     if value is None:
         raise InvalidInput(f"{key} doit être un identifiant entier positif.")
     return value
+
+
+def whole_number(data: Payload, key: str, required: bool = False) -> int | None:
+    """An integer sent as a JSON number (not a string, not true/false); None when absent,
+    unless ``required``. Its range is the rules' to check."""
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not -(2**31) < value < 2**31:
+        raise InvalidInput(f"Le champ {key} doit être un nombre entier.")
+    return value
+
+
+def day(data: Payload, key: str, what: str) -> date | None:
+    """A date sent as ``"2026-03-20"`` (or ``"20/03/2026"``, as the pages take it); None
+    when absent or empty, for the rules to say it is missing. ``what`` names it in the
+    message ("La date de la réunion")."""
+    value = string(data, key)
+    return parse_date(value, what) if value.strip() else None
+
+
+def id_list(data: Payload, key: str) -> list[int]:
+    """A list of positive integer ids (numbers, not strings); an absent field is []."""
+    value = data.get(key)
+    if value is None:
+        return []
+    message = f"Le champ {key} doit être une liste d'identifiants entiers positifs."
+    if not isinstance(value, list):
+        raise InvalidInput(message)
+    ids = []
+    for item in value:
+        found = parse_id(item) if isinstance(item, int) else None
+        if found is None:
+            raise InvalidInput(message)
+        ids.append(found)
+    return ids
 
 
 def string_list(data: Payload, key: str, message: str) -> list[str] | None:

@@ -16,8 +16,10 @@ from app.json_input import MAX_BYTES, MAX_DEPTH
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
 from workflows.conventions import ConventionKind
-from workflows.lifecycle import ConventionState
+from workflows.lifecycle import DEADLINE_LABELS, ConventionState
 from workflows.notifications import Delivery, Kind
+from workflows.permissions import Role
+from workflows.review import POSITION_TEXT_MAX_LENGTH, SectionState
 
 Schema = dict[str, Any]
 
@@ -60,9 +62,21 @@ def _json(properties: Schema, required: list[str] | None = None, optional: bool 
     }
 
 
-def _answers(ok: int = 200, description: str = "Réussi", media: str = "application/json") -> Schema:
+def _answers(
+    ok: int = 200,
+    description: str = "Réussi",
+    media: str = "application/json",
+    schema: Schema | None = None,
+) -> Schema:
     refusal = {"application/json": {"schema": _ERROR}}
-    answers: Schema = {str(ok): {"description": description, "content": {media: {}}}}
+    answers: Schema = {
+        str(ok): {
+            "description": description,
+            "content": {media: {"schema": schema} if schema else {}},
+        }
+    }
+    if ok == 204:
+        answers[str(ok)] = {"description": description}  # no body
     for status, meaning in (
         (400, "Entrée invalide (le motif dit laquelle)"),
         (401, "Jeton absent ou invalide"),
@@ -75,14 +89,386 @@ def _answers(ok: int = 200, description: str = "Réussi", media: str = "applicat
     return answers
 
 
-def _operation(summary: str, ok: int = 200, media: str = "application/json", **rest: Any) -> Schema:
-    return {"summary": summary, "responses": _answers(ok, media=media), **rest}
+def _operation(
+    summary: str,
+    ok: int = 200,
+    media: str = "application/json",
+    schema: Schema | None = None,
+    ok_too: tuple[int, ...] = (),
+    **rest: Any,
+) -> Schema:
+    """One call; ``schema``: what a success answers; ``ok_too``: other success statuses
+    answering the same (a member added, 201, or changed, 200)."""
+    answers = _answers(ok, media=media, schema=schema)
+    for status in ok_too:
+        answers[str(status)] = answers[str(ok)]
+    return {"summary": summary, "responses": answers, **rest}
+
+
+# --- what the answers hold ------------------------------------------------------------------
+
+
+def _object(properties: Schema, optional: tuple[str, ...] = ()) -> Schema:
+    """An object with these properties, all present but those named ``optional``."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list_of(key: str, name: str) -> Schema:
+    return _object({key: {"type": "array", "items": _ref(name)}})
+
+
+_STR: Schema = {"type": "string"}
+_INT: Schema = {"type": "integer"}
+_NUMBER: Schema = {"type": "number"}
+_BOOL: Schema = {"type": "boolean"}
+_TIME: Schema = {"type": "string", "format": "date-time"}
+_DAY: Schema = {"type": "string", "format": "date"}
+_PERSON = _object({"id": _INT, "name": _STR})
+_POSITIONS = ["accord", "reserves", "desaccord"]
+_ROLES = [r.value for r in Role]
+_SAVED = _object({"number": _INT, "review_notice": _nullable(_STR)})
+_DECIDED = _object({"contribution": _ref("Contribution"), "revision": _nullable(_INT)})
+# The Word import's answers: their parts are described in the README (« Word »).
+_LOOSE_OBJECT: Schema = {"type": "object"}
+_DECISIONS = _object(
+    {
+        "contributions": {"type": "array", "items": _ref("Contribution")},
+        "revisions": {"type": "array", "items": _INT},
+    }
+)
+
+SCHEMAS: Schema = {
+    "Revision": _object(
+        {
+            "number": _INT,
+            "parent_number": _nullable(_INT),
+            "author": _PERSON,
+            "created_at": _TIME,
+            "message": _STR,
+            "restored_from": _nullable(_INT),
+            "body": _STR,
+        },
+        optional=("body",),
+    ),
+    "Section": _object(
+        {
+            "id": _INT,
+            "convention_id": _INT,
+            "position": _INT,
+            "title": _STR,
+            "mandatory": _BOOL,
+            "current_revision": _nullable(_ref("Revision")),
+        }
+    ),
+    "Contribution": _object(
+        {
+            "id": _INT,
+            "section_id": _INT,
+            "author": _PERSON,
+            "organisation": _STR,
+            "base_revision": _INT,
+            "body": _STR,
+            "rationale": _STR,
+            "state": _STR,
+            "created_at": _TIME,
+            "decided_at": _nullable(_TIME),
+            "decided_by": _nullable(_STR),
+            "decision_note": _nullable(_STR),
+            "result_revision": _nullable(_INT),
+            "assisted": _BOOL,
+            "current_revision": _nullable(_INT),
+            "hunks": {"type": "array", "items": {"type": "object"}},
+        },
+        optional=("current_revision", "hunks"),
+    ),
+    "Convention": _object(
+        {
+            "id": _INT,
+            "kind": {"type": "string", "enum": [k.value for k in ConventionKind]},
+            "title": _STR,
+            "organisme": _PERSON,
+            "start_year": _INT,
+            "end_year": _INT,
+            "state": {"type": "string", "enum": [s.value for s in ConventionState]},
+            "cadre_id": _nullable(_INT),
+            "created_at": _TIME,
+            "role": {"type": "string", "enum": _ROLES},
+        },
+        optional=("role",),
+    ),
+    "Event": _object(
+        {
+            "id": _INT,
+            "at": _TIME,
+            "action": _STR,
+            "actor": _nullable(_STR),
+            "organisation": _nullable(_STR),
+            "target": _object({"type": _STR, "id": _nullable(_INT)}),
+            "summary": _STR,
+        }
+    ),
+    "Member": _object(
+        {
+            "id": _INT,
+            "role": {"type": "string", "enum": _ROLES},
+            "party": _STR,
+            "organisation": _nullable(_object({"id": _INT, "name": _STR, "kind": _STR})),
+            "user": _nullable(_object({"id": _INT, "name": _STR, "email": _STR})),
+            "created_at": _TIME,
+        }
+    ),
+    "Thread": _object(
+        {
+            "id": _INT,
+            "section_id": _INT,
+            "contribution_id": _nullable(_INT),
+            "revision_number": _nullable(_INT),
+            "quote": _STR,
+            "author": _PERSON,
+            "created_at": _TIME,
+            "resolved": _BOOL,
+            "resolved_by": _nullable(_STR),
+            "resolved_at": _nullable(_TIME),
+            "comments": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": _INT,
+                        "author": _PERSON,
+                        "body": _STR,
+                        "created_at": _TIME,
+                        "mentions": {"type": "array", "items": _INT},
+                    }
+                ),
+            },
+            "detached": {
+                **_BOOL,
+                "description": "Le passage cité n'est plus dans le texte (dans les listes)",
+            },
+        },
+        optional=("detached",),
+    ),
+    "Review": _object(
+        {
+            "section_id": _INT,
+            "state": {"type": "string", "enum": [s.value for s in SectionState]},
+            "revision": _nullable(_INT),
+            "positions": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "membership_id": _INT,
+                        "party": _STR,
+                        "position": _nullable({"type": "string", "enum": _POSITIONS}),
+                        "text": _STR,
+                        "author": _nullable(_STR),
+                        "created_at": _nullable(_TIME),
+                    }
+                ),
+            },
+        }
+    ),
+    "Reserve": _object(
+        {
+            "party": _STR,
+            "section": _STR,
+            "position": {"type": "string", "enum": ["reserves", "desaccord"]},
+            "text": _STR,
+            "revision": _INT,
+        }
+    ),
+    "Meeting": _object(
+        {
+            "id": _INT,
+            "title": _STR,
+            "meeting_on": _DAY,
+            "place": _STR,
+            "invited": {"type": "array", "items": _INT},
+            "minutes": _STR,
+            "documents": {
+                "type": "array",
+                "items": _object(
+                    {"id": _INT, "title": _STR, "sent_on": _DAY, "warning": _nullable(_STR)}
+                ),
+            },
+        }
+    ),
+    "Letter": _object(
+        {
+            "id": _INT,
+            "sender": _STR,
+            "received_on": _DAY,
+            "subject": _STR,
+            "summary": _STR,
+            "recorded_by": _STR,
+            "created_at": _TIME,
+        }
+    ),
+    "Register": _object(
+        {
+            "meetings": {"type": "array", "items": _ref("Meeting")},
+            "letters": {"type": "array", "items": _ref("Letter")},
+            "contributions": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": _INT,
+                        "section_id": _INT,
+                        "section": _STR,
+                        "author": _STR,
+                        "organisation": _STR,
+                        "state": _STR,
+                        "created_at": _TIME,
+                    }
+                ),
+            },
+        }
+    ),
+    "Signatures": _object(
+        {
+            "signing_open": _BOOL,
+            "signatures": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": _INT,
+                        "membership_id": _INT,
+                        "party": _STR,
+                        "signed_on": _DAY,
+                        "recorded_by": _STR,
+                        "created_at": _TIME,
+                    }
+                ),
+            },
+            "signatories": {
+                "type": "array",
+                "items": _object({"membership_id": _INT, "party": _STR, "signed": _BOOL}),
+            },
+        }
+    ),
+    "Deadlines": _object(
+        {
+            "deadlines": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "key": {"type": "string", "enum": list(DEADLINE_LABELS)},
+                        "label": _STR,
+                        "due": _nullable(_DAY),
+                        "done": _BOOL,
+                        "status": _nullable(
+                            {"type": "string", "enum": ["done", "late", "soon", "later"]}
+                        ),
+                    }
+                ),
+            }
+        }
+    ),
+    "Cell": _object(
+        {
+            "value": _NUMBER,
+            "shown": _STR,
+            "working": _STR,
+            "variables": {"type": "object", "additionalProperties": _NUMBER},
+            "entered_by": _STR,
+            "updated_at": _TIME,
+        }
+    ),
+    "Gap": _object(
+        {
+            "value": _NUMBER,
+            "shown": _STR,
+            "status": {"type": "string", "enum": ["favorable", "defavorable"]},
+        }
+    ),
+    "IndicatorValues": _object(
+        {
+            "years": {"type": "array", "items": _INT},
+            "refusals": _object({"cible": _nullable(_STR), "realise": _nullable(_STR)}),
+            "indicators": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "code": _STR,
+                        "title": _STR,
+                        "rule": _STR,
+                        "direction": _STR,
+                        "lower_is_better": _BOOL,
+                        "scopes": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "scope": _STR,
+                                    "years": {
+                                        "type": "array",
+                                        "items": _object(
+                                            {
+                                                "year": _INT,
+                                                "target": _nullable(_ref("Cell")),
+                                                "achieved": _nullable(_ref("Cell")),
+                                                "gap": _nullable(_ref("Gap")),
+                                            }
+                                        ),
+                                    },
+                                    "aggregate": _object(
+                                        {
+                                            "target": _nullable(_NUMBER),
+                                            "target_shown": _STR,
+                                            "target_working": _STR,
+                                            "achieved": _nullable(_NUMBER),
+                                            "achieved_shown": _STR,
+                                            "achieved_working": _STR,
+                                            "compared_years": {"type": "array", "items": _INT},
+                                            "gap": _nullable(_ref("Gap")),
+                                            "gap_working": _STR,
+                                            "warnings": {"type": "array", "items": _STR},
+                                        }
+                                    ),
+                                }
+                            ),
+                        },
+                    }
+                ),
+            },
+        }
+    ),
+    "IndicatorValue": _object(
+        {
+            "id": _INT,
+            "code": _STR,
+            "scope": _STR,
+            "year": _INT,
+            "kind": {"type": "string", "enum": ["cible", "realise"]},
+            "variables": {"type": "object", "additionalProperties": _NUMBER},
+            "value": _NUMBER,
+            "shown": _STR,
+            "warnings": {"type": "array", "items": _STR},
+            "updated_at": _TIME,
+        }
+    ),
+}
 
 
 CONVENTION = _path("convention_id", "Identifiant de la convention")
 SECTION = _path("section_id", "Identifiant de la section")
 CONTRIBUTION = _path("contribution_id", "Identifiant de la contribution")
 CHANGE = _path("number", "Numéro de la modification dans la contribution (h1 → 1)")
+THREAD = _path("thread_id", "Identifiant du fil de discussion")
+MEETING = _path("meeting_id", "Identifiant de la réunion")
+AUTHOR = _path("user_id", "Identifiant de l'auteur des contributions")
+MEMBERSHIP = _path("membership_id", "Identifiant de la participation (voir /members)")
 INDICATOR = _path("code", "Code de l'indicateur (« F.VI », « PP-1 »…)", {"type": "string"})
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TEXT: Schema = {"type": "string"}
@@ -104,11 +490,47 @@ def _multipart(properties: Schema, required: list[str]) -> Schema:
 def _notification_paths() -> Schema:
     kinds = [k.value for k in Kind]
     deliveries = [d.value for d in Delivery]
+    preferences = _object(
+        {
+            "preferences": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"type": "string", "enum": kinds},
+                        "label": _STR,
+                        "delivery": {"type": "string", "enum": deliveries},
+                        "chosen": _BOOL,
+                    }
+                ),
+            },
+            "deliveries": {"type": "object", "additionalProperties": _STR},
+        }
+    )
     return {
         "/api/notifications": {
             "get": _operation(
                 "Mes notifications, de la plus récente à la plus ancienne, et le nombre de "
                 "non lues",
+                schema=_object(
+                    {
+                        "notifications": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "id": _INT,
+                                    "kind": _STR,
+                                    "convention_id": _nullable(_INT),
+                                    "url": _STR,
+                                    "summary": _STR,
+                                    "read": _BOOL,
+                                    "created_at": _TIME,
+                                }
+                            ),
+                        },
+                        "unread": _INT,
+                        "next_before": _nullable(_INT),
+                    }
+                ),
                 parameters=[
                     _query(
                         "unread", "Les non lues seulement", {"type": "string", "enum": ["1", "0"]}
@@ -123,6 +545,7 @@ def _notification_paths() -> Schema:
         "/api/notifications/read": {
             "post": _operation(
                 "Marquer des notifications comme lues (ou toutes)",
+                schema=_object({"marked": _INT, "unread": _INT}),
                 requestBody=_json(
                     {
                         "ids": {"type": "array", "items": _ID, "maxItems": 1000},
@@ -132,9 +555,10 @@ def _notification_paths() -> Schema:
             )
         },
         "/api/notifications/preferences": {
-            "get": _operation("Mes choix d'envoi par e-mail, type par type"),
+            "get": _operation("Mes choix d'envoi par e-mail, type par type", schema=preferences),
             "post": _operation(
                 "Changer mes choix d'envoi par e-mail",
+                schema=preferences,
                 requestBody=_json(
                     {
                         "preferences": {
@@ -162,16 +586,76 @@ def description() -> Schema:
                 "responses": {"200": {"description": "OpenAPI 3.1"}},
             }
         },
-        "/api/conventions": {"get": _operation("Les conventions de l'utilisateur et son rôle")},
+        "/api/conventions": {
+            "get": _operation(
+                "Les conventions de l'utilisateur et son rôle",
+                schema=_list_of("conventions", "Convention"),
+            ),
+            "post": _operation(
+                "Créer une convention de son organisme, avec ses sections types "
+                "(utilisateurs d'un organisme HLM)",
+                ok=201,
+                schema=_ref("Convention"),
+                requestBody=_json(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                k.value for k in ConventionKind if k is not ConventionKind.AVENANT
+                            ],
+                        },
+                        "title": _TEXT,
+                        "start_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                        "end_year": {"type": "integer"},
+                        "cadre_id": {**_ID, "description": "Le document cadre (application)"},
+                    },
+                    ["kind", "title", "start_year"],
+                ),
+            ),
+        },
         "/api/conventions/{convention_id}": {
-            "get": _operation("Une convention, ses membres et son étape", parameters=[CONVENTION])
+            "get": _operation(
+                "Une convention, ses membres et son étape",
+                parameters=[CONVENTION],
+                schema={
+                    "allOf": [
+                        _ref("Convention"),
+                        _object(
+                            {
+                                "members": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {
+                                            "role": {"type": "string", "enum": _ROLES},
+                                            "organisation": _nullable(_STR),
+                                            "user": _nullable(_STR),
+                                        }
+                                    ),
+                                }
+                            }
+                        ),
+                    ]
+                },
+            )
         },
         "/api/conventions/{convention_id}/sections": {
-            "get": _operation("Les sections d'une convention", parameters=[CONVENTION])
+            "get": _operation(
+                "Les sections d'une convention",
+                parameters=[CONVENTION],
+                schema=_list_of("sections", "Section"),
+            ),
+            "post": _operation(
+                "Ajouter une section à la fin (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Section"),
+                requestBody=_json({"title": _TEXT}, ["title"]),
+            ),
         },
         "/api/conventions/{convention_id}/events": {
             "get": _operation(
                 "Le journal, du plus récent au plus ancien (200 par page)",
+                schema=_list_of("events", "Event"),
                 parameters=[
                     CONVENTION,
                     _query("action", "Ne garder qu'une action", _TEXT),
@@ -183,6 +667,7 @@ def description() -> Schema:
         "/api/conventions/{convention_id}/transition": {
             "post": _operation(
                 "Faire passer la convention à l'étape suivante",
+                schema=_ref("Convention"),
                 parameters=[CONVENTION],
                 requestBody=_json(
                     {"to": {"type": "string", "enum": [s.value for s in ConventionState]}},
@@ -203,7 +688,9 @@ def description() -> Schema:
         },
         "/api/conventions/{convention_id}/import.docx": {
             "post": _operation(
-                "Importer un document Word revu (aperçu avec dry_run=1)",
+                "Importer un document Word revu (aperçu avec dry_run=1, 200 ; écrit : 201)",
+                ok_too=(201,),
+                schema=_LOOSE_OBJECT,
                 parameters=[CONVENTION],
                 requestBody=_multipart(
                     {
@@ -221,8 +708,10 @@ def description() -> Schema:
         },
         "/api/conventions/import.docx": {
             "post": _operation(
-                "Créer une convention depuis un projet Word",
+                "Créer une convention depuis un projet Word (aperçu avec dry_run=1 : 200)",
                 ok=201,
+                ok_too=(200,),
+                schema=_LOOSE_OBJECT,
                 requestBody=_multipart(
                     {
                         "file": _UPLOAD,
@@ -238,11 +727,21 @@ def description() -> Schema:
             )
         },
         "/api/sections/{section_id}": {
-            "get": _operation("Une section et son texte courant", parameters=[SECTION])
+            "get": _operation(
+                "Une section et son texte courant", parameters=[SECTION], schema=_ref("Section")
+            )
         },
         "/api/sections/{section_id}/revisions": {
             "get": _operation(
                 "L'historique des révisions, sans les textes",
+                schema=_object(
+                    {
+                        "total": _INT,
+                        "limit": _INT,
+                        "offset": _INT,
+                        "revisions": {"type": "array", "items": _ref("Revision")},
+                    }
+                ),
                 parameters=[
                     SECTION,
                     _query("limit", "Au plus (1 à 1000)", {"type": "integer"}),
@@ -251,6 +750,7 @@ def description() -> Schema:
             ),
             "post": _operation(
                 "Enregistrer une révision (rédacteurs)",
+                schema=_SAVED,
                 ok=201,
                 parameters=[SECTION],
                 requestBody=_json(
@@ -266,12 +766,37 @@ def description() -> Schema:
         "/api/sections/{section_id}/revisions/{number}": {
             "get": _operation(
                 "Une révision et son texte",
+                schema=_ref("Revision"),
                 parameters=[SECTION, _path("number", "Numéro de la révision")],
             )
         },
         "/api/sections/{section_id}/diff": {
             "get": _operation(
                 "Les différences entre deux révisions, mot à mot",
+                schema=_object(
+                    {
+                        "from": _INT,
+                        "to": _INT,
+                        "stats": {"type": "object", "additionalProperties": _INT},
+                        "paragraphs": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "op": {
+                                        "type": "string",
+                                        "enum": ["equal", "insert", "delete", "change"],
+                                    },
+                                    "old_index": _nullable(_INT),
+                                    "new_index": _nullable(_INT),
+                                    "spans": {
+                                        "type": "array",
+                                        "items": _object({"op": _STR, "text": _STR}),
+                                    },
+                                }
+                            ),
+                        },
+                    }
+                ),
                 parameters=[
                     SECTION,
                     {
@@ -287,6 +812,7 @@ def description() -> Schema:
         "/api/sections/{section_id}/contributions": {
             "post": _operation(
                 "Proposer une contribution sur une section",
+                schema=_ref("Contribution"),
                 ok=201,
                 parameters=[SECTION],
                 requestBody=_json(
@@ -301,11 +827,16 @@ def description() -> Schema:
             )
         },
         "/api/contributions/{contribution_id}": {
-            "get": _operation("Une contribution et ses modifications", parameters=[CONTRIBUTION])
+            "get": _operation(
+                "Une contribution et ses modifications",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+            )
         },
         "/api/contributions/{contribution_id}/accept": {
             "post": _operation(
                 "Accepter une contribution, entière ou en partie",
+                schema=_DECIDED,
                 parameters=[CONTRIBUTION],
                 requestBody=_json(
                     {"hunks": {"type": "array", "items": {"type": "string"}}}, optional=True
@@ -315,16 +846,22 @@ def description() -> Schema:
         "/api/contributions/{contribution_id}/reject": {
             "post": _operation(
                 "Rejeter une contribution, avec son motif",
+                schema=_ref("Contribution"),
                 parameters=[CONTRIBUTION],
                 requestBody=_json(_REASON),
             )
         },
         "/api/contributions/{contribution_id}/withdraw": {
-            "post": _operation("Retirer sa propre contribution", parameters=[CONTRIBUTION])
+            "post": _operation(
+                "Retirer sa propre contribution",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+            )
         },
         "/api/contributions/{contribution_id}/changes/{number}/accept": {
             "post": _operation(
                 "Accepter une seule modification",
+                schema=_DECIDED,
                 parameters=[CONTRIBUTION, CHANGE],
                 requestBody=_json({}, optional=True),
             )
@@ -332,13 +869,385 @@ def description() -> Schema:
         "/api/contributions/{contribution_id}/changes/{number}/reject": {
             "post": _operation(
                 "Rejeter une seule modification",
+                schema=_object({"contribution": _ref("Contribution")}),
                 parameters=[CONTRIBUTION, CHANGE],
                 requestBody=_json(_REASON, optional=True),
+            )
+        },
+        "/api/sections/{section_id}/rename": {
+            "post": _operation(
+                "Renommer une section (rédacteurs)",
+                parameters=[SECTION],
+                schema=_ref("Section"),
+                requestBody=_json({"title": _TEXT}, ["title"]),
+            )
+        },
+        "/api/sections/{section_id}/move": {
+            "post": _operation(
+                "Échanger une section avec sa voisine (rédacteurs) : les sections dans leur "
+                "nouvel ordre",
+                parameters=[SECTION],
+                schema=_list_of("sections", "Section"),
+                requestBody=_json(
+                    {"direction": {"type": "string", "enum": ["up", "down"]}}, ["direction"]
+                ),
+            )
+        },
+        "/api/sections/{section_id}/revisions/{number}/restore": {
+            "post": _operation(
+                "Restaurer une révision : son texte devient une nouvelle révision (rédacteurs)",
+                ok=201,
+                parameters=[SECTION, _path("number", "Numéro de la révision à restaurer")],
+                schema=_SAVED,
+                requestBody=_json(
+                    {"base_revision": {"type": "integer", "minimum": 0}}, ["base_revision"]
+                ),
+            )
+        },
+        "/api/contributions/{contribution_id}/treat": {
+            "post": _operation(
+                "Marquer une contribution comme prise en compte, sans changer le texte, "
+                "avec une note",
+                parameters=[CONTRIBUTION],
+                schema=_ref("Contribution"),
+                requestBody=_json({"note": _TEXT}, ["note"]),
+            )
+        },
+        "/api/sections/{section_id}/authors/{user_id}/accept": {
+            "post": _operation(
+                "Accepter toutes les contributions ouvertes d'un auteur sur la section",
+                parameters=[SECTION, AUTHOR],
+                schema=_DECISIONS,
+                requestBody=_json({}, optional=True),
+            )
+        },
+        "/api/sections/{section_id}/authors/{user_id}/reject": {
+            "post": _operation(
+                "Rejeter toutes les contributions ouvertes d'un auteur sur la section, "
+                "avec un motif",
+                parameters=[SECTION, AUTHOR],
+                schema=_DECISIONS,
+                requestBody=_json(_REASON, ["reason"]),
+            )
+        },
+        "/api/conventions/{convention_id}/members": {
+            "get": _operation(
+                "Les participants, organisations et personnes, avec leur rôle",
+                parameters=[CONVENTION],
+                schema=_list_of("members", "Member"),
+            ),
+            "post": _operation(
+                "Ajouter un participant (organisation ou personne) ou changer son rôle "
+                "(rédacteurs) : 201 ajouté, 200 rôle changé",
+                ok=201,
+                ok_too=(200,),
+                parameters=[CONVENTION],
+                schema=_ref("Member"),
+                requestBody=_json(
+                    {
+                        "role": {"type": "string", "enum": _ROLES},
+                        "organisation_id": _ID,
+                        "user_email": {
+                            "type": "string",
+                            "description": "L'adresse d'un compte, à la place d'une organisation",
+                        },
+                    },
+                    ["role"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/members/{membership_id}": {
+            "delete": _operation(
+                "Retirer un participant (rédacteurs ; pas celui qui a donné une position "
+                "ou signé, ni le dernier rédacteur)",
+                ok=204,
+                parameters=[CONVENTION, MEMBERSHIP],
+            )
+        },
+        "/api/sections/{section_id}/threads": {
+            "get": _operation(
+                "Les discussions de la section (ou d'une de ses contributions), ouvertes d'abord",
+                parameters=[
+                    SECTION,
+                    _query("contribution", "Celles d'une contribution de la section", _ID),
+                ],
+                schema=_list_of("threads", "Thread"),
+            ),
+            "post": _operation(
+                "Ouvrir une discussion sur la section, un passage cité ou une contribution",
+                ok=201,
+                parameters=[SECTION],
+                schema=_ref("Thread"),
+                requestBody=_json(
+                    {
+                        "body": {
+                            "type": "string",
+                            "description": "Le commentaire ; @Nom mentionne",
+                        },
+                        "quote": {"type": "string", "description": "Le passage commenté"},
+                        "revision_number": {**_ID, "description": "La révision citée (courante)"},
+                        "contribution_id": {**_ID, "description": "Sur cette contribution"},
+                        "before": {"type": "string", "description": "Les mots avant le passage"},
+                        "after": {"type": "string", "description": "Les mots après le passage"},
+                    },
+                    ["body"],
+                ),
+            ),
+        },
+        "/api/threads/{thread_id}": {
+            "get": _operation(
+                "Une discussion et ses commentaires", parameters=[THREAD], schema=_ref("Thread")
+            )
+        },
+        "/api/threads/{thread_id}/replies": {
+            "post": _operation(
+                "Répondre dans une discussion",
+                ok=201,
+                parameters=[THREAD],
+                schema=_ref("Thread"),
+                requestBody=_json({"body": _TEXT}, ["body"]),
+            )
+        },
+        "/api/threads/{thread_id}/resolve": {
+            "post": _operation(
+                "Résoudre une discussion (son auteur ou un rédacteur)",
+                parameters=[THREAD],
+                schema=_ref("Thread"),
+                requestBody=_json({}, optional=True),
+            )
+        },
+        "/api/threads/{thread_id}/reopen": {
+            "post": _operation(
+                "Rouvrir une discussion résolue (son auteur ou un rédacteur)",
+                parameters=[THREAD],
+                schema=_ref("Thread"),
+                requestBody=_json({}, optional=True),
+            )
+        },
+        "/api/sections/{section_id}/review": {
+            "get": _operation(
+                "L'état de la relecture : chaque signataire et sa position sur la révision "
+                "courante",
+                parameters=[SECTION],
+                schema=_ref("Review"),
+            ),
+            "post": _operation(
+                "Demander la relecture de la section aux signataires (rédacteurs)",
+                parameters=[SECTION],
+                schema=_ref("Review"),
+                requestBody=_json({}, optional=True),
+            ),
+        },
+        "/api/sections/{section_id}/position": {
+            "post": _operation(
+                "Donner la position de son organisation sur la révision courante "
+                "(signataires) ; réserves et désaccord se motivent",
+                ok=201,
+                parameters=[SECTION],
+                schema=_ref("Review"),
+                requestBody=_json(
+                    {
+                        "position": {"type": "string", "enum": _POSITIONS},
+                        "text": {"type": "string", "maxLength": POSITION_TEXT_MAX_LENGTH},
+                        "revision_number": {
+                            **_ID,
+                            "description": "La révision relue : refusé (409) si la section a changé",
+                        },
+                    },
+                    ["position"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/reserves": {
+            "get": _operation(
+                "Le registre des réserves et désaccords ouverts",
+                parameters=[CONVENTION],
+                schema=_list_of("items", "Reserve"),
+            )
+        },
+        "/api/conventions/{convention_id}/register": {
+            "get": _operation(
+                "Le registre de l'association : réunions et documents envoyés, courriers "
+                "reçus, contributions reçues",
+                parameters=[CONVENTION],
+                schema=_ref("Register"),
+            )
+        },
+        "/api/conventions/{convention_id}/meetings": {
+            "post": _operation(
+                "Enregistrer une réunion (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Meeting"),
+                requestBody=_json(
+                    {
+                        "title": _TEXT,
+                        "meeting_on": _DAY,
+                        "place": _TEXT,
+                        "invited": {
+                            "type": "array",
+                            "items": _ID,
+                            "description": "Les organisations invitées",
+                        },
+                    },
+                    ["title", "meeting_on"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/meetings/{meeting_id}/documents": {
+            "post": _operation(
+                "Enregistrer un document envoyé pour une réunion (rédacteurs) ; "
+                "warning : envoyé trop tard",
+                ok=201,
+                parameters=[CONVENTION, MEETING],
+                schema=_object({"meeting": _ref("Meeting"), "warning": _nullable(_STR)}),
+                requestBody=_json({"title": _TEXT, "sent_on": _DAY}, ["title", "sent_on"]),
+            )
+        },
+        "/api/conventions/{convention_id}/meetings/{meeting_id}/minutes": {
+            "post": _operation(
+                "Enregistrer le compte rendu d'une réunion (rédacteurs)",
+                parameters=[CONVENTION, MEETING],
+                schema=_ref("Meeting"),
+                requestBody=_json({"minutes": _TEXT}, ["minutes"]),
+            )
+        },
+        "/api/conventions/{convention_id}/letters": {
+            "post": _operation(
+                "Enregistrer un courrier ou un avis reçu hors de Cosigne (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Letter"),
+                requestBody=_json(
+                    {"sender": _TEXT, "received_on": _DAY, "subject": _TEXT, "summary": _TEXT},
+                    ["sender", "received_on", "subject"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/indicator-values": {
+            "get": _operation(
+                "Cibles et réalisé : par indicateur et périmètre, chaque année, les écarts "
+                "et les agrégats",
+                parameters=[CONVENTION],
+                schema=_ref("IndicatorValues"),
+            ),
+            "post": _operation(
+                "Saisir ou corriger une cible ou un réalisé à partir de ses variables (rédacteurs)",
+                parameters=[CONVENTION],
+                schema=_ref("IndicatorValue"),
+                requestBody=_json(
+                    {
+                        "code": {"type": "string", "description": "« F.VI », « g3 »…"},
+                        "scope": {"type": "string", "description": "Département ou segment"},
+                        "year": {"type": ["integer", "string"]},
+                        "kind": {"type": "string", "enum": ["cible", "realise"]},
+                        "variables": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["number", "string"]},
+                        },
+                    },
+                    ["code", "scope", "year", "kind", "variables"],
+                ),
+            ),
+            "delete": _operation(
+                "Supprimer une valeur (rédacteurs)",
+                ok=204,
+                parameters=[
+                    CONVENTION,
+                    {**_query("code", "Code de l'indicateur", _TEXT), "required": True},
+                    {**_query("scope", "Périmètre", _TEXT), "required": True},
+                    {**_query("year", "Année", {"type": "integer"}), "required": True},
+                    {
+                        **_query("kind", "cible ou realise", {"enum": ["cible", "realise"]}),
+                        "required": True,
+                    },
+                ],
+            ),
+        },
+        "/api/conventions/{convention_id}/signatures": {
+            "get": _operation(
+                "Les signatures enregistrées et les signataires qui n'ont pas signé",
+                parameters=[CONVENTION],
+                schema=_ref("Signatures"),
+            ),
+            "post": _operation(
+                "Enregistrer une signature : la sienne, ou pour un rédacteur celle de tout "
+                "signataire d'après l'exemplaire papier",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Signatures"),
+                requestBody=_json(
+                    {
+                        "membership_id": {
+                            **_ID,
+                            "description": "Le signataire (facultatif pour le sien propre)",
+                        },
+                        "signed_on": _DAY,
+                    },
+                    ["signed_on"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/deadlines": {
+            "get": _operation(
+                "Les échéances et où elles en sont",
+                parameters=[CONVENTION],
+                schema=_ref("Deadlines"),
+            ),
+            "post": _operation(
+                "Fixer ou retirer (null) des échéances ; celles non nommées ne changent pas "
+                "(rédacteurs)",
+                parameters=[CONVENTION],
+                schema=_ref("Deadlines"),
+                requestBody={
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {key: _nullable(_DAY) for key in DEADLINE_LABELS},
+                                "additionalProperties": False,
+                            }
+                        }
+                    },
+                },
+            ),
+        },
+        "/api/conventions/{convention_id}/avenant": {
+            "post": _operation(
+                "Ouvrir un avenant à une convention signée (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Convention"),
+                requestBody=_json({"title": _TEXT}, ["title"]),
             )
         },
         "/api/search": {
             "get": _operation(
                 "Chercher dans la base documentaire",
+                schema=_object(
+                    {
+                        "hits": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "document_id": _INT,
+                                    "passage_id": _INT,
+                                    "title": _STR,
+                                    "kind": _STR,
+                                    "status": _STR,
+                                    "locator": _STR,
+                                    "excerpt": _STR,
+                                    "text": _STR,
+                                    "score": _NUMBER,
+                                    "indicator": _nullable(_STR),
+                                }
+                            ),
+                        },
+                        "total": _INT,
+                        "took_ms": _NUMBER,
+                    }
+                ),
                 parameters=[
                     _query("q", "La question ou les mots", _TEXT),
                     _query(
@@ -350,15 +1259,47 @@ def description() -> Schema:
                 ],
             )
         },
-        "/api/indicators": {"get": _operation("Les 26 indicateurs de la CUS")},
+        "/api/indicators": {
+            "get": _operation(
+                "Les 26 indicateurs de la CUS",
+                schema=_object(
+                    {
+                        "indicators": {
+                            "type": "array",
+                            "items": _object(
+                                {"code": _STR, "title": _STR, "unit": _STR, "aspect": _STR}
+                            ),
+                        }
+                    }
+                ),
+            )
+        },
         "/api/indicators/{code}": {
             "get": _operation(
-                "Un indicateur : définition, variables, formule", parameters=[INDICATOR]
+                "Un indicateur : définition, variables, formule",
+                parameters=[INDICATOR],
+                schema={
+                    "type": "object",
+                    "required": ["code", "title", "unit", "variables", "formula", "target"],
+                },
             )
         },
         "/api/indicators/{code}/compute": {
             "post": _operation(
                 "Calculer un indicateur à partir de ses variables, année par année",
+                schema=_object(
+                    {
+                        "code": _STR,
+                        "unit": _STR,
+                        "years": {
+                            "type": "array",
+                            "items": _object({"year": _INT, "value": _NUMBER, "working": _STR}),
+                        },
+                        "aggregate": _nullable(_NUMBER),
+                        "aggregate_working": _STR,
+                        "warnings": {"type": "array", "items": _STR},
+                    }
+                ),
                 parameters=[INDICATOR],
                 requestBody=_json(
                     {
@@ -378,6 +1319,16 @@ def description() -> Schema:
         "/api/assistant/ask": {
             "post": _operation(
                 "Poser une question à l'assistant de rédaction",
+                schema={
+                    "type": "object",
+                    "required": ["answer", "found", "mode", "sources"],
+                    "properties": {
+                        "answer": _STR,
+                        "found": _BOOL,
+                        "mode": _STR,
+                        "sources": {"type": "array"},
+                    },
+                },
                 requestBody=_json(
                     {
                         "question": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
@@ -406,6 +1357,7 @@ def description() -> Schema:
             },
             "components": {
                 "securitySchemes": {"jeton": {"type": "http", "scheme": "bearer"}},
+                "schemas": SCHEMAS,
             },
             "security": [{"jeton": []}],
             "paths": paths,

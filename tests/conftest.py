@@ -31,6 +31,7 @@ from tests.factories import (
     set_state,
     write,
 )
+from tests.integration.api_answers import conforms
 from workflows.conventions import OrganisationKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
@@ -92,6 +93,8 @@ def app(tmp_path, monkeypatch, database_url) -> Iterator[Flask]:
         }
     )
     assert application.config["WTF_CSRF_ENABLED"] is not False
+    # Every API answer of every test is held to the OpenAPI document (status and shape).
+    application.after_request(conforms)
     # No app context stays pushed: a request reuses a pushed context (and its ``g``),
     # which real requests never do. Helpers that touch the database push their own.
     yield application

@@ -311,3 +311,34 @@ def contribution_json(contribution: Contribution, with_hunks: bool = True) -> di
             for h in current.hunks
         ]
     return data
+
+
+def thread_json(thread: CommentThread, detached: bool | None = None) -> dict[str, Any]:
+    """A discussion as the API gives it: its anchor, its state and every comment, oldest
+    first. ``detached``: the quoted passage is no longer in the current text (None when
+    not computed)."""
+    data: dict[str, Any] = {
+        "id": thread.id,
+        "section_id": thread.section_id,
+        "contribution_id": thread.contribution_id,
+        "revision_number": thread.revision_number,
+        "quote": thread.quote,
+        "author": {"id": thread.author.id, "name": thread.author.name},
+        "created_at": iso(thread.created_at),
+        "resolved": thread.resolved,
+        "resolved_by": thread.resolved_by.name if thread.resolved_by else None,
+        "resolved_at": iso(thread.resolved_at),
+        "comments": [
+            {
+                "id": c.id,
+                "author": {"id": c.author.id, "name": c.author.name},
+                "body": c.body,
+                "created_at": iso(c.created_at),
+                "mentions": sorted(m.user_id for m in c.mentions),
+            }
+            for c in thread.comments
+        ],
+    }
+    if detached is not None:
+        data["detached"] = detached
+    return data

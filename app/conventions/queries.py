@@ -354,3 +354,16 @@ def convention_json(convention: Convention, role: str | None = None) -> dict[str
     if role is not None:
         data["role"] = role
     return data
+
+
+def membership_json(membership: Membership) -> dict[str, Any]:
+    """One participant: an organisation (all its users) or one person, and its role."""
+    org, user = membership.organisation, membership.user
+    return {
+        "id": membership.id,
+        "role": membership.role.value,
+        "party": membership.party_name,
+        "organisation": {"id": org.id, "name": org.name, "kind": org.kind.value} if org else None,
+        "user": {"id": user.id, "name": user.name, "email": user.email} if user else None,
+        "created_at": iso(membership.created_at),
+    }

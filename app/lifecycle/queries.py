@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
-from app.models import Convention, Section, Signature
+from app.models import Convention, Section, Signature, iso
 from app.review.queries import signatories
 from workflows.lifecycle import (
     DEADLINE_LABELS,
@@ -21,6 +22,7 @@ from workflows.lifecycle import (
     deadline_done,
     deadline_status,
     fingerprint,
+    signing_open,
 )
 
 
@@ -93,3 +95,50 @@ def signed_sections(convention: Convention) -> list[tuple[str, str]] | None:
     ]
     text, _ = fingerprint(convention.title, sections)
     return sections if text == convention.signed_text else None
+
+
+# --- the shapes the API gives -------------------------------------------------------------
+
+
+def signatures_json(convention: Convention) -> dict[str, Any]:
+    """The signatures recorded, and every signatory with whether it has signed (the
+    ``membership_id`` to sign for), as the convention's page shows them."""
+    found = signatures(convention.id)
+    signed = {s.membership_id for s in found}
+    return {
+        "signing_open": signing_open(convention.state),
+        "signatures": [
+            {
+                "id": s.id,
+                "membership_id": s.membership_id,
+                "party": s.membership.party_name,
+                "signed_on": s.signed_on.isoformat(),
+                "recorded_by": s.recorded_by.name,
+                "created_at": iso(s.created_at),
+            }
+            for s in found
+        ],
+        "signatories": [
+            {"membership_id": m.id, "party": m.party_name, "signed": m.id in signed}
+            for m in signatories(db_session(), convention.id)
+        ],
+    }
+
+
+def deadlines_json(convention: Convention, today: date | None = None) -> list[dict[str, Any]]:
+    """Each deadline the convention may have, set or not (``due`` null), with its status
+    (done, late, soon: within 30 days, later)."""
+    shown = {v.deadline.key: v for v in deadlines_of(convention, today)}
+    result = []
+    for key, label in DEADLINE_LABELS.items():
+        view = shown.get(key)
+        result.append(
+            {
+                "key": key,
+                "label": label,
+                "due": view.deadline.due.isoformat() if view else None,
+                "done": view.deadline.done if view else deadline_done(key, convention.state),
+                "status": view.status if view else None,
+            }
+        )
+    return result

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.access import members
 from app.accounts.queries import organisations
 from app.db import db_session
-from app.models import Contribution, Meeting, ReceivedLetter, Section
+from app.models import Contribution, Meeting, ReceivedLetter, Section, SentDocument, iso
 from workflows.register import sending_warning
 
 
@@ -81,4 +81,58 @@ def register_page(convention_id: int) -> dict[str, Any]:
         "contributions": written_contributions(convention_id),
         "letters": letters(convention_id),
         "printed_on": today(),
+    }
+
+
+def document_json(document: SentDocument, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "sent_on": document.sent_on.isoformat(),
+        # Sent too late before the meeting (workflows.register.sending_warning), or null.
+        "warning": sending_warning(document.sent_on, meeting.meeting_on),
+    }
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "meeting_on": meeting.meeting_on.isoformat(),
+        "place": meeting.place,
+        "invited": list(meeting.invited),
+        "minutes": meeting.minutes,
+        "documents": [document_json(d, meeting) for d in meeting.documents],
+    }
+
+
+def letter_json(letter: ReceivedLetter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "sender": letter.sender,
+        "received_on": letter.received_on.isoformat(),
+        "subject": letter.subject,
+        "summary": letter.summary,
+        "recorded_by": letter.recorded_by.name,
+        "created_at": iso(letter.created_at),
+    }
+
+
+def register_json(convention_id: int) -> dict[str, Any]:
+    """The register as the API gives it: what the page shows."""
+    return {
+        "meetings": [meeting_json(m) for m in meetings(convention_id)],
+        "letters": [letter_json(letter) for letter in letters(convention_id)],
+        "contributions": [
+            {
+                "id": c.id,
+                "section_id": c.section_id,
+                "section": c.section.title,
+                "author": c.author.name,
+                "organisation": c.organisation.name,
+                "state": c.state.value,
+                "created_at": iso(c.created_at),
+            }
+            for c in written_contributions(convention_id)
+        ],
     }

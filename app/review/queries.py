@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
-from app.models import Membership, ReviewPosition, Section, User
+from app.models import Membership, ReviewPosition, Section, User, iso
 from workflows.permissions import Role
-from workflows.review import RegisterItem, open_items
+from workflows.review import Position, RegisterItem, open_items
+
+# The API's words for a position (issue 14's contract), and back.
+API_POSITIONS: dict[str, Position] = {
+    "accord": Position.ACCORD,
+    "reserves": Position.RESERVES,
+    "desaccord": Position.DESACCORD,
+}
+POSITION_API_NAMES: dict[Position, str] = {v: k for k, v in API_POSITIONS.items()}
 
 
 def signatories(session: Session, convention_id: int) -> list[Membership]:
@@ -95,3 +104,44 @@ def register(convention_id: int) -> list[RegisterItem]:
                 )
             )
     return open_items(items)
+
+
+def review_json(section: Section) -> dict[str, Any]:
+    """A section's review as the API gives it: its state, its current revision and each
+    signatory's latest position on that revision (``position`` null: not given yet)."""
+    session = db_session()
+    current = section.current_revision
+    positions = latest_positions(session, section.id, current.number) if current else {}
+    parties = []
+    for membership in signatories(session, section.convention_id):
+        given = positions.get(membership.id)
+        parties.append(
+            {
+                "membership_id": membership.id,
+                "party": membership.party_name,
+                "position": POSITION_API_NAMES[given.position] if given else None,
+                "text": given.text if given else "",
+                "author": given.author.name if given else None,
+                "created_at": iso(given.created_at) if given else None,
+            }
+        )
+    return {
+        "section_id": section.id,
+        "state": section.state.value,
+        "revision": current.number if current else None,
+        "positions": parties,
+    }
+
+
+def register_json(convention_id: int) -> list[dict[str, Any]]:
+    """The register of reserves and disagreements, as the API gives it."""
+    return [
+        {
+            "party": item.party,
+            "section": item.section,
+            "position": POSITION_API_NAMES[item.position],
+            "text": item.text,
+            "revision": item.revision,
+        }
+        for item in register(convention_id)
+    ]

@@ -1,4 +1,5 @@
-"""JSON API of sections: reading them and their revisions, saving, comparing."""
+"""JSON API of sections: reading them and their revisions, saving, comparing; adding,
+renaming, moving a section and restoring a revision, as the pages do."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import json_input
+from app.db import db_session
+from app.models import Section
 from app.sections import operations, queries
 from app.sections.queries import revision_json, section_json
 from workflows.conventions import MAX_ID
@@ -116,3 +119,52 @@ def diff(section_id: int) -> ResponseReturnValue:
             ],
         }
     )
+
+
+def _section(section_id: int) -> Section:
+    session = db_session()
+    session.expire_all()  # the access check loaded it before the write
+    section = session.get(Section, section_id)
+    assert section is not None  # sections are never deleted
+    return section
+
+
+@bp.post("/conventions/<int:convention_id>/sections", endpoint="add")
+def add(convention_id: int) -> ResponseReturnValue:
+    title = json_input.string(json_input.payload('{"title": "..."}'), "title")
+    section = operations.add_section(convention_id, title, actor=g.user)
+    response = jsonify(section_json(_section(section.id)))
+    response.status_code = 201
+    response.headers["Location"] = url_for("sections_api.show", section_id=section.id)
+    return response
+
+
+@bp.post("/sections/<int:section_id>/rename")
+def rename(section_id: int) -> ResponseReturnValue:
+    title = json_input.string(json_input.payload('{"title": "..."}'), "title")
+    operations.rename_section(section_id, title, actor=g.user)
+    return jsonify(section_json(_section(section_id)))
+
+
+@bp.post("/sections/<int:section_id>/move")
+def move(section_id: int) -> ResponseReturnValue:
+    """Swap the section with its neighbour; answers the convention's sections in their
+    new order."""
+    data = json_input.payload('{"direction": "up" | "down"}')
+    operations.move_section(section_id, json_input.string(data, "direction"), actor=g.user)
+    convention_id = _section(section_id).convention_id
+    return jsonify(sections=[section_json(s) for s in queries.sections_with_current(convention_id)])
+
+
+@bp.post("/sections/<int:section_id>/revisions/<int:number>/restore")
+def restore(section_id: int, number: int) -> ResponseReturnValue:
+    data = json_input.payload('{"base_revision": n}')
+    saved = operations.restore_revision(
+        section_id, g.user.id, number, parse_revision_number(data.get("base_revision"))
+    )
+    response = jsonify(number=saved.number, review_notice=saved.review_notice)
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        "sections_api.revision", section_id=section_id, number=saved.number
+    )
+    return response

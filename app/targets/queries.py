@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from app.access import members
 from app.db import db_session
-from app.models import Convention, IndicatorValue, User
+from app.models import Convention, IndicatorValue, User, iso
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
 from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
 from knowledge.indicators.display import shown_gap, shown_value
@@ -258,3 +259,82 @@ def default_scope(convention_id: int, code: str) -> str:
         if org is not None and org.kind is OrganisationKind.DEPARTEMENT:
             return org.name
     return ""
+
+
+# --- the shapes the API gives -------------------------------------------------------------
+
+
+def _cell_json(cell: Cell | None) -> dict[str, Any] | None:
+    if cell is None:
+        return None
+    return {
+        "value": cell.value,
+        "shown": cell.shown,
+        "working": cell.working,
+        "variables": cell.variables,
+        "entered_by": cell.entered_by,
+        "updated_at": iso(cell.updated_at),
+    }
+
+
+def _gap_json(gap: Gap | None) -> dict[str, Any] | None:
+    return None if gap is None else {"value": gap.value, "shown": gap.shown, "status": gap.status}
+
+
+def table_json(tables: list[IndicatorTable]) -> list[dict[str, Any]]:
+    """The page's table: per indicator and scope, each year's target, achieved value and
+    gap, and both series aggregated by the indicator's rule."""
+    return [
+        {
+            "code": t.indicator.code,
+            "title": t.indicator.title,
+            "rule": t.rule,
+            "direction": t.direction,
+            "lower_is_better": t.lower_is_better,
+            "scopes": [
+                {
+                    "scope": s.scope,
+                    "years": [
+                        {
+                            "year": r.year,
+                            "target": _cell_json(r.target),
+                            "achieved": _cell_json(r.achieved),
+                            "gap": _gap_json(r.gap),
+                        }
+                        for r in s.rows
+                    ],
+                    "aggregate": {
+                        "target": s.aggregate.target,
+                        "target_shown": s.aggregate.target_shown,
+                        "target_working": s.aggregate.target_working,
+                        "achieved": s.aggregate.achieved,
+                        "achieved_shown": s.aggregate.achieved_shown,
+                        "achieved_working": s.aggregate.achieved_working,
+                        "compared_years": list(s.aggregate.compared_years),
+                        "gap": _gap_json(s.aggregate.gap),
+                        "gap_working": s.aggregate.gap_working,
+                        "warnings": list(s.aggregate.warnings),
+                    },
+                }
+                for s in t.scopes
+            ],
+        }
+        for t in tables
+    ]
+
+
+def value_json(row: IndicatorValue) -> dict[str, Any]:
+    """One saved cell, with what the calculator noted on it."""
+    indicator = CATALOGUE[row.code]
+    return {
+        "id": row.id,
+        "code": row.code,
+        "scope": row.scope,
+        "year": row.year,
+        "kind": row.kind,
+        "variables": dict(row.variables),
+        "value": row.value,
+        "shown": shown_value(indicator, row.value),
+        "warnings": list(warnings_of(row)),
+        "updated_at": iso(row.updated_at),
+    }

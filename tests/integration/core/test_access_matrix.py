@@ -39,7 +39,11 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
     actor, author = world.users[role], world.users["associe"]
     if endpoint in ("contributions.withdraw", "contributions_api.withdraw"):
         return may_withdraw(actor, author)
-    if endpoint == "contributions.thread_resolve":
+    if endpoint in (
+        "contributions.thread_resolve",
+        "contributions_api.thread_resolve",
+        "contributions_api.thread_reopen",
+    ):
         return may_resolve(Role(role), actor, author)
     return True
 
@@ -68,7 +72,7 @@ def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=N
         return {403}
     if app_rule is not None and app_rule.endpoint == "conventions.document_pdf":
         return {200, 503}
-    return {200, 201, 302, 303, 400, 404, 409}
+    return {200, 201, 204, 302, 303, 400, 404, 409}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -96,6 +100,8 @@ def test_access_matrix(app, world, role):
             url = url_for_rule(rule, world)
         if method == "GET":
             response = client.get(url, headers=headers if is_api else {})
+        elif method == "DELETE":
+            response = client.delete(url, headers=headers)
         elif is_api:
             response = client.post(url, json={}, headers=headers)
         else:
@@ -127,6 +133,8 @@ def test_objects_of_another_convention_are_forbidden(app, world, role):
         is_api = rule.endpoint.startswith(("api.", "kb_api.")) or rule.rule.startswith("/api/")
         if method == "GET":
             response = client.get(url, headers=headers if is_api else {})
+        elif method == "DELETE":
+            response = client.delete(url, headers=headers)
         elif is_api:
             response = client.post(url, json={"base_revision": 1, "body": "x"}, headers=headers)
         else:

@@ -29,6 +29,7 @@ ENDPOINTS = _api_posts()
 CALLERS = {
     "contributions_api.withdraw": "asso@dep.test",
     "contributions_api.create": "asso@dep.test",
+    "review_api.position": "sign@epci.test",
 }
 
 
@@ -51,6 +52,9 @@ def test_a_body_nested_too_deep_is_a_400(app, world, endpoint, rule):
         rule.replace("<int:section_id>", str(world.section_id))
         .replace("<int:convention_id>", str(world.convention_id))
         .replace("<int:contribution_id>", str(world.contribution_id))
+        .replace("<int:thread_id>", str(world.thread_id))
+        .replace("<int:meeting_id>", str(world.meeting_id))
+        .replace("<int:user_id>", str(world.users["associe"]))
         .replace("<int:number>", "1")
         .replace("<code>", "F.VI")
     )

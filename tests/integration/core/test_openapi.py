@@ -18,7 +18,9 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import response_schema_conformance, status_code_conformance
 
+from app.access import members
 from app.openapi import description
 from tests.conftest import api_headers
 
@@ -42,6 +44,21 @@ def test_the_description_lists_every_route_of_the_api_and_no_other(app):
     assert served.status_code == 200 and served.get_json()["openapi"] == "3.1.0"
 
 
+def test_every_json_answer_of_success_has_its_schema():
+    # What a call answers is part of the description: a new call without it fails here
+    # (and tests/conftest.py holds every API answer of the suite to that schema).
+    missing = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in description()["paths"].items()
+        for method, operation in operations.items()
+        for status, answer in operation["responses"].items()
+        if status.startswith("2") and path != "/api/openapi.json"
+        for media, content in answer.get("content", {}).items()
+        if media == "application/json" and "schema" not in content
+    ]
+    assert not missing, missing
+
+
 OPERATIONS = [
     (method, path)
     for path, operations in description()["paths"].items()
@@ -54,10 +71,16 @@ def _schema(app, world):
     """The description with path parameters drawn from the world's ids (its own, another
     convention's, unknown ones), so that cases reach real objects."""
     spec = copy.deepcopy(description())
+    with app.app_context():
+        memberships = members(world.convention_id) + members(world.other_convention_id)
     ids = {
         "convention_id": [world.convention_id, world.other_convention_id, 987_654],
         "section_id": [world.section_id, world.other_section_id, 987_654],
         "contribution_id": [world.contribution_id, world.other_contribution_id, 987_654],
+        "thread_id": [world.thread_id, world.other_thread_id, 987_654],
+        "meeting_id": [world.meeting_id, world.other_meeting_id, 987_654],
+        "membership_id": [m.id for m in memberships] + [987_654],
+        "user_id": [world.users["associe"], world.users["signataire"], 987_654],
         "number": [1, 2, 40],
         "code": ["F.VI", "PP-1", "C.I", "ZZ-9"],
     }
@@ -97,6 +120,10 @@ def test_no_request_to_the_api_gets_a_500(app, world, method, path):
                 "application/json"
             ):
                 assert isinstance(response.json().get("error"), str)  # a refusal says why
+            # The answer is one the description names, in the shape it gives.
+            case.validate_response(
+                response, checks=[status_code_conformance, response_schema_conformance]
+            )
 
     each()
     assert sent  # the operation was exercised
