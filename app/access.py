@@ -204,6 +204,7 @@ ACCESS: dict[str, Rule] = {
     "kb.upload": ORGANISME,
     "kb.document": LOGIN,
     "kb.remove": ADMIN,
+    "kb.reindex": ADMIN,
     "kb.indicator_list": LOGIN,
     "kb.indicator": LOGIN,
     "kb_api.search": LOGIN,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
@@ -659,6 +660,57 @@ class KbPassage(Base):
     text: Mapped[str] = mapped_column(CleanText)
 
     document: Mapped[KbDocument] = relationship(back_populates="passages")
+
+
+class KbJob(Base):
+    """Long work on the knowledge base, done by a background job (app/kb/background.py):
+    a document uploaded on the web, kept here with its bytes until a worker has ingested
+    it (``ajout``), or a rebuild of the search index (``reindexation``). The row is the
+    truth, whatever became of the queue's message: a worker claims it with a lease
+    (``claimed_until``), another takes it over once the lease has passed, and the
+    minute's sweep picks up what no message brought. The partial unique index keeps at
+    most one rebuild waiting or running."""
+
+    __tablename__ = "kb_job"
+    __table_args__ = (
+        Index("ix_kb_job_state", "state", "created_at"),
+        Index(
+            "uq_kb_job_one_reindex",
+            "action",
+            unique=True,
+            sqlite_where=text("action = 'reindexation' AND state IN ('en_attente', 'en_cours')"),
+            postgresql_where=text(
+                "action = 'reindexation' AND state IN ('en_attente', 'en_cours')"
+            ),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(CleanString(20))  # ajout | reindexation
+    state: Mapped[str] = mapped_column(CleanString(12), default="en_attente")
+    filename: Mapped[str] = mapped_column(CleanString(300), default="")
+    title: Mapped[str] = mapped_column(CleanString(300), default="")
+    kind: Mapped[str] = mapped_column(CleanString(20), default="")
+    doc_status: Mapped[str] = mapped_column(CleanString(20), default="")
+    published_on: Mapped[date | None]
+    # The upload until it is ingested or refused; emptied then (it lives on as the
+    # document's text, or was not worth keeping).
+    data: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    size: Mapped[int] = mapped_column(default=0)
+    checksum: Mapped[str] = mapped_column(CleanString(64), default="", index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_document.id", ondelete="SET NULL")
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    claim_token: Mapped[str] = mapped_column(CleanString(64), default="")
+    claimed_until: Mapped[datetime | None]
+    result: Mapped[str] = mapped_column(CleanString(300), default="")
+    error: Mapped[str] = mapped_column(CleanString(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    user: Mapped[User | None] = relationship()
 
 
 class AssistantExchange(Base):

@@ -1,11 +1,12 @@
 """The background jobs: sending the mails a commit hands over, the sweep of the outbox,
-the digests and the deadline reminders. Each runs in an application context of the
+the digests and the deadline reminders, the knowledge base's uploads and rebuilds. Each runs in an application context of the
 worker's one application (created once per process, see ``application``).
 
 The periodic tasks are enqueued by every consumer started with its scheduler, and the
 same job may run twice at once: each is safe so. The sweep claims mail by mail (a
 conditional UPDATE, app/notifications/delivery.py); a digest period and a reminder stage
-are keyed once in ``scheduled_run`` (app/notifications/digests.py, reminders.py).
+are keyed once in ``scheduled_run`` (app/notifications/digests.py, reminders.py); the
+knowledge base's jobs are claimed row by row too (app/kb/background.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import Flask
 from huey import crontab
 
 from app.jobs.engine import huey
+from app.kb import background
 from app.notifications import delivery, digests, reminders
 
 log = logging.getLogger(__name__)
@@ -126,4 +128,29 @@ def hand_over(ids: list[int]) -> None:
             "File des tâches injoignable : les mails %s attendent le balayage de la boîte "
             "d'envoi (toutes les minutes).",
             ids,
+        )
+
+
+@huey.task()
+def run_kb_job(job_id: int) -> None:
+    """Ingest an upload, or rebuild the index, soon after the request that asked for it
+    (one the task never reached is still waiting for the sweep)."""
+    _in_app(lambda: background.run(job_id))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_kb_jobs() -> None:
+    _in_app(background.run_due)
+
+
+def hand_over_kb_job(job_id: int) -> None:
+    """After the commit that stored the job: queue it. If the queue is unreachable, the
+    error is logged and the minute's sweep does the job; the request never fails for it."""
+    try:
+        run_kb_job(job_id)
+    except Exception:
+        log.exception(
+            "File des tâches injoignable : la tâche %s de la base documentaire attend le "
+            "balayage (toutes les minutes).",
+            job_id,
         )

@@ -9,7 +9,8 @@ from markupsafe import Markup
 
 from app import errors
 from app.forms import EmptyForm, submitted
-from app.kb import operations, queries
+from app.jobs import tasks
+from app.kb import background, operations, queries
 from app.kb.forms import ComputeForm, UploadForm
 from app.webutil import back
 from knowledge.indicators.calculator import CalculationError, Result, compute
@@ -54,6 +55,8 @@ def documents() -> ResponseReturnValue:
     return render_template(
         "kb/documents.html",
         documents=queries.documents(),
+        jobs=background.shown(),
+        JOB_STATES=background.STATE_LABELS,
         KB_KINDS=KIND_LABELS,
         KB_STATUS=STATUS_LABELS,
         can_upload=can_create_convention(g.user.organisation.kind, g.user.is_admin),
@@ -71,7 +74,7 @@ def upload() -> ResponseReturnValue:
     if len(data) > queries.MAX_UPLOAD_BYTES:
         raise TooLarge(f"« {upload.filename} » dépasse 50 Mo : rien n'a été ajouté.")
     raw_date = (form.published_on.data or "").strip()
-    document, created = operations.ingest(
+    queued = background.queue_upload(
         upload.filename,
         data,
         form.kind.data or "autre",
@@ -80,15 +83,33 @@ def upload() -> ResponseReturnValue:
         published_on=parse_date(raw_date, "La date du document") if raw_date else None,
         user=g.user,
     )
-    if not created:
-        return back(
-            url_for("kb.documents"),
-            f"Ce fichier est déjà dans la base : « {document.title} ».",
-            "info",
+    if queued.existing:
+        message = (
+            f"Ce fichier est déjà dans la base : « {queued.title} »."
+            if queued.job_id is None
+            else f"Ce fichier est déjà en cours d'ajout : « {queued.title} »."
         )
+        return back(url_for("kb.documents"), message, "info")
+    assert queued.job_id is not None
+    # After the commit: the worker must find the row the message names.
+    tasks.hand_over_kb_job(queued.job_id)
     return back(
-        url_for("kb.document", document_id=document.id),
-        f"« {document.title} » ajouté : {len(document.passages)} passages indexés.",
+        url_for("kb.documents"),
+        f"Le document « {queued.title} » est en cours d'ajout… Il sera cherchable dès "
+        "qu'il aura été lu ; son état s'affiche ci-dessous.",
+        "success",
+    )
+
+
+@bp.post("/reindex")
+def reindex() -> ResponseReturnValue:
+    submitted(EmptyForm())
+    errors.back_to(url_for("kb.documents"))
+    job_id = background.queue_reindex(g.user)
+    tasks.hand_over_kb_job(job_id)
+    return back(
+        url_for("kb.documents"),
+        "La reconstruction de l'index est demandée : elle se fait en arrière-plan.",
         "success",
     )
 

@@ -28,7 +28,7 @@ from app.models import (
 )
 from tests.conftest import World, api_client, logged_in, login, post_form
 from tests.factories import make_user
-from tests.integration.kb.helpers import upload
+from tests.integration.kb.helpers import upload_and_run
 from workflows.conventions import OrganisationKind
 
 # Every character XML 1.0 refuses that a browser or an API client can send, and those
@@ -223,7 +223,9 @@ def _member_email(app: Flask, world: World):
 
 def _upload_name(app: Flask, world: World):
     client = logged_in(app, "redac@oph.test")
-    return upload(client, "guide\x00nul.md", b"# Guide\n\nUn guide de concertation locative.")
+    return upload_and_run(
+        app, client, "guide\x00nul.md", b"# Guide\n\nUn guide de concertation locative."
+    )
 
 
 def _admin_user_email(app: Flask, world: World):

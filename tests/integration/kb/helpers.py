@@ -19,3 +19,29 @@ def upload(client, filename, data, kind="guide"):
         },
         content_type="multipart/form-data",
     )
+
+
+def run_jobs(app) -> int:
+    """Run, in this process, the tasks the requests queued (as a worker would): no
+    consumer runs in the ordinary tests, so an upload stays waiting until this."""
+    from app.jobs import tasks  # noqa: PLC0415
+    from app.jobs.engine import huey  # noqa: PLC0415
+
+    before = dict(tasks._bound)
+    tasks.bind(app)
+    ran = 0
+    try:
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+            ran += 1
+    finally:
+        tasks._bound.clear()
+        tasks._bound.update(before)
+    return ran
+
+
+def upload_and_run(app, client, filename, data, kind="guide"):
+    """Upload through the page, then run the queued ingestion."""
+    response = upload(client, filename, data, kind)
+    run_jobs(app)
+    return response

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from tests.conftest import api_headers, csrf_token, logged_in
-from tests.integration.kb.helpers import upload
+from tests.integration.kb.helpers import upload_and_run
 
 
 def test_search_api_and_odd_queries(app, world):
     client = logged_in(app, "redac@oph.test")
-    upload(client, "guide.md", b"# Vacance\n\nLa vacance technique tient aux travaux.")
+    upload_and_run(app, client, "guide.md", b"# Vacance\n\nLa vacance technique tient aux travaux.")
     api = app.test_client()
     headers = api_headers(app, "obs@obs.test")
     data = api.get("/api/search?q=vacance%20technique&limit=5", headers=headers).get_json()

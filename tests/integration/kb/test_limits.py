@@ -10,7 +10,7 @@ from app.db import db_session
 from app.models import KbDocument, KbPassage
 from tests.conftest import logged_in
 from tests.hostile import pdf_shared_stream, text_ops
-from tests.integration.kb.helpers import upload
+from tests.integration.kb.helpers import run_jobs, upload
 
 
 def _stored(app) -> tuple[int, int]:
@@ -25,8 +25,9 @@ def _stored(app) -> tuple[int, int]:
 def _refused(app, client, name: str, data: bytes) -> str:
     response = upload(client, name, data)
     assert response.status_code == 303
+    assert run_jobs(app) == 1  # the worker reads it, refuses it
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert name in page
+    assert name in page and "En échec" in page
     assert _stored(app) == (0, 0)
     return page
 
@@ -58,7 +59,11 @@ def test_a_normal_upload_is_read_in_the_child_and_stored(app, world):
     client = logged_in(app, "redac@oph.test")
     data = pdf_shared_stream(3, text_ops(20))
     response = upload(client, "court.pdf", data)
-    assert response.status_code == 303 and "/kb/documents/" in response.headers["Location"]
+    assert response.status_code == 303 and "est en cours d" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    assert _stored(app) == (0, 0)
+    run_jobs(app)
     documents, passages = _stored(app)
     assert documents == 1 and passages >= 1
 

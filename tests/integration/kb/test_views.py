@@ -7,7 +7,7 @@ import io
 import zipfile
 
 from tests.conftest import csrf_token, logged_in
-from tests.integration.kb.helpers import upload
+from tests.integration.kb.helpers import run_jobs, upload
 
 
 def test_upload_search_and_bad_files_on_the_web(app, world):
@@ -16,27 +16,33 @@ def test_upload_search_and_bad_files_on_the_web(app, world):
         "# Concertation\n\nLes réhabilitations sont présentées au conseil de concertation locative."
     )
     response = upload(client, "guide-test.md", text.encode())
-    assert response.status_code == 303 and "/kb/documents/" in response.headers["Location"]
+    assert response.status_code == 303 and response.headers["Location"] == "/kb/documents"
+    assert run_jobs(app) == 1
     page = client.get("/kb/?q=réhabilitation").get_data(as_text=True)
     assert "<mark" in page and "guide test" in page.lower()
-    # The same file twice changes nothing.
+    # The same file twice changes nothing, and queues nothing.
     assert "déjà dans la base" in client.get(
         upload(client, "copie.md", text.encode()).headers["Location"]
     ).get_data(as_text=True)
+    assert run_jobs(app) == 0
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", "<w:document>" + "a" * 30_000_000 + "</w:document>")
-    for name, data in (
-        ("vide.txt", b""),
-        ("faux.pdf", b"pas un pdf"),
-        ("bombe.docx", bomb.getvalue()),
-        ("script.exe", b"MZ"),
-    ):
+    # Refused at the door, before anything is stored: an empty file, an unknown type.
+    for name, data, reason in (("vide.txt", b"", "est vide"), ("script.exe", b"MZ", "format")):
         response = upload(client, name, data)
         page = client.get(response.headers["Location"]).get_data(as_text=True)
-        assert name in page, name
+        assert name in page and reason in page, name
+    assert run_jobs(app) == 0
+    # Refused by the worker's reading: shown on the documents page as failed.
+    for name, data in (("faux.pdf", b"pas un pdf"), ("bombe.docx", bomb.getvalue())):
+        response = upload(client, name, data)
+        assert response.status_code == 303
+    assert run_jobs(app) == 2
     listing = client.get("/kb/documents").get_data(as_text=True)
     assert listing.count("/kb/documents/") == 1
+    failed = listing[listing.index('id="ajouts"') :]
+    assert "faux.pdf" in failed and "bombe.docx" in failed and failed.count("En échec") == 2
     # A collectivité reads the base but does not upload; only an admin removes.
     partner = logged_in(app, "sign@epci.test")
     assert partner.get("/kb/?q=concertation").status_code == 200
