@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tests.conftest import csrf_token
 
@@ -21,22 +23,31 @@ def upload(client, filename, data, kind="guide"):
     )
 
 
-def run_jobs(app) -> int:
-    """Run, in this process, the tasks the requests queued (as a worker would): no
-    consumer runs in the ordinary tests, so an upload stays waiting until this."""
+@contextmanager
+def as_worker(app) -> Iterator[None]:
+    """The tasks of this block run in ``app``, as in a worker bound to it; the binding
+    of the process is given back after (each test has an application of its own)."""
     from app.jobs import tasks  # noqa: PLC0415
-    from app.jobs.engine import huey  # noqa: PLC0415
 
     before = dict(tasks._bound)
     tasks.bind(app)
-    ran = 0
     try:
-        while (task := huey.dequeue()) is not None:
-            huey.execute(task)
-            ran += 1
+        yield
     finally:
         tasks._bound.clear()
         tasks._bound.update(before)
+
+
+def run_jobs(app) -> int:
+    """Run, in this process, the tasks the requests queued (as a worker would): no
+    consumer runs in the ordinary tests, so an upload stays waiting until this."""
+    from app.jobs.engine import huey  # noqa: PLC0415
+
+    ran = 0
+    with as_worker(app):
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+            ran += 1
     return ran
 
 
