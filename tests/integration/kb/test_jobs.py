@@ -8,8 +8,14 @@ a time."""
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -26,6 +32,7 @@ from tests.factories import make_user
 from tests.integration.kb.helpers import as_worker, run_jobs, upload
 from workflows.conventions import OrganisationKind
 
+ROOT = Path(__file__).resolve().parents[3]
 TEXT = b"# Concertation\n\nLes rehabilitations sont presentees au conseil de concertation."
 
 
@@ -247,3 +254,46 @@ def test_refusals_at_the_door_store_nothing(app, world):
         assert response.status_code == 303
         assert reason in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _jobs(app) == [] and run_jobs(app) == 0
+
+
+def test_a_real_worker_ingests_an_upload_from_the_page(app, world, tmp_path):
+    """`flask jobs worker` in a subprocess, on the test's database and embedded queue:
+    the upload's message reaches it, the file is read in its child process."""
+    client = logged_in(app, "redac@oph.test")
+    upload(client, "guide.md", TEXT)
+    config = app.config
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=config["DATABASE_URL"],
+        COSIGNE_DATA_DIR=config["DATA_DIR"],
+        SECRET_KEY=config["SECRET_KEY"],
+        COSIGNE_JOBS_URL=config["JOBS_URL"],
+        COSIGNE_JOBS_NAME=config["JOBS_NAME"],
+    )
+    env.pop("COSIGNE_ENV", None)
+    env.pop("COSIGNE_SMTP_HOST", None)
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"]
+            + ["--workers", "1", "--no-periodic", "--max-delay", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and [j.state for j in _jobs(app)] != ["fait"]:
+            time.sleep(0.2)
+        assert [j.state for j in _jobs(app)] == ["fait"], log_path.read_text()
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=5)
+    assert _counts(app)[0] == 1
+    assert _hits(app, "réhabilitations") >= 1
