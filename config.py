@@ -28,6 +28,10 @@ COSIGNE_JOBS_NAME  the queue's name in that storage (default "cosigne"): two ins
 COSIGNE_OUTBOX_LEASE
                    seconds a worker holds a mail it is sending (default 300) before another
                    worker may take it over, as after a crash mid-send: longer than a send
+COSIGNE_KB_JOB_LEASE
+                   seconds a worker holds a knowledge-base upload it ingests or a rebuild of
+                   the index (default 900) before another may take it over: longer than
+                   either takes
 """
 
 from __future__ import annotations
@@ -167,6 +171,7 @@ class Config:
         self.JOBS_URL = os.environ.get("COSIGNE_JOBS_URL") or f"sqlite:///{directory / 'jobs.db'}"
         self.JOBS_NAME = os.environ.get("COSIGNE_JOBS_NAME", "cosigne")
         self.OUTBOX_LEASE_SECONDS = float(os.environ.get("COSIGNE_OUTBOX_LEASE", "300"))
+        self.KB_JOB_LEASE_SECONDS = float(os.environ.get("COSIGNE_KB_JOB_LEASE", "900"))
 
 
 class ProductionConfig(Config):

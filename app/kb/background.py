@@ -51,12 +51,13 @@ STATE_LABELS = {
 MAX_ATTEMPTS = 3
 SWEEP_LIMIT = 50  # jobs per sweep: the next minute's sweep takes the rest
 SHOWN = 50
+FAILED_SHOWN = timedelta(days=30)
 
 
 def lease() -> timedelta:
     """How long a claim holds: past it, the worker is taken for dead. Longer than a
     reading may take (``PARSE_TIMEOUT_SECONDS``) and than a rebuild of the index."""
-    return timedelta(seconds=float(current_app.config.get("KB_JOB_LEASE_SECONDS", 900)))
+    return timedelta(seconds=float(current_app.config["KB_JOB_LEASE_SECONDS"]))
 
 
 @dataclass(frozen=True)
@@ -260,13 +261,27 @@ def run_due(now: datetime | None = None) -> int:
     return done
 
 
-def shown() -> list[KbJob]:
-    """The uploads that wait, run or failed, and the last rebuilds, for the page."""
+def uploads_shown(now: datetime | None = None) -> list[KbJob]:
+    """The uploads that wait or run, and those that failed in the last ``FAILED_SHOWN``
+    (after which a refusal is old news), most recent first."""
+    now = now or utcnow()
     return list(
         db_session().scalars(
             select(KbJob)
-            .where(or_(KbJob.state != FAIT, KbJob.action == REINDEX))
+            .where(
+                KbJob.action == INGEST,
+                or_(
+                    KbJob.state.in_((EN_ATTENTE, EN_COURS)),
+                    and_(KbJob.state == ECHEC, KbJob.created_at >= now - FAILED_SHOWN),
+                ),
+            )
             .order_by(KbJob.created_at.desc(), KbJob.id.desc())
             .limit(SHOWN)
         )
+    )
+
+
+def last_reindex() -> KbJob | None:
+    return db_session().scalar(
+        select(KbJob).where(KbJob.action == REINDEX).order_by(KbJob.id.desc()).limit(1)
     )

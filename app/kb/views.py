@@ -55,7 +55,8 @@ def documents() -> ResponseReturnValue:
     return render_template(
         "kb/documents.html",
         documents=queries.documents(),
-        jobs=background.shown(),
+        uploads=background.uploads_shown(),
+        last_reindex=background.last_reindex() if g.user.is_admin else None,
         JOB_STATES=background.STATE_LABELS,
         KB_KINDS=KIND_LABELS,
         KB_STATUS=STATUS_LABELS,
