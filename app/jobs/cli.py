@@ -14,7 +14,11 @@ from app.jobs import tasks
 from app.jobs.engine import huey
 
 
-@click.group("jobs", cls=AppGroup, help="Tâches de fond : envoi des e-mails, résumés, rappels.")
+@click.group(
+    "jobs",
+    cls=AppGroup,
+    help="Tâches de fond : envoi des e-mails, résumés, rappels, base documentaire.",
+)
 def jobs_group() -> None:
     pass
 
@@ -23,7 +27,8 @@ def jobs_group() -> None:
     "worker",
     help=(
         "Lance le consommateur de la file (Huey) : envoi des e-mails, balayage de la boîte "
-        "d'envoi chaque minute, résumés et rappels d'échéance. Plusieurs workers peuvent "
+        "d'envoi chaque minute, résumés et rappels d'échéance, ajouts de documents à la base "
+        "documentaire et reconstruction de son index. Plusieurs workers peuvent "
         "tourner sur plusieurs machines ; les tâches planifiées ne partent qu'une fois."
     ),
 )
