@@ -1,7 +1,7 @@
 """Background jobs on Huey (``engine``): sending the outbox, the digests, the deadline
 reminders, the knowledge base's uploads and rebuilds (``tasks``), the worker's command
-(``cli``) and the administrators' page of the outbox (``views``). ``init_app`` points the queue at ``JOBS_URL`` and hands each commit's
-new mails to it."""
+(``cli``) and the administrators' page of the outbox (``views``). ``init_app`` points the
+queue at ``JOBS_URL`` and hands each commit's new mails to it."""
 
 from __future__ import annotations
 
