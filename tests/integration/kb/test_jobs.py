@@ -95,6 +95,14 @@ def test_a_corrupt_pdf_ends_in_echec_with_its_message_and_nothing_written(app, w
     # Failed is an end: running the jobs again tries nothing.
     with app.app_context():
         assert background.run(job.id) is False and background.run_due() == 0
+        # A month later the refusal is old news: no longer listed.
+        with write_transaction() as session:
+            session.execute(
+                update(KbJob)
+                .where(KbJob.id == job.id)
+                .values(created_at=utcnow() - timedelta(days=31))
+            )
+    assert "abime.pdf" not in client.get("/kb/documents").get_data(as_text=True)
 
 
 def test_the_queue_down_at_upload_the_sweep_ingests_it(app, world, caplog):
