@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,10 +23,12 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from huey import crontab
+from redis.exceptions import RedisError
 
 from app.jobs.engine import huey
 from app.kb import background
 from app.notifications import delivery, digests, reminders
+from app.word.operations import purge_expired_pending
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +120,22 @@ def deadline_reminders() -> None:
     _in_app(reminders.run_due)
 
 
+@huey.periodic_task(crontab(minute="17"))
+def purge_import_previews() -> None:
+    """Word import previews older than an hour (each process also purges at its first
+    request, and each new preview does: this is for an instance nobody uses for a while)."""
+    purged = _in_app(purge_expired_pending)
+    if purged:
+        log.info("purged %d expired Word import preview(s)", purged)
+
+
 def hand_over(ids: list[int]) -> None:
     """The outbox's after-commit hook: queue the new mails for sending. The mails are
     already stored: if the queue is unreachable (Redis down), the error is logged and
     the minute's sweep sends them; the user's request never fails for it."""
     try:
         send_mails(ids)
-    except Exception:
+    except (RedisError, sqlite3.Error, OSError):  # the queue's store, unreachable or busy
         log.exception(
             "File des tâches injoignable : les mails %s attendent le balayage de la boîte "
             "d'envoi (toutes les minutes).",

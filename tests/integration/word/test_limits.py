@@ -252,3 +252,19 @@ def _fresh_app(app):
         }
     )
     return fresh
+
+
+def test_the_background_worker_purges_expired_previews_every_hour(app, world):
+    from app.jobs import tasks  # noqa: PLC0415 (the worker's tasks, called as it calls them)
+
+    data = partner_document(
+        app, world, "Asso", "Premier texte, amendé.", "Premier texte de la section."
+    )
+    partner = logged_in(app, "asso@dep.test")
+    assert _preview(partner, world.convention_id, data, "retour.docx").status_code == 200
+    tasks.bind(app)
+    tasks.purge_import_previews.call_local()
+    assert len(_pending(app)) == 1  # younger than the hour: kept
+    _age_all(app, 2)
+    tasks.purge_import_previews.call_local()
+    assert _pending(app) == []
