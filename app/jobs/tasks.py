@@ -160,7 +160,7 @@ def hand_over_kb_job(job_id: int) -> None:
     error is logged and the minute's sweep does the job; the request never fails for it."""
     try:
         run_kb_job(job_id)
-    except Exception:
+    except (RedisError, sqlite3.Error, OSError):  # the queue's store, unreachable or busy
         log.exception(
             "File des tâches injoignable : la tâche %s de la base documentaire attend le "
             "balayage (toutes les minutes).",
