@@ -296,10 +296,19 @@ def _aligned(
     return canon_tokens, matches, offsets
 
 
+def _key(token: str) -> str:
+    # Spaces, line ends and hard breaks are compared as one kind of gap: the canonical
+    # form joins soft-wrapped lines with a space where the source has a line end, and
+    # matching those literally pairs a word with the wrong one of two repeated words
+    # (a hard-wrapped "logement / logement  / logement").
+    return " " if token.isspace() else token
+
+
 def _match(a: list[str], b: list[str], a0: int, b0: int, matches: list[int]) -> None:
     """Record in ``matches`` (indexed from ``a0``) which token of ``b`` each token of ``a``
     is, word by word; past MAX_CELLS, line by line when both have as many lines."""
-    prefix, suffix = common_prefix_suffix(a, b)
+    keys_a, keys_b = [_key(t) for t in a], [_key(t) for t in b]
+    prefix, suffix = common_prefix_suffix(keys_a, keys_b)
     for k in range(prefix):
         matches[a0 + k] = b0 + k
     for k in range(suffix):
@@ -309,7 +318,12 @@ def _match(a: list[str], b: list[str], a0: int, b0: int, matches: list[int]) -> 
         return
     a0, b0 = a0 + prefix, b0 + prefix
     if len(middle_a) * len(middle_b) <= MAX_CELLS:
-        matcher = SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        matcher = SequenceMatcher(
+            None,
+            keys_a[prefix : len(a) - suffix],
+            keys_b[prefix : len(b) - suffix],
+            autojunk=False,
+        )
         for i, j, size in matcher.get_matching_blocks():
             for k in range(size):
                 matches[a0 + i + k] = b0 + j + k

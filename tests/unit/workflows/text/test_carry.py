@@ -104,6 +104,16 @@ def test_changing_one_word_changes_that_word_only(case):
     )
 
 
+def test_a_word_among_repeated_words_beside_a_hard_break():
+    # Found by the property above: matching the canonical form's gaps literally paired
+    # the edited word with its twin on the next line, and the paragraph was re-spelled.
+    body = "logement\nlogement  \nlogement\nlogement\n\n---"
+    edited = canonical(body)
+    assert edited == "logement logement\\\nlogement logement\n\n---"
+    stored = carry_edits(body, edited.replace("logement\\", "zzmot\\", 1))
+    assert stored == "logement\nzzmot  \nlogement\nlogement\n\n---"
+
+
 def test_one_word_in_a_hard_wrapped_paragraph():
     body = "Le plan de mise en vente porte\nsur 60 logements individuels,\nproposés _d'abord_ aux locataires."
     edited = canonical(body).replace("60", "45").replace("individuels", "collectifs")
