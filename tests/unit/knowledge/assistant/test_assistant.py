@@ -28,8 +28,9 @@ from knowledge.assistant.model import (
     clean_citations,
     strip_delimiters,
 )
-from knowledge.assistant.retrieval import CorpusStats, PassageRetriever, split_units
+from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 from knowledge.assistant.understanding import find_numbers, understand
+from knowledge.assistant.units import split_units
 from knowledge.indicators.calculator import compute_year
 from knowledge.ingest.extract import extract
 from knowledge.ingest.passages import split_passages
