@@ -29,7 +29,7 @@ from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 
 log = logging.getLogger(__name__)
 
-STATS_VERSION = 1  # bump when knowledge.assistant.understanding.terms changes how it reads words
+STATS_VERSION = 3  # bump when knowledge.assistant.understanding.terms changes how it reads words
 
 
 def corpus_stats() -> CorpusStats:
@@ -47,14 +47,20 @@ def corpus_stats() -> CorpusStats:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("key") == key:
-            stats = CorpusStats(stored["frequencies"], stored["passages"])
+            stats = CorpusStats(stored["frequencies"], stored["passages"], stored["words"])
     except (OSError, ValueError, KeyError, AttributeError):
         pass
     if stats is None:
         rows = session.execute(select(KbPassage.heading, KbPassage.text))
         stats = CorpusStats.from_texts(f"{heading}\n{text}" for heading, text in rows)
         _write_json(
-            path, {"key": key, "passages": stats.passages, "frequencies": stats.frequencies}
+            path,
+            {
+                "key": key,
+                "passages": stats.passages,
+                "frequencies": stats.frequencies,
+                "words": sorted(stats.words),
+            },
         )
     current_app.extensions["cosigne_corpus_stats"] = (key, stats)
     return stats

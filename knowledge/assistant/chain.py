@@ -48,8 +48,8 @@ from knowledge.assistant.retrieval import (
     Evidence,
     rank,
     select,
-    threshold,
 )
+from knowledge.assistant.scope import corrected, decide
 from knowledge.assistant.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,9 @@ class Assistant:
     def _evidence_chain(self) -> Runnable[_Asked, Evidence]:
         def read(inputs: _Asked) -> _Read:
             question = " ".join(str(inputs.get("question") or "").split())[:MAX_QUESTION_CHARS]
-            reading = understand(question, inputs.get("context"))
+            # Words the corpus has never seen are read as the slips they are, when one of
+            # its words is that close ("technik"): the search and the weighing see those.
+            reading = corrected(understand(question, inputs.get("context")), self.stats())
             return {
                 "question": question,
                 "understanding": reading,
@@ -113,7 +115,7 @@ class Assistant:
 
         def search_query(inputs: _Read) -> str:
             reading = inputs["understanding"]
-            query = inputs["question"]
+            query = reading.question  # as the corpus spells it: slips corrected
             # An indicator named by its words is also searched by its code, so that its
             # fiche comes first; a drafting request also searches its section's title.
             codes = [m.code for m in reading.indicators[:1] if m.how != "code"]
@@ -129,15 +131,11 @@ class Assistant:
         # keys), and what the pipe into this function checks.
         def evidence(inputs: dict[str, Any]) -> Evidence:
             reading: Understanding = inputs["understanding"]
-            ranked = rank(reading, inputs["documents"], self.stats())
-            best = ranked[0].relevance if ranked else 0.0
-            found = bool(reading.terms) and (
-                reading.indicator is not None
-                or (reading.kind == "drafting" and reading.aspect is not None)
-                or best >= threshold(reading)
-            )
+            stats = self.stats()
+            ranked = rank(reading, inputs["documents"], stats)
+            verdict = decide(reading, ranked, stats)
             calc, error = inputs["calculation"]
-            return select(Evidence(inputs["question"], reading, ranked, found, calc, error))
+            return select(Evidence(inputs["question"], reading, ranked, verdict.found, calc, error))
 
         def retrieve(query: str) -> list[Document]:
             if not query.strip():
@@ -173,13 +171,17 @@ class Assistant:
         calculation), ``{"event": "token", "text"}``…, then ``{"event": "end",
         "result": {...}}`` with the whole answer object."""
         evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
-        head = result(evidence, "", self.mode)
-        yield {"event": "start", **{k: v for k, v in head.items() if k != "answer"}}
         if self.llm_chain is None or not evidence.found:
+            # Written first: the answer decides which sources it cites, and the start
+            # event lists exactly those.
             answer = compose_extractive(evidence)
+            head = result(evidence, answer, "extractive")
+            yield {"event": "start", **{k: v for k, v in head.items() if k != "answer"}}
             yield {"event": "token", "text": answer}
             yield {"event": "end", "result": result(evidence, answer, "extractive")}
             return
+        head = result(evidence, "", self.mode)
+        yield {"event": "start", **{k: v for k, v in head.items() if k != "answer"}}
         filtered = CitationFilter(len(evidence.sources))
         try:
             for chunk in self.llm_chain.stream(evidence):

@@ -6,10 +6,11 @@ mode returns: ``{"answer", "found", "mode", "indicator", "calculation", "sources
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 from typing import Any
 
-from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence
+from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence, Ranked, Unit
 from knowledge.assistant.understanding import Understanding, aspect_indicators
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
@@ -18,6 +19,7 @@ from knowledge.indicators.display import (
     TARGET_WORDS,
     format_number,
     indicator_json,
+    shown_value,
 )
 
 NOT_FOUND = "Je n'ai pas trouvé de réponse dans la base documentaire."
@@ -170,52 +172,156 @@ def calculation_lines(evidence: Evidence) -> list[str]:
     return lines
 
 
-def _quotes(evidence: Evidence) -> list[str]:
-    paragraphs: list[str] = []
-    for item, unit in evidence.chosen:
-        text = shorten(unit.text)
-        if not text.endswith((".", "!", "?", "…", ":")):
-            text += "."
-        paragraphs.append(f"{text} [{evidence.number_of(item)}]")
-    return paragraphs
+# How long an answer may be before its sources: a reader takes it in at a glance.
+MAX_ANSWER_CHARS = 1200
+# A statement dated this many years back or more is offered as what a text said then.
+DATED_AFTER_YEARS = 6
+_MONTHS = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
+    "|novembre|décembre|decembre"
+)
+# A year a statement is dated by ("avant le 31 décembre 2010", "en 2013", "d'ici 2012"),
+# not the year in a text's reference ("loi n° 2009-323 du 25 mars 2009").
+_DATED = re.compile(
+    rf"(?<!n° )(?<!n°)(?:\b(?:avant|après|apres|depuis|dès|des|jusqu'au|jusqu’au|au plus tard|"
+    rf"d'ici|d’ici|à compter|a compter|à partir|a partir|en|fin|début|debut|au)\s+"
+    rf"(?:(?:le|du|de|l'|l’)\s*)?(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+)?|\b(?:{_MONTHS})\s+)"
+    rf"((?:19|20)\d{{2}})\b(?!-\d)",
+    re.IGNORECASE,
+)
+# A text's reference and its date ("décret n° 2009-1486 du 3 décembre 2009"): no dating.
+_REFERENCE = re.compile(
+    rf"n°\s*[\d-]+\s+du\s+\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}}", re.IGNORECASE
+)
+_KIND_WORDS = {"circulaire": "La circulaire", "guide": "Le guide", "fiche": "La fiche"}
+
+
+def dated_year(text: str, today: date | None = None) -> int | None:
+    """The year a statement is dated by, when it lies far enough in the past that its
+    wording is history rather than what applies to a convention drafted now."""
+    this_year = (today or date.today()).year
+    unreferenced = _REFERENCE.sub(" ", text)
+    years = [int(m.group(1)) for m in _DATED.finditer(unreferenced)]
+    past = [y for y in years if y <= this_year - DATED_AFTER_YEARS]
+    return max(past) if past else None
+
+
+def _quote(evidence: Evidence, item: Ranked, unit: Unit, limit: int = MAX_UNIT_CHARS) -> str:
+    text = shorten(unit.text, limit)
+    if not text.endswith((".", "!", "?", "…", ":")):
+        text += "."
+    year = dated_year(unit.text)
+    if year is not None:
+        # A dated statement is given as what a text said then, never as current wording.
+        who = _KIND_WORDS.get(str(item.meta.get("kind") or ""), "Le texte")
+        text = f"{who} (énoncé daté de {year}) indiquait : « {text.rstrip(':')} »"
+    return f"{text} [{evidence.number_of(item)}]"
+
+
+def _quotes(evidence: Evidence, limit: int = MAX_UNIT_CHARS) -> list[str]:
+    return [_quote(evidence, item, unit, limit) for item, unit in evidence.chosen]
+
+
+def _fiche_cite(evidence: Evidence, indicator: Indicator) -> str:
+    fiche = next((s for s in evidence.sources if s.meta.get("indicator") == indicator.code), None)
+    return f" [{evidence.number_of(fiche)}]" if fiche else ""
+
+
+def _short(text: str, limit: int) -> str:
+    return shorten(_bare(text), limit)
+
+
+def _sentence(text: str, limit: int = MAX_UNIT_CHARS) -> str:
+    """``text`` cut to ``limit`` at a word, ending as a sentence ends ("." or "…")."""
+    cut = _short(text, limit)
+    return cut if cut.endswith("…") else cut + "."
+
+
+def indicator_line(indicator: Indicator, cite: str) -> str:
+    """The indicator in one line: what an answer that is not about it says of it."""
+    return (
+        f"Indicateur {indicator.code} — {indicator.title} ({indicator.unit}, "
+        f"{indicator.periodicity}).{cite}"
+    )
+
+
+def compact_card(indicator: Indicator, cite: str, exclusions: bool = True) -> list[str]:
+    """How the indicator is calculated, in a few lines: the formula with its variables,
+    then unit, periodicity, scale and six-year target; the exclusions when they matter."""
+    lines = [
+        f"Indicateur {indicator.code} — {indicator.title} ({indicator.aspect}).{cite}",
+        f"Formule : {indicator.formula} ({KIND_FORMULA[indicator.kind]}), avec :",
+    ]
+    for v in indicator.variables:
+        optional = " (facultatif)" if v.optional else ""
+        lines.append(f"- {v.name} — {v.label}{optional} : {_sentence(v.definition, 150)}")
+    lines.append(
+        f"Unité : {indicator.unit} ; périodicité : {indicator.periodicity} ; échelle : "
+        f"{indicator.scale} ; objectif sur six ans : {TARGET_WORDS[indicator.target_kind]}."
+    )
+    if not indicator.mandatory and indicator.applies_when:
+        lines.append(f"S'applique : {_sentence(indicator.applies_when, 160)}")
+    if exclusions and indicator.exclusions:
+        lines.append(
+            "Exclusions : "
+            + _sentence(" ; ".join(_short(e, 110) for e in indicator.exclusions[:3]))
+        )
+    return lines
+
+
+def _result_line(evidence: Evidence) -> str | None:
+    """The calculation's result, said first: that is what was asked."""
+    indicator, calc = evidence.indicator, evidence.calculation
+    if indicator is None or not calc:
+        return None
+    return f"Valeur de {indicator.code} : {shown_value(indicator, calc['value'])}."
+
+
+def _fit(parts: list[tuple[int, str]], limit: int = MAX_ANSWER_CHARS) -> str:
+    """The parts in their order, the least needed (highest rank) dropped first until the
+    answer fits ``limit``; rank 0 is the answer itself and always stays."""
+    kept = [p for p in parts if p[1]]
+    while len("\n\n".join(text for _r, text in kept)) > limit:
+        droppable = [p for p in kept if p[0] > 0]
+        if not droppable:
+            break
+        kept.remove(max(droppable, key=lambda p: (p[0], kept.index(p))))
+    return "\n\n".join(text for _r, text in kept).strip()
 
 
 def compose_extractive(evidence: Evidence) -> str:
-    """The answer written from the catalogue, the calculator and quoted sentences."""
+    """The answer written from the catalogue, the calculator and quoted sentences: the
+    answer first, what backs it after, no more than ``MAX_ANSWER_CHARS``."""
     if not evidence.found:
         return NOT_FOUND
     understanding = evidence.understanding
     indicator = evidence.indicator
     quotes = _quotes(evidence)
-    parts: list[str] = []
+    parts: list[tuple[int, str]] = []  # (rank: 0 kept, higher dropped first, text)
     if indicator is not None:
-        fiche = next(
-            (s for s in evidence.sources if s.meta.get("indicator") == indicator.code), None
-        )
-        cite = f" [{evidence.number_of(fiche)}]" if fiche else ""
+        cite = _fiche_cite(evidence, indicator)
         mention = understanding.indicators[0]
         facets = _facet_lines(indicator, understanding.facets)
-        card = indicator_card(indicator, detail=understanding.kind != "calculation")
         calculation = calculation_lines(evidence)
-        by_name = mention.how == "code" or understanding.kind in ("calculation", "how_to_calculate")
-        if facets:
-            parts.append("\n".join(f"{line}{cite}" for line in facets))
+        kind = understanding.kind
         if calculation:
-            parts.append("\n".join(calculation))
-        if by_name or facets:
-            parts.append(
-                "\n".join(card) + (f"\nFiche de l'indicateur : {cite.strip()}" if cite else "")
-            )
-            if quotes:
-                parts.append("Dans les textes :\n" + "\n".join(quotes))
+            result_line = _result_line(evidence)
+            parts.append((0, "\n".join(([result_line] if result_line else []) + calculation)))
+            parts.append((1, indicator_line(indicator, cite)))
+        elif facets:
+            parts.append((0, "\n".join(f"{line}{cite}" for line in facets)))
+            parts.append((1, indicator_line(indicator, cite)))
+        elif mention.how == "code" or kind == "how_to_calculate":
+            exclusions = kind == "how_to_calculate"
+            parts.append((0, "\n".join(compact_card(indicator, cite, exclusions))))
         else:
-            if quotes:
-                parts.append("\n".join(quotes))
-            parts.append(
-                "Indicateur lié :\n"
-                + "\n".join(card)
-                + (f"\nFiche : {cite.strip()}" if cite else "")
-            )
+            # The indicator was found by the question's words: the texts answer, the
+            # indicator they speak of follows in one line.
+            parts.extend((0 if i == 0 else 2 + i, q) for i, q in enumerate(quotes))
+            parts.append((1, "Indicateur lié : " + indicator_line(indicator, cite)))
+            quotes = []
+        if quotes:
+            parts.extend((3 + i, q) for i, q in enumerate(quotes))
     elif understanding.aspect and (
         understanding.kind == "drafting"
         or re.search(r"\bindicateurs\b", understanding.question, re.I)
@@ -232,12 +338,37 @@ def compose_extractive(evidence: Evidence) -> str:
             "Indicateurs à renseigner, avec leurs valeurs-cibles :",
             *[f"- {c} — {CATALOGUE[c].title} ({CATALOGUE[c].unit})" for c in codes],
         ]
-        parts.append("\n".join(lines))
+        parts.append((0, "\n".join(lines)))
         if quotes:
-            parts.append("Dans les textes :\n" + "\n".join(quotes))
+            parts.append((2, "Dans les textes :\n" + "\n".join(quotes)))
     else:
-        parts.extend(quotes)
-    return "\n\n".join(p for p in parts if p).strip() or NOT_FOUND
+        parts.extend((0 if i == 0 else 1 + i, q) for i, q in enumerate(quotes))
+    return cite_only_cited(evidence, _fit(parts) or NOT_FOUND)
+
+
+def cite_only_cited(evidence: Evidence, answer: str) -> str:
+    """Keep only the sources the answer cites, numbered 1, 2… in the order it cites
+    them, the answer's citations renumbered to match: a source no sentence cites points to
+    nothing, and a gap in the numbers looks like a lost source."""
+
+    def numbers(match: re.Match[str]) -> list[int]:
+        return [int(n) for n in re.findall(r"\d+", match.group(1))]
+
+    # In the order the answer first cites them: the reader meets [1] first.
+    cited = list(dict.fromkeys(n for m in CITATION.finditer(answer) for n in numbers(m)))
+    cited = [n for n in cited if 1 <= n <= len(evidence.sources)]
+    if cited == list(range(1, len(evidence.sources) + 1)):
+        return answer
+    new = {old: position for position, old in enumerate(cited, 1)}
+
+    def renumber(match: re.Match[str]) -> str:
+        kept = [str(new[n]) for n in numbers(match) if n in new]
+        return f" [{', '.join(kept)}]" if kept else ""
+
+    answer = CITATION.sub(renumber, answer)
+    evidence.sources = [evidence.sources[n - 1] for n in cited]
+    evidence.chosen = [(i, u) for i, u in evidence.chosen if i in evidence.sources]
+    return answer
 
 
 # --- the object returned -------------------------------------------------------------------

@@ -38,7 +38,7 @@ from knowledge.assistant.understanding import (
 )
 from knowledge.assistant.units import split_units
 from knowledge.indicators.catalogue import Indicator
-from knowledge.search.analyser import is_stop, words
+from knowledge.search.analyser import fold, is_stop, tokens, words
 from knowledge.search.index import DEFAULT_LIMIT, Filters, SearchIndex, search
 from knowledge.types import Hit
 
@@ -81,18 +81,28 @@ class PassageRetriever(BaseRetriever):
 class CorpusStats:
     """Document frequencies of content stems over the passages of the knowledge base."""
 
-    def __init__(self, frequencies: dict[str, int] | None = None, passages: int = 0) -> None:
+    def __init__(
+        self,
+        frequencies: dict[str, int] | None = None,
+        passages: int = 0,
+        words: Iterable[str] = (),
+    ) -> None:
         self.frequencies = frequencies or {}
         self.passages = passages
+        # The corpus's words as written (folded), from five letters: what a slip of the
+        # pen in a question is compared with ("orgnismes" and "organismes").
+        self.words = frozenset(words)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> CorpusStats:
         counts: Counter[str] = Counter()
+        spelled: set[str] = set()
         total = 0
         for text in texts:
             counts.update(set(terms(text)))
+            spelled.update(w for w, _s, _e in tokens(fold(text)) if len(w) >= 5 and w.isalpha())
             total += 1
-        return cls(dict(counts), total)
+        return cls(dict(counts), total, spelled)
 
     def idf(self, stem: str) -> float:
         """BM25's inverse document frequency (always positive); 1.0 without statistics."""
@@ -226,7 +236,9 @@ _DEFINING = r"\s+(?:est|sont|designe|designent|correspond|correspondent|s'entend
 
 def _defines(subject: str, text: str) -> bool:
     """True when ``text`` defines ``subject`` ("la vacance technique est…")."""
-    return bool(subject) and re.search(re.escape(subject) + _DEFINING, canonical(text)) is not None
+    # The subject's last word may be a stem ("vacance techniqu", a slip corrected).
+    pattern = re.escape(subject) + r"\w*" + _DEFINING
+    return bool(subject) and re.search(pattern, canonical(text)) is not None
 
 
 def _subject(question: str) -> str:
@@ -286,14 +298,6 @@ def rank(
         ranked.append((relevance + prior, item))
     ranked.sort(key=lambda pair: -pair[0])
     return [item for _score, item in ranked]
-
-
-def threshold(understanding: Understanding) -> float:
-    """The relevance a passage needs; a question naming one of the glossary's acronyms
-    (CUS, OPH, CCL…) is about social housing, and needs less."""
-    if any(t in acronym_heads() for t in understanding.terms):
-        return RELEVANCE_THRESHOLD - 0.1
-    return RELEVANCE_THRESHOLD
 
 
 def select(evidence: Evidence) -> Evidence:

@@ -37,7 +37,9 @@ FILLERS = frozenset(
     doit doivent dois devons devez faire peut-on peux pouvez pouvons possible possibles
     selon agit exemple exemples question questions concerne concernant quelqu chose
     avons entrent rentrent exactement precisement redige rediger redigez redaction
-    ecrire formuler proposer propose paragraphe partie
+    ecrire formuler proposer propose proposez proposes paragraphe partie section sections
+    redigez redige-moi ecris ecrivez donne donnez donne-moi indique indiquez liste listez
+    koi kwa kel kelle ke pk pkoi pq cb cmb bcp qd ds pr avc tjrs tt c stp svp
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
@@ -79,7 +81,7 @@ def acronym_heads() -> dict[str, str]:
     return heads
 
 
-def _word_stem(word: str) -> str:
+def word_stem(word: str) -> str:
     if _DOTTED_ACRONYM.match(word):
         return word.replace(".", "")
     return stem(word)
@@ -93,7 +95,7 @@ def terms(text: str) -> tuple[str, ...]:
     for word, _start, _end in tokens(canonical(text)):
         if word in _FOLDED_STOPS or word in FILLERS or word.isdigit():
             continue
-        out.append(_word_stem(word))
+        out.append(word_stem(word))
     return tuple(out)
 
 
@@ -355,7 +357,7 @@ _HOW_TO_RE = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION_RE = re.compile(
-    r"(?:qu['’]\s*est[- ]ce\s+qu|c['’]\s*est\s+quoi|que\s+(?:signifie|veut\s+dire|d[ée]signe|recouvre)"
+    r"(?:qu['’]\s*est[- ]ce\s+qu|c['’]\s*est\s+quoi|\bc['’]?(?:\s*est)?\s+(?:koi|quoi)\b|que\s+(?:signifie|veut\s+dire|d[ée]signe|recouvre)"
     r"|d[ée]finition|d[ée]finir|qu['’]\s*entend[- ]on|que\s+faut[- ]il\s+entendre|ce\s+qu['’]\s*est)",
     re.IGNORECASE,
 )

@@ -11,7 +11,6 @@ import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -32,8 +31,6 @@ from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 from knowledge.assistant.understanding import find_numbers, understand
 from knowledge.assistant.units import split_units
 from knowledge.indicators.calculator import compute_year
-from knowledge.ingest.extract import extract
-from knowledge.ingest.passages import split_passages
 from knowledge.search.backends.whoosh import WhooshIndex
 from knowledge.types import SearchDocument
 from tests.corpus import CORPUS, SHARED
@@ -244,47 +241,6 @@ def _load_score_check():
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return module.check
-
-
-def _index_corpus(directory: Path):
-    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    documents, texts = [], []
-    passage_id = 0
-    for document_id, entry in enumerate(manifest["documents"], 1):
-        path = CORPUS / entry["file"]
-        for passage in split_passages(extract(path.name, path.read_bytes())):
-            passage_id += 1
-            heading = " › ".join(passage.heading_path)
-            documents.append(
-                SearchDocument(
-                    passage_id=passage_id,
-                    document_id=document_id,
-                    title=entry["title"],
-                    kind=entry["kind"],
-                    status="en_vigueur",
-                    locator=passage.locator,
-                    heading=heading,
-                    text=passage.text,
-                    indicator=passage.indicator,
-                )
-            )
-            texts.append(f"{heading}\n{passage.text}")
-    index = WhooshIndex(directory)
-    index.add(documents)
-    return index, CorpusStats.from_texts(texts)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    if not (CORPUS / "manifest.json").is_file():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return _index_corpus(tmp_path_factory.mktemp("index"))
-
-
-@pytest.fixture(scope="module")
-def extractive(corpus):
-    index, stats = corpus
-    return Assistant(PassageRetriever(index=index, k=12), stats)
 
 
 def _public_questions() -> list[dict]:

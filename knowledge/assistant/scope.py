@@ -1,0 +1,227 @@
+"""Whether the knowledge base answers a question: what the question asks, and whether the
+passages retrieved hold it.
+
+A question asks for its content words (weighed by their rarity in the corpus), the years
+and the names it gives, and the indicator it names. The base answers when one passage
+covers enough of those words *and* holds every year and every name: a question on
+"la ville de Lyon" or on "2024" is not answered by a passage that speaks of neither,
+however many other words they share. An indicator found by its keywords answers only
+what its fiche covers; named by its code, its catalogue entry answers.
+
+Words of the question the corpus has never seen are first read as slips of the pen
+("technik", "orgnismes") when one of the corpus's words is that close; words that stay
+unknown keep their full weight, since "tarte tatin" is exactly what says a question is
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.assistant.retrieval import (
+    RELEVANCE_THRESHOLD,
+    CorpusStats,
+    Ranked,
+    coverage,
+)
+from knowledge.assistant.understanding import Understanding, canonical, terms, word_stem
+from knowledge.indicators.catalogue import CATALOGUE, Indicator
+from knowledge.indicators.codes import find_in_text
+from knowledge.search.analyser import fold, tokens
+from knowledge.search.glossary import GLOSSARY
+
+_YEAR = re.compile(r"(?<![\d,.])(?:19[5-9]\d|20\d{2})(?![\d,.])")
+# A capitalised word inside a sentence, or a word in capitals: a name ("Lyon", "ELAN").
+_NAME = re.compile(r"(?<=[\s(«\"'’])(?:[A-ZÀ-Ý][a-zà-ÿ]{2,}|[A-ZÀ-Ý]{2,})\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)$")
+# Capitalised by usage, not names a passage must hold.
+_COMMON_CAPITALS = frozenset(
+    fold(w)
+    for w in """
+    etat état hlm prefet préfet region région departement département republique république
+    collectivite collectivité commune communes ville mouvement office offices union
+    conseil ministre ministère loi code article fiche indicateur indicateurs annexe
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    found: bool
+    relevance: float  # share of the question the best passage covers
+    missing: tuple[str, ...] = ()  # years and names no passage holds
+    corrected: tuple[tuple[str, str], ...] = ()  # (as typed, as read)
+
+
+# --- reading the question against the corpus -----------------------------------------------
+
+
+def _by_length(
+    stats: CorpusStats, attribute: str, vocabulary: Iterable[str]
+) -> dict[int, list[str]]:
+    """A vocabulary of the corpus by length, built once per statistics object."""
+    cached: dict[int, list[str]] | None = getattr(stats, attribute, None)
+    if cached is None:
+        cached = {}
+        for word in vocabulary:
+            if word.isalpha():
+                cached.setdefault(len(word), []).append(word)
+        setattr(stats, attribute, cached)
+    return cached
+
+
+def _closest(word: str, by_length: dict[int, list[str]], stats: CorpusStats) -> str | None:
+    """The vocabulary's word ``word`` is a slip for: one letter off from five letters on,
+    two from seven, the first letters kept (a slip rarely falls on the first letter, and
+    "tarte" is not "carte"); the most frequent of the closest."""
+    if len(word) < 5:
+        return None
+    allowed = 2 if len(word) >= 7 else 1
+    keep = 3 if allowed == 2 else 2
+    best: tuple[int, int, str] | None = None
+    for length in range(len(word) - allowed, len(word) + allowed + 1):
+        for other in by_length.get(length, ()):
+            if other[:keep] != word[:keep]:
+                continue
+            distance = Levenshtein.distance(word, other, score_cutoff=allowed)
+            if distance > allowed:
+                continue
+            candidate = (distance, -stats.frequencies.get(word_stem(other), 0), other)
+            if best is None or candidate < best:
+                best = candidate
+    return best[2] if best else None
+
+
+def correction(stem_: str, stats: CorpusStats, written: str | None = None) -> str | None:
+    """The corpus's stem that a stem unknown to it is a slip for, compared as written
+    when the word is known ("orgnismes" is "organismes", whose stem is "organ"), else
+    stem with stem."""
+    if stats.known(stem_) or not stem_.isalpha():
+        return None
+    if written and stats.words:
+        spelled = _closest(fold(written), _by_length(stats, "_words", stats.words), stats)
+        if spelled is not None:
+            return word_stem(spelled)
+    return _closest(stem_, _by_length(stats, "_stems", stats.frequencies), stats)
+
+
+def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding:
+    """The understanding with its words read as the corpus spells them: in its terms,
+    and in the question's text (a slip replaced by the corpus's stem, which the search
+    stems to itself), which the search and the definition check read."""
+    if not stats.passages:
+        return understanding
+    question = understanding.question
+    fixes: dict[str, str] = {}
+    for word, start, end in reversed(list(tokens(question))):
+        if not word.isalpha() or len(word) < 5:
+            continue
+        stem_ = word_stem(fold(word))
+        fix = correction(stem_, stats, word)
+        if fix is not None:
+            fixes[stem_] = fix
+            question = question[:start] + fix + question[end:]
+    if not fixes:
+        return understanding
+    fixed = tuple(fixes.get(t, t) for t in understanding.terms)
+    return replace(understanding, terms=fixed, question=question)
+
+
+@lru_cache(maxsize=1)
+def _glossary_words() -> frozenset[str]:
+    return frozenset(fold(a) for a in GLOSSARY)
+
+
+def years(understanding: Understanding) -> tuple[str, ...]:
+    """Years a question asks about; a calculation's years only label its values."""
+    if understanding.kind == "calculation":
+        return ()
+    return tuple(dict.fromkeys(_YEAR.findall(understanding.question)))
+
+
+def names(question: str) -> tuple[str, ...]:
+    """Names the question gives (folded), other than acronyms of the glossary, indicator
+    codes and words capitalised by usage."""
+    codes = {fold(c) for c in find_in_text(question)}
+    found = []
+    for match in _NAME.finditer(question):
+        if _SENTENCE_START.search(question[: match.start()]):
+            continue
+        word = fold(match.group(0))
+        if word in _glossary_words() or word in _COMMON_CAPITALS or word in codes:
+            continue
+        found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def _holds(text: str, wanted: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(wanted)}(?![\w])", fold(text)) is not None
+
+
+def _passage_text(item: Ranked) -> str:
+    return f"{item.meta.get('title', '')}\n{item.meta.get('locator', '')}\n{item.document.page_content}"
+
+
+@lru_cache(maxsize=64)
+def _indicator_stems(code: str) -> frozenset[str]:
+    indicator: Indicator = CATALOGUE[code]
+    parts = [
+        indicator.title,
+        indicator.aspect,
+        indicator.engagement,
+        indicator.unit,
+        indicator.periodicity,
+        indicator.scale,
+        indicator.formula,
+        " ".join(indicator.keywords),
+        " ".join(indicator.breakdown),
+        " ".join(indicator.exclusions),
+        " ".join(indicator.notes),
+        indicator.cross_check,
+        "indicateur valeur cible calcul formule variable periodicite echelle unite",
+        *(f"{v.name} {v.label} {v.definition}" for v in indicator.variables),
+    ]
+    return frozenset(terms(canonical(" ".join(parts))))
+
+
+# --- the verdict ---------------------------------------------------------------------------
+
+
+def decide(
+    understanding: Understanding,
+    ranked: list[Ranked],
+    stats: CorpusStats,
+    threshold: float = RELEVANCE_THRESHOLD,
+) -> Verdict:
+    """Whether the passages ``ranked`` (best first) answer the question."""
+    if not understanding.terms and understanding.indicator is None:
+        return Verdict(False, 0.0)
+    best = ranked[0].relevance if ranked else 0.0
+    wanted = years(understanding) + names(understanding.question)
+    mention = understanding.indicators[0] if understanding.indicators else None
+    indicator = understanding.indicator
+
+    # A year or a name the question gives must be in a passage that answers it.
+    supporting = [r for r in ranked[:5] if r.relevance >= threshold * 0.8] or ranked[:1]
+    missing = tuple(w for w in wanted if not any(_holds(_passage_text(r), w) for r in supporting))
+    if missing and not (mention is not None and mention.how == "code" and not ranked):
+        return Verdict(False, best, missing)
+
+    if indicator is not None and mention is not None:
+        if mention.how == "code" or understanding.kind == "calculation":
+            return Verdict(True, best)
+        # Found by its words: the fiche (catalogue and passages) must cover the question.
+        fiche = set(_indicator_stems(indicator.code))
+        for item in ranked[:3]:
+            if item.meta.get("indicator") == indicator.code:
+                fiche |= set(terms(item.document.page_content))
+        share = coverage(understanding.terms, fiche, stats)
+        return Verdict(max(share, best) >= threshold, max(share, best))
+    if understanding.kind == "drafting" and understanding.aspect is not None:
+        return Verdict(True, best)
+    return Verdict(best >= threshold, best)

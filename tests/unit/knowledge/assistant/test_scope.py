@@ -1,0 +1,168 @@
+"""Whether the base answers, and how an answer is laid out: slips of the pen read as the
+corpus spells them, years and names a passage must hold, an indicator's keyword no
+longer enough, the answer first and short, only cited sources, dated statements said
+to be dated."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from langchain_core.documents import Document
+
+from knowledge.assistant.extractive import (
+    MAX_ANSWER_CHARS,
+    NOT_FOUND,
+    cite_only_cited,
+    dated_year,
+)
+from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked
+from knowledge.assistant.scope import correction, names, years
+from knowledge.assistant.understanding import terms, understand
+from tests.corpus import corpus_available
+
+needs_corpus = pytest.mark.skipif(not corpus_available(), reason="shared corpus not found")
+
+
+# --- reading the question against the corpus -----------------------------------------------
+
+
+def _stats(*texts: str) -> CorpusStats:
+    return CorpusStats.from_texts(texts)
+
+
+def test_a_slip_is_read_as_the_corpus_word_it_is_close_to():
+    stats = _stats("La vacance technique des logements.", "Les organismes Hlm.")
+    (technique,) = terms("technique")
+    (organismes,) = terms("organismes")
+    assert correction(terms("technik")[0], stats) == technique
+    # Compared as written: "organismes" stems to "organ", far from "orgnism".
+    assert correction(terms("orgnismes")[0], stats, "orgnismes") == organismes
+    assert correction(technique, stats) is None  # known words stay as they are
+
+
+def test_a_word_is_not_corrected_into_another_word():
+    stats = _stats("La carte des loyers.", "Les recettes de l'organisme.")
+    # "tarte" is one letter from "carte", but the first letter is rarely the slip.
+    assert correction(terms("tarte")[0], stats) is None
+    assert correction(terms("tatin")[0], stats) is None
+    assert correction("loy", stats) is None  # too short to tell
+
+
+def test_names_and_years_a_passage_must_hold():
+    assert names("Combien de logements sociaux compte la ville de Lyon ?") == ("lyon",)
+    # An acronym of the glossary, an indicator code, a capital at the start: not names.
+    assert names("Quelle est la valeur de G.III dans la CUS ?") == ()
+    assert names("Marseille ou Lille, quel OPH ?") == ("lille",)
+    assert years(understand("Que prévoit la circulaire de 2010 ?")) == ("2010",)
+    # A calculation's years label its values.
+    assert years(understand("En 2021, 30 plans d'apurement pour 200 ménages : G.III ?")) == ()
+
+
+# --- the verdict on the corpus -------------------------------------------------------------
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Combien de logements sociaux compte la ville de Lyon ?",
+        "Quel est le taux de TVA sur les travaux de rénovation en 2024 ?",
+        "Quel est le montant de l'APL pour un couple avec deux enfants ?",
+        "Quelle est la procédure d'expulsion devant le tribunal judiciaire ?",
+    ],
+)
+def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
+    extractive, question
+):
+    answer = extractive.ask(question)
+    assert (answer["found"], answer["sources"], answer["answer"]) == (False, [], NOT_FOUND)
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("c koi la vacance technik", "rehabilitation"),
+        ("combien d'orgnismes disent que les CCL ont abouti a des projets concrets", "61"),
+    ],
+)
+def test_informal_questions_with_slips_are_answered(extractive, question, expected):
+    answer = extractive.ask(question)
+    assert answer["found"] is True
+    folded = answer["answer"].lower().replace("é", "e")
+    assert expected in folded, answer["answer"]
+
+
+# --- the answer's layout -------------------------------------------------------------------
+
+
+def _cited(text: str) -> list[int]:
+    return [int(n) for group in re.findall(r"\[([\d, ]+)\]", text) for n in group.split(",")]
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "question",
+    [
+        "comment calculer le taux de vacance ?",
+        "Qui sont les signataires obligatoires de la CUS ?",
+        "Quels sont les champs possibles d'une contractualisation entre un OPH et sa "
+        "collectivité ?",
+        "Nous avons 30 plans d'apurement amiable pour 200 ménages en impayés de plus de "
+        "trois mois : valeur de G.III ?",
+        "Quel est le rôle du conseil de concertation locative ?",
+    ],
+)
+def test_answers_are_short_and_list_only_the_sources_they_cite(extractive, question):
+    answer = extractive.ask(question)
+    assert answer["found"] is True
+    assert len(answer["answer"]) <= MAX_ANSWER_CHARS
+    cited = _cited(answer["answer"])
+    numbers = [s["n"] for s in answer["sources"]]
+    assert set(cited) == set(numbers), answer["answer"]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert list(dict.fromkeys(cited)) == numbers  # numbered as the reader meets them
+
+
+@needs_corpus
+def test_a_calculation_says_its_result_first(extractive):
+    answer = extractive.ask(
+        "Nous avons 30 plans d'apurement amiable pour 200 ménages en impayés de plus de "
+        "trois mois : valeur de G.III ?"
+    )
+    assert answer["answer"].startswith("Valeur de G.III : 15,0 %.")
+
+
+def _evidence(*texts: str) -> Evidence:
+    ranked = [Ranked(Document(page_content=t, metadata={"kind": "guide"}), 1.0) for t in texts]
+    evidence = Evidence("q", understand("q"), ranked, True)
+    evidence.sources = list(ranked)
+    return evidence
+
+
+def test_uncited_sources_are_dropped_and_citations_renumbered():
+    evidence = _evidence("un", "deux", "trois", "quatre")
+    third, first = evidence.sources[2], evidence.sources[0]
+    text = cite_only_cited(evidence, "Une phrase. [3]\n\nUne autre. [1, 3]")
+    assert text == "Une phrase. [1]\n\nUne autre. [2, 1]"
+    assert evidence.sources == [third, first]
+
+
+def test_a_statement_dated_long_ago_is_dated_but_a_text_reference_is_not():
+    today = date(2026, 12, 3)
+    assert dated_year("à conclure avant le 31 décembre 2010", today) == 2010
+    assert dated_year("En 2013, 61 % des organismes", today) == 2013
+    assert dated_year("la loi n° 2009-323 du 25 mars 2009 « de mobilisation »", today) is None
+    assert dated_year("le décret n° 2009-1486 fixe le cadre", today) is None
+    assert dated_year("une convention conclue en 2024", today) is None  # still current
+
+
+@needs_corpus
+def test_dated_wording_is_given_as_what_a_text_said_then(extractive):
+    answer = extractive.ask(
+        "Avant quelle date les organismes devaient-ils conclure leur convention d'utilité sociale ?"
+    )
+    assert answer["found"] is True
+    assert "énoncé daté de 2010" in answer["answer"]
