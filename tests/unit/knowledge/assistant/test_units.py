@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from knowledge.assistant.units import (
     ELLIPSIS_ITEM,
     MAX_UNIT_CHARS,
@@ -13,8 +11,9 @@ from knowledge.assistant.units import (
 from knowledge.ingest.extract import extract
 from knowledge.ingest.passages import split_passages
 from knowledge.ingest.tables import pipe_table
+from tests.corpus import CORPUS
 
-FICHES = Path("/work/shared/corpus/circulaire-cus-fiches-indicateurs.txt")
+FICHES = CORPUS / "circulaire-cus-fiches-indicateurs.txt"
 
 
 def test_a_dependent_sentence_is_quoted_with_the_one_it_leans_on() -> None:
