@@ -32,14 +32,22 @@ STATUS_LABELS = {
 }
 
 
+class BlockKind(StrEnum):
+    TEXT = "text"
+    TABLE = "table"
+
+
 @dataclass(frozen=True)
 class Block:
     """One unit of extracted text: a heading (level 1-6) or a paragraph (level 0),
-    with the page it was found on when the format has pages."""
+    with the page it was found on when the format has pages. A table (kind TABLE, level
+    0) is one block whose text is a Markdown pipe table: its first row the column
+    headers, then the separator row, then one line per row."""
 
     text: str
     level: int = 0
     page: int | None = None
+    kind: BlockKind = BlockKind.TEXT
 
 
 @dataclass(frozen=True)

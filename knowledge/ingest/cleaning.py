@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge.types import Block
+from knowledge.types import Block, BlockKind
 
 __all__ = [
     "clean_blocks",
@@ -50,6 +50,19 @@ FICHE_RE = re.compile(
     r"^\W*fiche\s+de\s+documentation\s+de\s+l\s*[" + _APOSTROPHES + r"]?\s*indicateur\s*:?\s*"
     r"(?P<letters>[A-Za-z]{1,3}?)\s*[.\-–]?\s*(?P<number>[IVXivx]+|\d{1,2})\b",
     re.IGNORECASE,
+)
+
+# The rows of a fiche indicateur's table, read from a PDF as "label value" lines:
+# "Unité de mesure Nombre de logements", "Echelle de l’indicateur Département".
+FICHE_ROW_RE = re.compile(
+    r"^(?P<label>Aspect de la politique|Engagement|Unité de mesure|Périodicité de la mesure|"
+    r"[EÉ]chelle de l["
+    + _APOSTROPHES
+    + r"]indicateur|Déclinaison de l["
+    + _APOSTROPHES
+    + r"]indicateur|Définition des variables|Méthode de calcul|Dernière valeur connue|"
+    r"Valeurs? proposées? par l[" + _APOSTROPHES + r"]organisme|"
+    r"Méthode de fixation de la valeur-cible)(?:\s*:)?\s+(?P<value>[^\s:a-zà-ÿ].*)$"
 )
 
 # "I – TITRE", "II- TITRE", "IV. Titre", "V) Titre"
@@ -229,6 +242,7 @@ class _Para:
     doubled: bool = False  # repaired display title
     after_blank: bool = True  # a blank line (or a block boundary) came before it
     text: str = ""
+    table: bool = False  # a table block (a pipe table), passed through as it is
 
 
 class _Vocabulary:
@@ -375,6 +389,8 @@ class _LineAssembler:
         """Whether `line` starts a new paragraph though no blank line precedes it."""
         if _is_bullet(line) or FICHE_RE.match(line):
             return True
+        if FICHE_ROW_RE.match(line) and not line.startswith("Engagement"):
+            return True  # the next row of a fiche's table
         caps_before, caps_after = _is_caps_text(previous), _is_caps_text(line)
         if caps_before != caps_after:
             return True
@@ -548,6 +564,8 @@ def _detect_headings(paras: list[_Para], mixed_case: bool) -> None:
     in_fiche = False
     fiche_rows: set[int] = set()
     for index, para in enumerate(paras):
+        if para.table:
+            continue
         if para.preset:
             if indicator_code(para.text):
                 in_fiche = True
@@ -580,8 +598,12 @@ def _detect_headings(paras: list[_Para], mixed_case: bool) -> None:
             para.level, para.text = 3, arrow.group("label")
             continue
         if in_fiche:
-            # Inside a fiche, short unpunctuated lines are the rows of its table.
+            # Inside a fiche, short unpunctuated lines are the rows of its table; a row
+            # read as "label value" is written "label : value".
             fiche_rows.add(index)
+            row = FICHE_ROW_RE.match(text)
+            if row:
+                para.text = f"{row.group('label')} : {row.group('value')}"
     if mixed_case:
         _mark_mixed_case_headings(paras, fiche_rows)
 
@@ -664,7 +686,9 @@ def _finish(
     paras = _attach_subtitles(paras)
     blocks: list[Block] = []
     for para in paras:
-        if para.level:
+        if para.table:
+            blocks.append(Block(text=para.text, page=para.page, kind=BlockKind.TABLE))
+        elif para.level:
             blocks.append(Block(text=_heading_text(para.text), level=para.level, page=para.page))
         else:
             blocks.append(Block(text=_bullet_text(para.text), level=0, page=para.page))
@@ -706,7 +730,10 @@ def clean_blocks(blocks: Sequence[Block]) -> list[Block]:
     taken for headings only when the source had none of its own.
     """
     all_lines = [
-        _normalise_line(line) for block in blocks for line in block.text.splitlines() or [""]
+        _normalise_line(line)
+        for block in blocks
+        if block.kind != BlockKind.TABLE
+        for line in block.text.splitlines() or [""]
     ]
     vocabulary = _Vocabulary()
     vocabulary.add_lines(all_lines)
@@ -714,6 +741,9 @@ def clean_blocks(blocks: Sequence[Block]) -> list[Block]:
     assembler = _LineAssembler()
     paras: list[_Para] = []
     for block in blocks:
+        if block.kind == BlockKind.TABLE:
+            paras.append(_Para(lines=[], page=block.page, preset=True, text=block.text, table=True))
+            continue
         if block.level > 0:
             text = _tidy(block.text)
             if text:

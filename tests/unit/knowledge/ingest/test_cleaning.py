@@ -12,7 +12,7 @@ from knowledge.ingest.cleaning import (
     is_page_marker,
     repair_doubled_letters,
 )
-from knowledge.types import Block
+from knowledge.types import Block, BlockKind
 
 # --- cleaning: page markers ---------------------------------------------------------------------
 
@@ -316,3 +316,24 @@ def test_clean_blocks_is_stable_on_clean_blocks() -> None:
 )
 def test_indicator_code(text: str, code: str | None) -> None:
     assert indicator_code(text) == code
+
+
+def test_fiche_rows_read_as_label_value_lines_are_written_label_colon_value() -> None:
+    blocks = clean_text(
+        "FICHE DE DOCUMENTATION DE L’INDICATEUR F.VI\n\n"
+        "Unité de mesure %\n\n"
+        "Déclinaison de l’indicateur Par type de financement : PLUS, PLS\n"
+        "Définition des variables V1 = Nombre de logements\n"
+    )
+    texts = [b.text for b in blocks if b.level == 0]
+    assert texts == [
+        "Unité de mesure : %",
+        "Déclinaison de l’indicateur : Par type de financement : PLUS, PLS",
+        "Définition des variables : V1 = Nombre de logements",  # its own row again
+    ]
+
+
+def test_clean_blocks_passes_a_table_through() -> None:
+    table = Block("| Année | Taux |\n| --- | --- |\n| 2025 | 10 % |", kind=BlockKind.TABLE)
+    cleaned = clean_blocks([Block("Titre", level=1), Block("Les cibles :"), table])
+    assert cleaned[-1] == table

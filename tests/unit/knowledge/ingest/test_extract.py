@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from knowledge.ingest import extract as extract_module
 from knowledge.ingest.extract import checksum, decode_text, extract
-from knowledge.types import Block
+from knowledge.types import Block, BlockKind
 from tests.corpus import CORPUS, DOCX
 from tests.hostile import docx_paragraphs, pdf_shared_stream, text_ops
 from workflows import files as files_module
@@ -309,17 +309,56 @@ def test_pdf_page_limit() -> None:
 # --- Word ----------------------------------------------------------------------------------------
 
 
-def test_docx_headings_paragraphs_and_table_cells() -> None:
+def test_docx_headings_paragraphs_and_a_table() -> None:
     blocks = extract("convention.docx", make_docx())
     assert blocks == [
         Block("Convention d'utilité sociale", level=1),
         Block("Le bailleur s'engage à réhabiliter 120 logements."),
         Block("Engagements du bailleur", level=2),
         Block("Le loyer maximal est fixé par immeuble."),
-        Block("Indicateur"),
-        Block("Valeur cible"),
-        Block("F.VI"),
-        Block("3 %"),
+        Block("| Indicateur | Valeur cible |\n| --- | --- |\n| F.VI | 3 % |", kind=BlockKind.TABLE),
+    ]
+
+
+def test_docx_table_keeps_merged_cells_and_layout_tables_give_paragraphs() -> None:
+    def build(document) -> None:
+        table = document.add_table(rows=3, cols=3)
+        for column, header in enumerate(["Année", "Segment", "Logements"]):
+            table.cell(0, column).text = header
+        table.cell(1, 0).merge(table.cell(2, 0)).text = "2025"  # one year, two rows
+        table.cell(1, 1).text = "Nord"
+        table.cell(1, 2).text = "40 | 50"
+        table.cell(2, 1).text = "Sud"
+        table.cell(2, 2).text = "12"
+        layout = document.add_table(rows=1, cols=2)  # a layout table: one row
+        layout.cell(0, 0).text = "Le bailleur"
+        layout.cell(0, 1).text = "Le préfet"
+
+    blocks = extract("tableau.docx", make_docx(build))
+    assert blocks[0].kind == BlockKind.TABLE
+    assert blocks[0].text.splitlines() == [
+        "| Année | Segment | Logements |",
+        "| --- | --- | --- |",
+        "| 2025 | Nord | 40 \\| 50 |",
+        "| 2025 | Sud | 12 |",  # the merged cell's value on each of its rows
+    ]
+    assert blocks[1:] == [Block("Le bailleur"), Block("Le préfet")]
+
+
+def test_markdown_table_is_one_table_block() -> None:
+    text = (
+        "# Cibles\n\nLes valeurs retenues :\n\n"
+        "| Année | Taux |\n|:---|---:|\n| 2025 | 10 % |\n| 2026 | |\n\nFin."
+    )
+    blocks = extract("cibles.md", text.encode())
+    assert blocks == [
+        Block("Cibles", level=1),
+        Block("Les valeurs retenues :"),
+        Block(
+            "| Année | Taux |\n| --- | --- |\n| 2025 | 10 % |\n| 2026 |  |",
+            kind=BlockKind.TABLE,
+        ),
+        Block("Fin."),
     ]
 
 

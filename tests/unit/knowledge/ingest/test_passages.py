@@ -14,7 +14,8 @@ from knowledge.ingest.cleaning import (
 )
 from knowledge.ingest.extract import extract
 from knowledge.ingest.passages import split_passages, split_sentences
-from knowledge.types import Block, Passage
+from knowledge.ingest.tables import parse_pipe_table, pipe_table
+from knowledge.types import Block, BlockKind, Passage
 from tests.corpus import CORPUS
 
 CIRCULAIRE = "circulaire-cus-fiches-indicateurs.txt"
@@ -343,3 +344,41 @@ def test_markdown_fiche_gets_its_sections() -> None:
     passages = corpus_passages("oph-role-missions-atouts.md")
     assert [p.locator for p in passages] == ["Rôle", "Missions", "Atouts"]
     assert "**" not in all_text(passages)
+
+
+# --- tables and the lines that head a passage ---------------------------------------------
+
+
+def test_a_table_stays_a_table_and_a_long_one_is_cut_between_rows() -> None:
+    rows = [["Année", "Segment", "Logements mis en service"]]
+    rows += [[str(2020 + n), f"segment {n} du patrimoine", str(10 * n)] for n in range(60)]
+    table = pipe_table(rows)
+    blocks = [Block("Cibles", level=1), Block(table, kind=BlockKind.TABLE)]
+    passages = split_passages(blocks, target_words=60, max_words=80)
+    assert len(passages) > 3
+    seen: list[tuple[str, ...]] = []
+    for passage in passages:
+        parsed = parse_pipe_table(passage.text)
+        assert parsed is not None, passage.text  # each piece is a whole pipe table
+        assert parsed.headers == tuple(rows[0])  # with its header row
+        assert all(len(row) == 3 for row in parsed.rows)  # no row cut
+        seen.extend(parsed.rows)
+    assert seen == [tuple(r) for r in rows[1:]]
+
+
+def test_a_heading_like_line_opens_the_passage_it_heads() -> None:
+    long = " ".join(["Le bailleur présente son patrimoine en détail."] * 13)
+    blocks = [
+        Block("Titre", level=1),
+        Block(long),
+        Block("Qui est signataire"),
+        Block("Les signataires sont le bailleur et le préfet."),
+        Block(long),
+    ]
+    passages = split_passages(blocks, target_words=100, max_words=120)
+    assert len(passages) == 2
+    assert passages[0].text == long  # the heading left the passage it would have closed
+    for passage in passages:
+        assert not passage.text.endswith("Qui est signataire")
+    heading = next(p for p in passages if "Qui est signataire" in p.text)
+    assert heading.text.startswith("Qui est signataire\n\nLes signataires")
