@@ -165,4 +165,7 @@ def test_dated_wording_is_given_as_what_a_text_said_then(extractive):
         "Avant quelle date les organismes devaient-ils conclure leur convention d'utilité sociale ?"
     )
     assert answer["found"] is True
-    assert "énoncé daté de 2010" in answer["answer"]
+    dated = [p for p in answer["answer"].split("\n\n") if dated_year(p) is not None]
+    assert dated, answer["answer"]
+    for paragraph in dated:  # each one said to be what a text said then
+        assert re.search(r"\(énoncé daté de (?:19|20)\d\d\) indiquait : «", paragraph), paragraph
