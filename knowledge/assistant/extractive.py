@@ -9,6 +9,7 @@ import re
 from html import unescape
 from typing import Any
 
+from knowledge.assistant.drafting import compose_draft, draft_suggestion
 from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence
 from knowledge.assistant.understanding import Understanding, aspect_indicators
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
@@ -184,6 +185,8 @@ def compose_extractive(evidence: Evidence) -> str:
     """The answer written from the catalogue, the calculator and quoted sentences."""
     if not evidence.found:
         return NOT_FOUND
+    if evidence.draft is not None:
+        return compose_draft(evidence)
     understanding = evidence.understanding
     indicator = evidence.indicator
     quotes = _quotes(evidence)
@@ -282,7 +285,15 @@ def result(evidence: Evidence, answer: str, mode: str) -> dict[str, Any]:
         "indicator": indicator_json(evidence.indicator) if found and evidence.indicator else None,
         "calculation": evidence.calculation if found else None,
         "sources": sources_json(evidence) if found else [],
-        "suggestion": suggested_wording(answer) if found else None,
+        "suggestion": (
+            (
+                draft_suggestion(evidence, answer, mode)
+                if evidence.draft
+                else suggested_wording(answer)
+            )
+            if found
+            else None
+        ),
     }
 
 
