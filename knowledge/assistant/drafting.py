@@ -515,7 +515,9 @@ def _number_sources(evidence: Evidence, draft: Draft) -> None:
         best[id(point.source)] = max(best.get(id(point.source), 0.0), point.score)
     draft.points.sort(key=lambda p: (-best[id(p.source)], p.unit.position))
     draft.points = [p for p in draft.points if add(p.source)]
-    draft.fiches = {c: s for c, s in draft.fiches.items() if add(s)}
+    # Many indicators are named on one line, with no fiche cited: none is listed.
+    cited_fiches = draft.fiches if len(draft.codes) <= 6 else {}
+    draft.fiches = {c: s for c, s in cited_fiches.items() if add(s)}
     draft.dated = [d for d in draft.dated if add(d.source)]
     evidence.sources = sources
     evidence.chosen = [(p.source, p.unit) for p in draft.points]
@@ -543,7 +545,7 @@ def _parties_lines(facts: ConventionFacts | None) -> list[str]:
 def _frame_lines(draft: Draft) -> list[str]:
     facts = draft.facts
     organisme = facts.organisme if facts and facts.organisme else ""
-    kind = f" ({facts.organisme_kind})" if facts and facts.organisme_kind else ""
+    kind = f", {facts.organisme_kind}" if facts and facts.organisme_kind else ""
     period = facts.period if facts else ""
     lines = [
         f"- Organisme : {organisme + kind if organisme else _fill('nom de l’organisme')}.",

@@ -91,7 +91,9 @@ def test_a_draft_from_a_section_carries_the_conventions_facts(app, world, cahier
     assert "prévention des expulsions menées avec les services sociaux" in answer
     assert "30 juin 2010" not in answer  # dated: flagged, not offered
     assert "Énoncés datés" in answer
-    # Each [n] of the answer links to its passage.
+    # Each [n] of the answer links to its passage; every source listed is cited.
+    numbers = set(re.findall(r'id="reponse-source-(\d+)"', html))
+    assert numbers and all(f">[{n}]</a>" in html.split("Sources")[0] for n in numbers)
     assert re.search(r'<a href="/kb/documents/\d+#passage-\d+"[^>]*>\[1\]</a>', html)
 
 

@@ -184,7 +184,7 @@ def test_the_conventions_facts_are_inserted(drafting_index):
         "Aide-moi à rédiger la partie prévention des expulsions", facts=FACTS
     )
     text = answer["answer"]
-    assert "Office du Val (OPH)" in text and "2025-2030" in text
+    assert "Office du Val, OPH" in text and "2025-2030" in text
     assert "Signataire : Agglomération du Val (EPCI)." in text
     assert "Associé : Département du Val (Département)." in text
     # The targets entered for G.I, and a placeholder for the indicators left empty.
@@ -257,7 +257,7 @@ def test_the_model_writes_through_the_drafting_prompt(drafting_index):
     system, human = model.seen[-1][0].content, model.seen[-1][1].content
     assert "proposition de texte pour une section" in system
     assert "ÉNONCÉS DATÉS" in human and "2010" in human.split("ÉNONCÉS DATÉS")[1]
-    assert "Office du Val (OPH)" in human and "Agglomération du Val" in human
+    assert "Office du Val, OPH" in human and "Agglomération du Val" in human
     assert "PLAN" in human and "<<<PASSAGE 1>>>" in human
     # What the drafter may propose: the prose without citations.
     assert answer["suggestion"].startswith("## Politique des loyers")
