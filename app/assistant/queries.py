@@ -16,14 +16,16 @@ from sqlalchemy import select
 from app.access import role_of
 from app.assistant.operations import KEEP_EXCHANGES, carry_over_file
 from app.db import db_session
-from app.models import AssistantExchange, Convention, Section, User
+from app.models import AssistantExchange, Convention, IndicatorValue, Section, User
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
+from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import contributions_open
-from workflows.permissions import Action, can
+from workflows.permissions import ROLE_LABELS, Action, Role, can
 
 if TYPE_CHECKING:
     from knowledge.assistant.chain import Assistant
+    from knowledge.assistant.drafting import ConventionFacts
 
 
 def assistant() -> Assistant:
@@ -69,6 +71,49 @@ def context_of(
     return convention, section
 
 
+def facts_of(
+    convention: Convention | None, section: Section | None = None
+) -> ConventionFacts | None:
+    """What Cosigne knows of the convention a question is asked from, for a draft:
+    organisme, period, the other parties with their roles, the targets entered."""
+    # Imported here: knowledge.assistant loads LangChain (see app.assistant.engine).
+    from knowledge.assistant.drafting import ConventionFacts, Party, TargetFact  # noqa: PLC0415
+
+    if convention is None:
+        return None
+    parties = []
+    for membership in sorted(convention.memberships, key=lambda m: m.id):
+        organisation = membership.organisation
+        if organisation is None or organisation.id == convention.organisme_id:
+            continue
+        if membership.role not in (Role.SIGNATAIRE, Role.ASSOCIE):
+            continue
+        party = Party(
+            organisation.name,
+            ROLE_LABELS[Role(membership.role)],
+            ORGANISATION_KIND_LABELS.get(organisation.kind, ""),
+        )
+        if party not in parties:
+            parties.append(party)
+    targets = db_session().scalars(
+        select(IndicatorValue)
+        .where(IndicatorValue.convention_id == convention.id, IndicatorValue.kind == "cible")
+        .order_by(IndicatorValue.code, IndicatorValue.year, IndicatorValue.scope)
+    )
+    organisme = convention.organisme
+    return ConventionFacts(
+        title=convention.title,
+        kind=KIND_LABELS.get(convention.kind, ""),
+        organisme=organisme.name,
+        organisme_kind=ORGANISATION_KIND_LABELS.get(organisme.kind, ""),
+        start_year=convention.start_year,
+        end_year=convention.end_year,
+        section=section.title if section else "",
+        parties=tuple(parties),
+        targets=tuple(TargetFact(t.code, t.year, t.value, t.scope) for t in targets),
+    )
+
+
 def ask(
     question: object,
     user: User | None = None,
@@ -80,7 +125,9 @@ def ask(
     convention, section = context_of(user, convention_id, section_id)
     # The section's title tells what a short request ("aide-moi à rédiger cette
     # partie") is about.
-    answer = assistant().ask(text, context=section.title if section else None)
+    answer = assistant().ask(
+        text, context=section.title if section else None, facts=facts_of(convention, section)
+    )
     answer["context"] = {
         "convention_id": convention.id if convention else None,
         "section_id": section.id if section else None,

@@ -99,7 +99,10 @@ def page() -> ResponseReturnValue:
     section = _section_from(form.section_id.data)
     errors.back_to(url_for("assistant.page", section_id=section.id if section else None))
     question = queries.clean_question(form.question.data)
-    events = queries.assistant().stream(question, context=section.title if section else None)
+    facts = queries.facts_of(section.convention, section) if section else None
+    events = queries.assistant().stream(
+        question, context=section.title if section else None, facts=facts
+    )
     start = next(events)  # retrieval and calculation run before the page starts
     # The page is rendered after this view returns, once the request's database session
     # is closed: what the page reads of the user and the section is loaded now.

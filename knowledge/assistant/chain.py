@@ -31,14 +31,17 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
 
+from knowledge.assistant.drafting import ConventionFacts, draft_part, plan, search_words
 from knowledge.assistant.extractive import calculate, compose_extractive, result
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.assistant.model import (
+    DRAFT_PROMPT,
     MODEL_FAILED,
     MODEL_STOPPED,
     PROMPT,
     CitationFilter,
     calculation_suffix,
+    draft_prompt_values,
     finish_llm_answer,
     prompt_values,
 )
@@ -55,15 +58,17 @@ from knowledge.assistant.understanding import Understanding, understand
 log = logging.getLogger(__name__)
 
 
-class _Asked(TypedDict):
+class _Asked(TypedDict, total=False):
     question: str
     context: str | None  # the title of the section asked from
+    facts: ConventionFacts | None  # what the application knows of its convention
 
 
 class _Read(TypedDict):
     question: str  # as asked, spaces collapsed and cut to MAX_QUESTION_CHARS
     understanding: Understanding
     context: str | None
+    facts: ConventionFacts | None
 
 
 # --- the assistant -------------------------------------------------------------------------
@@ -91,6 +96,11 @@ class Assistant:
         self.llm_chain = (
             (RunnableLambda(prompt_values) | PROMPT | llm | StrOutputParser()) if llm else None
         )
+        self.draft_chain = (
+            (RunnableLambda(draft_prompt_values) | DRAFT_PROMPT | llm | StrOutputParser())
+            if llm
+            else None
+        )
 
     @property
     def mode(self) -> str:
@@ -111,6 +121,7 @@ class Assistant:
                 "question": question,
                 "understanding": reading,
                 "context": inputs.get("context"),
+                "facts": inputs.get("facts"),
             }
 
         def search_query(inputs: _Read) -> str:
@@ -122,6 +133,9 @@ class Assistant:
             extra = " ".join(f"indicateur {c}" for c in codes)
             if reading.kind == "drafting" and inputs.get("context"):
                 extra += " " + str(inputs["context"])
+            part = draft_part(reading, inputs.get("context"))
+            if part is not None:  # a section to draft: searched by what it must contain
+                extra += " " + search_words(part)
             return f"{query} {extra}".strip()
 
         def calculation(inputs: _Read) -> tuple[Calculation | None, str | None]:
@@ -133,9 +147,12 @@ class Assistant:
             reading: Understanding = inputs["understanding"]
             stats = self.stats()
             ranked = rank(reading, inputs["documents"], stats)
-            verdict = decide(reading, ranked, stats)
+            part = draft_part(reading, inputs["context"])
+            # A section to draft is answered from what such a section must contain.
+            found = part is not None or decide(reading, ranked, stats).found
             calc, error = inputs["calculation"]
-            return select(Evidence(inputs["question"], reading, ranked, verdict.found, calc, error))
+            chosen = select(Evidence(inputs["question"], reading, ranked, found, calc, error))
+            return plan(chosen, part, inputs["facts"]) if part is not None else chosen
 
         def retrieve(query: str) -> list[Document]:
             if not query.strip():
@@ -145,18 +162,30 @@ class Assistant:
         gather = RunnableParallel(
             question=lambda x: x["question"],
             understanding=lambda x: x["understanding"],
+            context=lambda x: x["context"],
+            facts=lambda x: x["facts"],
             documents=RunnableLambda(search_query) | RunnableLambda(retrieve),
             calculation=RunnableLambda(calculation),
         )
         return RunnableLambda(read) | gather | RunnableLambda(evidence)
 
-    def ask(self, question: str, context: str | None = None) -> dict[str, Any]:
-        """The answer object for one question (``context``: the section's title)."""
-        evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
-        if self.llm_chain is None or not evidence.found:
+    def _model_chain(self, evidence: Evidence) -> Runnable[Evidence, str] | None:
+        """The chain the model writes through: the drafting prompt for a draft."""
+        return self.draft_chain if evidence.draft is not None else self.llm_chain
+
+    def ask(
+        self, question: str, context: str | None = None, facts: ConventionFacts | None = None
+    ) -> dict[str, Any]:
+        """The answer object for one question (``context``: the section's title;
+        ``facts``: what the application knows of the section's convention)."""
+        evidence: Evidence = self.evidence_chain.invoke(
+            {"question": question, "context": context, "facts": facts}
+        )
+        model_chain = self._model_chain(evidence)
+        if model_chain is None or not evidence.found:
             return result(evidence, compose_extractive(evidence), "extractive")
         try:
-            text = self.llm_chain.invoke(evidence)
+            text = model_chain.invoke(evidence)
         except Exception as error:  # the model's server is down or refuses: say so, go on
             log.warning("le modèle n'a pas répondu : %s", error)
             fallback = result(evidence, compose_extractive(evidence), "extractive")
@@ -166,12 +195,17 @@ class Assistant:
         evidence.found = found
         return result(evidence, answer, "llm")
 
-    def stream(self, question: str, context: str | None = None) -> Iterator[dict[str, Any]]:
+    def stream(
+        self, question: str, context: str | None = None, facts: ConventionFacts | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Events for a page: ``{"event": "start", ...}`` (sources, indicator,
         calculation), ``{"event": "token", "text"}``…, then ``{"event": "end",
         "result": {...}}`` with the whole answer object."""
-        evidence: Evidence = self.evidence_chain.invoke({"question": question, "context": context})
-        if self.llm_chain is None or not evidence.found:
+        evidence: Evidence = self.evidence_chain.invoke(
+            {"question": question, "context": context, "facts": facts}
+        )
+        model_chain = self._model_chain(evidence)
+        if model_chain is None or not evidence.found:
             # Written first: the answer decides which sources it cites, and the start
             # event lists exactly those.
             answer = compose_extractive(evidence)
@@ -184,7 +218,7 @@ class Assistant:
         yield {"event": "start", **{k: v for k, v in head.items() if k != "answer"}}
         filtered = CitationFilter(len(evidence.sources))
         try:
-            for chunk in self.llm_chain.stream(evidence):
+            for chunk in model_chain.stream(evidence):
                 piece = filtered.feed(chunk)
                 if piece:
                     yield {"event": "token", "text": piece}

@@ -10,6 +10,7 @@ from datetime import date
 from html import unescape
 from typing import Any
 
+from knowledge.assistant.drafting import compose_draft, draft_suggestion
 from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence, Ranked, Unit
 from knowledge.assistant.understanding import Understanding, aspect_indicators
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
@@ -294,6 +295,8 @@ def compose_extractive(evidence: Evidence) -> str:
     answer first, what backs it after, no more than ``MAX_ANSWER_CHARS``."""
     if not evidence.found:
         return NOT_FOUND
+    if evidence.draft is not None:
+        return compose_draft(evidence)
     understanding = evidence.understanding
     indicator = evidence.indicator
     quotes = _quotes(evidence)
@@ -413,7 +416,15 @@ def result(evidence: Evidence, answer: str, mode: str) -> dict[str, Any]:
         "indicator": indicator_json(evidence.indicator) if found and evidence.indicator else None,
         "calculation": evidence.calculation if found else None,
         "sources": sources_json(evidence) if found else [],
-        "suggestion": suggested_wording(answer) if found else None,
+        "suggestion": (
+            (
+                draft_suggestion(evidence, answer, mode)
+                if evidence.draft
+                else suggested_wording(answer)
+            )
+            if found
+            else None
+        ),
     }
 
 

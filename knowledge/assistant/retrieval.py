@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -41,6 +41,9 @@ from knowledge.indicators.catalogue import Indicator
 from knowledge.search.analyser import fold, is_stop, tokens, words
 from knowledge.search.index import DEFAULT_LIMIT, Filters, SearchIndex, search
 from knowledge.types import Hit
+
+if TYPE_CHECKING:
+    from knowledge.assistant.drafting import Draft
 
 
 def hit_to_document(hit: Hit) -> Document:
@@ -178,6 +181,7 @@ class Evidence:
     calculation_error: str | None = None
     chosen: list[tuple[Ranked, Unit]] = field(default_factory=list)
     sources: list[Ranked] = field(default_factory=list)
+    draft: Draft | None = None  # a drafting request's plan (knowledge.assistant.drafting)
 
     @property
     def indicator(self) -> Indicator | None:

@@ -387,10 +387,11 @@ def test_a_drafting_answer_gives_a_wording_for_the_section(extractive):
     answer = extractive.ask("aide-moi à rédiger la partie qualité de service")
     wording = answer["suggestion"]
     assert answer["found"] and wording
-    assert wording.startswith("L'organisme s'engage à")  # the convention's own voice
+    # A structured draft to fill (knowledge.assistant.drafting), not stitched quotes.
+    assert wording.startswith("## Cadre de la convention")
     assert not re.search(r"\[\d+\]", wording)  # citations belong to the answer
     assert "Dans les textes" not in wording  # the quotes are for the drafter to read
-    assert "tableau des engagements" in wording
+    assert "## Engagements et indicateurs" in wording and "[à compléter" in wording
     codes = re.findall(r"^- ([A-I]\.[IV]+) —", wording, re.M)
     assert codes and codes == re.findall(r"^- ([A-I]\.[IV]+) —", answer["answer"], re.M)
     unknown = extractive.ask("Quelle est la recette de la tarte tatin ?")
