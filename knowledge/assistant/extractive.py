@@ -311,6 +311,7 @@ def compose_extractive(evidence: Evidence) -> str:
             result_line = _result_line(evidence)
             parts.append((0, "\n".join(([result_line] if result_line else []) + calculation)))
             parts.append((1, indicator_line(indicator, cite)))
+            quotes = []  # the fiche's lines add nothing to a worked calculation
         elif facets:
             parts.append((0, "\n".join(f"{line}{cite}" for line in facets)))
             parts.append((1, indicator_line(indicator, cite)))
