@@ -18,6 +18,7 @@ from app.assistant.operations import KEEP_EXCHANGES, carry_over_file
 from app.db import db_session
 from app.models import AssistantExchange, Convention, IndicatorValue, Section, User
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
+from knowledge.assistant.numbers import cells_apart
 from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import contributions_open
@@ -42,7 +43,8 @@ def assistant() -> Assistant:
 def clean_question(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("Posez une question.")
-    question = " ".join(raw.split())
+    # A table pasted from a spreadsheet keeps its cells apart ("400<tab>410" is not 400 410).
+    question = " ".join(cells_apart(raw).split())
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"La question dépasse {MAX_QUESTION_CHARS} caractères.")
     return question

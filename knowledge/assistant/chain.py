@@ -45,6 +45,7 @@ from knowledge.assistant.model import (
     finish_llm_answer,
     prompt_values,
 )
+from knowledge.assistant.numbers import cells_apart
 from knowledge.assistant.retrieval import (
     Calculation,
     CorpusStats,
@@ -113,7 +114,8 @@ class Assistant:
 
     def _evidence_chain(self) -> Runnable[_Asked, Evidence]:
         def read(inputs: _Asked) -> _Read:
-            question = " ".join(str(inputs.get("question") or "").split())[:MAX_QUESTION_CHARS]
+            raw = cells_apart(str(inputs.get("question") or ""))  # a pasted table's cells
+            question = " ".join(raw.split())[:MAX_QUESTION_CHARS]
             # Words the corpus has never seen are read as the slips they are, when one of
             # its words is that close ("technik"): the search and the weighing see those.
             reading = corrected(understand(question, inputs.get("context")), self.stats())

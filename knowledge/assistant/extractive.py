@@ -13,7 +13,7 @@ from typing import Any
 from knowledge.assistant.drafting import compose_draft, draft_suggestion
 from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence, Ranked, Unit
 from knowledge.assistant.understanding import Understanding, aspect_indicators
-from knowledge.indicators.calculator import CalculationError, compute, compute_year
+from knowledge.indicators.calculator import CalculationError, compute, evaluate_year
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
 from knowledge.indicators.display import (
     KIND_FORMULA,
@@ -47,11 +47,11 @@ def calculate(understanding: Understanding) -> tuple[Calculation | None, str | N
     groups = {year: names for year, names in understanding.variables.items() if names}
     try:
         if list(groups) == [None]:
-            result = compute_year(indicator, groups[None])
+            result, cautions = evaluate_year(indicator, groups[None])
             years: list[CalculationYear] = [
                 {"year": None, "value": result.value, "working": result.working}
             ]
-            value, working, warnings = result.value, result.working, []
+            value, working, warnings = result.value, result.working, list(cautions)
         else:
             # compute() also reads years as written ("2025"), and a Mapping's key type
             # must be the very one it declares.
@@ -169,6 +169,12 @@ def calculation_lines(evidence: Evidence) -> list[str]:
         f"Calcul de {indicator.code} avec les valeurs de la question : " + ", ".join(given) + ".",
         f"{calc['working']}.".replace("..", "."),
     ]
+    if evidence.understanding.spread:
+        first, last = evidence.understanding.spread
+        lines.append(
+            f"La quantité annuelle est comptée pour chaque année de {first} à {last} "
+            f"({last - first + 1} ans), la cible de {indicator.code} étant un cumul."
+        )
     lines += [f"Attention : {w}" for w in calc["warnings"]]
     return lines
 
@@ -275,7 +281,24 @@ def _result_line(evidence: Evidence) -> str | None:
     indicator, calc = evidence.indicator, evidence.calculation
     if indicator is None or not calc:
         return None
-    return f"Valeur de {indicator.code} : {shown_value(indicator, calc['value'])}."
+    shown = shown_value(indicator, calc["value"])
+    if _impossible(indicator, calc["value"]):
+        # Never a plain result: the figures given cannot be right as they stand.
+        return (
+            f"Valeur de {indicator.code} hors des valeurs possibles ({shown}) : "
+            "vérifiez les chiffres donnés."
+        )
+    if calc["warnings"]:
+        return f"Valeur de {indicator.code} : {shown}, à vérifier (voir ci-dessous)."
+    return f"Valeur de {indicator.code} : {shown}."
+
+
+def _impossible(indicator: Indicator, value: float) -> bool:
+    """A value the indicator cannot take: a share above 100 % or below 0, a negative
+    count or ratio."""
+    if value < 0:
+        return True
+    return indicator.kind == "ratio_percent" and value > 100
 
 
 def _fit(parts: list[tuple[int, str]], limit: int = MAX_ANSWER_CHARS) -> str:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from knowledge.assistant.numbers import cells_apart, words_to_digits, yearly_range
 from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
 from knowledge.indicators.codes import find_in_text
 from knowledge.search.analyser import STOP_WORDS, fold, is_stop, stem, tokens
@@ -200,16 +201,48 @@ def find_numbers(text: str) -> list[Number]:
         found.append(
             Number(value, text[start:consumed].strip(), start, consumed, kind, money, explicit)
         )
-    return found
+    return _years_in_rows(text, found)
+
+
+def _years_in_rows(text: str, numbers: list[Number]) -> list[Number]:
+    """A year-like value beside a year, with only spaces, tabs or separators between
+    ("2021 2022 2023", a spreadsheet's header row), is a year too."""
+    out = list(numbers)
+    changed = True
+    while changed:
+        changed = False
+        for k, number in enumerate(out):
+            if number.kind != "value" or number.explicit or not _year_like(number):
+                continue
+            if re.search(r"\d\s*(?:/|\bpour|\bsur)\s*$", text[: number.start]):
+                continue  # the second term of a ratio ("0/2000 ; 2021 : …")
+            neighbours = [out[j] for j in (k - 1, k + 1) if 0 <= j < len(out)]
+            for other in neighbours:
+                left, right = sorted((number, other), key=lambda n: n.start)
+                gap = text[left.end : right.start]
+                if other.kind == "year" and re.fullmatch(r"[\s;,|/–-]*", gap):
+                    out[k] = replace(number, kind="year")
+                    changed = True
+                    break
+    return out
+
+
+def _year_like(number: Number) -> bool:
+    return number.text.isdigit() and len(number.text) == 4 and 1990 <= number.value <= 2100
 
 
 def _is_year(raw: str, value: float, before: str, after: str) -> bool:
     if not (raw.isdigit() and len(raw) == 4 and 1990 <= value <= 2100):
         return False
+    if re.search(r"\d\s*(?:/|\bpour|\bsur)\s*$", before):
+        return False  # "40/2000", "40 pour 2000": the second term of a ratio
+    if re.match(r"\s*/\s*\d", after):
+        return False  # "1995/2000": the first term of a ratio
     if _YEAR_CUE_BEFORE.search(before):
         return True
     following = after.lstrip()
-    if not following or following[0] in ",;:.?!)–-/":
+    # "2011 40/400", "2011 : 40/400": a year that labels the numbers after it.
+    if not following or following[0] in ",;:.?!)–-/" or following[0].isdigit():
         return True
     next_word = re.match(r"[^\W\d_]+", following)
     return bool(next_word and is_stop(next_word.group(0).lower()))
@@ -570,6 +603,31 @@ def assign_variables(
         # each year going with the values that follow it (or precede it when it ends
         # the sentence).
         by_year: dict[int | None, dict[str, float]] = {}
+        year_positions = [i for i, n in enumerate(numbers) if n.kind == "year"]
+        if year_positions[-1] < values[0] and year_positions == list(
+            range(year_positions[0], year_positions[-1] + 1)
+        ):
+            # The years first, then the values variable by variable: a spreadsheet's
+            # header row of years, or "en 2021 et 2022, 40 et 50 plans pour 400 et 410".
+            # Which variable each row holds is told by the words after its last value
+            # ("… 50 plans …, 410 ménages"); a row's values then go to their years.
+            rows = [values[r * len(years) : (r + 1) * len(years)] for r in range(needed)]
+            lasts = [row[-1] for row in rows]
+            named = _assign(indicator, text, numbers, lasts)
+            order: list[str | None] = []
+            for last in lasts:
+                name = next(
+                    (n for n, v in named.items() if v == numbers[last].value and n not in order),
+                    None,
+                )
+                order.append(name)
+            if None in order:
+                order = list(indicator.required_variables[:needed])
+            for k, dated in enumerate(years):
+                by_year[int(dated.value)] = {
+                    str(name): numbers[row[k]].value for name, row in zip(order, rows, strict=True)
+                }
+            return by_year
         for k, dated in enumerate(years):
             group = values[k * needed : (k + 1) * needed]
             by_year[int(dated.value)] = _assign(indicator, text, numbers, group)
@@ -592,6 +650,8 @@ class Understanding:
     facets: tuple[str, ...] = ()
     aspect: str | None = None
     terms: tuple[str, ...] = ()
+    # The years a yearly quantity was repeated over ("60 par an de 2021 à 2026").
+    spread: tuple[int, int] | None = None
 
     @property
     def indicator(self) -> Indicator | None:
@@ -615,13 +675,26 @@ def _gives_numbers(
 
 def understand(question: str, context: str | None = None) -> Understanding:
     """Read a question (and optionally the title of the section it is asked from)."""
-    text = " ".join((question or "").split())
+    text = " ".join(cells_apart(question or "").split())
     mentions = find_indicators(text)
     if not mentions and context:
         mentions = [m for m in find_indicators(context) if m.how == "code"]
-    numbers = find_numbers(text)
+    # Counts written in words are read as digits ("douze plans pour quarante ménages").
+    figures = words_to_digits(text)
+    numbers = find_numbers(figures)
     indicator = CATALOGUE[mentions[0].code] if mentions else None
-    variables = assign_variables(indicator, text, numbers) if indicator else {}
+    variables = assign_variables(indicator, figures, numbers) if indicator else {}
+    spread = yearly_range(figures) if indicator is not None else None
+    if indicator is not None and spread and indicator.target_kind == "cumulated":
+        # A yearly quantity over a range of years, for a target cumulated over the
+        # years: each year of the range counts it once.
+        given = [names for names in variables.values() if names]
+        if len(given) == 1:
+            variables = {year: dict(given[0]) for year in range(spread[0], spread[1] + 1)}
+        else:
+            spread = None
+    else:
+        spread = None
     facets = tuple(name for name, pattern in FACETS.items() if pattern.search(text))
     aspect = find_aspect(text) or (find_aspect(context) if context else None)
     drafting = bool(_DRAFTING_RE.search(text))
@@ -651,4 +724,5 @@ def understand(question: str, context: str | None = None) -> Understanding:
         facets=facets,
         aspect=aspect,
         terms=terms(text),
+        spread=spread,
     )

@@ -269,6 +269,15 @@ def compute_year(
     return _compute(indicator, variables, year).value
 
 
+def evaluate_year(
+    indicator: Indicator | str, variables: Variables, year: int | None = None
+) -> tuple[YearValue, tuple[str, ...]]:
+    """One year's value with the calculator's warnings on it (a rate whose V1 exceeds
+    its V2, a count that is not whole…)."""
+    computed = _compute(_indicator(indicator), variables, year)
+    return computed.value, computed.warnings
+
+
 # --- over the years ----------------------------------------------------------------------
 
 
