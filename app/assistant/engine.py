@@ -29,7 +29,7 @@ from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 
 log = logging.getLogger(__name__)
 
-STATS_VERSION = 3  # bump when knowledge.assistant.understanding.terms changes how it reads words
+STATS_VERSION = 4  # bump when knowledge.assistant.understanding.terms changes how it reads words
 
 
 def corpus_stats() -> CorpusStats:

@@ -46,6 +46,7 @@ _COMMON_CAPITALS = frozenset(
     etat état hlm prefet préfet region région departement département republique république
     collectivite collectivité commune communes ville mouvement office offices union
     conseil ministre ministère loi code article fiche indicateur indicateurs annexe
+    ht ttc tva eur
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
@@ -209,7 +210,12 @@ def decide(
     # A year or a name the question gives must be in a passage that answers it.
     supporting = [r for r in ranked[:5] if r.relevance >= threshold * 0.8] or ranked[:1]
     missing = tuple(w for w in wanted if not any(_holds(_passage_text(r), w) for r in supporting))
-    if missing and not (mention is not None and mention.how == "code" and not ranked):
+    # An indicator named by its code, or given figures to calculate, is answered by the
+    # catalogue and the calculator whatever the passages hold.
+    by_catalogue = mention is not None and (
+        mention.how == "code" or understanding.kind == "calculation"
+    )
+    if missing and not by_catalogue:
         return Verdict(False, best, missing)
 
     if indicator is not None and mention is not None:

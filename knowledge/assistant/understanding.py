@@ -40,7 +40,7 @@ FILLERS = frozenset(
     avons entrent rentrent exactement precisement redige rediger redigez redaction
     ecrire formuler proposer propose proposez proposes paragraphe partie section sections
     redigez redige-moi ecris ecrivez donne donnez donne-moi indique indiquez liste listez
-    koi kwa kel kelle ke pk pkoi pq cb cmb bcp qd ds pr avc tjrs tt c stp svp
+    koi kwa kel kelle ke pk pkoi pq cb cmb bcp qd ds pr avc tjrs tt c cest stp svp
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
@@ -390,7 +390,7 @@ _HOW_TO_RE = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION_RE = re.compile(
-    r"(?:qu['’]\s*est[- ]ce\s+qu|c['’]\s*est\s+quoi|\bc['’]?(?:\s*est)?\s+(?:koi|quoi)\b|que\s+(?:signifie|veut\s+dire|d[ée]signe|recouvre)"
+    r"(?:qu['’]\s*est[- ]ce\s+qu|c['’]\s*est\s+quoi|\bc['’]?(?:\s*est|est)?\s+(?:koi|quoi)\b|que\s+(?:signifie|veut\s+dire|d[ée]signe|recouvre)"
     r"|d[ée]finition|d[ée]finir|qu['’]\s*entend[- ]on|que\s+faut[- ]il\s+entendre|ce\s+qu['’]\s*est)",
     re.IGNORECASE,
 )

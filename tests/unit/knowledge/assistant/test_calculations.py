@@ -91,6 +91,8 @@ def test_a_yearly_quantity_over_a_range_is_cumulated_for_a_cumulated_target():
         ("12.5 plans d'apurement pour 50 ménages en impayés : G.III ?", 25.0),
         ("Investissement de 3 600 000 euros sur un parc de 2 400 logements : C.I ?", 1500.0),
         ("Investissement de 3,600,000 euros sur un parc de 2 400 logements : C.I ?", 1500.0),
+        # "HT" is a unit, not a name the passages must hold.
+        ("3 250 000,00 euros HT de travaux pour 2 600 logements : valeur de C.I ?", 1250.0),
     ],
 )
 def test_french_and_english_decimals(extractive, question, value):

@@ -85,6 +85,7 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
     ("question", "expected"),
     [
         ("c koi la vacance technik", "rehabilitation"),
+        ("cest quoi la vacance technique", "rehabilitation"),
         ("combien d'orgnismes disent que les CCL ont abouti a des projets concrets", "61"),
     ],
 )
