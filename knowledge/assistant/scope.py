@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from knowledge.assistant.retrieval import (
     RELEVANCE_THRESHOLD,
@@ -77,8 +77,8 @@ def _by_length(
 
 
 def _closest(word: str, by_length: dict[int, list[str]], stats: CorpusStats) -> str | None:
-    """The vocabulary's word ``word`` is a slip for: one letter off from five letters on,
-    two from seven, the first letters kept (a slip rarely falls on the first letter, and
+    """The vocabulary's word ``word`` is a slip for: one letter off (or two swapped) from
+    five letters on, two from seven when it sounds the same, the first letters kept (a slip rarely falls on the first letter, and
     "tarte" is not "carte"); the most frequent of the closest."""
     if len(word) < 5:
         return None
@@ -89,13 +89,33 @@ def _closest(word: str, by_length: dict[int, list[str]], stats: CorpusStats) -> 
         for other in by_length.get(length, ()):
             if other[:keep] != word[:keep]:
                 continue
-            distance = Levenshtein.distance(word, other, score_cutoff=allowed)
+            distance = OSA.distance(word, other, score_cutoff=allowed)
             if distance > allowed:
                 continue
+            if distance == 2 and _sound(word) != _sound(other):
+                continue  # two letters off only when it sounds the same ("technik")
             candidate = (distance, -stats.frequencies.get(word_stem(other), 0), other)
             if best is None or candidate < best:
                 best = candidate
     return best[2] if best else None
+
+
+_SOUNDS = (
+    (re.compile(r"qu|c(?=[aouk])|ck"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(?:eau|au)"), "o"),
+    (re.compile(r"(.)\1"), r"\1"),
+    (re.compile(r"[estx]+$"), ""),
+)
+
+
+def _sound(word: str) -> str:
+    """How a French word sounds, roughly: "technik" and "technique" sound alike,
+    "notaire" and "notable" do not."""
+    for pattern, replacement in _SOUNDS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def correction(stem_: str, stats: CorpusStats, written: str | None = None) -> str | None:

@@ -48,6 +48,10 @@ def test_a_word_is_not_corrected_into_another_word():
     assert correction(terms("tarte")[0], stats) is None
     assert correction(terms("tatin")[0], stats) is None
     assert correction("loy", stats) is None  # too short to tell
+    # Two letters off only when it sounds the same: "notaire" is not "notable".
+    stats = _stats("Une évolution notable.", "La vacance technique.")
+    assert correction(terms("notaire")[0], stats, "notaire") is None
+    assert correction(terms("technik")[0], stats, "technik") == terms("technique")[0]
 
 
 def test_names_and_years_a_passage_must_hold():
