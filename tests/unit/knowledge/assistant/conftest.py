@@ -3,10 +3,13 @@ corpus statistics, and an extractive assistant over them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from knowledge.assistant.chain import Assistant
 from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
@@ -56,3 +59,22 @@ def corpus(tmp_path_factory):
 def extractive(corpus):
     index, stats = corpus
     return Assistant(PassageRetriever(index=index, k=12), stats)
+
+
+class RecordingFakeModel(GenericFakeChatModel):
+    """GenericFakeChatModel that also keeps the messages it was sent."""
+
+    seen: list = []
+
+    def _generate(self, messages, *args, **kwargs):
+        self.seen.append(messages)
+        return super()._generate(messages, *args, **kwargs)
+
+    def _stream(self, messages, *args, **kwargs):
+        self.seen.append(messages)
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def fake_model(text: str) -> RecordingFakeModel:
+    """A chat model that answers ``text`` to every call and records what it was sent."""
+    return RecordingFakeModel(messages=itertools.repeat(AIMessage(content=text)), seen=[])

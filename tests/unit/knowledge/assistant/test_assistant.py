@@ -5,7 +5,6 @@ with langchain-core's fake chat model and a local OpenAI-compatible HTTP server.
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import json
 import re
 import socket
@@ -15,8 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from langchain_core.language_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from knowledge.assistant.chain import Assistant
 from knowledge.assistant.extractive import NOT_FOUND, suggested_wording
@@ -34,6 +31,7 @@ from knowledge.indicators.calculator import compute_year
 from knowledge.search.backends.whoosh import WhooshIndex
 from knowledge.types import SearchDocument
 from tests.corpus import CORPUS, SHARED
+from tests.unit.knowledge.assistant.conftest import fake_model as _fake
 
 PUBLIC = SHARED / "eval" / "public.jsonl"
 needs_corpus = pytest.mark.skipif(
@@ -348,24 +346,6 @@ def test_sources_carry_what_a_citation_needs(extractive):
 
 
 # --- the model path ------------------------------------------------------------------------
-
-
-class RecordingFakeModel(GenericFakeChatModel):
-    """GenericFakeChatModel that also keeps the messages it was sent."""
-
-    seen: list = []
-
-    def _generate(self, messages, *args, **kwargs):
-        self.seen.append(messages)
-        return super()._generate(messages, *args, **kwargs)
-
-    def _stream(self, messages, *args, **kwargs):
-        self.seen.append(messages)
-        yield from super()._stream(messages, *args, **kwargs)
-
-
-def _fake(text: str) -> RecordingFakeModel:
-    return RecordingFakeModel(messages=itertools.repeat(AIMessage(content=text)), seen=[])
 
 
 INJECTION = (

@@ -5,12 +5,9 @@ through the drafting prompt with langchain-core's fake chat model."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
-from langchain_core.language_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from knowledge.assistant.chain import Assistant
 from knowledge.assistant.drafting import (
@@ -26,6 +23,7 @@ from knowledge.assistant.retrieval import CorpusStats, PassageRetriever
 from knowledge.assistant.understanding import understand
 from knowledge.search.backends.whoosh import WhooshIndex
 from knowledge.types import SearchDocument
+from tests.unit.knowledge.assistant.conftest import fake_model as _fake
 
 LIST = (
     "Le volet des loyers de la convention doit comporter les éléments suivants :\n\n"
@@ -222,22 +220,6 @@ def test_a_question_that_is_no_drafting_request_is_answered_as_before(drafting_i
 
 
 # --- the model path ------------------------------------------------------------------------
-
-
-class RecordingFakeModel(GenericFakeChatModel):
-    seen: list = []
-
-    def _generate(self, messages, *args, **kwargs):
-        self.seen.append(messages)
-        return super()._generate(messages, *args, **kwargs)
-
-    def _stream(self, messages, *args, **kwargs):
-        self.seen.append(messages)
-        yield from super()._stream(messages, *args, **kwargs)
-
-
-def _fake(text: str) -> RecordingFakeModel:
-    return RecordingFakeModel(messages=itertools.repeat(AIMessage(content=text)), seen=[])
 
 
 PROSE = (
