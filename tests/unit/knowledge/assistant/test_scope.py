@@ -17,8 +17,9 @@ from knowledge.assistant.extractive import (
     cite_only_cited,
     dated_year,
 )
-from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked
-from knowledge.assistant.scope import correction, names, years
+from knowledge.assistant.particulars import names, years
+from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
+from knowledge.assistant.scope import correction
 from knowledge.assistant.understanding import terms, understand
 from tests.corpus import corpus_available
 
@@ -64,6 +65,26 @@ def test_names_and_years_a_passage_must_hold():
     assert years(understand("En 2021, 30 plans d'apurement pour 200 ménages : G.III ?")) == ()
 
 
+def _units(question: str, passages: list[tuple[str, str]], stats: CorpusStats) -> list[str]:
+    """The units of ``passages`` (heading, text), best first, as ``rank`` scores them."""
+    documents = [Document(page_content=t, metadata={"locator": h}) for h, t in passages]
+    ranked = rank(understand(question), documents, stats)
+    units = [(u.score, u.text) for item in ranked for u in item.units]
+    return [text for _score, text in sorted(units, key=lambda pair: -pair[0])]
+
+
+def test_the_sentence_holding_the_year_asked_about_comes_first():
+    passages = [
+        ("Enquête", "En 2005, 180 bailleurs ont répondu à l'enquête sur la concertation."),
+        ("Enquête", "En 2009, 337 bailleurs ont répondu à l'enquête sur la concertation."),
+    ]
+    stats = _stats(*(t for _h, t in passages), "Les loyers.", "Les charges.")
+    best = _units("Combien de bailleurs ont répondu à l'enquête en 2009 ?", passages, stats)
+    assert "337" in best[0]
+    best = _units("Combien de bailleurs ont répondu à l'enquête en 2005 ?", passages, stats)
+    assert "180" in best[0]
+
+
 # --- the verdict on the corpus -------------------------------------------------------------
 
 
@@ -75,6 +96,8 @@ def test_names_and_years_a_passage_must_hold():
         "Quel est le taux de TVA sur les travaux de rénovation en 2024 ?",
         "Quel est le montant de l'APL pour un couple avec deux enfants ?",
         "Quelle est la procédure d'expulsion devant le tribunal judiciaire ?",
+        # Named by its code, an indicator is known; its value for one office is not.
+        "Quel était l'indicateur G.III de l'office de Grenoble en 2021 ?",
     ],
 )
 def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
@@ -91,6 +114,10 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
         ("c koi la vacance technik", "rehabilitation"),
         ("cest quoi la vacance technique", "rehabilitation"),
         ("combien d'orgnismes disent que les CCL ont abouti a des projets concrets", "61"),
+        # The sentence holding the year asked about is the one quoted.
+        ("combien de bailleurs ont repondu a l'enquete de 2009 sur la concertation", "337"),
+        # The heading says what the items of its list are.
+        ("quels atouts ont les offices publics de l'habitat", "proximite"),
     ],
 )
 def test_informal_questions_with_slips_are_answered(extractive, question, expected):
