@@ -195,7 +195,7 @@ class Evidence:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _matches(term: str, stems: frozenset[str] | set[str]) -> float:
+def matches(term: str, stems: frozenset[str] | set[str]) -> float:
     """1 for the same stem; less for a stem of which the other is a prefix ("assoc" and
     "associe", "sign" and "signatur"): Snowball leaves some forms of a word apart."""
     if term in stems:
@@ -226,7 +226,7 @@ def coverage(question_terms: tuple[str, ...], stems: set[str], stats: CorpusStat
     if not total:
         return 0.0
     frozen = frozenset(stems)
-    return sum(stats.idf(t) * _matches(t, frozen) for t in unique) / total
+    return sum(stats.idf(t) * matches(t, frozen) for t in unique) / total
 
 
 _NOISE = re.compile(r"https?://|www\.|^\d{1,3}\s+[A-ZÀ-Ý]")

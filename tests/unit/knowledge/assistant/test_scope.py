@@ -19,7 +19,7 @@ from knowledge.assistant.extractive import (
 )
 from knowledge.assistant.particulars import names, years
 from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
-from knowledge.assistant.scope import correction
+from knowledge.assistant.scope import asked_figure, correction
 from knowledge.assistant.understanding import terms, understand
 from tests.corpus import corpus_available
 
@@ -73,6 +73,18 @@ def _units(question: str, passages: list[tuple[str, str]], stats: CorpusStats) -
     return [text for _score, text in sorted(units, key=lambda pair: -pair[0])]
 
 
+def test_a_figure_asked_for_is_asked_of_what_follows_it():
+    def of(question: str) -> tuple[str, ...] | None:
+        return asked_figure(understand(question))
+
+    assert of("Quel est le taux du livret A ?") == tuple(terms("livret"))
+    # The figure's own word is seldom beside it ("61 % des organismes"); a sum's is.
+    assert of("Quel pourcentage des organismes a un CCL ?") == tuple(terms("organismes"))
+    assert of("Quel est le budget annuel de la régie ?") == tuple(terms("budget régie"))
+    assert of("Combien de temps dure la CUS ?") == ()
+    assert of("Qui signe la CUS ?") is None
+
+
 def test_the_sentence_holding_the_year_asked_about_comes_first():
     passages = [
         ("Enquête", "En 2005, 180 bailleurs ont répondu à l'enquête sur la concertation."),
@@ -98,6 +110,9 @@ def test_the_sentence_holding_the_year_asked_about_comes_first():
         "Quelle est la procédure d'expulsion devant le tribunal judiciaire ?",
         # Named by its code, an indicator is known; its value for one office is not.
         "Quel était l'indicateur G.III de l'office de Grenoble en 2021 ?",
+        # A figure asked for: the words are in the corpus, no figure of that is.
+        "Quel est le budget annuel de Paris Habitat ?",
+        "Quel est le taux de TVA applicable aux travaux d'un office ?",
     ],
 )
 def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
@@ -118,6 +133,7 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
         ("combien de bailleurs ont repondu a l'enquete de 2009 sur la concertation", "337"),
         # The heading says what the items of its list are.
         ("quels atouts ont les offices publics de l'habitat", "proximite"),
+        ("quel budget moyen les bailleurs donnent-ils aux associations de locataires", "10 000"),
     ],
 )
 def test_informal_questions_with_slips_are_answered(extractive, question, expected):
