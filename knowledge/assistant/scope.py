@@ -125,6 +125,7 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
         return understanding
     question = understanding.question
     fixes: dict[str, str] = {}
+    verbs: set[str] = set()
     for word, start, end in reversed(list(tokens(question))):
         if not word.isalpha() or len(word) < 5:
             continue
@@ -133,10 +134,18 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
         if fix is not None:
             fixes[stem_] = fix
             question = question[:start] + fix + question[end:]
-    if not fixes:
+        elif not stats.known(stem_) and _VERB_FORM.search(fold(word)):
+            verbs.add(stem_)
+    if not fixes and not verbs:
         return understanding
-    fixed = tuple(fixes.get(t, t) for t in understanding.terms)
+    fixed = tuple(fixes.get(t, t) for t in understanding.terms if t not in verbs)
     return replace(understanding, terms=fixed, question=question)
+
+
+# A conjugated verb ("déplorent", "allouent", "relogeons"): when the corpus has never
+# seen it, it says how the question is asked, not what it asks about, and weighs
+# nothing (an unknown noun, "notaire", "rugby", keeps its full weight).
+_VERB_FORM = re.compile(r"(?<!m)(?:ent|ons|ez)$")
 
 
 def _passage_text(item: Ranked) -> str:

@@ -41,6 +41,7 @@ FILLERS = frozenset(
     ecrire formuler proposer propose proposez proposes paragraphe partie section sections
     redigez redige-moi ecris ecrivez donne donnez donne-moi indique indiquez liste listez
     koi kwa kel kelle ke pk pkoi pq cb cmb bcp qd ds pr avc tjrs tt c cest stp svp
+    propos sujet matiere
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 

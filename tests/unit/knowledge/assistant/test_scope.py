@@ -19,7 +19,7 @@ from knowledge.assistant.extractive import (
 )
 from knowledge.assistant.particulars import names, years
 from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
-from knowledge.assistant.scope import asked_figure, correction
+from knowledge.assistant.scope import asked_figure, corrected, correction
 from knowledge.assistant.understanding import terms, understand
 from tests.corpus import corpus_available
 
@@ -53,6 +53,14 @@ def test_a_word_is_not_corrected_into_another_word():
     stats = _stats("Une évolution notable.", "La vacance technique.")
     assert correction(terms("notaire")[0], stats, "notaire") is None
     assert correction(terms("technik")[0], stats, "technik") == terms("technique")[0]
+
+
+def test_an_unknown_verb_weighs_nothing_but_an_unknown_noun_does():
+    stats = _stats("Les signataires de la convention.", "Le calendrier des conventions.")
+    reading = corrected(understand("Que déplorent les signataires à propos du calendrier ?"), stats)
+    assert reading.terms == tuple(terms("signataires calendrier"))
+    reading = corrected(understand("Les frais de notaire des signataires ?"), stats)
+    assert terms("notaire")[0] in reading.terms
 
 
 def test_names_and_years_a_passage_must_hold():
