@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from knowledge.assistant.dating import dated_years
 from knowledge.assistant.understanding import Understanding, aspect_indicators, terms
 from knowledge.indicators.catalogue import CATALOGUE
 from knowledge.indicators.display import shown_value
@@ -224,18 +225,6 @@ def search_words(part: Part) -> str:
 
 # --- units fit for a draft -----------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<![\d\-/.,])(19[5-9]\d|20\d\d)(?![\d\-/]|,\d)")
-# A text cited by its date is a reference, not a dated statement.
-_LEGAL_DATE = re.compile(
-    r"\b(?:loi|décret|decret|arrêté|arrete|ordonnance|circulaire|directive)s?\b"
-    r"(?:\s+(?:n°|no)\s*[\d\-]+)?\s+du\s+\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4}",
-    re.IGNORECASE,
-)
-_GENERATION = re.compile(
-    r"premi[eè]re\s+(?:C\.?\s?U\.?\s?S\b|g[ée]n[ée]ration)|seconde\s+g[ée]n[ée]ration"
-    r"|deuxi[eè]me\s+g[ée]n[ée]ration",
-    re.IGNORECASE,
-)
 _NOISE = re.compile(r"https?://|www\.|@|\bPage\s+\d+\s+sur\b|^\d{1,3}\s+[A-ZÀ-Ý]", re.IGNORECASE)
 _NORMATIVE = re.compile(
     r"\b(?:doit|doivent|comporte|comportent|comprend|comprennent|définit|fixe|précise|"
@@ -285,17 +274,6 @@ _STOPWORDS = frozenset(
         "elle",
     ]
 )
-
-
-def dated_years(text: str, reference_year: int) -> list[int]:
-    """Years before ``reference_year`` that a text states as a date (deadlines, periods,
-    "en 2010"), references to texts by their date excepted; ``[0]`` for a statement of
-    the first generation of CUS ("pour la première C.U.S.")."""
-    bare = _LEGAL_DATE.sub(" ", text)
-    years = sorted({int(y) for y in _YEAR.findall(bare) if int(y) < reference_year})
-    if not years and _GENERATION.search(bare):
-        return [0]
-    return years
 
 
 def _is_prose(text: str, minimum_words: int = 6) -> bool:

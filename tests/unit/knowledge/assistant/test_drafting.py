@@ -10,12 +10,12 @@ import re
 import pytest
 
 from knowledge.assistant.chain import Assistant
+from knowledge.assistant.dating import dated_years
 from knowledge.assistant.drafting import (
     MAX_DRAFT_CHARS,
     ConventionFacts,
     Party,
     TargetFact,
-    dated_years,
     draft_part,
     find_part,
 )

@@ -11,11 +11,11 @@ from datetime import date
 import pytest
 from langchain_core.documents import Document
 
+from knowledge.assistant.dating import dated_year, dated_years
 from knowledge.assistant.extractive import (
     MAX_ANSWER_CHARS,
     NOT_FOUND,
     cite_only_cited,
-    dated_year,
 )
 from knowledge.assistant.particulars import names, years
 from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
@@ -213,6 +213,9 @@ def test_a_statement_dated_long_ago_is_dated_but_a_text_reference_is_not():
     assert dated_year("la loi n° 2009-323 du 25 mars 2009 « de mobilisation »", today) is None
     assert dated_year("le décret n° 2009-1486 fixe le cadre", today) is None
     assert dated_year("une convention conclue en 2024", today) is None  # still current
+    # A law cited by its date alone is a reference too, for answers as for drafts.
+    assert dated_year("la loi du 13 décembre 2000 a créé les plans de concertation", today) is None
+    assert dated_years("la loi du 13 décembre 2000 a créé les plans de concertation", 2025) == []
 
 
 @needs_corpus
