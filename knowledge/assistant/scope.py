@@ -23,8 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from knowledge.assistant.numbers import words_to_digits
-from knowledge.assistant.particulars import holds, wanted
+from knowledge.assistant.particulars import asked_figure, holds, states_figure, wanted
 from knowledge.assistant.retrieval import (
     RELEVANCE_THRESHOLD,
     CorpusStats,
@@ -174,58 +173,6 @@ def _indicator_stems(code: str) -> frozenset[str]:
     return frozenset(terms(canonical(" ".join(parts))))
 
 
-# --- a figure asked for --------------------------------------------------------------------
-
-# What asks for a figure ("quel est le taux de…", "combien de…", "quel budget…"), and the
-# word it asks the figure of.
-_QUANTITY = re.compile(
-    r"\b(?:(?P<word>taux|montants?|budgets?|nombres?|prix|co[uû]ts?|parts?|pourcentages?|"
-    r"proportions?|dur[ée]es?|d[ée]lais?|cotisations?)\b(?:\s+(?:moyen|annuel|mensuel|maximal|"
-    r"minimal|exact|total)(?:ne|le)?s?)?(?:\s+(?:des\b|du\b|de\b|d'|d’)\s*(?:la\s+|les\s+|l'|l’)?(?P<of>[\w-]+))?"
-    r"|\bcombien\b)",
-    re.IGNORECASE,
-)
-_NAMED_SUMS = re.compile(r"(?:budget|montant|prix|co[uû]t|cotisation)s?$", re.I)
-# Counted in time, the figure's word is a unit ("combien de temps": "un mois").
-_TIME_WORDS = frozenset(
-    ["temps", "an", "ans", "annee", "annees", "mois", "jour", "jours", "semaine", "semaines"]
-)
-_OPENING = re.compile(
-    r"^\W*(?:quel(?:le)?s?\b|combien\b|tous les combien\b|en combien\b|dans quel)", re.I
-)
-_FIGURE = re.compile(
-    r"(?<![\w,.])\d[\d\s ]*(?:[,.]\d+)?(?![\w])|\bun(?:e)?\s+(?:mois|an|année|jour|semaine|tiers|quart|sur)\b|\bmoitié\b",
-    re.I,
-)
-_YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
-
-
-def asked_figure(understanding: Understanding) -> tuple[str, ...] | None:
-    """The stems a figure is asked of ("taux du livret A": livret), ``()`` for a figure
-    of nothing named ("combien de temps"), None when no figure is asked."""
-    question = understanding.question
-    match = _QUANTITY.search(question)
-    if match is None or not (
-        _OPENING.search(question) or match.group(0).lower().startswith("combien")
-    ):
-        return None
-    # The figure's own word is seldom written beside it ("61 % des organismes" answers
-    # "quel pourcentage"), nor what is counted ("douze CCL" answers "combien de
-    # conseils"): what the figure is *of* must be there ("taux du livret A": livret).
-    # A sum, though, is written with its name ("un budget de 10 000 €").
-    words = [match.group("word")] if _NAMED_SUMS.match(match.group("word") or "") else []
-    of = match.group("of")
-    if of and fold(of.lower()) not in _TIME_WORDS:
-        words.append(of)
-    stems = (t for w in words for t in terms(canonical(w)))
-    return tuple(dict.fromkeys(t for t in stems if t in understanding.terms))
-
-
-def _states_figure(text: str) -> bool:
-    digits = words_to_digits(text)
-    return any(not _YEAR_ONLY.match(m.group(0).strip()) for m in _FIGURE.finditer(digits))
-
-
 def gives_figure(of: tuple[str, ...], supporting: list[Ranked]) -> bool:
     """Whether one sentence of the passages states a figure of what was asked: the
     words it is asked of and a number that is not a year, in the same sentence (the
@@ -234,7 +181,7 @@ def gives_figure(of: tuple[str, ...], supporting: list[Ranked]) -> bool:
     for item in supporting:
         for unit in item.units:
             stems = frozenset(unit.stems)
-            if all(matches(s, stems) >= 0.9 for s in of) and _states_figure(unit.text):
+            if all(matches(s, stems) >= 0.9 for s in of) and states_figure(unit.text):
                 return True
     return False
 
