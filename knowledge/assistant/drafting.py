@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from knowledge.assistant.dating import dated_years
@@ -183,14 +184,28 @@ def _aspect_part(aspect: str) -> Part:
 def find_part(text: str | None) -> Part | None:
     """The part of a CUS a text names ("la partie patrimoine", a section's title)."""
     stems = set(terms(text or ""))
+    weight = _specificity()
     best, best_score = None, 0.0
     for part in PARTS:
         names = part.name_stems
-        matched = len(names & stems)
-        score = matched / len(names) + 0.01 * matched
+        matched = names & stems
+        score = sum(weight[s] for s in matched) / sum(weight[s] for s in names)
+        score += 0.01 * len(matched)
         if matched and score > best_score:
             best, best_score = part, score
     return best
+
+
+@lru_cache(maxsize=1)
+def _specificity() -> dict[str, float]:
+    """How much a word names one part rather than several: "locataires" speaks of the
+    quality of service and of the concertation alike, "vente" of one part only (so "la
+    vente de logements aux locataires" is the patrimonial part, not the service's)."""
+    counts: dict[str, int] = {}
+    for part in PARTS:
+        for stem_ in part.topic_stems:
+            counts[stem_] = counts.get(stem_, 0) + 1
+    return {stem_: 1.0 / count for stem_, count in counts.items()}
 
 
 def draft_part(understanding: Understanding, context: str | None = None) -> Part | None:
