@@ -170,6 +170,26 @@ PARTS: tuple[Part, ...] = (
         "état lieux diagnostic",
         "état des lieux diagnostic du patrimoine et de l'occupation sociale",
     ),
+    # The parts of a contract freely negotiated between an office and a collectivité, as
+    # the guide on contractualisation lists what the parties define.
+    Part(
+        "Orientations et objectifs du contrat",
+        "orientations objectifs champs domaines contrat contractualisation",
+        "orientations objectifs champs contenus de la contractualisation PLH PDH attentes "
+        "besoins des deux parties",
+    ),
+    Part(
+        "Contreparties de la collectivité",
+        "contreparties leviers subventions foncier garanties",
+        "contreparties collectivité leviers subventions investissement accès au foncier "
+        "titres participatifs",
+    ),
+    Part(
+        "Gouvernance, suivi et évaluation du contrat",
+        "gouvernance suivi évaluation bilan pilotage animation",
+        "dispositions de gouvernance et de suivi modalités de gouvernance animation "
+        "évaluation bilan de la contractualisation instances élus",
+    ),
 )
 _PART_OF_ASPECT = {a: p for p in PARTS[1:] if p.title != PARTS[5].title for a in p.aspects}
 
@@ -189,8 +209,9 @@ def find_part(text: str | None) -> Part | None:
     for part in PARTS:
         names = part.name_stems
         matched = names & stems
-        score = sum(weight[s] for s in matched) / sum(weight[s] for s in names)
-        score += 0.01 * len(matched)
+        # What the matched words say of this part, then how much of its name they are.
+        said = sum(weight[s] for s in matched)
+        score = said + 0.1 * said / sum(weight[s] for s in names)
         if matched and score > best_score:
             best, best_score = part, score
     return best
