@@ -246,9 +246,18 @@ def _defines(subject: str, text: str) -> bool:
     return bool(subject) and re.search(pattern, canonical(text)) is not None
 
 
+# What qualifies the term asked about rather than names it: "la chaudière collective au
+# sens des fiches", "les parties communes pour l'indicateur de propreté".
+_QUALIFIER = re.compile(
+    r"\s(?:au sens|pour|dans|selon|d'apr[eè]s|en mati[eè]re|au titre|dans le cadre)\b.*$"
+)
+
+
 def _subject(question: str) -> str:
-    """The last two content words of a definition question ("vacance technique")."""
-    content = [w for w in words(canonical(question)) if not is_stop(w)]
+    """The last two content words of the term a definition question asks about
+    ("vacance technique"), what qualifies it left out."""
+    term = _QUALIFIER.sub("", canonical(question).replace("’", "'"))
+    content = [w for w in words(term) if not is_stop(w)]
     return " ".join(content[-2:]) if content else ""
 
 

@@ -142,6 +142,8 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
         # The heading says what the items of its list are.
         ("quels atouts ont les offices publics de l'habitat", "proximite"),
         ("quel budget moyen les bailleurs donnent-ils aux associations de locataires", "10 000"),
+        # The term defined, not what qualifies it ("selon la circulaire").
+        ("C'est quoi une chaudière collective selon la circulaire ?", "plusieurs logements"),
     ],
 )
 def test_informal_questions_with_slips_are_answered(extractive, question, expected):
