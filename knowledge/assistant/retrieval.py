@@ -261,6 +261,21 @@ def _subject(question: str) -> str:
     return " ".join(content[-2:]) if content else ""
 
 
+def _opening(stems: tuple[str, ...]) -> tuple[str, ...]:
+    return stems[:6]
+
+
+def _boilerplate(documents: list[Document]) -> set[tuple[str, ...]]:
+    """Openings of sentences that recur in three passages retrieved or more: the rows
+    every fiche begins with ("Aspect de la politique : … Engagement : …"), a running
+    title. Quoted for their words, they crowd out the passage that answers."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    for document in documents:
+        openings = {_opening(terms(t)) for t in split_units(document.page_content)}
+        seen.update(o for o in openings if len(o) >= 6)
+    return {opening for opening, count in seen.items() if count >= 3}
+
+
 def rank(
     understanding: Understanding, documents: list[Document], stats: CorpusStats
 ) -> list[Ranked]:
@@ -273,6 +288,7 @@ def rank(
     ranked = []
     code = understanding.indicators[0].code if understanding.indicators else None
     asked = wanted(understanding)
+    common = _boilerplate(documents)
     for order, document in enumerate(documents):
         meta = document.metadata
         passage_stems = set(terms(f"{meta.get('locator', '')}\n{document.page_content}"))
@@ -314,6 +330,8 @@ def rank(
                 score *= 0.7  # a fragment whose beginning is elsewhere
             if _NOISE.search(text):
                 score *= 0.5  # addresses, links, footnotes: not an answer
+            if _opening(stems) in common:
+                score *= 0.6  # the same sentence heads many passages: it says little
             unit.score = score + 0.5 * prior + 0.1 * relevance
             item.units.append(unit)
         item.relevance = relevance

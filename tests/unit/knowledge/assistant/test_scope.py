@@ -93,6 +93,19 @@ def test_a_figure_asked_for_is_asked_of_what_follows_it():
     assert of("Qui signe la CUS ?") is None
 
 
+def test_a_sentence_every_fiche_opens_with_says_little():
+    header = "Aspect de la politique : qualité du service rendu avec les signataires de la CUS."
+    passages = [
+        ("Fiche H.I", f"{header} Le traitement des réclamations."),
+        ("Fiche H.II", f"{header} Les réclamations traitées en moins de 30 jours."),
+        ("Fiche H.VI", f"{header} La propreté des parties communes."),
+        ("Signature", "La CUS est signée par l'organisme et le préfet, ses deux signataires."),
+    ]
+    stats = _stats(*(t for _h, t in passages), "Les loyers.", "Les charges.")
+    best = _units("Qui sont les signataires de la CUS ?", passages, stats)
+    assert best[0].startswith("La CUS est signée")
+
+
 def test_the_sentence_holding_the_year_asked_about_comes_first():
     passages = [
         ("Enquête", "En 2005, 180 bailleurs ont répondu à l'enquête sur la concertation."),
