@@ -46,13 +46,10 @@ from bench_search import copies, load_corpus, norm  # noqa: E402
 
 from knowledge.assistant.limits import RETRIEVE  # noqa: E402
 from knowledge.search.backends.whoosh import WhooshIndex  # noqa: E402
+from knowledge.search.embeddings import embeddings_from_spec  # noqa: E402
 from knowledge.search.hybrid import HybridIndex, fuse  # noqa: E402
 from knowledge.search.index import Filters, search  # noqa: E402
-from knowledge.search.vectors import (  # noqa: E402
-    VectorMatrix,
-    embeddings_from_spec,
-    passage_text,
-)
+from knowledge.search.vectors import VectorMatrix, passage_text  # noqa: E402
 from knowledge.types import SearchDocument  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

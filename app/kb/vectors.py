@@ -21,14 +21,13 @@ import logging
 import threading
 
 from flask import current_app
-from langchain_core.embeddings import Embeddings
 from sqlalchemy import Select, delete, func, or_, select
 
 from app.db import db_session, write_transaction
 from app.models import KbPassage, KbVector
 from knowledge.search.vectors import (
+    Embedder,
     VectorMatrix,
-    embeddings_from_spec,
     from_bytes,
     model_name,
     normalise,
@@ -41,18 +40,23 @@ log = logging.getLogger(__name__)
 BATCH = 32  # passages embedded and written per transaction
 
 
-def embeddings() -> Embeddings | None:
+def embeddings() -> Embedder | None:
     """The configured embedding model of this process, None when ``none``. A model that
     cannot be built (a bad setting) is logged once: the search is BM25's alone."""
     app = current_app
     setting = app.config.get("EMBEDDINGS", "none")
     cached = app.extensions.get("cosigne_embeddings")
     if cached is not None and (cached[0] is setting or cached[0] == setting):
-        model: Embeddings | None = cached[1]
+        model: Embedder | None = cached[1]
         return model
-    if isinstance(setting, Embeddings):
+    if not isinstance(setting, str):
         model = setting  # an Embeddings object (tests)
+    elif setting.strip().lower() in ("", "none"):
+        model = None  # no LangChain import either
     else:
+        # LangChain is imported with the model, not when the application starts.
+        from knowledge.search.embeddings import embeddings_from_spec  # noqa: PLC0415
+
         try:
             model = embeddings_from_spec(
                 str(setting),

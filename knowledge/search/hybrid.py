@@ -27,11 +27,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 
-from langchain_core.embeddings import Embeddings
-
 from knowledge.search.index import Filters, SearchIndex
 from knowledge.search.query import QueryPlan
-from knowledge.search.vectors import VectorSource
+from knowledge.search.vectors import Embedder, VectorSource
 from knowledge.types import Hit, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -88,7 +86,7 @@ class HybridIndex:
     def __init__(
         self,
         base: SearchIndex,
-        embeddings: Embeddings,
+        embeddings: Embedder,
         vectors: VectorSource,
         weight: float = DENSE_WEIGHT,
         k: int = RRF_K,

