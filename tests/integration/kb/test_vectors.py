@@ -138,6 +138,9 @@ def test_the_minute_sweep_of_the_worker_embeds_what_is_missing(hybrid_app):
 def test_the_search_reads_vectors_added_by_another_process(hybrid_app, app):
     with hybrid_app.app_context():
         operations.ingest("charges.md", CHARGES.encode(), "guide")
+        vectors_of = index().vectors
+        assert isinstance(vectors_of, vectors.DatabaseVectors)
+        vectors_of.refresh = 3600.0  # however slow this test runs
         assert kb_search(PARAPHRASE).hits  # the matrix is read and cached
     # Another process (a worker) stores a document and its vectors.
     worker = create_app({**app.config, "TESTING": True, "EMBEDDINGS": ConceptEmbeddings()})
@@ -145,5 +148,8 @@ def test_the_search_reads_vectors_added_by_another_process(hybrid_app, app):
         signing, _created = operations.ingest("signataires.md", SIGNING.encode(), "guide")
         signatories = next(p.id for p in signing.passages if p.heading == "Signataires")
     with hybrid_app.app_context():
-        # This process's whoosh index (a file index) sees the new passage; so do its vectors.
+        # This process's whoosh index (a file index) sees the new passage; so do its
+        # vectors, once the matrix is due for a check (every REFRESH_SECONDS).
+        assert signatories not in [p for p, _s in vectors_of.matrix().nearest([1.0] * 64, 99)]
+        vectors_of.refresh = 0.0
         assert signatories in [hit.passage_id for hit in kb_search(PARAPHRASE).hits]
