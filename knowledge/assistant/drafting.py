@@ -32,8 +32,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from knowledge.assistant.dating import dated_years
 from knowledge.assistant.understanding import Understanding, aspect_indicators, terms
 from knowledge.indicators.catalogue import CATALOGUE
 from knowledge.indicators.display import shown_value
@@ -168,6 +170,26 @@ PARTS: tuple[Part, ...] = (
         "état lieux diagnostic",
         "état des lieux diagnostic du patrimoine et de l'occupation sociale",
     ),
+    # The parts of a contract freely negotiated between an office and a collectivité, as
+    # the guide on contractualisation lists what the parties define.
+    Part(
+        "Orientations et objectifs du contrat",
+        "orientations objectifs champs domaines contrat contractualisation",
+        "orientations objectifs champs contenus de la contractualisation PLH PDH attentes "
+        "besoins des deux parties",
+    ),
+    Part(
+        "Contreparties de la collectivité",
+        "contreparties leviers subventions foncier garanties",
+        "contreparties collectivité leviers subventions investissement accès au foncier "
+        "titres participatifs",
+    ),
+    Part(
+        "Gouvernance, suivi et évaluation du contrat",
+        "gouvernance suivi évaluation bilan pilotage animation",
+        "dispositions de gouvernance et de suivi modalités de gouvernance animation "
+        "évaluation bilan de la contractualisation instances élus",
+    ),
 )
 _PART_OF_ASPECT = {a: p for p in PARTS[1:] if p.title != PARTS[5].title for a in p.aspects}
 
@@ -182,14 +204,29 @@ def _aspect_part(aspect: str) -> Part:
 def find_part(text: str | None) -> Part | None:
     """The part of a CUS a text names ("la partie patrimoine", a section's title)."""
     stems = set(terms(text or ""))
+    weight = _specificity()
     best, best_score = None, 0.0
     for part in PARTS:
         names = part.name_stems
-        matched = len(names & stems)
-        score = matched / len(names) + 0.01 * matched
+        matched = names & stems
+        # What the matched words say of this part, then how much of its name they are.
+        said = sum(weight[s] for s in matched)
+        score = said + 0.1 * said / sum(weight[s] for s in names)
         if matched and score > best_score:
             best, best_score = part, score
     return best
+
+
+@lru_cache(maxsize=1)
+def _specificity() -> dict[str, float]:
+    """How much a word names one part rather than several: "locataires" speaks of the
+    quality of service and of the concertation alike, "vente" of one part only (so "la
+    vente de logements aux locataires" is the patrimonial part, not the service's)."""
+    counts: dict[str, int] = {}
+    for part in PARTS:
+        for stem_ in part.topic_stems:
+            counts[stem_] = counts.get(stem_, 0) + 1
+    return {stem_: 1.0 / count for stem_, count in counts.items()}
 
 
 def draft_part(understanding: Understanding, context: str | None = None) -> Part | None:
@@ -224,18 +261,6 @@ def search_words(part: Part) -> str:
 
 # --- units fit for a draft -----------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<![\d\-/.,])(19[5-9]\d|20\d\d)(?![\d\-/]|,\d)")
-# A text cited by its date is a reference, not a dated statement.
-_LEGAL_DATE = re.compile(
-    r"\b(?:loi|décret|decret|arrêté|arrete|ordonnance|circulaire|directive)s?\b"
-    r"(?:\s+(?:n°|no)\s*[\d\-]+)?\s+du\s+\d{1,2}(?:er)?\s+[a-zéû]+\s+\d{4}",
-    re.IGNORECASE,
-)
-_GENERATION = re.compile(
-    r"premi[eè]re\s+(?:C\.?\s?U\.?\s?S\b|g[ée]n[ée]ration)|seconde\s+g[ée]n[ée]ration"
-    r"|deuxi[eè]me\s+g[ée]n[ée]ration",
-    re.IGNORECASE,
-)
 _NOISE = re.compile(r"https?://|www\.|@|\bPage\s+\d+\s+sur\b|^\d{1,3}\s+[A-ZÀ-Ý]", re.IGNORECASE)
 _NORMATIVE = re.compile(
     r"\b(?:doit|doivent|comporte|comportent|comprend|comprennent|définit|fixe|précise|"
@@ -285,17 +310,6 @@ _STOPWORDS = frozenset(
         "elle",
     ]
 )
-
-
-def dated_years(text: str, reference_year: int) -> list[int]:
-    """Years before ``reference_year`` that a text states as a date (deadlines, periods,
-    "en 2010"), references to texts by their date excepted; ``[0]`` for a statement of
-    the first generation of CUS ("pour la première C.U.S.")."""
-    bare = _LEGAL_DATE.sub(" ", text)
-    years = sorted({int(y) for y in _YEAR.findall(bare) if int(y) < reference_year})
-    if not years and _GENERATION.search(bare):
-        return [0]
-    return years
 
 
 def _is_prose(text: str, minimum_words: int = 6) -> bool:

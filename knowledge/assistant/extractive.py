@@ -6,10 +6,10 @@ mode returns: ``{"answer", "found", "mode", "indicator", "calculation", "sources
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
 from typing import Any
 
+from knowledge.assistant.dating import dated_year
 from knowledge.assistant.drafting import compose_draft, draft_suggestion
 from knowledge.assistant.retrieval import Calculation, CalculationYear, Evidence, Ranked, Unit
 from knowledge.assistant.understanding import Understanding, aspect_indicators
@@ -182,35 +182,7 @@ def calculation_lines(evidence: Evidence) -> list[str]:
 # How long an answer may be before its sources: a reader takes it in at a glance.
 MAX_ANSWER_CHARS = 1200
 # A statement dated this many years back or more is offered as what a text said then.
-DATED_AFTER_YEARS = 6
-_MONTHS = (
-    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
-    "|novembre|décembre|decembre"
-)
-# A year a statement is dated by ("avant le 31 décembre 2010", "en 2013", "d'ici 2012"),
-# not the year in a text's reference ("loi n° 2009-323 du 25 mars 2009").
-_DATED = re.compile(
-    rf"(?<!n° )(?<!n°)(?:\b(?:avant|après|apres|depuis|dès|des|jusqu'au|jusqu’au|au plus tard|"
-    rf"d'ici|d’ici|à compter|a compter|à partir|a partir|en|fin|début|debut|au)\s+"
-    rf"(?:(?:le|du|de|l'|l’)\s*)?(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+)?|\b(?:{_MONTHS})\s+)"
-    rf"((?:19|20)\d{{2}})\b(?!-\d)",
-    re.IGNORECASE,
-)
-# A text's reference and its date ("décret n° 2009-1486 du 3 décembre 2009"): no dating.
-_REFERENCE = re.compile(
-    rf"n°\s*[\d-]+\s+du\s+\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}}", re.IGNORECASE
-)
 _KIND_WORDS = {"circulaire": "La circulaire", "guide": "Le guide", "fiche": "La fiche"}
-
-
-def dated_year(text: str, today: date | None = None) -> int | None:
-    """The year a statement is dated by, when it lies far enough in the past that its
-    wording is history rather than what applies to a convention drafted now."""
-    this_year = (today or date.today()).year
-    unreferenced = _REFERENCE.sub(" ", text)
-    years = [int(m.group(1)) for m in _DATED.finditer(unreferenced)]
-    past = [y for y in years if y <= this_year - DATED_AFTER_YEARS]
-    return max(past) if past else None
 
 
 def _quote(evidence: Evidence, item: Ranked, unit: Unit, limit: int = MAX_UNIT_CHARS) -> str:

@@ -30,6 +30,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from knowledge.assistant.particulars import holds, wanted
 from knowledge.assistant.understanding import (
     Understanding,
     acronym_heads,
@@ -194,7 +195,7 @@ class Evidence:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _matches(term: str, stems: frozenset[str] | set[str]) -> float:
+def matches(term: str, stems: frozenset[str] | set[str]) -> float:
     """1 for the same stem; less for a stem of which the other is a prefix ("assoc" and
     "associe", "sign" and "signatur"): Snowball leaves some forms of a word apart."""
     if term in stems:
@@ -225,7 +226,7 @@ def coverage(question_terms: tuple[str, ...], stems: set[str], stats: CorpusStat
     if not total:
         return 0.0
     frozen = frozenset(stems)
-    return sum(stats.idf(t) * _matches(t, frozen) for t in unique) / total
+    return sum(stats.idf(t) * matches(t, frozen) for t in unique) / total
 
 
 _NOISE = re.compile(r"https?://|www\.|^\d{1,3}\s+[A-ZÀ-Ý]")
@@ -262,6 +263,7 @@ def rank(
     top_score = max((d.metadata.get("score") or 0.0 for d in documents), default=0.0) or 1.0
     ranked = []
     code = understanding.indicators[0].code if understanding.indicators else None
+    asked = wanted(understanding)
     for order, document in enumerate(documents):
         meta = document.metadata
         passage_stems = set(terms(f"{meta.get('locator', '')}\n{document.page_content}"))
@@ -270,12 +272,17 @@ def rank(
         if code and meta.get("indicator") == code:
             prior += 0.1
         item = Ranked(document, relevance)
+        # The heading a passage sits under speaks for each of its sentences: under
+        # "Atouts", each item of the list is one of the atouts asked for.
+        heading = set(terms(str(meta.get("locator") or "")))
         for position, text in enumerate(split_units(document.page_content)):
             stems = terms(text)
             if not stems:
                 continue
             unit = Unit(text, position, stems)
             score = coverage(question_terms, set(stems), stats)
+            if heading - set(stems):  # at half weight: a heading is shared by many
+                score += 0.5 * (coverage(question_terms, set(stems) | heading, stats) - score)
             if "\n- " in text:
                 # A list answers through the sentence that opens it ("la contractualisation
                 # peut recouvrir des champs très différents :"), not by its length.
@@ -285,6 +292,8 @@ def rank(
             score += 0.1 * len(question_pairs & _bigrams(stems)) / max(1, len(question_pairs))
             if subject and _defines(subject, text):
                 score += 0.3
+            if asked:  # the year or the name asked about ("l'enquête de 2009")
+                score += 0.2 * sum(holds(text, w) for w in asked) / len(asked)
             length = len(text.split())
             if length < 6:
                 score *= 0.5

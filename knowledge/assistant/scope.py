@@ -23,32 +23,17 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from knowledge.assistant.particulars import asked_figure, holds, states_figure, wanted
 from knowledge.assistant.retrieval import (
     RELEVANCE_THRESHOLD,
     CorpusStats,
     Ranked,
     coverage,
+    matches,
 )
 from knowledge.assistant.understanding import Understanding, canonical, terms, word_stem
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
-from knowledge.indicators.codes import find_in_text
 from knowledge.search.analyser import fold, tokens
-from knowledge.search.glossary import GLOSSARY
-
-_YEAR = re.compile(r"(?<![\d,.])(?:19[5-9]\d|20\d{2})(?![\d,.])")
-# A capitalised word inside a sentence, or a word in capitals: a name ("Lyon", "ELAN").
-_NAME = re.compile(r"(?<=[\s(«\"'’])(?:[A-ZÀ-Ý][a-zà-ÿ]{2,}|[A-ZÀ-Ý]{2,})\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)$")
-# Capitalised by usage, not names a passage must hold.
-_COMMON_CAPITALS = frozenset(
-    fold(w)
-    for w in """
-    etat état hlm prefet préfet region région departement département republique république
-    collectivite collectivité commune communes ville mouvement office offices union
-    conseil ministre ministère loi code article fiche indicateur indicateurs annexe
-    ht ttc tva eur
-    """.split()  # noqa: SIM905 - a word list reads best as words
-)
 
 
 @dataclass(frozen=True)
@@ -139,6 +124,7 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
         return understanding
     question = understanding.question
     fixes: dict[str, str] = {}
+    verbs: set[str] = set()
     for word, start, end in reversed(list(tokens(question))):
         if not word.isalpha() or len(word) < 5:
             continue
@@ -147,41 +133,18 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
         if fix is not None:
             fixes[stem_] = fix
             question = question[:start] + fix + question[end:]
-    if not fixes:
+        elif not stats.known(stem_) and _VERB_FORM.search(fold(word)):
+            verbs.add(stem_)
+    if not fixes and not verbs:
         return understanding
-    fixed = tuple(fixes.get(t, t) for t in understanding.terms)
+    fixed = tuple(fixes.get(t, t) for t in understanding.terms if t not in verbs)
     return replace(understanding, terms=fixed, question=question)
 
 
-@lru_cache(maxsize=1)
-def _glossary_words() -> frozenset[str]:
-    return frozenset(fold(a) for a in GLOSSARY)
-
-
-def years(understanding: Understanding) -> tuple[str, ...]:
-    """Years a question asks about; a calculation's years only label its values."""
-    if understanding.kind == "calculation":
-        return ()
-    return tuple(dict.fromkeys(_YEAR.findall(understanding.question)))
-
-
-def names(question: str) -> tuple[str, ...]:
-    """Names the question gives (folded), other than acronyms of the glossary, indicator
-    codes and words capitalised by usage."""
-    codes = {fold(c) for c in find_in_text(question)}
-    found = []
-    for match in _NAME.finditer(question):
-        if _SENTENCE_START.search(question[: match.start()]):
-            continue
-        word = fold(match.group(0))
-        if word in _glossary_words() or word in _COMMON_CAPITALS or word in codes:
-            continue
-        found.append(word)
-    return tuple(dict.fromkeys(found))
-
-
-def _holds(text: str, wanted: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(wanted)}(?![\w])", fold(text)) is not None
+# A conjugated verb ("déplorent", "allouent", "relogeons"): when the corpus has never
+# seen it, it says how the question is asked, not what it asks about, and weighs
+# nothing (an unknown noun, "notaire", "rugby", keeps its full weight).
+_VERB_FORM = re.compile(r"(?<!m)(?:ent|ons|ez)$")
 
 
 def _passage_text(item: Ranked) -> str:
@@ -210,6 +173,19 @@ def _indicator_stems(code: str) -> frozenset[str]:
     return frozenset(terms(canonical(" ".join(parts))))
 
 
+def gives_figure(of: tuple[str, ...], supporting: list[Ranked]) -> bool:
+    """Whether one sentence of the passages states a figure of what was asked: the
+    words it is asked of and a number that is not a year, in the same sentence (the
+    budget of the associations under a heading "Paris Habitat" is not Paris Habitat's
+    budget)."""
+    for item in supporting:
+        for unit in item.units:
+            stems = frozenset(unit.stems)
+            if all(matches(s, stems) >= 0.9 for s in of) and states_figure(unit.text):
+                return True
+    return False
+
+
 # --- the verdict ---------------------------------------------------------------------------
 
 
@@ -223,18 +199,18 @@ def decide(
     if not understanding.terms and understanding.indicator is None:
         return Verdict(False, 0.0)
     best = ranked[0].relevance if ranked else 0.0
-    wanted = years(understanding) + names(understanding.question)
+    asked = wanted(understanding)
     mention = understanding.indicators[0] if understanding.indicators else None
     indicator = understanding.indicator
 
     # A year or a name the question gives must be in a passage that answers it.
     supporting = [r for r in ranked[:5] if r.relevance >= threshold * 0.8] or ranked[:1]
-    missing = tuple(w for w in wanted if not any(_holds(_passage_text(r), w) for r in supporting))
-    # An indicator named by its code, or given figures to calculate, is answered by the
-    # catalogue and the calculator whatever the passages hold.
-    by_catalogue = mention is not None and (
-        mention.how == "code" or understanding.kind == "calculation"
-    )
+    missing = tuple(w for w in asked if not any(holds(_passage_text(r), w) for r in supporting))
+    # Given figures to calculate, the calculator answers whatever the passages hold (the
+    # years only label the values). An indicator named by its code is answered by the
+    # catalogue, but not for an organisme or a year it was asked of: "F.VI pour Lyon
+    # Métropole Habitat en 2022" is a figure the base does not hold.
+    by_catalogue = mention is not None and understanding.kind == "calculation"
     if missing and not by_catalogue:
         return Verdict(False, best, missing)
 
@@ -250,4 +226,9 @@ def decide(
         return Verdict(max(share, best) >= threshold, max(share, best))
     if understanding.kind == "drafting" and understanding.aspect is not None:
         return Verdict(True, best)
+    # Asked for a figure ("quel est le taux du livret A ?"), the base answers when a
+    # sentence states one of that; the words alone ("le taux de TVA applicable") do not.
+    figure = asked_figure(understanding)
+    if best >= threshold and figure is not None and not gives_figure(figure, supporting):
+        return Verdict(False, best)
     return Verdict(best >= threshold, best)

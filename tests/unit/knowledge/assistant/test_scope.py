@@ -11,14 +11,15 @@ from datetime import date
 import pytest
 from langchain_core.documents import Document
 
+from knowledge.assistant.dating import dated_year, dated_years
 from knowledge.assistant.extractive import (
     MAX_ANSWER_CHARS,
     NOT_FOUND,
     cite_only_cited,
-    dated_year,
 )
-from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked
-from knowledge.assistant.scope import correction, names, years
+from knowledge.assistant.particulars import names, years
+from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
+from knowledge.assistant.scope import asked_figure, corrected, correction
 from knowledge.assistant.understanding import terms, understand
 from tests.corpus import corpus_available
 
@@ -54,6 +55,14 @@ def test_a_word_is_not_corrected_into_another_word():
     assert correction(terms("technik")[0], stats, "technik") == terms("technique")[0]
 
 
+def test_an_unknown_verb_weighs_nothing_but_an_unknown_noun_does():
+    stats = _stats("Les signataires de la convention.", "Le calendrier des conventions.")
+    reading = corrected(understand("Que déplorent les signataires à propos du calendrier ?"), stats)
+    assert reading.terms == tuple(terms("signataires calendrier"))
+    reading = corrected(understand("Les frais de notaire des signataires ?"), stats)
+    assert terms("notaire")[0] in reading.terms
+
+
 def test_names_and_years_a_passage_must_hold():
     assert names("Combien de logements sociaux compte la ville de Lyon ?") == ("lyon",)
     # An acronym of the glossary, an indicator code, a capital at the start: not names.
@@ -62,6 +71,38 @@ def test_names_and_years_a_passage_must_hold():
     assert years(understand("Que prévoit la circulaire de 2010 ?")) == ("2010",)
     # A calculation's years label its values.
     assert years(understand("En 2021, 30 plans d'apurement pour 200 ménages : G.III ?")) == ()
+
+
+def _units(question: str, passages: list[tuple[str, str]], stats: CorpusStats) -> list[str]:
+    """The units of ``passages`` (heading, text), best first, as ``rank`` scores them."""
+    documents = [Document(page_content=t, metadata={"locator": h}) for h, t in passages]
+    ranked = rank(understand(question), documents, stats)
+    units = [(u.score, u.text) for item in ranked for u in item.units]
+    return [text for _score, text in sorted(units, key=lambda pair: -pair[0])]
+
+
+def test_a_figure_asked_for_is_asked_of_what_follows_it():
+    def of(question: str) -> tuple[str, ...] | None:
+        return asked_figure(understand(question))
+
+    assert of("Quel est le taux du livret A ?") == tuple(terms("livret"))
+    # The figure's own word is seldom beside it ("61 % des organismes"); a sum's is.
+    assert of("Quel pourcentage des organismes a un CCL ?") == tuple(terms("organismes"))
+    assert of("Quel est le budget annuel de la régie ?") == tuple(terms("budget régie"))
+    assert of("Combien de temps dure la CUS ?") == ()
+    assert of("Qui signe la CUS ?") is None
+
+
+def test_the_sentence_holding_the_year_asked_about_comes_first():
+    passages = [
+        ("Enquête", "En 2005, 180 bailleurs ont répondu à l'enquête sur la concertation."),
+        ("Enquête", "En 2009, 337 bailleurs ont répondu à l'enquête sur la concertation."),
+    ]
+    stats = _stats(*(t for _h, t in passages), "Les loyers.", "Les charges.")
+    best = _units("Combien de bailleurs ont répondu à l'enquête en 2009 ?", passages, stats)
+    assert "337" in best[0]
+    best = _units("Combien de bailleurs ont répondu à l'enquête en 2005 ?", passages, stats)
+    assert "180" in best[0]
 
 
 # --- the verdict on the corpus -------------------------------------------------------------
@@ -75,6 +116,11 @@ def test_names_and_years_a_passage_must_hold():
         "Quel est le taux de TVA sur les travaux de rénovation en 2024 ?",
         "Quel est le montant de l'APL pour un couple avec deux enfants ?",
         "Quelle est la procédure d'expulsion devant le tribunal judiciaire ?",
+        # Named by its code, an indicator is known; its value for one office is not.
+        "Quel était l'indicateur G.III de l'office de Grenoble en 2021 ?",
+        # A figure asked for: the words are in the corpus, no figure of that is.
+        "Quel est le budget annuel de Paris Habitat ?",
+        "Quel est le taux de TVA applicable aux travaux d'un office ?",
     ],
 )
 def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
@@ -91,6 +137,11 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
         ("c koi la vacance technik", "rehabilitation"),
         ("cest quoi la vacance technique", "rehabilitation"),
         ("combien d'orgnismes disent que les CCL ont abouti a des projets concrets", "61"),
+        # The sentence holding the year asked about is the one quoted.
+        ("combien de bailleurs ont repondu a l'enquete de 2009 sur la concertation", "337"),
+        # The heading says what the items of its list are.
+        ("quels atouts ont les offices publics de l'habitat", "proximite"),
+        ("quel budget moyen les bailleurs donnent-ils aux associations de locataires", "10 000"),
     ],
 )
 def test_informal_questions_with_slips_are_answered(extractive, question, expected):
@@ -162,6 +213,9 @@ def test_a_statement_dated_long_ago_is_dated_but_a_text_reference_is_not():
     assert dated_year("la loi n° 2009-323 du 25 mars 2009 « de mobilisation »", today) is None
     assert dated_year("le décret n° 2009-1486 fixe le cadre", today) is None
     assert dated_year("une convention conclue en 2024", today) is None  # still current
+    # A law cited by its date alone is a reference too, for answers as for drafts.
+    assert dated_year("la loi du 13 décembre 2000 a créé les plans de concertation", today) is None
+    assert dated_years("la loi du 13 décembre 2000 a créé les plans de concertation", 2025) == []
 
 
 @needs_corpus

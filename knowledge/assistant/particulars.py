@@ -1,0 +1,126 @@
+"""The particulars a question gives: the years it asks about, the names it cites, and
+the figure it asks for ("quel est le taux de…", "combien…").
+
+A passage that answers "combien d'organismes ont répondu à l'enquête de 2009" or "le
+budget de Nantes Métropole Habitat" holds that year or that name: the verdict on whether
+the base answers (``scope``) requires them, and the choice of sentences to quote
+(``retrieval.rank``) prefers those that hold them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from knowledge.assistant.numbers import words_to_digits
+from knowledge.assistant.understanding import canonical, terms
+from knowledge.indicators.codes import find_in_text
+from knowledge.search.analyser import fold
+from knowledge.search.glossary import GLOSSARY
+
+if TYPE_CHECKING:
+    from knowledge.assistant.understanding import Understanding
+
+_YEAR = re.compile(r"(?<![\d,.])(?:19[5-9]\d|20\d{2})(?![\d,.])")
+# A capitalised word inside a sentence, or a word in capitals: a name ("Lyon", "ELAN").
+_NAME = re.compile(r"(?<=[\s(«\"'’])(?:[A-ZÀ-Ý][a-zà-ÿ]{2,}|[A-ZÀ-Ý]{2,})\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+)$")
+# Capitalised by usage, not names a passage must hold.
+_COMMON_CAPITALS = frozenset(
+    fold(w)
+    for w in """
+    etat état hlm prefet préfet region région departement département republique république
+    collectivite collectivité commune communes ville mouvement office offices union
+    conseil ministre ministère loi code article fiche indicateur indicateurs annexe
+    ht ttc tva eur
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+
+
+@lru_cache(maxsize=1)
+def _glossary_words() -> frozenset[str]:
+    return frozenset(fold(a) for a in GLOSSARY)
+
+
+def years(understanding: Understanding) -> tuple[str, ...]:
+    """Years a question asks about; a calculation's years only label its values."""
+    if understanding.kind == "calculation":
+        return ()
+    return tuple(dict.fromkeys(_YEAR.findall(understanding.question)))
+
+
+def names(question: str) -> tuple[str, ...]:
+    """Names the question gives (folded), other than acronyms of the glossary, indicator
+    codes and words capitalised by usage."""
+    codes = {fold(c) for c in find_in_text(question)}
+    found = []
+    for match in _NAME.finditer(question):
+        if _SENTENCE_START.search(question[: match.start()]):
+            continue
+        word = fold(match.group(0))
+        if word in _glossary_words() or word in _COMMON_CAPITALS or word in codes:
+            continue
+        found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def holds(text: str, wanted: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(wanted)}(?![\w])", fold(text)) is not None
+
+
+def wanted(understanding: Understanding) -> tuple[str, ...]:
+    """Everything a passage that answers must hold: years, then names."""
+    return years(understanding) + names(understanding.question)
+
+
+# --- a figure asked for --------------------------------------------------------------------
+
+# What asks for a figure ("quel est le taux de…", "combien de…", "quel budget…"), and the
+# word it asks the figure of.
+_QUANTITY = re.compile(
+    r"\b(?:(?P<word>taux|montants?|budgets?|nombres?|prix|co[uû]ts?|parts?|pourcentages?|"
+    r"proportions?|dur[ée]es?|d[ée]lais?|cotisations?)\b(?:\s+(?:moyen|annuel|mensuel|maximal|"
+    r"minimal|exact|total)(?:ne|le)?s?)?(?:\s+(?:des\b|du\b|de\b|d'|d’)\s*(?:la\s+|les\s+|l'|l’)?(?P<of>[\w-]+))?"
+    r"|\bcombien\b)",
+    re.IGNORECASE,
+)
+_NAMED_SUMS = re.compile(r"(?:budget|montant|prix|co[uû]t|cotisation)s?$", re.I)
+# Counted in time, the figure's word is a unit ("combien de temps": "un mois").
+_TIME_WORDS = frozenset(
+    ["temps", "an", "ans", "annee", "annees", "mois", "jour", "jours", "semaine", "semaines"]
+)
+_OPENING = re.compile(
+    r"^\W*(?:quel(?:le)?s?\b|combien\b|tous les combien\b|en combien\b|dans quel)", re.I
+)
+_FIGURE = re.compile(
+    r"(?<![\w,.])\d[\d\s ]*(?:[,.]\d+)?(?![\w])|\bun(?:e)?\s+(?:mois|an|année|jour|semaine|tiers|quart|sur)\b|\bmoitié\b",
+    re.I,
+)
+_YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
+
+
+def asked_figure(understanding: Understanding) -> tuple[str, ...] | None:
+    """The stems a figure is asked of ("taux du livret A": livret), ``()`` for a figure
+    of nothing named ("combien de temps"), None when no figure is asked."""
+    question = understanding.question
+    match = _QUANTITY.search(question)
+    if match is None or not (
+        _OPENING.search(question) or match.group(0).lower().startswith("combien")
+    ):
+        return None
+    # The figure's own word is seldom written beside it ("61 % des organismes" answers
+    # "quel pourcentage"), nor what is counted ("douze CCL" answers "combien de
+    # conseils"): what the figure is *of* must be there ("taux du livret A": livret).
+    # A sum, though, is written with its name ("un budget de 10 000 €").
+    words = [match.group("word")] if _NAMED_SUMS.match(match.group("word") or "") else []
+    of = match.group("of")
+    if of and fold(of.lower()) not in _TIME_WORDS:
+        words.append(of)
+    stems = (t for w in words for t in terms(canonical(w)))
+    return tuple(dict.fromkeys(t for t in stems if t in understanding.terms))
+
+
+def states_figure(text: str) -> bool:
+    digits = words_to_digits(text)
+    return any(not _YEAR_ONLY.match(m.group(0).strip()) for m in _FIGURE.finditer(digits))
