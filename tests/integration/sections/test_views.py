@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from app.contributions import queries as contributions
 from app.sections import queries
 from tests.conftest import edit_section, logged_in, post_form
 
@@ -153,8 +154,6 @@ def test_a_partner_can_propose_the_first_text_of_an_empty_section(app, world):
     response = post_form(partner, url, data, page=url)
     assert response.status_code == 303
     with app.app_context():
-        from app.contributions import queries as contributions
-
         proposals = contributions.of_section(section_id)
         assert [c.body for c in proposals] == ["Un premier texte proposé."]
 
