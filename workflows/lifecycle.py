@@ -276,6 +276,15 @@ def deadline_status(deadline: Deadline, today: date, soon_days: int = 30) -> Dea
     return "later"
 
 
+# "done" whatever the date: the step a deadline closes is accomplished (a future
+# deadline of a step already done is not "franchie", and a passed one not done is late).
+DEADLINE_STATUS_LABELS: dict[str, str] = {
+    "done": "étape accomplie",
+    "late": "en retard",
+    "soon": "dans moins de 30 jours",
+    "later": "à venir",
+}
+
 DEADLINE_LABELS: dict[str, str] = {
     "association": "Fin de l'association",
     "transmission": "Transmission au préfet",

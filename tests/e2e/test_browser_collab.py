@@ -298,7 +298,9 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             expect(transmise.locator("ul.reasons li").first).to_be_visible()
             expect(drafter.locator("ul.deadlines li")).to_have_count(3)
             deadlines = drafter.locator("ul.deadlines li")
-            expect(deadlines.filter(has_text="Fin de l'association")).to_contain_text("franchie")
+            expect(deadlines.filter(has_text="Fin de l'association")).to_contain_text(
+                "étape accomplie"
+            )
             expect(deadlines.filter(has_text="Transmission au préfet")).to_contain_text(
                 "dans moins de 30 jours"
             )

@@ -4,6 +4,7 @@ its avenant; deadlines on the inbox and the dashboard."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, timedelta
 
 from app.db import db_session
@@ -116,3 +117,16 @@ def test_dashboard_shows_what_is_late_or_due(app, world):
     with app.app_context():
         set_state(world.convention_id, ConventionState.TRANSMISE)
     assert "Transmission au préfet" not in drafter.get("/").get_data(as_text=True)
+
+
+def test_a_deadline_whose_step_is_done_says_so_whatever_its_date(app, world):
+    drafter = logged_in(app, "redac@oph.test")
+    later = (date.today() + timedelta(days=90)).isoformat()
+    response = post_form(
+        drafter, f"/conventions/{world.convention_id}/deadlines", {"association": later}
+    )
+    assert response.status_code == 303
+    page = drafter.get(f"/conventions/{world.convention_id}").get_data(as_text=True)
+    # In negotiation, the association is over: its deadline, still to come, is met.
+    assert re.search(r"Fin de l&#39;association : [\d/]+ — étape accomplie", page)
+    assert "franchie" not in page
