@@ -4,7 +4,7 @@ scopes to suggest."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,12 @@ from app.db import db_session
 from app.models import Convention, IndicatorValue, User, iso
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
 from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
-from knowledge.indicators.display import shown_gap, shown_value
+from knowledge.indicators.display import (
+    decimals_for,
+    shown_difference,
+    shown_gap,
+    shown_value,
+)
 from workflows import targets as rules
 from workflows.conventions import OrganisationKind
 from workflows.errors import NotFound
@@ -88,10 +93,15 @@ class IndicatorTable:
     scopes: tuple[ScopeTable, ...]
 
 
-def _gap(indicator: Indicator, target: float, achieved: float) -> Gap:
+def _gap(indicator: Indicator, target: float, achieved: float, decimals: int = 1) -> Gap:
+    # The status from the values themselves; the gap shown is the difference of the
+    # values as shown, so that "2,1 % | 2,1 %" never reads "−0,1 pt" beside them.
     status = rules.gap_status(indicator.code, target, achieved)
     gap = achieved - target
-    return Gap(gap, shown_gap(indicator, gap, status), status)
+    shown = shown_gap(
+        indicator, shown_difference(indicator, achieved, target, decimals), status, decimals
+    )
+    return Gap(gap, shown, status)
 
 
 def _span(years: tuple[int, ...]) -> str:
@@ -126,19 +136,21 @@ def _aggregate(
         target_then, _, _ = _series_aggregate(indicator, {y: targets[y] for y in common})
         done_then, _, _ = _series_aggregate(indicator, {y: achieved[y] for y in common})
         if target_then is not None and done_then is not None:
-            gap = _gap(indicator, target_then, done_then)
+            places = decimals_for(indicator, target_then, done_then)
+            gap = _gap(indicator, target_then, done_then, places)
             gap_working = (
                 f"Écart à date ({_span(common)}) : réalisé "
-                f"{shown_value(indicator, done_then)} contre une cible de "
-                f"{shown_value(indicator, target_then)}, soit {gap.shown}."
+                f"{shown_value(indicator, done_then, places)} contre une cible de "
+                f"{shown_value(indicator, target_then, places)}, soit {gap.shown}."
             )
     warnings = tuple(dict.fromkeys((*target_warnings, *done_warnings)))
+    places = decimals_for(indicator, *(v for v in (target, done) if v is not None))
     return Aggregate(
         target=target,
-        target_shown=shown_value(indicator, target) if target is not None else "",
+        target_shown=shown_value(indicator, target, places) if target is not None else "",
         target_working=target_working,
         achieved=done,
-        achieved_shown=shown_value(indicator, done) if done is not None else "",
+        achieved_shown=shown_value(indicator, done, places) if done is not None else "",
         achieved_working=done_working,
         compared_years=common,
         gap=gap,
@@ -205,7 +217,13 @@ def table(convention_id: int) -> list[IndicatorTable]:
             for year in years:
                 target = _make_cell(indicator, targets[year], names) if year in targets else None
                 done = _make_cell(indicator, achieved[year], names) if year in achieved else None
-                gap = _gap(indicator, target.value, done.value) if target and done else None
+                gap = None
+                if target and done:
+                    places = decimals_for(indicator, target.value, done.value)
+                    if places != 1:  # two values that would look alike: both more precise
+                        target = replace(target, shown=shown_value(indicator, target.value, places))
+                        done = replace(done, shown=shown_value(indicator, done.value, places))
+                    gap = _gap(indicator, target.value, done.value, places)
                 year_rows.append(YearRow(year, target, done, gap))
             aggregate = _aggregate(
                 indicator,

@@ -55,23 +55,38 @@ def unit_words(unit: str) -> str:
     return unit
 
 
-def shown_value(indicator: Indicator, value: float) -> str:
+def decimals_for(indicator: Indicator, *values: float) -> int:
+    """Decimals a rate is shown with beside others: one, or two when values that differ
+    would look the same at one ("2,10 %" and "2,05 %", not "2,1 %" twice)."""
+    if indicator.kind != "ratio_percent":
+        return 2
+    return 1 if len({f"{v:.1f}" for v in values}) == len(set(values)) else 2
+
+
+def shown_difference(indicator: Indicator, achieved: float, target: float, decimals: int) -> float:
+    """achieved − target as the reader computes it from the values shown."""
+    return float(f"{achieved:.{decimals}f}") - float(f"{target:.{decimals}f}")
+
+
+def shown_value(indicator: Indicator, value: float, decimals: int = 1) -> str:
     """French display of a value: "15,0 %", "OUI", "1 250 € HT par logement"."""
     if indicator.kind == "ratio_percent":
-        return f"{format_number(value, 1, 1)} %"
+        return f"{format_number(value, decimals, decimals)} %"
     if indicator.kind == "qualitative":
         return "OUI" if value else "NON"
     return f"{format_number(value, 2)} {unit_words(indicator.unit)}"
 
 
-def shown_gap(indicator: Indicator, gap: float, status: GapStatus) -> str:
+def shown_gap(indicator: Indicator, gap: float, status: GapStatus, decimals: int = 1) -> str:
     """French display of achieved − target: "+2,5 pts", "−3 logements", "non atteint"."""
     if indicator.kind == "qualitative":
         return "atteint" if status == "favorable" else "non atteint"
-    sign = "+" if gap > 0 else "−" if gap < 0 else "±"
-    if indicator.kind == "ratio_percent":
-        return f"{sign}{format_number(abs(gap), 1, 1)} pt{'s' if abs(gap) >= 2 else ''}"
-    return f"{sign}{format_number(abs(gap), 2)} {unit_words(indicator.unit)}"
+    percent = indicator.kind == "ratio_percent"
+    shown = format_number(abs(gap), decimals, decimals) if percent else format_number(abs(gap), 2)
+    sign = "±" if shown.strip("0,") == "" else "+" if gap > 0 else "−"
+    if percent:
+        return f"{sign}{shown} pt{'s' if abs(gap) >= 2 else ''}"
+    return f"{sign}{shown} {unit_words(indicator.unit)}"
 
 
 def indicator_json(indicator: Indicator) -> dict[str, object]:

@@ -314,3 +314,21 @@ def test_scopes_and_labels_are_escaped(app, world):
     html = drafter.get(_page_url(cid)).get_data(as_text=True)
     assert "<b>Segment</b>" not in html
     assert "&lt;b&gt;Segment&lt;/b&gt; &amp; co" in html
+
+
+def test_values_and_their_gap_are_rounded_alike(app, world):
+    cid = world.convention_id
+    drafter = logged_in(app, DRAFTER)
+    _saved(drafter, cid, year=2025, V1=214, V2=10000)  # target 2,14 %
+    _saved(drafter, cid, year=2026, V1=21, V2=1000)  # 2,1 %
+    _state(app, cid, ConventionState.BILAN_2)
+    _saved(drafter, cid, year=2025, kind="realise", V1=206, V2=10000)  # 2,06 %
+    _saved(drafter, cid, year=2026, kind="realise", V1=17, V2=1000)  # 1,7 %
+    page = _page(drafter, cid)
+    # Both would read 2,1 %, beside a gap of −0,1 pt: they are shown to two decimals.
+    row = _row(page, 2025)
+    assert "2,14 %" in row and "2,06 %" in row and "−0,08 pt" in row
+    assert ">2,1 %<" not in row
+    # Values that read apart keep one decimal, and the gap is their shown difference.
+    row = _row(page, 2026)
+    assert ">2,1 %<" in row and ">1,7 %<" in row and "−0,4 pt" in row
