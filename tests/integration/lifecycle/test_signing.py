@@ -113,6 +113,8 @@ def test_the_drafter_is_offered_the_organisme_first_then_the_paper_copies(app, w
         "DDT Test (d'après l'exemplaire papier)",
     ]
     assert options[0][0] == " selected"
+    # Not prefilled with the drafter's name: chosen for a paper copy, it would be wrong.
+    assert 'name="signer" maxlength="200" value=""' in form
     # A paper copy's signature names who signed: refused without, beside the field.
     with app.app_context():
         today = local_today().isoformat()
