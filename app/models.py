@@ -667,6 +667,23 @@ class KbPassage(Base):
     document: Mapped[KbDocument] = relationship(back_populates="passages")
 
 
+class KbVector(Base):
+    """A passage's dense vector (app/kb/vectors.py): a projection of the passage, like
+    the search index, computed in the background and rebuilt by ``kb reindex``. The
+    model's name says which model made it (vectors of two models are not comparable);
+    ``data`` is ``dimension`` float32 values, L2-normalised, little-endian: no vector
+    type needed of the database (no pgvector)."""
+
+    __tablename__ = "kb_vector"
+
+    passage_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_passage.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200), index=True)
+    dimension: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class KbJob(Base):
     """Long work on the knowledge base, done by a background job (app/kb/background.py):
     a document uploaded on the web, kept here with its bytes until a worker has ingested

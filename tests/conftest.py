@@ -39,6 +39,13 @@ from workflows.permissions import Role
 POSTGRES_URL = os.environ.get("COSIGNE_TEST_DATABASE_URL")
 
 
+def pytest_configure() -> None:
+    # No embedding model in the suite, for every application it builds (and the servers
+    # it starts): BM25 alone, as the tests were written for. The hybrid search has tests
+    # of its own, with a small deterministic model (tests/unit/knowledge/search).
+    os.environ["COSIGNE_EMBEDDINGS"] = "none"
+
+
 def pytest_report_header() -> str:
     return f"cosigne database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}"
 

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import db_session, write_transaction
-from app.kb import operations
+from app.kb import operations, vectors
 from app.kb.queries import MAX_UPLOAD_BYTES
 from app.models import KbDocument, KbJob, User, utcnow
 from knowledge.ingest.extract import SUPPORTED_EXTENSIONS, checksum
@@ -252,12 +252,16 @@ def due_ids(now: datetime | None = None, limit: int = SWEEP_LIMIT) -> list[int]:
 
 def run_due(now: datetime | None = None) -> int:
     """The sweep: every job still waiting (its message lost, or the queue down at the
-    upload) or whose worker died. Returns how many this call did."""
+        upload) or whose worker died, then the passages still without a vector of the
+    configured model (app/kb/vectors.py). Returns how many jobs this call did."""
     done = 0
     for job_id in due_ids(now):
         db_session().rollback()  # each job on a fresh snapshot
         if run(job_id):
             done += 1
+    # The passages' vectors catch up here, in the worker (app/kb/projection.py).
+    db_session().rollback()
+    vectors.compute_missing()
     return done
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.db import db_session, write_transaction
+from app.kb import vectors
 from app.kb.projection import search_documents
 from app.kb.queries import index
 from app.models import KbDocument, KbPassage, User
@@ -123,6 +124,8 @@ def ingest(
                 session, "kb_ajout", f"Document « {title} » ajouté à la base documentaire", user
             )
     index().add(search_documents(document, rows))
+    # Out of the web request: this runs in the job worker (uploads) or the command line.
+    vectors.compute_missing()
     return document, True
 
 
@@ -142,9 +145,11 @@ def remove(document_id: int, user: User | None = None) -> str:
 
 
 def reindex(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the index from the database; ``progress`` is told of each batch."""
+    """Rebuild the index from the database, then the passages' vectors (when a model is
+    configured); ``progress`` is told of each batch."""
     target = index()
     target.clear()
+    vectors.clear()
     session = db_session()
     total = 0
     for document in session.scalars(select(KbDocument).order_by(KbDocument.id)):
@@ -159,4 +164,5 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
             if progress:
                 progress(len(batch))
     target.optimize()
+    vectors.compute_missing()
     return total

@@ -6,6 +6,11 @@ leaves the projection behind the database, whose rows are the truth. Each proces
 the first request it serves, compares what the index holds (documents and their
 passage counts) with the database and indexes again what differs; ``kb reindex``
 remains for a rebuild from scratch.
+
+The passages' vectors (app/kb/vectors.py) catch up likewise: a passage without a vector
+of the configured model gets one (``catch_up(vectors=True)``, and the minute's sweep of
+the job worker). The first request's hook leaves them to the worker: embedding a whole
+corpus takes minutes with the embedded model, too long for a request to wait.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import db_session
+from app.kb import vectors as passage_vectors
 from app.kb.queries import index
 from app.models import KbDocument, KbPassage
 from knowledge.search.index import IndexBusy
@@ -35,10 +41,12 @@ BATCH = 500
 class CaughtUp:
     indexed: tuple[int, ...]  # documents (re)indexed
     removed: tuple[int, ...]  # documents taken out of the index (gone from the database)
+    vectorised: int = 0  # passages given a vector
 
 
-def catch_up() -> CaughtUp:
-    """Bring the index in line with the database, document by document."""
+def catch_up(vectors: bool = True) -> CaughtUp:
+    """Bring the index in line with the database, document by document, then (with
+    ``vectors``) give a vector to each passage that has none of the configured model."""
     session = db_session()
     stored = {
         document_id: count
@@ -70,7 +78,8 @@ def catch_up() -> CaughtUp:
             len(behind),
             len(gone),
         )
-    return CaughtUp(tuple(behind), tuple(gone))
+    vectorised = passage_vectors.compute_missing() if vectors else 0
+    return CaughtUp(tuple(behind), tuple(gone), vectorised)
 
 
 def catch_up_once() -> None:
@@ -84,7 +93,7 @@ def catch_up_once() -> None:
         if app.extensions.get("cosigne_index_caught_up"):
             return
         try:
-            catch_up()
+            catch_up(vectors=False)
         except (SQLAlchemyError, OSError, IndexBusy):
             # What a busy or unreachable store raises; a bug (anything else) is not
             # hidden: it fails the request and shows in the logs like any other.

@@ -13,13 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.db import db_session, engine, is_sqlite
+from app.kb.vectors import DatabaseVectors, embeddings
 from app.models import KbDocument, KbPassage
 from knowledge.indicators.catalogue import Indicator
 from knowledge.indicators.codes import get
 from knowledge.search.backends.postgres import PostgresIndex
 from knowledge.search.backends.whoosh import WhooshIndex
+from knowledge.search.hybrid import HybridIndex
 from knowledge.search.index import Filters, SearchIndex
 from knowledge.search.index import search as run_search
+from knowledge.search.vectors import model_name
 from knowledge.types import Hit
 from workflows.errors import NotFound
 
@@ -27,7 +30,9 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def index() -> SearchIndex:
-    """The configured search index of this application (one per process)."""
+    """The configured search index of this application (one per process): the
+    backend's BM25, fused with the passages' vectors when a model is configured
+    (``COSIGNE_EMBEDDINGS``; ``none`` gives the backend itself)."""
     app = current_app
     existing: SearchIndex | None = app.extensions.get("cosigne_search")
     if existing is None:
@@ -40,6 +45,9 @@ def index() -> SearchIndex:
             existing = PostgresIndex(engine())
         else:
             existing = WhooshIndex(Path(app.config["DATA_DIR"]) / "index")
+        model = embeddings()
+        if model is not None:
+            existing = HybridIndex(existing, model, DatabaseVectors(model_name(model)))
         app.extensions["cosigne_search"] = existing
     return existing
 

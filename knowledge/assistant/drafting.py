@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from knowledge.assistant.dating import dated_years
@@ -169,6 +170,26 @@ PARTS: tuple[Part, ...] = (
         "état lieux diagnostic",
         "état des lieux diagnostic du patrimoine et de l'occupation sociale",
     ),
+    # The parts of a contract freely negotiated between an office and a collectivité, as
+    # the guide on contractualisation lists what the parties define.
+    Part(
+        "Orientations et objectifs du contrat",
+        "orientations objectifs champs domaines contrat contractualisation",
+        "orientations objectifs champs contenus de la contractualisation PLH PDH attentes "
+        "besoins des deux parties",
+    ),
+    Part(
+        "Contreparties de la collectivité",
+        "contreparties leviers subventions foncier garanties",
+        "contreparties collectivité leviers subventions investissement accès au foncier "
+        "titres participatifs",
+    ),
+    Part(
+        "Gouvernance, suivi et évaluation du contrat",
+        "gouvernance suivi évaluation bilan pilotage animation",
+        "dispositions de gouvernance et de suivi modalités de gouvernance animation "
+        "évaluation bilan de la contractualisation instances élus",
+    ),
 )
 _PART_OF_ASPECT = {a: p for p in PARTS[1:] if p.title != PARTS[5].title for a in p.aspects}
 
@@ -183,14 +204,29 @@ def _aspect_part(aspect: str) -> Part:
 def find_part(text: str | None) -> Part | None:
     """The part of a CUS a text names ("la partie patrimoine", a section's title)."""
     stems = set(terms(text or ""))
+    weight = _specificity()
     best, best_score = None, 0.0
     for part in PARTS:
         names = part.name_stems
-        matched = len(names & stems)
-        score = matched / len(names) + 0.01 * matched
+        matched = names & stems
+        # What the matched words say of this part, then how much of its name they are.
+        said = sum(weight[s] for s in matched)
+        score = said + 0.1 * said / sum(weight[s] for s in names)
         if matched and score > best_score:
             best, best_score = part, score
     return best
+
+
+@lru_cache(maxsize=1)
+def _specificity() -> dict[str, float]:
+    """How much a word names one part rather than several: "locataires" speaks of the
+    quality of service and of the concertation alike, "vente" of one part only (so "la
+    vente de logements aux locataires" is the patrimonial part, not the service's)."""
+    counts: dict[str, int] = {}
+    for part in PARTS:
+        for stem_ in part.topic_stems:
+            counts[stem_] = counts.get(stem_, 0) + 1
+    return {stem_: 1.0 / count for stem_, count in counts.items()}
 
 
 def draft_part(understanding: Understanding, context: str | None = None) -> Part | None:

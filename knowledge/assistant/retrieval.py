@@ -246,10 +246,34 @@ def _defines(subject: str, text: str) -> bool:
     return bool(subject) and re.search(pattern, canonical(text)) is not None
 
 
+# What qualifies the term asked about rather than names it: "la chaudière collective au
+# sens des fiches", "les parties communes pour l'indicateur de propreté".
+_QUALIFIER = re.compile(
+    r"\s(?:au sens|pour|dans|selon|d'apr[eè]s|en mati[eè]re|au titre|dans le cadre)\b.*$"
+)
+
+
 def _subject(question: str) -> str:
-    """The last two content words of a definition question ("vacance technique")."""
-    content = [w for w in words(canonical(question)) if not is_stop(w)]
+    """The last two content words of the term a definition question asks about
+    ("vacance technique"), what qualifies it left out."""
+    term = _QUALIFIER.sub("", canonical(question).replace("’", "'"))
+    content = [w for w in words(term) if not is_stop(w)]
     return " ".join(content[-2:]) if content else ""
+
+
+def _opening(stems: tuple[str, ...]) -> tuple[str, ...]:
+    return stems[:6]
+
+
+def _boilerplate(documents: list[Document]) -> set[tuple[str, ...]]:
+    """Openings of sentences that recur in three passages retrieved or more: the rows
+    every fiche begins with ("Aspect de la politique : … Engagement : …"), a running
+    title. Quoted for their words, they crowd out the passage that answers."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    for document in documents:
+        openings = {_opening(terms(t)) for t in split_units(document.page_content)}
+        seen.update(o for o in openings if len(o) >= 6)
+    return {opening for opening, count in seen.items() if count >= 3}
 
 
 def rank(
@@ -264,6 +288,7 @@ def rank(
     ranked = []
     code = understanding.indicators[0].code if understanding.indicators else None
     asked = wanted(understanding)
+    common = _boilerplate(documents)
     for order, document in enumerate(documents):
         meta = document.metadata
         passage_stems = set(terms(f"{meta.get('locator', '')}\n{document.page_content}"))
@@ -305,6 +330,8 @@ def rank(
                 score *= 0.7  # a fragment whose beginning is elsewhere
             if _NOISE.search(text):
                 score *= 0.5  # addresses, links, footnotes: not an answer
+            if _opening(stems) in common:
+                score *= 0.6  # the same sentence heads many passages: it says little
             unit.score = score + 0.5 * prior + 0.1 * relevance
             item.units.append(unit)
         item.relevance = relevance

@@ -33,7 +33,7 @@ from knowledge.assistant.retrieval import (
 )
 from knowledge.assistant.understanding import Understanding, canonical, terms, word_stem
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
-from knowledge.search.analyser import fold, tokens
+from knowledge.search.analyser import fold, is_stop, tokens
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,8 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
     fixes: dict[str, str] = {}
     verbs: set[str] = set()
     for word, start, end in reversed(list(tokens(question))):
-        if not word.isalpha() or len(word) < 5:
-            continue
+        if not word.isalpha() or len(word) < 5 or is_stop(fold(word).lower()):
+            continue  # "pendant", "quelles": words of the language, not of the corpus
         stem_ = word_stem(fold(word))
         fix = correction(stem_, stats, word)
         if fix is not None:

@@ -333,13 +333,17 @@ def find_indicators(text: str) -> list[IndicatorMention]:
     return named + [IndicatorMention(code, scores[code][1]) for code in ranked]
 
 
+# An elided article or preposition ("l'accompagnement", "d'entretien") is its word's.
+_ELISION = re.compile(r"\b(?:[ldjmnst]|qu|jusqu|lorsqu|puisqu)'")
+
+
 @lru_cache(maxsize=512)
 def _fold_keyword(keyword: str) -> str:
-    return " ".join(re.sub(r"[^\w%']+", " ", fold(keyword).replace("’", "'")).split())
+    return _spaced(fold(keyword).replace("’", "'")).strip()
 
 
 def _spaced(folded: str) -> str:
-    return " " + " ".join(re.sub(r"[^\w%']+", " ", folded).split()) + " "
+    return " " + " ".join(re.sub(r"[^\w%']+", " ", _ELISION.sub(" ", folded)).split()) + " "
 
 
 # --- aspects (for drafting help) -----------------------------------------------------------

@@ -1119,6 +1119,7 @@ _INDICATORS: tuple[Indicator, ...] = (
             "moins de 30 jours",
             "moins de trente jours",
             "réponse aux réclamations",
+            "réclamations prises en compte",
         ),
     ),
     Indicator(

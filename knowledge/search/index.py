@@ -56,6 +56,11 @@ class SearchIndex(Protocol):
     def search(self, query: QueryPlan, filters: Filters, limit: int) -> tuple[list[Hit], int]:
         """Best passages first, and an estimate of how many matched."""
 
+    def passages(self, passage_ids: list[int]) -> list[Hit]:
+        """The passages of these ids that the index holds, in that order, as hits of
+        score 0 with a plain excerpt: what the hybrid search reads of a passage that
+        only the dense side found (``knowledge.search.hybrid``)."""
+
 
 def search(
     index: SearchIndex, question: str, filters: Filters | None = None, limit: int = DEFAULT_LIMIT

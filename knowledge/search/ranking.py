@@ -441,6 +441,11 @@ def _expansion_firsts(concepts: dict[str, Concept]) -> set[str]:
     return firsts
 
 
+def plain_hit(stored: Mapping[str, str]) -> Hit:
+    """A passage's stored fields as a hit of score 0, its excerpt unmarked."""
+    return _hit(stored, 0.0, [])
+
+
 def _hit(stored: Mapping[str, str], score: float, highlight: list[str]) -> Hit:
     text = stored.get("body", "")
     return Hit(

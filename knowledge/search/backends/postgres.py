@@ -57,6 +57,7 @@ from knowledge.search.ranking import (
     Ranking,
     concepts_of,
     content_terms,
+    plain_hit,
     question_of,
     rerank,
     stage_one_terms,
@@ -199,6 +200,23 @@ class PostgresIndex:
             ).all()
         )
         return {int(document_id): int(count) for document_id, count in rows}
+
+    def passages(self, passage_ids: list[int]) -> list[Hit]:
+        ids = [int(p) for p in dict.fromkeys(passage_ids)]
+        if not ids:
+            return []
+        rows = self._run(
+            lambda conn: (
+                conn.execute(
+                    text(f"SELECT {', '.join(_STORED)} FROM {TABLE} WHERE passage_id = ANY(:ids)"),
+                    {"ids": ids},
+                )
+                .mappings()
+                .all()
+            )
+        )
+        found = {int(row["passage_id"]): plain_hit(_stored(row)) for row in rows}
+        return [found[p] for p in ids if p in found]
 
     # --- search ----------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from knowledge.search.ranking import (
     Ranking,
     concepts_of,
     content_terms,
+    plain_hit,
     prepare,
     question_of,
     rerank,
@@ -257,6 +258,28 @@ class WhooshIndex:
     def optimize(self) -> None:
         writer = self._writer()
         writer.commit(optimize=True)
+
+    def passages(self, passage_ids: list[int]) -> list[Hit]:
+        # Each id's posting read from the leaves' term index (whoosh's document_number
+        # parses and runs a query: a hundred times slower).
+        with self._lock:
+            searcher = self._current()
+            leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
+            hits = []
+            for passage_id in dict.fromkeys(passage_ids):
+                term = str(int(passage_id))
+                docnum = next(
+                    (
+                        ids[0] + offset
+                        for reader, offset in leaves
+                        for ids, _weights in _postings(reader, "passage_id", term)
+                        if ids
+                    ),
+                    None,
+                )
+                if docnum is not None:
+                    hits.append(plain_hit(searcher.stored_fields(docnum)))
+            return hits
 
     # --- searching -----------------------------------------------------------------------
 

@@ -164,6 +164,10 @@ def test_values_per_year():
         ("Combien de places d'hébergement et logements adaptés livrés ?", "B.II"),
         ("Quelle formule pour les locataires satisfaits ?", "H.VI"),
         ("l'indicateur f6", "F.VI"),
+        # An elided article belongs to its word: "l'accompagnement" is "accompagnement".
+        ("Que suit-on de l'accompagnement des ménages par le bailleur ?", "G.II"),
+        # The fiche's own wording names it ("réclamations prises en compte").
+        ("La part des réclamations prises en compte dans le délai ?", "H.II"),
     ],
 )
 def test_indicators_named_by_code_keyword_or_title(question, code):

@@ -117,6 +117,14 @@ def _body(answer: dict) -> str:
 def test_a_part_is_found_from_the_question_then_from_the_section():
     assert find_part("la section sur la politique de loyers").title == "Politique des loyers"
     assert find_part("la partie patrimoine").title.startswith("Politique patrimoniale")
+    # A word shared by several parts ("locataires") weighs less than one naming a part.
+    sale = find_part("la partie sur la vente des logements à leurs locataires")
+    assert sale.title.startswith("Politique patrimoniale")
+    assert find_part("le service rendu aux locataires").title.startswith("Qualité")
+    # A contract between an office and its collectivité has parts of its own.
+    clause = find_part("l'article sur le pilotage et le bilan du contrat avec la commune")
+    assert clause.title.startswith("Gouvernance")
+    assert find_part("les leviers que la collectivité mobilise").title.startswith("Contreparties")
     short = understand("Aide-moi à rédiger cette partie", "Qualité du service rendu aux locataires")
     assert draft_part(short, "Qualité du service rendu aux locataires").title.startswith("Qualité")
     # Not a drafting request: no draft, whatever the section.

@@ -93,6 +93,19 @@ def test_a_figure_asked_for_is_asked_of_what_follows_it():
     assert of("Qui signe la CUS ?") is None
 
 
+def test_a_sentence_every_fiche_opens_with_says_little():
+    header = "Aspect de la politique : qualité du service rendu avec les signataires de la CUS."
+    passages = [
+        ("Fiche H.I", f"{header} Le traitement des réclamations."),
+        ("Fiche H.II", f"{header} Les réclamations traitées en moins de 30 jours."),
+        ("Fiche H.VI", f"{header} La propreté des parties communes."),
+        ("Signature", "La CUS est signée par l'organisme et le préfet, ses deux signataires."),
+    ]
+    stats = _stats(*(t for _h, t in passages), "Les loyers.", "Les charges.")
+    best = _units("Qui sont les signataires de la CUS ?", passages, stats)
+    assert best[0].startswith("La CUS est signée")
+
+
 def test_the_sentence_holding_the_year_asked_about_comes_first():
     passages = [
         ("Enquête", "En 2005, 180 bailleurs ont répondu à l'enquête sur la concertation."),
@@ -131,6 +144,14 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
 
 
 @needs_corpus
+def test_a_word_of_the_language_is_never_read_as_a_slip(extractive):
+    # The corpus's statistics leave out stop words: "pendant" is unknown to them, and
+    # was read as a slip for the stem of "pendante".
+    question = "Que fournit l'organisme pendant l'élaboration de la CUS ?"
+    assert "pendant" in corrected(understand(question), extractive.stats()).question
+
+
+@needs_corpus
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -142,6 +163,8 @@ def test_questions_sharing_words_with_the_corpus_but_not_answered_find_nothing(
         # The heading says what the items of its list are.
         ("quels atouts ont les offices publics de l'habitat", "proximite"),
         ("quel budget moyen les bailleurs donnent-ils aux associations de locataires", "10 000"),
+        # The term defined, not what qualifies it ("selon la circulaire").
+        ("C'est quoi une chaudière collective selon la circulaire ?", "plusieurs logements"),
     ],
 )
 def test_informal_questions_with_slips_are_answered(extractive, question, expected):
