@@ -1,7 +1,7 @@
 """when a convention was transmitted to the préfet, who signed for each party
 
 Revision ID: b3c1d2e4f5a6
-Revises: a80e618bee6e
+Revises: 090124966560
 Create Date: 2026-12-03 14:05:00.000000
 
 A signature may not be dated before the transmission: the moment is kept on the
@@ -19,7 +19,7 @@ import app.models
 
 
 revision = 'b3c1d2e4f5a6'
-down_revision = 'a80e618bee6e'
+down_revision = '090124966560'
 branch_labels = None
 depends_on = None
 

@@ -60,7 +60,7 @@ def test_transmitted_conventions_take_their_transmission_from_the_journal(app, t
     recorded them."""
     at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     with _scratch_database(app, tmp_path) as engine:
-        upgrade(engine, "a80e618bee6e")
+        upgrade(engine, "090124966560")
         with engine.begin() as conn:
             run = conn.execute
             run(
