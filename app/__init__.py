@@ -57,6 +57,7 @@ from app.word import api as word_api
 from app.word import operations as word_operations
 from app.word import views as word
 from config import load_config
+from knowledge.indicators.display import TARGET_LABELS, TARGET_WORDS
 from workflows import sandbox
 from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
 from workflows.lifecycle import STATE_LABELS, comments_open
@@ -235,6 +236,8 @@ def _register_templates(app: Flask) -> None:
             "STATE_LABELS": STATE_LABELS,
             "ROLE_LABELS": ROLE_LABELS,
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
+            "TARGET_LABELS": TARGET_LABELS,
+            "TARGET_WORDS": TARGET_WORDS,
             "Action": Action,
             "allowed": lambda action: can(role, action),
             "comments_open": comments_open,

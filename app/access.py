@@ -434,6 +434,13 @@ def enforce_access() -> ResponseReturnValue | None:
         assert rule.action is not None
         convention = _load_convention(request.view_args or {})
         g.role = role_of(g.user, convention.id)
+        if g.role is None:
+            # Not a participant at all: say so, and who can change it.
+            abort(
+                403,
+                "Vous ne participez pas à cette convention. Pour y accéder, demandez à "
+                "l'organisme qui la rédige de vous y ajouter.",
+            )
         if not can(g.role, rule.action):
             abort(403, "Votre rôle dans cette convention ne permet pas cette action.")
     return None

@@ -679,7 +679,7 @@ class KbVector(Base):
     passage_id: Mapped[int] = mapped_column(
         ForeignKey("kb_passage.id", ondelete="CASCADE"), primary_key=True
     )
-    model: Mapped[str] = mapped_column(String(200), index=True)
+    model: Mapped[str] = mapped_column(CleanString(200), index=True)
     dimension: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -15,6 +15,14 @@ KIND_FORMULA = {
     "count": "un nombre",
     "qualitative": "OUI ou NON",
 }
+# How a target is read, in a word (tables, the indicator's page).
+TARGET_LABELS = {
+    "per_year": "Chaque année",
+    "cumulated": "Cumul sur six ans",
+    "at_term": "Valeur à terme",
+    "last_year": "Dernière année",
+    "six_year_average": "Moyenne sur six ans",
+}
 TARGET_WORDS = {
     "per_year": "une cible pour chaque année, lue année par année",
     "cumulated": "cumul des valeurs annuelles sur les six ans",

@@ -64,3 +64,14 @@ def test_an_oversized_upload_is_refused_before_anything_is_read(app, world):
     )
     assert response.status_code == 413 and "50 Mo" in response.get_data(as_text=True)
     assert "enorme" not in client.get("/kb/documents").get_data(as_text=True)
+
+
+def test_indicator_pages_say_how_each_target_is_read_in_french(app, world):
+    web = logged_in(app, "asso@dep.test")
+    listing = web.get("/kb/indicateurs").get_data(as_text=True)
+    for label in ("Cumul sur six ans", "Valeur à terme", "Dernière année", "Moyenne sur six ans"):
+        assert label in listing
+    for english in ("cumulated", "at term", "last year", "six year average"):
+        assert english not in listing
+    page = web.get("/kb/indicateurs/E.I").get_data(as_text=True)
+    assert "Moyenne sur six ans" in page and "jamais la moyenne des taux annuels" in page

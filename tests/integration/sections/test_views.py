@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from app.contributions import queries as contributions
 from app.sections import queries
 from tests.conftest import edit_section, logged_in, post_form
 
@@ -134,3 +135,36 @@ def test_sections_are_added_renamed_and_reordered(app, world):
         titles = [s.title for s in queries.sections_with_current(world.convention_id)]
     assert titles[-2:] == ["Annexe", "Association des collectivités et concertation"]
     assert "Annexe" in client.get(page).get_data(as_text=True)
+
+
+def _empty_section(app, world) -> int:
+    with app.app_context():
+        sections = queries.sections_with_current(world.convention_id)
+        return next(s.id for s in sections if s.current_revision is None)
+
+
+def test_a_partner_can_propose_the_first_text_of_an_empty_section(app, world):
+    section_id = _empty_section(app, world)
+    partner = logged_in(app, "asso@dep.test")
+    html = partner.get(f"/sections/{section_id}").get_data(as_text=True)
+    assert "Proposer un premier texte" in html
+    assert f'href="/sections/{section_id}/contributions/new"' in html
+    url = f"/sections/{section_id}/contributions/new"
+    data = {"base_revision": "0", "body": "Un premier texte proposé.", "rationale": "Pour lancer"}
+    response = post_form(partner, url, data, page=url)
+    assert response.status_code == 303
+    with app.app_context():
+        proposals = contributions.of_section(section_id)
+        assert [c.body for c in proposals] == ["Un premier texte proposé."]
+
+
+def test_someone_outside_a_convention_is_told_they_do_not_take_part(app, world):
+    outsider = logged_in(app, "autre@esh.test")
+    response = outsider.get(f"/conventions/{world.convention_id}")
+    assert response.status_code == 403
+    assert "Vous ne participez pas à cette convention" in response.get_data(as_text=True)
+    # A member whose role does not allow an action is told that, not the above.
+    observer = logged_in(app, "obs@obs.test")
+    response = observer.get(f"/sections/{world.section_id}/edit")
+    assert response.status_code == 403
+    assert "ne permet pas cette action" in response.get_data(as_text=True)
