@@ -205,6 +205,8 @@ class Convention(Base):
     association_deadline: Mapped[date | None]
     transmission_deadline: Mapped[date | None]
     signature_deadline: Mapped[date | None]
+    # When it was last sent to the préfet: no party signs before (workflows.lifecycle).
+    transmitted_at: Mapped[datetime | None]
     # Frozen at signature: the canonical text and its SHA-256, never edited afterwards.
     signed_text: Mapped[str | None] = mapped_column(CleanText)
     signed_sha256: Mapped[str | None] = mapped_column(CleanString(64))
@@ -453,6 +455,9 @@ class Signature(Base):
     membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     signed_on: Mapped[date]
+    # Who signed for the party (name, and title when given): the person recording their
+    # own party's signature, or the one named on the signed paper copy.
+    signer: Mapped[str] = mapped_column(CleanString(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     membership: Mapped[Membership] = relationship()

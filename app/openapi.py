@@ -339,6 +339,8 @@ SCHEMAS: Schema = {
     "Signatures": _object(
         {
             "signing_open": _BOOL,
+            # The day of the last transmission to the préfet: no signature before it.
+            "transmitted_on": _nullable(_DAY),
             "signatures": {
                 "type": "array",
                 "items": _object(
@@ -347,6 +349,7 @@ SCHEMAS: Schema = {
                         "membership_id": _INT,
                         "party": _STR,
                         "signed_on": _DAY,
+                        "signer": _STR,
                         "recorded_by": _STR,
                         "created_at": _TIME,
                     }
@@ -354,7 +357,11 @@ SCHEMAS: Schema = {
             },
             "signatories": {
                 "type": "array",
-                "items": _object({"membership_id": _INT, "party": _STR, "signed": _BOOL}),
+                # Every party that signs: the organisme (``organisme``) first, then the
+                # signatories.
+                "items": _object(
+                    {"membership_id": _INT, "party": _STR, "organisme": _BOOL, "signed": _BOOL}
+                ),
             },
         }
     ),
@@ -1166,13 +1173,15 @@ def description() -> Schema:
         },
         "/api/conventions/{convention_id}/signatures": {
             "get": _operation(
-                "Les signatures enregistrées et les signataires qui n'ont pas signé",
+                "Les signatures enregistrées et chaque partie qui signe (l'organisme, puis "
+                "les signataires), signée ou non",
                 parameters=[CONVENTION],
                 schema=_ref("Signatures"),
             ),
             "post": _operation(
-                "Enregistrer une signature : la sienne, ou pour un rédacteur celle de tout "
-                "signataire d'après l'exemplaire papier",
+                "Enregistrer une signature, datée au plus tôt du jour de la transmission au "
+                "préfet et au plus tard d'aujourd'hui : la sienne, ou pour un rédacteur celle "
+                "de toute partie d'après l'exemplaire papier",
                 ok=201,
                 parameters=[CONVENTION],
                 schema=_ref("Signatures"),
@@ -1183,6 +1192,11 @@ def description() -> Schema:
                             "description": "Le signataire (facultatif pour le sien propre)",
                         },
                         "signed_on": _DAY,
+                        "signer": {
+                            **_STR,
+                            "description": "Nom et qualité de qui a signé (par défaut, "
+                            "soi-même ; obligatoire d'après l'exemplaire papier)",
+                        },
                     },
                     ["signed_on"],
                 ),

@@ -35,9 +35,16 @@ class CosigneError(Exception):
 
 
 class InvalidInput(CosigneError, ValueError):
-    """Bad input (HTTP 400). Also a ValueError, as a value the rules refuse."""
+    """Bad input (HTTP 400). Also a ValueError, as a value the rules refuse.
+
+    ``field``: the form field the refusal is about, when one is, for a page to show the
+    message next to it."""
 
     status = 400
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class TooLarge(InvalidInput):

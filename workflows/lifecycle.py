@@ -81,6 +81,8 @@ class ConventionFacts:
     signed_by: frozenset[str]  # names of those whose signature is recorded
     start_year: int
     today: date
+    # The organisme, a party that signs too (its name); None: facts without it.
+    organisme: str | None = None
 
 
 def _state(value: str) -> ConventionState:
@@ -104,8 +106,8 @@ def check_transition(facts: ConventionFacts, to: str) -> list[str]:
 
     Every applicable reason is given at once, so that users fix everything in one go:
     the step itself, then the conditions of entering the target stage (mandatory
-    sections validated and a signatory before transmission, every signature before
-    ``signee``, the calendar before an evaluation).
+    sections validated and a signatory before transmission, every party's signature,
+    the organisme's included, before ``signee``, the calendar before an evaluation).
     """
     current = _state(facts.state)
     target = _state(to)
@@ -142,7 +144,9 @@ def check_transition(facts: ConventionFacts, to: str) -> list[str]:
             reasons.append("Aucun signataire n'est désigné : ajoutez au moins un signataire.")
 
     if target is ConventionState.SIGNEE:
-        missing = _unique(name for name in facts.signatories if name not in facts.signed_by)
+        # The organisme concludes its convention: a party, it signs it too.
+        parties = (facts.organisme, *facts.signatories) if facts.organisme else facts.signatories
+        missing = _unique(name for name in parties if name not in facts.signed_by)
         if not facts.signatories:
             # Without a signatory, "every signature recorded" would be vacuously true.
             reasons.append("Aucun signataire n'est désigné : la convention ne peut être signée.")
@@ -228,6 +232,27 @@ def review_open(state: str) -> bool:
 def signing_open(state: str) -> bool:
     """Signatures are recorded only once the convention is with the préfet."""
     return _state(state) is ConventionState.TRANSMISE
+
+
+def check_signature_date(signed_on: date, transmitted_on: date | None, today: date) -> str | None:
+    """Why a signature cannot bear the date ``signed_on``, in French; None when it can.
+
+    The parties sign the text sent to the préfet: not before it was sent
+    (``transmitted_on``, the day where the users are; None when unknown), and not in
+    the future (``today``, likewise where the users are).
+    """
+    if signed_on > today:
+        return (
+            f"La date de signature ({signed_on:%d/%m/%Y}) ne peut être dans le futur : "
+            f"nous sommes le {today:%d/%m/%Y}."
+        )
+    if transmitted_on is not None and signed_on < transmitted_on:
+        return (
+            f"La date de signature ({signed_on:%d/%m/%Y}) précède la transmission de la "
+            f"convention au préfet, le {transmitted_on:%d/%m/%Y} : on ne signe que le texte "
+            "transmis."
+        )
+    return None
 
 
 def signed(state: str) -> bool:

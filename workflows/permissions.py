@@ -144,6 +144,45 @@ def may_sign_for(role: Role | None, speaks_for_party: bool) -> bool:
     return speaks_for_party or role is Role.REDACTEUR
 
 
+@dataclass(frozen=True)
+class SigningParty:
+    """A party that signs the convention, as one user sees it."""
+
+    id: int  # its membership
+    name: str
+    organisme: bool  # the organisme itself (the others are the signatories)
+    own: bool  # the user speaks for it
+    signed: bool  # its signature is recorded
+
+
+def parties_to_sign_for(role: Role | None, parties: Iterable[SigningParty]) -> list[SigningParty]:
+    """The parties whose signature this user may record now: not signed yet and allowed
+    by ``may_sign_for`` (a signatory: its own line only), their own first."""
+    if not can(role, Action.SIGN):
+        return []
+    found = [p for p in parties if not p.signed and may_sign_for(role, p.own)]
+    return sorted(found, key=lambda p: not p.own)
+
+
+def why_no_signature(role: Role | None, parties: Iterable[SigningParty]) -> str:
+    """Why this user may record no signature (``parties_to_sign_for`` gave none), in
+    French, for the page to say it instead of a form."""
+    parties = list(parties)
+    if not can(role, Action.SIGN):
+        label = ROLE_LABELS[role].lower() if role is not None else "aucun"
+        return (
+            f"Votre rôle dans cette convention ({label}) ne comprend pas la signature : "
+            "seuls l'organisme et les signataires signent."
+        )
+    own = [p for p in parties if p.own]
+    if own and all(p.signed for p in own):
+        names = ", ".join(p.name for p in own)
+        return f"La signature de {names} est déjà enregistrée."
+    if parties and all(p.signed for p in parties):
+        return "Toutes les signatures sont enregistrées."
+    return "Votre organisation n'est pas partie à cette convention : elle ne la signe pas."
+
+
 def may_attribute_to_others(role: Role | None) -> bool:
     """Who may write a Word document's changes in other members' names (one contribution
     per author of revision marks): the drafters. A partner attributes them to themself."""

@@ -23,7 +23,15 @@ from app.conventions import pdf
 from app.conventions.highlight import Marker, Terms, first_hit, matches, terms_of
 from app.db import db_session
 from app.forms import choices
-from app.lifecycle.queries import deadlines_of, refusals, signatures
+from app.lifecycle.queries import (
+    deadlines_of,
+    local_today,
+    refusals,
+    signatures,
+    signing_form,
+    signing_parties,
+    transmitted_on,
+)
 from app.markdown import render
 from app.models import (
     Comment,
@@ -37,7 +45,6 @@ from app.models import (
     User,
     iso,
 )
-from app.review.queries import signatories
 from app.sections.queries import sections_with_current
 from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
@@ -75,12 +82,14 @@ def dashboard(user: User) -> dict[str, Any]:
     }
 
 
-def convention_page(convention: Convention) -> dict[str, Any]:
+def convention_page(convention: Convention, user: User, role: Role | None) -> dict[str, Any]:
     """A convention's page: its sections with their open contributions, its members, the
-    steps it may take next with why each would be refused, its deadlines and signatures."""
+    steps it may take next with why each would be refused, its deadlines and signatures
+    (every party's, the organisme's first, and the lines ``user`` may sign for)."""
     state = convention.state
     found = signatures(convention.id)
     signed_ids = {s.membership_id for s in found}
+    session = db_session()
     return {
         "sections": sections_with_current(convention.id),
         "members": members(convention.id),
@@ -89,10 +98,13 @@ def convention_page(convention: Convention) -> dict[str, Any]:
         "signatures": found,
         "unsigned": [
             (m.id, m.party_name)
-            for m in signatories(db_session(), convention.id)
+            for m in signing_parties(session, convention)
             if m.id not in signed_ids
         ],
         "signing_open": signing_open(state),
+        "signing": signing_form(convention, user, role),
+        "transmitted_on": transmitted_on(convention),
+        "today": local_today(),
         "open_counts": open_counts(convention.id),
         "backwards": lambda to: _before(to, state),
     }
@@ -257,10 +269,10 @@ def _open_items_by_section(
 def _signature_lines(convention: Convention, parties: list[Membership]) -> list[SignatureLine]:
     """The organisme, then each signatory with its signature (None: not recorded yet)."""
     found = {s.membership_id: s for s in signatures(convention.id)}
-    lines = [SignatureLine(convention.organisme.name, "organisme", None)]
-    for party in parties:
-        if party.role is Role.SIGNATAIRE:
-            lines.append(SignatureLine(party.party_name, "signataire", found.get(party.id)))
+    lines = []
+    for party in signing_parties(db_session(), convention):
+        role = "organisme" if party.organisation_id == convention.organisme_id else "signataire"
+        lines.append(SignatureLine(party.party_name, role, found.get(party.id)))
     return lines
 
 

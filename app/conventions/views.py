@@ -75,7 +75,7 @@ def show(convention_id: int) -> ResponseReturnValue:
         "conventions/show.html",
         convention=g.convention,
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
-        **queries.convention_page(g.convention),
+        **queries.convention_page(g.convention, g.user, g.role),
     )
 
 

@@ -43,11 +43,19 @@ def signatures(convention_id: int) -> ResponseReturnValue:
 
 @bp.post("/conventions/<int:convention_id>/signatures")
 def sign(convention_id: int) -> ResponseReturnValue:
-    data = json_input.payload('{"membership_id": n, "signed_on": "AAAA-MM-JJ"}')
+    data = json_input.payload(
+        '{"membership_id": n, "signed_on": "AAAA-MM-JJ", "signer": "Nom, qualité"}'
+    )
     signed_on = json_input.day(data, "signed_on", "La date de signature")
     if signed_on is None:
         raise InvalidInput("La date de signature est obligatoire.")
-    operations.sign(convention_id, g.user, json_input.optional_id(data, "membership_id"), signed_on)
+    operations.sign(
+        convention_id,
+        g.user,
+        json_input.optional_id(data, "membership_id"),
+        signed_on,
+        json_input.string(data, "signer"),
+    )
     return jsonify(signatures_json(_convention(convention_id))), 201
 
 

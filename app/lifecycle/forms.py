@@ -20,6 +20,7 @@ class DeadlinesForm(FlaskForm):
 class SignForm(FlaskForm):
     membership_id = StringField("Signataire")
     signed_on = StringField("Date de signature")
+    signer = StringField("Nom et qualité du signataire")
 
 
 class AvenantForm(FlaskForm):

@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session, joinedload
 from app import audit
 from app.access import role_of
 from app.db import reloaded, write_transaction
-from app.lifecycle.queries import facts
+from app.lifecycle.queries import (
+    facts,
+    local_today,
+    parties_as_seen_by,
+    signing_parties,
+    speaks_for,
+    transmitted_on,
+)
 from app.models import Convention, Membership, Section, Signature, User, utcnow
 from app.notifications.operations import everyone, notify, with_roles
-from app.review.queries import signatories
 from app.sections.operations import insert_revision
 from workflows.conventions import ConventionKind, clean_title
 from workflows.errors import Forbidden, InvalidInput, NotFound, Refused
@@ -27,13 +33,17 @@ from workflows.lifecycle import (
     DEADLINE_LABELS,
     STATE_LABELS,
     ConventionState,
+    check_signature_date,
     check_transition,
     fingerprint,
     signing_open,
 )
 from workflows.notifications import Kind
-from workflows.permissions import Role, may_sign_for
+from workflows.permissions import Role, parties_to_sign_for, why_no_signature
 from workflows.text.paragraphs import assign_paragraph_ids
+
+# Who signed for a party, with their title: as long as a name in the database.
+SIGNER_MAX_CHARS = 200
 
 
 def transition(convention_id: int, actor: User, to: str, today: date | None = None) -> Convention:
@@ -51,6 +61,9 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
         convention.state = ConventionState(to)
         if convention.state is ConventionState.SIGNEE:
             _freeze(session, convention)
+        if convention.state is ConventionState.TRANSMISE:
+            # Sent (again) to the préfet: the parties sign from this day on.
+            convention.transmitted_at = utcnow()
         actor = reloaded(session, actor)
         summary = f"« {STATE_LABELS[previous]} » → « {STATE_LABELS[convention.state]} »"
         if convention.signed_sha256 and convention.state is ConventionState.SIGNEE:
@@ -86,9 +99,20 @@ def _freeze(session: Session, convention: Convention) -> None:
     convention.signed_at = utcnow()
 
 
-def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: date) -> Signature:
-    """Record a signature: a signatory signs for its own party; the organisme records any
-    signatory's signature from the signed paper copy."""
+def sign(
+    convention_id: int,
+    actor: User,
+    membership_id: int | None,
+    signed_on: date,
+    signer: str = "",
+    today: date | None = None,
+) -> Signature:
+    """Record a party's signature (the organisme's or a signatory's): a signatory signs
+    for its own party; the organisme's drafters for the organisme, and record any
+    other party's signature from the signed paper copy. The date is neither before the
+    transmission to the préfet nor in the future (``today``: where the users are).
+    ``signer`` names who signed (name, title): by default the user signing for their own
+    party; required for a signature recorded from the paper copy."""
     with write_transaction() as session:
         convention = session.get(Convention, convention_id)
         if convention is None:
@@ -101,32 +125,63 @@ def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: 
                 ]
             )
         actor = reloaded(session, actor)
-        parties = {m.id: m for m in signatories(session, convention_id)}
-        own = [m for m in parties.values() if _speaks_for(actor, m)]
+        role = role_of(actor, convention_id)
+        parties = {m.id: m for m in signing_parties(session, convention)}
+        seen = parties_as_seen_by(session, convention, actor)
+        allowed = {p.id for p in parties_to_sign_for(role, seen)}
         if membership_id is None:
+            own = [p for p in seen if p.own and not p.signed]
             if len(own) != 1:
-                raise InvalidInput("Indiquez pour quel signataire la signature est enregistrée.")
-            membership = own[0]
-        else:
-            chosen = parties.get(membership_id)
-            if chosen is None:
-                raise InvalidInput("Ce participant n'est pas signataire de la convention.")
-            if not may_sign_for(role_of(actor, convention_id), chosen in own):
-                raise Forbidden("Vous ne pouvez signer que pour votre propre organisation.")
-            membership = chosen
+                if not allowed:
+                    raise InvalidInput(why_no_signature(role, seen), field="membership_id")
+                raise InvalidInput(
+                    "Indiquez pour quelle partie la signature est enregistrée.",
+                    field="membership_id",
+                )
+            membership_id = own[0].id
+        chosen = parties.get(membership_id)
+        if chosen is None:
+            raise InvalidInput(
+                "Ce participant ne signe pas la convention (ni l'organisme ni un signataire).",
+                field="membership_id",
+            )
         if session.scalar(
             select(Signature.id).where(
-                Signature.convention_id == convention_id, Signature.membership_id == membership.id
+                Signature.convention_id == convention_id, Signature.membership_id == chosen.id
             )
         ):
-            raise InvalidInput(f"La signature de {membership.party_name} est déjà enregistrée.")
-        if signed_on > date.today():
-            raise InvalidInput("La date de signature ne peut être dans le futur.")
+            raise InvalidInput(
+                f"La signature de {chosen.party_name} est déjà enregistrée.",
+                field="membership_id",
+            )
+        if chosen.id not in allowed:
+            raise Forbidden("Vous ne pouvez signer que pour votre propre organisation.")
+        membership = chosen
+        problem = check_signature_date(
+            signed_on, transmitted_on(convention), today or local_today()
+        )
+        if problem:
+            raise InvalidInput(problem, field="signed_on")
+        signer = " ".join(signer.split())
+        if len(signer) > SIGNER_MAX_CHARS:
+            raise InvalidInput(
+                f"Le nom et la qualité du signataire tiennent en {SIGNER_MAX_CHARS} caractères.",
+                field="signer",
+            )
+        if not signer:
+            if not speaks_for(actor, membership):
+                raise InvalidInput(
+                    "Indiquez le nom et la qualité de la personne qui a signé l'exemplaire "
+                    f"papier pour {membership.party_name}.",
+                    field="signer",
+                )
+            signer = actor.name
         signature = Signature(
             convention_id=convention_id,
             membership_id=membership.id,
             recorded_by_id=actor.id,
             signed_on=signed_on,
+            signer=signer,
         )
         session.add(signature)
         try:
@@ -139,7 +194,7 @@ def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: 
         audit.record(
             session,
             "signature",
-            f"Signature de {membership.party_name} le {signed_on:%d/%m/%Y}",
+            f"Signature de {membership.party_name} le {signed_on:%d/%m/%Y} ({signer})",
             actor,
             convention_id,
             "convention",
@@ -156,12 +211,6 @@ def sign(convention_id: int, actor: User, membership_id: int | None, signed_on: 
             actor,
         )
     return signature
-
-
-def _speaks_for(user: User, membership: Membership) -> bool:
-    if membership.user_id is not None:
-        return membership.user_id == user.id
-    return membership.organisation_id == user.organisation_id
 
 
 def create_avenant(convention_id: int, actor: User, title: str) -> Convention:

@@ -4,14 +4,16 @@ signatures, and the deadlines with their status."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
-from app.models import Convention, Section, Signature, iso
+from app.models import Convention, Membership, Section, Signature, User, iso
 from app.review.queries import signatories
 from workflows.lifecycle import (
     DEADLINE_LABELS,
@@ -24,6 +26,85 @@ from workflows.lifecycle import (
     fingerprint,
     signing_open,
 )
+from workflows.permissions import (
+    Role,
+    SigningParty,
+    parties_to_sign_for,
+    why_no_signature,
+)
+
+
+def local_date(moment: datetime) -> date:
+    """The day ``moment`` falls on where the users are (COSIGNE_TIMEZONE)."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def transmitted_on(convention: Convention) -> date | None:
+    """The day the convention was last sent to the préfet (None: not known)."""
+    return local_date(convention.transmitted_at) if convention.transmitted_at else None
+
+
+def organisme_membership(session: Session, convention: Convention) -> Membership | None:
+    """The organisme's own membership: the party that signs for the organisme (every
+    convention has it: the organisme cannot be removed nor stop drafting)."""
+    return session.scalar(
+        select(Membership)
+        .where(
+            Membership.convention_id == convention.id,
+            Membership.organisation_id == convention.organisme_id,
+        )
+        .options(joinedload(Membership.organisation))
+    )
+
+
+def signing_parties(session: Session, convention: Convention) -> list[Membership]:
+    """Every party that signs: the organisme first, then the signatories."""
+    organisme = organisme_membership(session, convention)
+    return ([organisme] if organisme else []) + signatories(session, convention.id)
+
+
+def speaks_for(user: User, membership: Membership) -> bool:
+    """The user signs for this party: it is them, or their organisation."""
+    if membership.user_id is not None:
+        return membership.user_id == user.id
+    return membership.organisation_id == user.organisation_id
+
+
+def parties_as_seen_by(session: Session, convention: Convention, user: User) -> list[SigningParty]:
+    signed = set(
+        session.scalars(
+            select(Signature.membership_id).where(Signature.convention_id == convention.id)
+        )
+    )
+    return [
+        SigningParty(
+            id=m.id,
+            name=m.party_name,
+            organisme=m.organisation_id == convention.organisme_id,
+            own=speaks_for(user, m),
+            signed=m.id in signed,
+        )
+        for m in signing_parties(session, convention)
+    ]
+
+
+@dataclass(frozen=True)
+class SigningForm:
+    """What the signatures block offers this user: the lines they may sign for (their
+    own first), or why there are none."""
+
+    choices: list[SigningParty]
+    reason: str | None  # when ``choices`` is empty
+
+
+def signing_form(convention: Convention, user: User, role: Role | None) -> SigningForm:
+    parties = parties_as_seen_by(db_session(), convention, user)
+    choices = parties_to_sign_for(role, parties)
+    return SigningForm(choices, None if choices else why_no_signature(role, parties))
 
 
 def facts(session: Session, convention: Convention, today: date) -> ConventionFacts:
@@ -31,18 +112,21 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
     )
     parties = signatories(session, convention.id)
+    organisme = organisme_membership(session, convention)
     signed = set(
         session.scalars(
             select(Signature.membership_id).where(Signature.convention_id == convention.id)
         )
     )
+    everyone = [*parties, organisme] if organisme else parties
     return ConventionFacts(
         state=convention.state,
         sections=tuple(SectionFacts(s.title, s.mandatory, s.state.value) for s in sections),
         signatories=tuple(m.party_name for m in parties),
-        signed_by=frozenset(m.party_name for m in parties if m.id in signed),
+        signed_by=frozenset(m.party_name for m in everyone if m.id in signed),
         start_year=convention.start_year,
         today=today,
+        organisme=organisme.party_name if organisme else None,
     )
 
 
@@ -107,20 +191,27 @@ def signatures_json(convention: Convention) -> dict[str, Any]:
     signed = {s.membership_id for s in found}
     return {
         "signing_open": signing_open(convention.state),
+        "transmitted_on": day.isoformat() if (day := transmitted_on(convention)) else None,
         "signatures": [
             {
                 "id": s.id,
                 "membership_id": s.membership_id,
                 "party": s.membership.party_name,
                 "signed_on": s.signed_on.isoformat(),
+                "signer": s.signer,
                 "recorded_by": s.recorded_by.name,
                 "created_at": iso(s.created_at),
             }
             for s in found
         ],
         "signatories": [
-            {"membership_id": m.id, "party": m.party_name, "signed": m.id in signed}
-            for m in signatories(db_session(), convention.id)
+            {
+                "membership_id": m.id,
+                "party": m.party_name,
+                "organisme": m.organisation_id == convention.organisme_id,
+                "signed": m.id in signed,
+            }
+            for m in signing_parties(db_session(), convention)
         ],
     }
 

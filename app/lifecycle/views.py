@@ -3,18 +3,20 @@ text. Each action comes back to the convention's page with what became of it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template, url_for
+from flask import Blueprint, Response, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
+from app.conventions.queries import convention_page
 from app.forms import submitted
 from app.lifecycle import operations, queries
 from app.lifecycle.forms import AvenantForm, DeadlinesForm, SignForm, TransitionForm
 from app.webutil import back
 from workflows.conventions import parse_id
-from workflows.errors import NotFound
+from workflows.errors import CosigneError, InvalidInput, NotFound
 from workflows.lifecycle import DEADLINE_LABELS, STATE_LABELS
 from workflows.register import parse_date
+from workflows.review import SECTION_STATE_LABELS
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -49,12 +51,38 @@ def deadlines(convention_id: int) -> ResponseReturnValue:
     return back(target, "Échéances enregistrées.", "success")
 
 
+def _page_with_sign_error(error: CosigneError) -> ResponseReturnValue:
+    """The convention's page again, the refusal next to the field it is about and what
+    the user typed in the form (nothing was written)."""
+    g.typed = {
+        "action": request.path,
+        "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
+    }
+    return render_template(
+        "conventions/show.html",
+        convention=g.convention,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS,
+        sign_error=error,
+        **convention_page(g.convention, g.user, g.role),
+    ), error.status
+
+
 @bp.post("/conventions/<int:convention_id>/sign")
 def sign(convention_id: int) -> ResponseReturnValue:
+    errors.on_error(_page_with_sign_error)
     form = submitted(SignForm())
-    target = _come_back(convention_id, "#signatures")
-    signed_on = parse_date(form.signed_on.data, "La date de signature")
-    operations.sign(convention_id, g.user, parse_id(form.membership_id.data or ""), signed_on)
+    target = url_for("conventions.show", convention_id=convention_id) + "#signatures"
+    try:
+        signed_on = parse_date(form.signed_on.data, "La date de signature")
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="signed_on") from None
+    operations.sign(
+        convention_id,
+        g.user,
+        parse_id(form.membership_id.data or ""),
+        signed_on,
+        form.signer.data or "",
+    )
     return back(target, "Signature enregistrée.", "success")
 
 

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +26,7 @@ from app.access import members as convention_members
 from app.access import role_of
 from app.contributions.queries import still_proposed
 from app.db import db_session
+from app.lifecycle.queries import signatures, signing_parties
 from app.models import (
     Comment,
     CommentThread,
@@ -53,6 +56,7 @@ from workflows.word.export import (
     Discussion,
     Proposal,
     SectionDoc,
+    SignatureBlock,
     TargetTable,
     export_docx,
 )
@@ -155,7 +159,33 @@ def convention_doc(
             (letter.received_on, letter.sender, letter.subject) for letter in letters(convention_id)
         ),
         signed_sha256=convention.signed_sha256,
+        signature_blocks=_signature_blocks(convention),
     )
+
+
+def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
+    """Every party's block, the organisme first, with its recorded signature if any;
+    the moment it was recorded in the users' time, as the interface shows it."""
+    found = {s.membership_id: s for s in signatures(convention.id)}
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    blocks = []
+    for party in signing_parties(db_session(), convention):
+        quality = "Organisme" if party.organisation_id == convention.organisme_id else "Signataire"
+        signature = found.get(party.id)
+        if signature is None:
+            blocks.append(SignatureBlock(party.party_name, quality))
+            continue
+        blocks.append(
+            SignatureBlock(
+                party.party_name,
+                quality,
+                signer=signature.signer,
+                signed_on=signature.signed_on,
+                recorded_by=signature.recorded_by.name,
+                recorded_at=signature.created_at.astimezone(zone),
+            )
+        )
+    return tuple(blocks)
 
 
 def _target_shown(row: YearRow | None) -> str:

@@ -101,6 +101,19 @@ class TargetTable:
 
 
 @dataclass(frozen=True)
+class SignatureBlock:
+    """One party's signature block: who it is and, once recorded, who signed for it and
+    when (``recorded_at``: where the users are, as the interface shows it)."""
+
+    party: str
+    quality: str  # "Organisme" | "Signataire"
+    signer: str = ""  # name and title of who signed; "" until recorded
+    signed_on: date | None = None
+    recorded_by: str = ""
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ConventionDoc:
     id: int
     kind: str  # shown: "Convention d'utilité sociale"
@@ -117,6 +130,9 @@ class ConventionDoc:
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
     letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
+    # Every party's block, the organisme first; () gives blank blocks for the organisme
+    # and each signatory.
+    signature_blocks: tuple[SignatureBlock, ...] = ()
     notes: list[str] = field(default_factory=list)
 
 
@@ -563,13 +579,32 @@ def _targets(document: Document, targets: tuple[TargetTable, ...]) -> None:
 
 
 def _signatures(document: Document, convention: ConventionDoc) -> None:
+    """A block per party, the organisme first: blank to be signed on paper, or filled
+    with who signed, for whom and when once the signature is recorded."""
     _annex_heading(document, "Signatures")
-    parties = [convention.organisme, *convention.signatories]
-    table = document.add_table(rows=len(parties), cols=2)
+    blocks = convention.signature_blocks or (
+        SignatureBlock(convention.organisme, "Organisme"),
+        *(SignatureBlock(name, "Signataire") for name in convention.signatories),
+    )
+    table = document.add_table(rows=len(blocks), cols=2)
     table.style = "Table Grid"
-    for row, party in zip(table.rows, parties, strict=True):
-        row.cells[0].text = f"Pour {party}\nNom, qualité :\n\nFait à                      , le"
-        row.cells[1].text = "Signature :\n\n\n"
+    for row, block in zip(table.rows, blocks, strict=True):
+        party, signature = row.cells
+        if block.signed_on is None:
+            party.text = f"Pour {block.party}\nNom, qualité :\n\nFait à                      , le"
+            signature.text = "Signature :\n\n\n"
+            continue
+        party.text = (
+            f"Pour {block.party} ({block.quality.lower()})\n"
+            f"Nom, qualité : {block.signer or '—'}\n"
+            f"Signé le {block.signed_on:%d/%m/%Y}"
+        )
+        recorded = f"Signature enregistrée dans Cosigne par {block.recorded_by}"
+        if block.recorded_at is not None:
+            recorded += f" le {block.recorded_at:%d/%m/%Y à %H:%M}"
+        signature.text = (
+            f"Signé le {block.signed_on:%d/%m/%Y} par {block.signer or '—'}\n{recorded}."
+        )
 
 
 def _register(document: Document, convention: ConventionDoc) -> None:

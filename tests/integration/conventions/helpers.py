@@ -3,9 +3,8 @@ under review with a reserve, an indicator target; and the way to its signature."
 
 from __future__ import annotations
 
-from datetime import date
-
 from app.lifecycle.operations import sign, transition
+from app.lifecycle.queries import local_today
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from app.targets.operations import save_value
@@ -54,5 +53,6 @@ def sign_convention(app, world, convention_id: int | None = None) -> None:
                 ask_for_review(section.id, drafter)
             record_position(section.id, signer, "accord", "")
         transition(convention_id, drafter, "transmise")
-        sign(convention_id, signer, None, date.today())
+        sign(convention_id, signer, None, local_today())
+        sign(convention_id, drafter, None, local_today())  # the organisme signs too
         transition(convention_id, drafter, "signee")

@@ -186,8 +186,10 @@ def test_a_signed_convention_shows_its_signatures_and_fingerprint(app, world):
     row = lines.index("EPCI Test")
     assert lines[row + 1] == "Signataire" and lines[row + 2].startswith("signée le ")
     assert lines[row + 3].startswith("Sign, le ")  # recorded by the signatory's user
+    # The organisme signs too, on its own line.
     organisme = lines.index("OPH Test", row - 5)
-    assert lines[organisme + 2].startswith("texte signé et figé le ")
+    assert lines[organisme + 1] == "Organisme" and lines[organisme + 2].startswith("signée le ")
+    assert lines[organisme + 3].startswith("Redac, le ")
 
 
 # --- search ---------------------------------------------------------------------------

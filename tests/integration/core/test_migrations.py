@@ -1,16 +1,22 @@
-"""The Alembic migrations build the schema the models describe."""
+"""The Alembic migrations build the schema the models describe, and carry the data
+they reshape."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, inspect, text
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app.migrations import differences, upgrade
 from app.models import Base
 
 
-def test_migrations_build_the_schema_the_models_describe(app, tmp_path):
-    """Upgrade a brand-new database with Alembic and compare it with the models."""
+@contextmanager
+def _scratch_database(app, tmp_path) -> Iterator[Engine]:
+    """An empty database of the test's kind (SQLite file, or a PostgreSQL schema)."""
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite"):
         engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
@@ -31,12 +37,94 @@ def test_migrations_build_the_schema_the_models_describe(app, tmp_path):
             admin.dispose()
 
     try:
+        yield engine
+    finally:
+        engine.dispose()
+        if cleanup:
+            cleanup()
+
+
+def test_migrations_build_the_schema_the_models_describe(app, tmp_path):
+    """Upgrade a brand-new database with Alembic and compare it with the models."""
+    with _scratch_database(app, tmp_path) as engine:
         upgrade(engine)
         assert differences(engine) == []
         tables = set(inspect(engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
         upgrade(engine)  # a second upgrade is a no-op
-    finally:
-        engine.dispose()
-        if cleanup:
-            cleanup()
+
+
+def test_transmitted_conventions_take_their_transmission_from_the_journal(app, tmp_path):
+    """A convention transmitted before the moment was kept takes it from its last
+    transition event into « Transmise au préfet »; its signatures name the user who
+    recorded them."""
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    with _scratch_database(app, tmp_path) as engine:
+        upgrade(engine, "090124966560")
+        with engine.begin() as conn:
+            run = conn.execute
+            run(
+                text(
+                    "INSERT INTO organisation (id, name, kind, created_at) "
+                    "VALUES (1, 'Office', 'oph', :at)"
+                ),
+                {"at": at},
+            )
+            run(
+                text(
+                    "INSERT INTO user_account (id, email, name, password_hash, organisation_id,"
+                    " is_admin, active, session_epoch, created_at) "
+                    "VALUES (1, 'a@b.test', 'Claire', 'x', 1, false, true, 0, :at)"
+                ),
+                {"at": at},
+            )
+            for cid, state in ((1, "transmise"), (2, "signee"), (3, "negociation")):
+                run(
+                    text(
+                        "INSERT INTO convention (id, kind, title, organisme_id, start_year,"
+                        " end_year, state, created_at) "
+                        "VALUES (:id, 'cus', :title, 1, 2025, 2030, :state, :at)"
+                    ),
+                    {"id": cid, "title": f"CUS {cid}", "state": state, "at": at},
+                )
+            run(
+                text(
+                    "INSERT INTO membership (id, convention_id, organisation_id, role, created_at)"
+                    " VALUES (1, 2, 1, 'redacteur', :at)"
+                ),
+                {"at": at},
+            )
+            run(
+                text(
+                    "INSERT INTO signature (id, convention_id, membership_id, recorded_by_id,"
+                    " signed_on, created_at) VALUES (1, 2, 1, 1, '2026-11-25', :at)"
+                ),
+                {"at": at},
+            )
+            events = [
+                (1, "« Négociation » → « Transmise au préfet »", datetime(2026, 10, 1, tzinfo=UTC)),
+                (1, "« Transmise au préfet » → « Négociation »", datetime(2026, 10, 5, tzinfo=UTC)),
+                (1, "« Négociation » → « Transmise au préfet »", at),
+                (3, "« Association » → « Négociation »", at),
+            ]
+            for cid, summary, when in events:
+                run(
+                    text(
+                        "INSERT INTO event (convention_id, action, target_type, summary,"
+                        " created_at) VALUES (:cid, 'transition', 'convention', :s, :at)"
+                    ),
+                    {"cid": cid, "s": summary, "at": when},
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, transmitted_at FROM convention ORDER BY id"))
+            found = {cid: moment for cid, moment in rows}
+            signer = conn.execute(text("SELECT signer FROM signature")).scalar_one()
+        moment = found[1]
+        if isinstance(moment, str):  # SQLite gives the stored text back
+            moment = datetime.fromisoformat(moment)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        assert moment == at  # the last transmission, not the first
+        assert found[2] is None and found[3] is None  # no transmission in their journal
+        assert signer == "Claire"

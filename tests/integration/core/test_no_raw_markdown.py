@@ -123,6 +123,7 @@ def test_no_page_shows_raw_markdown(app, world):
     with app.app_context():
         set_state(world.convention_id, ConventionState.TRANSMISE)
         sign(world.convention_id, world.user("signataire"), None, date.today())
+        sign(world.convention_id, world.user("redacteur"), None, date.today())  # the organisme
         transition(world.convention_id, world.user("redacteur"), "signee")
     signed_checked, signed_offending = _offending(app, world, client, contribution_id)
     assert signed_checked >= 20, signed_checked

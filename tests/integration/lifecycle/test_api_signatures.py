@@ -45,7 +45,9 @@ def test_signatories_sign_for_themselves_and_the_organisme_records_any(app, worl
     before = call(client, "GET", url, api_headers(app, "obs@obs.test"), 200)
     assert before["signing_open"] and before["signatures"] == []
     parties = {p["party"]: p["membership_id"] for p in before["signatories"]}
-    assert set(parties) == {"EPCI Test", "DDT Test"}
+    # Every party that signs: the organisme first, then the signatories.
+    assert list(parties) == ["OPH Test", "EPCI Test", "DDT Test"]
+    assert [p["organisme"] for p in before["signatories"]] == [True, False, False]
 
     signer = api_headers(app, SIGNER)
     # Its own party, named or not.
@@ -54,13 +56,18 @@ def test_signatories_sign_for_themselves_and_the_organisme_records_any(app, worl
         ("EPCI Test", "2026-01-15")
     ]
     assert {p["party"]: p["signed"] for p in signed["signatories"]} == {
+        "OPH Test": False,
         "EPCI Test": True,
         "DDT Test": False,
     }
     again = call(client, "POST", url, signer, 400, json={"signed_on": "2026-01-16"})
     assert "déjà enregistrée" in again["error"]
     # Not for another party.
-    other = {"membership_id": parties["DDT Test"], "signed_on": "2026-01-15"}
+    other = {
+        "membership_id": parties["DDT Test"],
+        "signed_on": "2026-01-15",
+        "signer": "Dominique Test, directrice",
+    }
     assert "propre organisation" in call(client, "POST", url, signer, 403, json=other)["error"]
     # The organisme records it from the paper copy.
     done = call(client, "POST", url, api_headers(app, DRAFTER), 201, json=other)
@@ -84,8 +91,6 @@ def test_signatures_refused_and_bad_input_record_nothing(app, world):
     call(client, "POST", url, signer, 400, json={"signed_on": "15 janvier"})
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     assert "futur" in call(client, "POST", url, signer, 400, json={"signed_on": tomorrow})["error"]
-    # The drafter's own organisation is not a signatory: it must say for whom.
-    call(client, "POST", url, api_headers(app, DRAFTER), 400, json={"signed_on": "2026-01-15"})
     call(
         client,
         "POST",

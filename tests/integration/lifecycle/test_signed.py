@@ -5,10 +5,10 @@ for byte what the fingerprint is computed on."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 from app.db import db_session
 from app.lifecycle.operations import sign, transition
+from app.lifecycle.queries import local_today
 from app.models import Convention
 from app.sections import queries
 from tests.conftest import logged_in
@@ -26,7 +26,8 @@ def _signed(app, world) -> Convention:
         drafter, signer = world.user("redacteur"), world.user("signataire")
         write(world.section_id, drafter, BODY)
         set_state(world.convention_id, ConventionState.TRANSMISE)
-        sign(world.convention_id, signer, None, date.today())
+        sign(world.convention_id, signer, None, local_today())
+        sign(world.convention_id, drafter, None, local_today())  # the organisme signs too
         transition(world.convention_id, drafter, "signee")
         convention = db_session().get(Convention, world.convention_id)
         db_session().expunge(convention)

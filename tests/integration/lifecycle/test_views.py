@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 from app.db import db_session
+from app.lifecycle.queries import local_today
 from app.models import Convention
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
@@ -42,13 +43,23 @@ def test_from_negotiation_to_signature_and_the_frozen_text(app, world):
     with app.app_context():
         assert db_session().get(Convention, world.convention_id).state.value == "transmise"
     signer = logged_in(app, "sign@epci.test")
-    today = date.today().isoformat()
+    with app.app_context():
+        today = local_today().isoformat()
     assert (
         post_form(
             signer, f"/conventions/{world.convention_id}/sign", {"signed_on": today}
         ).status_code
         == 303
     )
+    # The organisme is a party too: without its signature the convention is not signed.
+    refused = post_form(drafter, url, {"to": "signee"})
+    assert "Signature manquante : OPH Test" in drafter.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db_session().get(Convention, world.convention_id).state.value == "transmise"
+    sign_url = f"/conventions/{world.convention_id}/sign"
+    assert post_form(drafter, sign_url, {"signed_on": today}).status_code == 303
     assert post_form(drafter, url, {"to": "signee"}).status_code == 303
     page = drafter.get(f"/conventions/{world.convention_id}").get_data(as_text=True)
     with app.app_context():

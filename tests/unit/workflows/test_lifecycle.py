@@ -16,6 +16,7 @@ from workflows.lifecycle import (
     ConventionState,
     Deadline,
     SectionFacts,
+    check_signature_date,
     check_transition,
     contributions_closed_reason,
     contributions_open,
@@ -346,3 +347,31 @@ def test_deadline_done_examples_and_unknown_key():
     assert not deadline_done("transmission", S.NEGOCIATION)
     assert deadline_done("signature", S.BILAN_6)
     assert not deadline_done("autre", S.BILAN_6)
+
+
+# --- signatures: the organisme's, and their dates -------------------------------------
+
+
+def test_the_organisme_signs_too_before_the_convention_is_signed():
+    everyone_but = facts(S.TRANSMISE, organisme="Office HLM")
+    assert check_transition(everyone_but, "signee") == ["Signature manquante : Office HLM."]
+    signed = replace(everyone_but, signed_by=everyone_but.signed_by | {"Office HLM"})
+    assert check_transition(signed, "signee") == []
+    # Nothing signed yet: the organisme is named first, as the page lists the parties.
+    none = replace(everyone_but, signed_by=frozenset())
+    assert check_transition(none, "signee") == [
+        "Signatures manquantes : Office HLM, Préfecture de région, EPCI Grand Lyon."
+    ]
+
+
+def test_a_signature_is_dated_from_the_transmission_to_today():
+    transmitted, today = date(2026, 11, 21), date(2026, 12, 3)
+    assert check_signature_date(transmitted, transmitted, today) is None
+    assert check_signature_date(today, transmitted, today) is None
+    before = check_signature_date(date(2026, 11, 20), transmitted, today)
+    assert before is not None and "précède la transmission" in before and "21/11/2026" in before
+    future = check_signature_date(date(2026, 12, 4), transmitted, today)
+    assert future is not None and "futur" in future
+    # The transmission's day unknown (transmitted before Cosigne kept it): only the future.
+    assert check_signature_date(date(2020, 1, 1), None, today) is None
+    assert check_signature_date(date(2026, 12, 4), None, today) is not None

@@ -8,11 +8,14 @@ from workflows.permissions import (
     Member,
     Person,
     Role,
+    SigningParty,
     active_drafters,
     can,
     can_create_convention,
     check_drafters_remain,
     effective_role,
+    parties_to_sign_for,
+    why_no_signature,
 )
 
 
@@ -85,3 +88,36 @@ def test_a_change_that_leaves_no_active_drafter_is_refused():
     check_drafters_remain("CUS", set(), set())  # had none already: not this change's doing
     with pytest.raises(Conflict, match="« CUS » n'aurait plus aucun rédacteur actif"):
         check_drafters_remain("CUS", {1}, set())
+
+
+# --- who signs for which party ------------------------------------------------------------
+
+
+def _parties(own: str, signed: frozenset[str] = frozenset()) -> list[SigningParty]:
+    names = ("Office", "EPCI", "DDT")
+    return [
+        SigningParty(i, name, i == 0, name == own, name in signed) for i, name in enumerate(names)
+    ]
+
+
+def test_a_signatory_signs_for_its_own_line_only():
+    chosen = parties_to_sign_for(Role.SIGNATAIRE, _parties("DDT"))
+    assert [p.name for p in chosen] == ["DDT"]
+    assert parties_to_sign_for(Role.SIGNATAIRE, _parties("DDT", frozenset({"DDT"}))) == []
+    reason = why_no_signature(Role.SIGNATAIRE, _parties("DDT", frozenset({"DDT"})))
+    assert reason == "La signature de DDT est déjà enregistrée."
+
+
+def test_the_drafters_sign_for_the_organisme_first_and_record_the_others():
+    chosen = parties_to_sign_for(Role.REDACTEUR, _parties("Office", frozenset({"EPCI"})))
+    assert [p.name for p in chosen] == ["Office", "DDT"]
+    everyone = frozenset({"Office", "EPCI", "DDT"})
+    assert why_no_signature(Role.REDACTEUR, _parties("Office", everyone)) == (
+        "La signature de Office est déjà enregistrée."
+    )
+
+
+def test_who_may_not_sign_is_told_why():
+    for role in (Role.ASSOCIE, Role.OBSERVATEUR, None):
+        assert parties_to_sign_for(role, _parties("EPCI")) == []
+        assert "ne comprend pas la signature" in why_no_signature(role, _parties("EPCI"))
