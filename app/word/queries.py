@@ -149,6 +149,7 @@ def convention_doc(
         period=f"{convention.start_year}-{convention.end_year}",
         state=STATE_LABELS[convention.state],
         exported_at=utcnow(),
+        timezone=current_app.config["TIMEZONE"],
         signatories=tuple(signatories),
         associated=tuple(associated),
         sections=tuple(sections),

@@ -4,10 +4,10 @@ The document: a title page (kind, organisme, signatory and associated parties, p
 state, date of export), a table of contents (a field Word and LibreOffice fill in), each
 section in order (its title in Heading 1, its Markdown in Word's styles), the indicator
 target tables, a signature block per signatory, and the register of the association as
-an annex. The footer gives the page number and the revision of each section the export
-was made from; each section's heading also carries a bookmark ``cosigne_s<id>_r<n>``,
-and the core properties the convention's number, so that an import finds the sections
-and the revisions again whatever happened to the titles.
+an annex. The footer gives the page number and the day of the export (the readers'
+time); each section's heading carries a bookmark ``cosigne_s<id>_r<n>``, and the core
+properties the convention's number, so that an import finds the sections and the
+revisions again whatever happened to the titles.
 
 With ``tracked``, each open contribution is shown as Word revision marks on the current
 text (insertions and deletions by the contributor, dated), ready to be accepted or
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import SequenceMatcher
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import docx
 from docx.comments import Comment
@@ -121,13 +122,14 @@ class ConventionDoc:
     organisme: str
     period: str
     state: str
-    exported_at: datetime
+    exported_at: datetime  # aware, UTC
     signatories: tuple[str, ...] = ()
     associated: tuple[str, ...] = ()
     sections: tuple[SectionDoc, ...] = ()
     targets: tuple[TargetTable, ...] = ()
     meetings: tuple[tuple[date, str, str], ...] = ()  # (date, title, place)
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
+    timezone: str = "Europe/Paris"  # the readers' time, as the interface shows it
     letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     # Every party's block, the organisme first; () gives blank blocks for the organisme
@@ -173,6 +175,11 @@ def _properties(document: Document, convention: ConventionDoc) -> None:
     core.created = convention.exported_at.replace(tzinfo=None)
 
 
+def _local(convention: ConventionDoc) -> datetime:
+    """The export's moment in the readers' time (stored and stamped in UTC)."""
+    return convention.exported_at.astimezone(ZoneInfo(convention.timezone))
+
+
 def _title_page(document: Document, convention: ConventionDoc) -> None:
     kind = document.add_paragraph(convention.kind.upper())
     kind.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -183,7 +190,7 @@ def _title_page(document: Document, convention: ConventionDoc) -> None:
         ("Partenaires associés", ", ".join(convention.associated) or "—"),
         ("Période", convention.period),
         ("État", convention.state),
-        ("Exporté le", convention.exported_at.strftime("%d/%m/%Y à %H:%M")),
+        ("Exporté le", _local(convention).strftime("%d/%m/%Y à %H:%M")),
     ]
     if convention.signed_sha256:
         lines.append(("Empreinte SHA-256 du texte signé", convention.signed_sha256))
@@ -652,10 +659,10 @@ def _footer(document: Document, convention: ConventionDoc) -> None:
     add_field(footer, "PAGE", "1")
     footer.add_run(" sur ")
     add_field(footer, "NUMPAGES", "1")
-    revisions = " · ".join(f"{s.revision}" for s in convention.sections)
+    # The revision each section was exported from is in its heading's bookmark, for the
+    # import: a row of figures at the foot of each page meant nothing to a reader.
     line = section.footer.add_paragraph(
-        f"{convention.title} — exportée de Cosigne le {convention.exported_at:%d/%m/%Y} — "
-        f"révisions des sections, dans l'ordre : {revisions or '—'}"
+        f"{convention.title} — exportée de Cosigne le {_local(convention):%d/%m/%Y}"
     )
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for paragraph in (footer, line):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import docx
 from sqlalchemy import event, select
@@ -71,7 +73,9 @@ def test_the_export_holds_the_whole_convention(app, world):
             world.convention_id, drafter, "F.VI", "Loiret", 2025, "cible", {"V1": 30, "V2": 1200}
         )
     client = logged_in(app, "redac@oph.test")
+    before = datetime.now(ZoneInfo("Europe/Paris"))
     data = client.get(f"/conventions/{world.convention_id}/export.docx").data
+    after = datetime.now(ZoneInfo("Europe/Paris"))
     document = docx.Document(io.BytesIO(data))
     texts = [p.text for p in document.paragraphs]
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
@@ -83,6 +87,11 @@ def test_the_export_holds_the_whole_convention(app, world):
     assert any(t.startswith("Signataires : EPCI Test") for t in texts)
     assert any(t.startswith("Partenaires associés : Département Test") for t in texts)
     assert "Période : 2025-2030" in texts and "État : Négociation" in texts
+    # Exported "now", said in the readers' time (Paris, one or two hours from UTC), as
+    # the interface says it.
+    exported = next(t for t in texts if t.startswith("Exporté le : "))
+    moments = {f"Exporté le : {m:%d/%m/%Y à %H:%M}" for m in (before, after)}
+    assert exported in moments
     assert 'TOC \\o "1-3"' in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     assert headings == [
         *titles,
@@ -96,9 +105,11 @@ def test_the_export_holds_the_whole_convention(app, world):
     assert any(c.startswith("Pour OPH Test") for c in cells)
     assert any(c.startswith("Pour EPCI Test") for c in cells)
     assert any("Réunion d'association" in t for t in texts)
-    # The footer: page numbers and the revision each section was exported from.
+    # The footer: page numbers and the day; the revision each section was exported
+    # from is in its heading's bookmark, not a row of figures under every page.
     footer = zipfile.ZipFile(io.BytesIO(data)).read("word/footer1.xml").decode()
-    assert "PAGE" in footer and "NUMPAGES" in footer and "révisions des sections" in footer
+    assert "PAGE" in footer and "NUMPAGES" in footer and "exportée de Cosigne le" in footer
+    assert "révision" not in footer and " · " not in footer
 
 
 def test_the_web_import_shows_a_preview_then_writes(app, world):
