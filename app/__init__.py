@@ -60,7 +60,12 @@ from config import load_config
 from knowledge.indicators.display import TARGET_LABELS, TARGET_WORDS
 from workflows import sandbox
 from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
-from workflows.lifecycle import DEADLINE_STATUS_LABELS, STATE_LABELS, comments_open
+from workflows.lifecycle import (
+    DEADLINE_STATUS_LABELS,
+    STATE_LABELS,
+    UNWRITTEN_LABEL,
+    comments_open,
+)
 from workflows.permissions import ROLE_LABELS, Action, can
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +242,7 @@ def _register_templates(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
             "DEADLINE_STATUS_LABELS": DEADLINE_STATUS_LABELS,
+            "UNWRITTEN_LABEL": UNWRITTEN_LABEL,
             "TARGET_LABELS": TARGET_LABELS,
             "TARGET_WORDS": TARGET_WORDS,
             "Action": Action,

@@ -71,6 +71,7 @@ class SectionFacts:
     title: str
     mandatory: bool
     state: str  # "brouillon" | "en_revue" | "validee"
+    written: bool = True  # False while the section has no text at all
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ def check_transition(facts: ConventionFacts, to: str) -> list[str]:
                     state_label = SECTION_STATE_LABELS[SectionState(section.state)]
                 except ValueError:
                     state_label = section.state
+                # Said as the sections' table says it: a section with no text is "à
+                # rédiger", not a "brouillon".
+                if not section.written:
+                    state_label = UNWRITTEN_LABEL
                 reasons.append(
                     f"La section obligatoire « {section.title} » n'est pas validée "
                     f"(état : {state_label})."
@@ -303,6 +308,8 @@ def deadline_status(deadline: Deadline, today: date, soon_days: int = 30) -> Dea
 
 # "done" whatever the date: the step a deadline closes is accomplished (a future
 # deadline of a step already done is not "franchie", and a passed one not done is late).
+UNWRITTEN_LABEL = "À rédiger"  # a section without any text, wherever its state is shown
+
 DEADLINE_STATUS_LABELS: dict[str, str] = {
     "done": "étape accomplie",
     "late": "en retard",

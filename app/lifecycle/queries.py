@@ -121,7 +121,10 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
     everyone = [*parties, organisme] if organisme else parties
     return ConventionFacts(
         state=convention.state,
-        sections=tuple(SectionFacts(s.title, s.mandatory, s.state.value) for s in sections),
+        sections=tuple(
+            SectionFacts(s.title, s.mandatory, s.state.value, s.current_revision_id is not None)
+            for s in sections
+        ),
         signatories=tuple(m.party_name for m in parties),
         signed_by=frozenset(m.party_name for m in everyone if m.id in signed),
         start_year=convention.start_year,

@@ -148,6 +148,8 @@ def test_a_partner_can_propose_the_first_text_of_an_empty_section(app, world):
     partner = logged_in(app, "asso@dep.test")
     html = partner.get(f"/sections/{section_id}").get_data(as_text=True)
     assert "Proposer un premier texte" in html
+    # Said as the convention's table says it: "À rédiger", not "Brouillon".
+    assert '<span class="state empty">À rédiger</span></h1>' in html
     assert f'href="/sections/{section_id}/contributions/new"' in html
     url = f"/sections/{section_id}/contributions/new"
     data = {"base_revision": "0", "body": "Un premier texte proposé.", "rationale": "Pour lancer"}

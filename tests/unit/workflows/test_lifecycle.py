@@ -152,6 +152,16 @@ def test_transmission_needs_every_mandatory_section_validated_and_a_signatory():
     ]
 
 
+def test_a_section_with_no_text_is_said_to_be_still_to_write():
+    f = facts(
+        S.NEGOCIATION,
+        sections=(SectionFacts("Classement des immeubles", True, "brouillon", False),),
+    )
+    assert check_transition(f, S.TRANSMISE) == [
+        "La section obligatoire « Classement des immeubles » n'est pas validée (état : À rédiger)."
+    ]
+
+
 def test_optional_sections_do_not_block_transmission():
     f = facts(S.NEGOCIATION, sections=(SectionFacts("Objectifs facultatifs", False, "en_revue"),))
     assert check_transition(f, S.TRANSMISE) == []
