@@ -141,3 +141,16 @@ def test_a_deadline_whose_step_is_done_says_so_whatever_its_date(app, world):
     # In negotiation, the association is over: its deadline, still to come, is met.
     assert re.search(r"Fin de l&#39;association : [\d/]+ — étape accomplie", page)
     assert "franchie" not in page
+
+
+def test_the_signatures_block_says_when_signing_comes_before_the_transmission(app, world):
+    drafter = logged_in(app, "redac@oph.test")
+    page = drafter.get(f"/conventions/{world.convention_id}").get_data(as_text=True)
+    block = page[
+        page.index('<h2 id="signatures">') : page.index(
+            "</section>", page.index('<h2 id="signatures">')
+        )
+    ]
+    assert "Les signatures s'enregistrent une fois la convention transmise au préfet" in block
+    assert "OPH Test" in block and "EPCI Test" in block
+    assert "En attente" not in block
