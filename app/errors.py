@@ -75,15 +75,19 @@ def refused(error: CosigneError) -> ResponseReturnValue:
     target: str | None = g.get("back_to")
     if target is not None:
         flash(error.message, "error")
-        _keep_typed()
+        _keep_typed(error.message)
         return redirect(target, 303)
     return error_page(error.status, error.message)
 
 
-def _keep_typed() -> None:
+def _keep_typed(message: str) -> None:
+    # The refusal's message travels too: the page shows it beside the form that was
+    # refused, where the user looks (a flash at the top sits out of sight above an
+    # anchor such as #revue).
     fields = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    if fields and sum(len(k) + len(v) for k, v in fields.items()) <= TYPED_MAX_CHARS:
-        session["typed"] = {"action": request.path, "fields": fields}
+    if sum(len(k) + len(v) for k, v in fields.items()) > TYPED_MAX_CHARS:
+        fields = {}
+    session["typed"] = {"action": request.path, "fields": fields, "error": message[:500]}
 
 
 def typed(name: str, action: str, default: str = "") -> str:
@@ -94,6 +98,14 @@ def typed(name: str, action: str, default: str = "") -> str:
         return default
     value = kept.get("fields", {}).get(name)
     return value if isinstance(value, str) else default
+
+
+def refusal(action: str) -> str:
+    """The message of the refusal of the form posting to ``action``, when that form was
+    just refused; "" otherwise."""
+    kept = g.get("typed") or {}
+    message = kept.get("error") if kept.get("action") == action else None
+    return message if isinstance(message, str) else ""
 
 
 def _restore_typed() -> None:
@@ -123,3 +135,4 @@ def init_app(app: Flask) -> None:
 
     # A global, not a context variable: the shared macros use it too.
     app.jinja_env.globals["typed"] = typed
+    app.jinja_env.globals["refusal"] = refusal

@@ -81,3 +81,36 @@ def test_two_signatories_of_the_same_name_are_two_parties(app, world):
     assert section_state(app, world.section_id) == "en_revue"  # the other Jean Martin has not
     give_position(app, "jean.martin@prefecture-b.test", world.section_id, "accord")
     assert section_state(app, world.section_id) == "validee"
+
+
+def test_a_refused_position_shows_its_error_in_the_form_with_the_choice_kept(app, world):
+    request_review(app, world)
+    signer = logged_in(app, "sign@epci.test")
+    url = f"/sections/{world.section_id}/position"
+    response = post_form(signer, url, {"position": "desaccord", "text": "", "revision_number": "1"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("#revue")
+    page = signer.get(response.headers["Location"]).get_data(as_text=True)
+    form = page[
+        page.index(f'action="{url}"') : page.index("</form>", page.index(f'action="{url}"'))
+    ]
+    # The error sits in the form the page scrolls to, focused, and the choice is kept.
+    assert 'id="position-error" role="alert" tabindex="-1" autofocus' in form
+    assert 'value="desaccord" required checked' in form
+    # Only once: the next visit shows the form fresh.
+    again = signer.get(f"/sections/{world.section_id}").get_data(as_text=True)
+    assert 'id="position-error"' not in again and "checked" not in again
+
+
+def test_a_refused_comment_keeps_its_text_and_says_why_beside_it(app, world):
+    signer = logged_in(app, "sign@epci.test")
+    url = f"/sections/{world.section_id}/threads"
+    body = "Ce passage mérite d'être revu."
+    data = {"quote": "un passage absent du texte", "body": body, "revision_number": "1"}
+    response = post_form(signer, url, data)
+    assert response.status_code == 303
+    page = signer.get(response.headers["Location"]).get_data(as_text=True)
+    form = page[
+        page.index('id="nouveau-fil"') : page.index("</form>", page.index('id="nouveau-fil"'))
+    ]
+    assert 'id="thread-error" role="alert"' in form
+    assert "Ce passage mérite d&#39;être revu.</textarea>" in form
