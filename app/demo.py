@@ -6,16 +6,35 @@ by the production profile.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.contributions.operations import accept, create_contribution, open_thread, reject
 from app.db import db_session, write_transaction
 from app.lifecycle.operations import set_deadlines, transition
-from app.models import Convention, Membership, Organisation, Revision, Section, User, utcnow
+from app.models import (
+    Comment,
+    CommentThread,
+    Contribution,
+    Convention,
+    Event,
+    Meeting,
+    Membership,
+    Notification,
+    Organisation,
+    ReviewPosition,
+    Revision,
+    Section,
+    SentDocument,
+    User,
+    utcnow,
+)
 from app.register.operations import add_document, add_letter, add_meeting, set_minutes
 from app.review.operations import ask_for_review, record_position
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
@@ -253,6 +272,47 @@ def _text(section_id: int) -> Revision:
     return section.current_revision
 
 
+# What the history writes, and the moments it writes: each step of the story is dated
+# on the day it tells (a decision on the day of the meeting that examined it), not at the
+# moment the demo is loaded.
+_DATED: tuple[type[Any], ...] = (
+    Revision,
+    Contribution,
+    CommentThread,
+    Comment,
+    ReviewPosition,
+    Meeting,
+    SentDocument,
+    Event,
+    Notification,
+)
+
+
+@contextmanager
+def _on(day: date, hour: int = 10) -> Iterator[None]:
+    """Rows written inside the block, and the moments they record, dated ``day`` (in
+    their order, a minute apart) instead of now."""
+    started = utcnow()
+    yield
+    session = db_session()
+    moment = datetime.combine(day, time(hour), tzinfo=UTC)
+    for model in _DATED:
+        for column in model.__table__.columns:
+            if column.name not in ("created_at", "decided_at", "resolved_at"):
+                continue
+            attribute = getattr(model, column.name)
+            rows = session.execute(
+                select(model.id, attribute).where(attribute >= started).order_by(attribute)
+            ).all()
+            for index, (row_id, _written) in enumerate(rows):
+                session.execute(
+                    update(model)
+                    .where(model.id == row_id)
+                    .values({column.name: moment + timedelta(minutes=index)})
+                )
+    session.commit()
+
+
 def _play_history() -> None:
     """The CUS went through association (meetings, documents, written contributions, the
     organisme's decisions) and now stands in negotiation with reviews under way."""
@@ -269,125 +329,144 @@ def _play_history() -> None:
     drafter, epci, dep, ddt = people["oph"], people["epci"], people["departement"], people["ddt"]
     today = date.today()
 
-    set_deadlines(
-        cus_id,
-        drafter,
-        {
-            "association": today - timedelta(days=20),
-            "transmission": today + timedelta(days=21),
-            "signature": today + timedelta(days=75),
-        },
-    )
-    transition(cus_id, drafter, "association")
-    first = add_meeting(
-        cus_id,
-        drafter,
-        "Réunion de lancement de l'association",
-        today - timedelta(days=55),
-        "Siège de l'office, salle du conseil",
-        orgs,
-    )
-    add_document(
-        cus_id,
-        first.id,
-        drafter,
-        "Diagnostic du patrimoine et de l'occupation",
-        today - timedelta(days=90),
-    )
-    add_document(
-        cus_id, first.id, drafter, "Projet d'orientations stratégiques", today - timedelta(days=62)
-    )
-    set_minutes(
-        cus_id,
-        first.id,
-        drafter,
-        "Présents : EPCI, Département, DDT.\n\n- Présentation du diagnostic ;\n"
-        "- l'EPCI demande que la production neuve suive le PLH ;\n"
-        "- le Département signale les besoins liés au vieillissement.",
-    )
-    add_meeting(
-        cus_id,
-        drafter,
-        "Réunion d'examen des contributions",
-        today - timedelta(days=25),
-        "Hôtel d'agglomération",
-        orgs,
-    )
-    add_letter(
-        cus_id,
-        drafter,
-        "Département du Val de Loire (démo)",
-        today - timedelta(days=40),
-        "Avis de la commission permanente sur les orientations de la CUS",
-        "Avis favorable. Le Département demande que les logements adaptés au "
-        "vieillissement figurent parmi les engagements.",
-    )
+    with _on(today - timedelta(days=92)):  # the organisme opens the association
+        set_deadlines(
+            cus_id,
+            drafter,
+            {
+                "association": today - timedelta(days=20),
+                "transmission": today + timedelta(days=21),
+                "signature": today + timedelta(days=75),
+            },
+        )
+        transition(cus_id, drafter, "association")
+        first = add_meeting(
+            cus_id,
+            drafter,
+            "Réunion de lancement de l'association",
+            today - timedelta(days=55),
+            "Siège de l'office, salle du conseil",
+            orgs,
+        )
+    with _on(today - timedelta(days=90)):
+        add_document(
+            cus_id,
+            first.id,
+            drafter,
+            "Diagnostic du patrimoine et de l'occupation",
+            today - timedelta(days=90),
+        )
+    with _on(today - timedelta(days=62)):
+        add_document(
+            cus_id,
+            first.id,
+            drafter,
+            "Projet d'orientations stratégiques",
+            today - timedelta(days=62),
+        )
+    with _on(today - timedelta(days=54)):  # the day after the meeting, its minutes
+        set_minutes(
+            cus_id,
+            first.id,
+            drafter,
+            "Présents : EPCI, Département, DDT.\n\n- Présentation du diagnostic ;\n"
+            "- l'EPCI demande que la production neuve suive le PLH ;\n"
+            "- le Département signale les besoins liés au vieillissement.",
+        )
+    with _on(today - timedelta(days=45)):
+        add_meeting(
+            cus_id,
+            drafter,
+            "Réunion d'examen des contributions",
+            today - timedelta(days=25),
+            "Hôtel d'agglomération",
+            orgs,
+        )
+    with _on(today - timedelta(days=40)):
+        add_letter(
+            cus_id,
+            drafter,
+            "Département du Val de Loire (démo)",
+            today - timedelta(days=40),
+            "Avis de la commission permanente sur les orientations de la CUS",
+            "Avis favorable. Le Département demande que les logements adaptés au "
+            "vieillissement figurent parmi les engagements.",
+        )
 
     politique = "Politique patrimoniale et d'investissement, plan de mise en vente"
-    base = _text(sections[politique])
-    accepted = create_contribution(
-        sections[politique],
-        epci,
-        base.number,
-        base.body.replace(
-            "répartis selon les objectifs territorialisés du PLH",
-            "répartis selon les objectifs territorialisés du PLH 2024-2029, "
-            "dont 40 dans les communes déficitaires",
-        ),
-        "Le PLH fixe des objectifs par commune : la CUS doit s'y référer explicitement.",
-    )
-    accept(accepted.id, drafter)
     qualite = "Qualité du service rendu aux locataires"
-    base = _text(sections[qualite])
-    refused = create_contribution(
-        sections[qualite],
-        dep,
-        base.number,
-        base.body.replace("15 jours", "8 jours"),
-        "Un délai plus court répondrait aux attentes des locataires âgés.",
-    )
-    reject(
-        refused.id,
-        drafter,
-        "Délai incompatible avec les moyens de la régie ; un suivi renforcé "
-        "pour les plus de 75 ans est proposé à la place.",
-    )
-    create_contribution(
-        sections[qualite],
-        dep,
-        base.number,
-        base.body + "\n- visite annuelle proposée aux locataires de plus de 75 ans.",
-        "Suite à l'échange sur les délais : formaliser le suivi des locataires âgés.",
-    )
     etat = "État des lieux"
-    base = _text(sections[etat])
-    create_contribution(
-        sections[etat],
-        ddt,
-        base.number,
-        base.body.replace("5 900 demandes actives", "5 900 demandes actives (SNE, fin 2024)"),
-        "Citer la source des données de la demande.",
-    )
-    open_thread(
-        sections[etat],
-        ddt,
-        "La vacance de plus de trois mois est-elle mesurée hors vacance technique ?",
-        quote="vacance commerciale",
-    )
-
-    transition(cus_id, drafter, "negociation")
-    ask_for_review(sections[politique], drafter)
-    record_position(sections[politique], epci, "accord", "")
-    record_position(
-        sections[politique],
-        ddt,
-        "accord_avec_reserves",
-        "Préciser le calendrier annuel des réhabilitations.",
-    )
-    ask_for_review(sections[etat], drafter)
-    record_position(
-        sections[etat],
-        epci,
-        "desaccord",
-        "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
-    )
+    with _on(today - timedelta(days=35)):  # written contributions, before the meeting
+        base = _text(sections[politique])
+        accepted = create_contribution(
+            sections[politique],
+            epci,
+            base.number,
+            base.body.replace(
+                "répartis selon les objectifs territorialisés du PLH",
+                "répartis selon les objectifs territorialisés du PLH 2024-2029, "
+                "dont 40 dans les communes déficitaires",
+            ),
+            "Le PLH fixe des objectifs par commune : la CUS doit s'y référer explicitement.",
+        )
+        base = _text(sections[qualite])
+        refused = create_contribution(
+            sections[qualite],
+            dep,
+            base.number,
+            base.body.replace("15 jours", "8 jours"),
+            "Un délai plus court répondrait aux attentes des locataires âgés.",
+        )
+    with _on(today - timedelta(days=30)):
+        base = _text(sections[etat])
+        create_contribution(
+            sections[etat],
+            ddt,
+            base.number,
+            base.body.replace("5 900 demandes actives", "5 900 demandes actives (SNE, fin 2024)"),
+            "Citer la source des données de la demande.",
+        )
+        open_thread(
+            sections[etat],
+            ddt,
+            "La vacance de plus de trois mois est-elle mesurée hors vacance technique ?",
+            quote="vacance commerciale",
+        )
+    with _on(today - timedelta(days=25), hour=15):  # decided at the examination meeting
+        accept(accepted.id, drafter)
+        reject(
+            refused.id,
+            drafter,
+            "Délai incompatible avec les moyens de la régie ; un suivi renforcé "
+            "pour les plus de 75 ans est proposé à la place.",
+        )
+    with _on(today - timedelta(days=24)):
+        base = _text(sections[qualite])
+        create_contribution(
+            sections[qualite],
+            dep,
+            base.number,
+            base.body + "\n- visite annuelle proposée aux locataires de plus de 75 ans.",
+            "Suite à l'échange sur les délais : formaliser le suivi des locataires âgés.",
+        )
+    with _on(today - timedelta(days=20)):  # the association ends on its deadline
+        transition(cus_id, drafter, "negociation")
+    with _on(today - timedelta(days=12)):
+        ask_for_review(sections[politique], drafter)
+    with _on(today - timedelta(days=10)):
+        record_position(sections[politique], epci, "accord", "")
+        record_position(
+            sections[politique],
+            ddt,
+            "accord_avec_reserves",
+            "Préciser le calendrier annuel des réhabilitations.",
+        )
+    with _on(today - timedelta(days=6)):
+        ask_for_review(sections[etat], drafter)
+    with _on(today - timedelta(days=4)):
+        record_position(
+            sections[etat],
+            epci,
+            "desaccord",
+            "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
+        )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
 from app.access import conventions_for
 from app.accounts import queries as accounts
+from app.db import db_session
+from app.models import Contribution, Event, Meeting, ReviewPosition
 from app.sections import queries
 from tests.conftest import login
 
@@ -36,3 +42,30 @@ def test_production_profile_refuses_the_demo(app):
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():
         assert accounts.users() == []
+
+
+def test_the_demo_tells_its_story_in_order(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        session = db_session()
+        examined = session.scalar(
+            select(Meeting).where(Meeting.title == "Réunion d'examen des contributions")
+        )
+        decided = session.scalars(
+            select(Contribution).where(Contribution.decided_at.is_not(None))
+        ).all()
+        assert decided
+        for contribution in decided:
+            # Written before the meeting that examined them, decided on its day.
+            assert contribution.created_at.date() < examined.meeting_on
+            assert contribution.decided_at.date() == examined.meeting_on
+        positions = session.scalars(select(ReviewPosition)).all()
+        negotiation = session.scalar(
+            select(Event).where(Event.action == "transition").order_by(Event.id.desc())
+        )
+        assert positions and all(p.created_at > negotiation.created_at for p in positions)
+        # The journal reads in the order things happened, all of it in the past.
+        moments = [e.created_at for e in session.scalars(select(Event).order_by(Event.id))]
+        assert moments == sorted(moments)
+        assert moments[-1] <= datetime.now(UTC)
+        assert (datetime.now(UTC) - moments[0]).days >= 90
