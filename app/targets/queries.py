@@ -98,9 +98,7 @@ def _gap(indicator: Indicator, target: float, achieved: float, decimals: int = 1
     # values as shown, so that "2,1 % | 2,1 %" never reads "−0,1 pt" beside them.
     status = rules.gap_status(indicator.code, target, achieved)
     gap = achieved - target
-    shown = shown_gap(
-        indicator, shown_difference(indicator, achieved, target, decimals), status, decimals
-    )
+    shown = shown_gap(indicator, shown_difference(achieved, target, decimals), status, decimals)
     return Gap(gap, shown, status)
 
 

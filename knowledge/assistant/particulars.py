@@ -97,7 +97,6 @@ _FIGURE = re.compile(
     r"(?<![\w,.])\d[\d\s ]*(?:[,.]\d+)?(?![\w])|\bun(?:e)?\s+(?:mois|an|année|jour|semaine|tiers|quart|sur)\b|\bmoitié\b",
     re.I,
 )
-_YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
 
 
 def asked_figure(understanding: Understanding) -> tuple[str, ...] | None:
@@ -123,4 +122,4 @@ def asked_figure(understanding: Understanding) -> tuple[str, ...] | None:
 
 def states_figure(text: str) -> bool:
     digits = words_to_digits(text)
-    return any(not _YEAR_ONLY.match(m.group(0).strip()) for m in _FIGURE.finditer(digits))
+    return any(not _YEAR.fullmatch(m.group(0).strip()) for m in _FIGURE.finditer(digits))

@@ -63,7 +63,7 @@ def decimals_for(indicator: Indicator, *values: float) -> int:
     return 1 if len({f"{v:.1f}" for v in values}) == len(set(values)) else 2
 
 
-def shown_difference(indicator: Indicator, achieved: float, target: float, decimals: int) -> float:
+def shown_difference(achieved: float, target: float, decimals: int) -> float:
     """achieved − target as the reader computes it from the values shown."""
     return float(f"{achieved:.{decimals}f}") - float(f"{target:.{decimals}f}")
 
