@@ -34,6 +34,8 @@ from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
 from app.editing import views as editing
+from app.evaluation import api as evaluation_api
+from app.evaluation import views as evaluation
 from app.jobs import views as jobs_views
 from app.kb import api as kb_api
 from app.kb import projection as kb_projection
@@ -45,6 +47,8 @@ from app.models import User
 from app.notifications import api as notifications_api
 from app.notifications import queries as notifications_queries
 from app.notifications import views as notifications
+from app.opinions import api as opinions_api
+from app.opinions import views as opinions
 from app.register import api as register_api
 from app.register import views as register
 from app.review import api as review_api
@@ -62,6 +66,7 @@ from workflows import sandbox
 from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
 from workflows.lifecycle import (
     DEADLINE_STATUS_LABELS,
+    POINT_LABELS,
     STATE_LABELS,
     UNWRITTEN_LABEL,
     comments_open,
@@ -196,6 +201,8 @@ def _register_blueprints(app: Flask) -> None:
         lifecycle,
         register,
         targets,
+        evaluation,
+        opinions,
         activity,
         word,
         kb,
@@ -212,6 +219,8 @@ def _register_blueprints(app: Flask) -> None:
         review_api,
         register_api,
         targets_api,
+        evaluation_api,
+        opinions_api,
         activity_api,
         word_api,
         kb_api,
@@ -243,6 +252,7 @@ def _register_templates(app: Flask) -> None:
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
             "DEADLINE_STATUS_LABELS": DEADLINE_STATUS_LABELS,
             "UNWRITTEN_LABEL": UNWRITTEN_LABEL,
+            "POINT_LABELS": POINT_LABELS,
             "TARGET_LABELS": TARGET_LABELS,
             "TARGET_WORDS": TARGET_WORDS,
             "Action": Action,

@@ -151,6 +151,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.deadlines": member(Action.TRANSITION),
     "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
+    "lifecycle.carry": member(Action.TRANSITION),
     "lifecycle.signed": member(Action.VIEW),
     "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
@@ -159,6 +160,20 @@ ACCESS: dict[str, Rule] = {
     "lifecycle_api.deadlines": member(Action.VIEW),
     "lifecycle_api.deadlines_set": member(Action.TRANSITION),
     "lifecycle_api.avenant": member(Action.TRANSITION),
+    "lifecycle_api.readiness": member(Action.VIEW),
+    "lifecycle_api.carry": member(Action.TRANSITION),
+    # the State's internal opinions: any member, the rule then asks for a State service
+    "opinions.add": member(Action.VIEW),  # and is_state: the State's services alone
+    "opinions_api.index": member(Action.VIEW),  # and reads_opinions
+    "opinions_api.add": member(Action.VIEW),  # and is_state
+    # evaluations at 2, 4 and 6 years: the organisme explains, the State assesses
+    "evaluation.page": member(Action.VIEW),
+    "evaluation.export": member(Action.VIEW),
+    "evaluation.explain": member(Action.EDIT_SECTION),
+    "evaluation.assess": member(Action.REVIEW),  # and may_assess: the State's services
+    "evaluation_api.show": member(Action.VIEW),
+    "evaluation_api.explain": member(Action.EDIT_SECTION),
+    "evaluation_api.assess": member(Action.REVIEW),  # and may_assess
     # register of the association
     "register.page": member(Action.VIEW),
     "register.meeting_add": member(Action.MANAGE_REGISTER),

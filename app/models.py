@@ -464,6 +464,45 @@ class Signature(Base):
     recorded_by: Mapped[User] = relationship()
 
 
+class CarriedPoint(Base):
+    """An open point (a reserve, a disagreement, an open discussion) the organisme carries
+    into the file transmitted to the préfet, with its note: what was done about it and why
+    it stays open. A disagreement cannot stop the transmission; it goes with it, listed."""
+
+    __tablename__ = "carried_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    # Exactly one of the two: the position (a new position is a new point) or the thread.
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("review_position.id"), unique=True)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("comment_thread.id"), unique=True)
+    note: Mapped[str] = mapped_column(CleanText)
+    carried_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    carried_by: Mapped[User] = relationship()
+
+
+class StateOpinion(Base):
+    """A State service's internal opinion on a convention (or one of its sections), on
+    the part that concerns its territory: read by the State's services alone, for the
+    negotiator to gather into the State's one position."""
+
+    __tablename__ = "state_opinion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    territory: Mapped[str] = mapped_column(CleanString(200), default="")
+    body: Mapped[str] = mapped_column(CleanText)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User] = relationship()
+
+
 class Meeting(Base):
     """An association or negotiation meeting, for the register of the association."""
 
@@ -625,6 +664,35 @@ class IndicatorValue(Base):
     value: Mapped[float]
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EvaluationFinding(Base):
+    """What was written on one indicator and scope at one evaluation (2, 4 or 6 years):
+    the organisme's explanation of a shortfall, then the State's assessment of whether it
+    is the organisme's doing. The values themselves are read from IndicatorValue."""
+
+    __tablename__ = "evaluation_finding"
+    __table_args__ = (
+        UniqueConstraint(
+            "convention_id", "years", "code", "scope", name="uq_evaluation_finding_cell"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    years: Mapped[int]  # 2, 4 or 6
+    code: Mapped[str] = mapped_column(CleanString(10))
+    scope: Mapped[str] = mapped_column(CleanString(200))
+    explanation: Mapped[str] = mapped_column(CleanText, default="")
+    explained_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    explained_at: Mapped[datetime | None]
+    assessment: Mapped[str] = mapped_column(CleanString(20), default="")
+    assessment_note: Mapped[str] = mapped_column(CleanText, default="")
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assessed_at: Mapped[datetime | None]
+
+    explained_by: Mapped[User | None] = relationship(foreign_keys=[explained_by_id])
+    assessed_by: Mapped[User | None] = relationship(foreign_keys=[assessed_by_id])
 
 
 class KbDocument(Base):

@@ -287,6 +287,8 @@ SCHEMAS: Schema = {
             "position": {"type": "string", "enum": ["reserves", "desaccord"]},
             "text": _STR,
             "revision": _INT,
+            # The organisme's note carrying it into the transmitted file ("" if not).
+            "carried_note": _STR,
         }
     ),
     "Meeting": _object(
@@ -361,6 +363,115 @@ SCHEMAS: Schema = {
                 # signatories.
                 "items": _object(
                     {"membership_id": _INT, "party": _STR, "organisme": _BOOL, "signed": _BOOL}
+                ),
+            },
+        }
+    ),
+    "Readiness": _object(
+        {
+            "state": _STR,
+            # The next step forward it prepares: "transmise", "signee"; null once signed.
+            "target": _nullable(_STR),
+            "ready": _nullable(_BOOL),
+            "blockers": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                "section",
+                                "contribution",
+                                "point",
+                                "signatories",
+                                "association",
+                                "signature",
+                                "calendar",
+                            ],
+                        },
+                        "text": _STR,
+                        # Where it is resolved: the section, contribution, position or
+                        # thread (``point`` says which kind of point).
+                        "id": _nullable(_INT),
+                        "section_id": _nullable(_INT),
+                        "section": _nullable(_STR),
+                        "party": _nullable(_STR),
+                        "point": _nullable(
+                            {"type": "string", "enum": ["reserve", "desaccord", "discussion"]}
+                        ),
+                    }
+                ),
+            },
+            "open_points": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "kind": {"type": "string", "enum": ["reserve", "desaccord", "discussion"]},
+                        "id": _INT,
+                        "section_id": _INT,
+                        "section": _STR,
+                        "party": _STR,
+                        "text": _STR,
+                        # The organisme's note carrying it into the transmitted file.
+                        "carried_note": _nullable(_STR),
+                    }
+                ),
+            },
+        }
+    ),
+    "StateOpinion": _object(
+        {
+            "id": _INT,
+            "section_id": _nullable(_INT),
+            "organisation": _STR,
+            "author": _STR,
+            "territory": _STR,
+            "body": _STR,
+            "created_at": _TIME,
+        }
+    ),
+    "Evaluation": _object(
+        {
+            "years": _INT,
+            "evaluated_years": {"type": "array", "items": _INT},
+            # Explanations and assessments are written while at the evaluation's stage.
+            "writable": _BOOL,
+            "complete": _BOOL,
+            "outstanding": {"type": "array", "items": _STR},
+            "findings": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "code": _STR,
+                        "title": _STR,
+                        "scope": _STR,
+                        "shortfall": _BOOL,
+                        "missing_years": {"type": "array", "items": _INT},
+                        "years": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "year": _INT,
+                                    "target": _STR,
+                                    "achieved": _STR,
+                                    "gap": _STR,
+                                    "status": {
+                                        "type": "string",
+                                        "enum": ["atteint", "ecart", "manquant", "sans_cible"],
+                                    },
+                                }
+                            ),
+                        },
+                        "explanation": _STR,
+                        "explained_by": _nullable(_STR),
+                        "explained_at": _nullable(_TIME),
+                        "assessment": _nullable(
+                            {"type": "string", "enum": ["imputable", "non_imputable"]}
+                        ),
+                        "assessment_label": _nullable(_STR),
+                        "assessment_note": _STR,
+                        "assessed_by": _nullable(_STR),
+                    }
                 ),
             },
         }
@@ -469,6 +580,7 @@ SCHEMAS: Schema = {
 
 
 CONVENTION = _path("convention_id", "Identifiant de la convention")
+YEARS = _path("years", "Évaluation : 2, 4 ou 6 (ans)")
 SECTION = _path("section_id", "Identifiant de la section")
 CONTRIBUTION = _path("contribution_id", "Identifiant de la contribution")
 CHANGE = _path("number", "Numéro de la modification dans la contribution (h1 → 1)")
@@ -1200,6 +1312,82 @@ def description() -> Schema:
                     },
                     ["signed_on"],
                 ),
+            ),
+        },
+        "/api/conventions/{convention_id}/evaluations/{years}": {
+            "get": _operation(
+                "L'évaluation à 2, 4 ou 6 ans : chaque indicateur et périmètre sur les années "
+                "évaluées, ses écarts, l'explication de l'organisme et l'appréciation de l'État",
+                parameters=[CONVENTION, YEARS],
+                schema=_ref("Evaluation"),
+            ),
+        },
+        "/api/conventions/{convention_id}/evaluations/{years}/explain": {
+            "post": _operation(
+                "Expliquer un écart (rédacteurs de l'organisme)",
+                parameters=[CONVENTION, YEARS],
+                schema=_ref("Evaluation"),
+                requestBody=_json(
+                    {"code": _STR, "scope": _STR, "explanation": _STR},
+                    ["code", "scope", "explanation"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/evaluations/{years}/assess": {
+            "post": _operation(
+                "Apprécier si un écart expliqué est imputable à l'organisme (services de "
+                "l'État signataires ; motivation obligatoire si imputable)",
+                parameters=[CONVENTION, YEARS],
+                schema=_ref("Evaluation"),
+                requestBody=_json(
+                    {
+                        "code": _STR,
+                        "scope": _STR,
+                        "assessment": {"type": "string", "enum": ["imputable", "non_imputable"]},
+                        "note": _STR,
+                    },
+                    ["code", "scope", "assessment"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/state-opinions": {
+            "get": _operation(
+                "Les avis internes des services de l'État (lus par les seuls services de "
+                "l'État ; 403 pour les autres)",
+                parameters=[CONVENTION],
+                schema=_list_of("items", "StateOpinion"),
+            ),
+            "post": _operation(
+                "Donner un avis interne, sur la convention ou une section (services de l'État)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("StateOpinion"),
+                requestBody=_json(
+                    {"section_id": _nullable(_ID), "territory": _STR, "body": _STR}, ["body"]
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/readiness": {
+            "get": _operation(
+                "Ce qui bloque encore la transmission au préfet (ou la signature, une fois "
+                "transmise), point par point, et les points ouverts avec leur report",
+                parameters=[CONVENTION],
+                schema=_ref("Readiness"),
+            ),
+        },
+        "/api/conventions/{convention_id}/points/{kind}/{ref}/carry": {
+            "post": _operation(
+                "Reporter une réserve, un désaccord (kind = position) ou une discussion "
+                "ouverte (kind = discussion) dans le dossier transmis, avec une note "
+                "(rédacteurs, avant la transmission)",
+                ok=201,
+                parameters=[
+                    CONVENTION,
+                    _path("kind", "position ou discussion", {"type": "string"}),
+                    _path("ref", "Identifiant de la position ou du fil"),
+                ],
+                schema=_ref("Readiness"),
+                requestBody=_json({"note": _STR}, ["note"]),
             ),
         },
         "/api/conventions/{convention_id}/deadlines": {

@@ -133,6 +133,12 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = "style.css"
         elif arg == "notification_id":
             values[arg] = 1  # someone's, or none: another user's answers 404 as a missing one
+        elif arg == "years":
+            values[arg] = 2  # the evaluation at two years: 404 until it is opened
+        elif arg == "kind":
+            values[arg] = "discussion"  # an open point: the world's discussion
+        elif arg == "ref":
+            values[arg] = world.thread_id if own else world.other_thread_id
         elif arg == "token":
             values[arg] = "lien-non-signe"  # an unsigned unsubscribe link: 404
         else:  # pragma: no cover

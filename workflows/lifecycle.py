@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import Literal
 
 from workflows.errors import InvalidInput
-from workflows.review import SECTION_STATE_LABELS, SectionState
 
 
 class ConventionState(StrEnum):
@@ -72,6 +71,39 @@ class SectionFacts:
     mandatory: bool
     state: str  # "brouillon" | "en_revue" | "validee"
     written: bool = True  # False while the section has no text at all
+    ref: int | None = None  # the section's id, for a blocker to say where it is resolved
+
+
+@dataclass(frozen=True)
+class OpenContribution:
+    """A contribution nobody has decided on yet."""
+
+    ref: int  # the contribution's id
+    section: str  # the section's title
+    party: str  # the organisation that proposed it
+    section_ref: int | None = None  # the section's id
+
+
+# An open point: a signatory's reserve or disagreement on a section's current text, or a
+# discussion nobody marked resolved.
+PointKind = Literal["reserve", "desaccord", "discussion"]
+
+POINT_LABELS: dict[str, str] = {
+    "reserve": "Réserve",
+    "desaccord": "Désaccord",
+    "discussion": "Discussion ouverte",
+}
+
+
+@dataclass(frozen=True)
+class OpenPoint:
+    kind: PointKind
+    ref: int  # the position's id (reserve, désaccord) or the thread's (discussion)
+    section: str
+    section_ref: int
+    party: str  # who holds it: the signatory, or the discussion's author
+    text: str  # the reserve's or disagreement's text, the discussion's first words
+    carried: str | None = None  # the note carrying it into the transmitted file, if any
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,37 @@ class ConventionFacts:
     today: date
     # The organisme, a party that signs too (its name); None: facts without it.
     organisme: str | None = None
+    open_contributions: tuple[OpenContribution, ...] = ()
+    open_points: tuple[OpenPoint, ...] = ()
+    # A CUS is drafted with the collectivités associated: the register must show it.
+    association_required: bool = False
+    meetings_held: int = 0  # working meetings of the register held by ``today``
+
+
+BlockerKind = Literal[
+    "step",
+    "section",
+    "contribution",
+    "point",
+    "signatories",
+    "association",
+    "signature",
+    "calendar",
+]
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a step is refused, with where it is resolved: ``kind`` and ``ref`` (the
+    section, contribution, position or thread id) for the page to link to it."""
+
+    kind: BlockerKind
+    text: str  # French, complete on its own
+    ref: int | None = None
+    section: str | None = None  # the section it concerns, for the page to group by
+    party: str | None = None  # the party it waits on
+    point: str | None = None  # for an open point: its kind (reserve, desaccord, discussion)
+    section_ref: int | None = None  # the section's id
 
 
 def _state(value: str) -> ConventionState:
@@ -103,73 +166,162 @@ def _unique(names: Iterable[str]) -> tuple[str, ...]:
 
 
 def check_transition(facts: ConventionFacts, to: str) -> list[str]:
-    """French reasons why the convention cannot move to ``to``; [] when it can.
+    """French reasons why the convention cannot move to ``to``; [] when it can (the
+    texts of ``blockers``)."""
+    return [b.text for b in blockers(facts, to)]
+
+
+def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
+    """Everything that stops the convention moving to ``to``; [] when it can.
 
     Every applicable reason is given at once, so that users fix everything in one go:
-    the step itself, then the conditions of entering the target stage (mandatory
-    sections validated and a signatory before transmission, every party's signature,
-    the organisme's included, before ``signee``, the calendar before an evaluation).
+    the step itself, then the conditions of entering the target stage. Before the
+    transmission to the préfet, what the law and good faith require: the mandatory
+    sections written, every contribution decided, each reserve, disagreement and open
+    discussion lifted or carried into the transmitted file with a note, the association
+    carried out as the register shows, a signatory. Not an agreement: a signatory's
+    disagreement cannot stop the project reaching the préfet (circulaire CUS, IV), it
+    goes with it. Before ``signee``, every party's signature, the organisme's included;
+    before an evaluation, the calendar.
     """
     current = _state(facts.state)
     target = _state(to)
-    reasons: list[str] = []
+    found: list[Blocker] = []
 
     allowed = TRANSITIONS[current]
     if target not in allowed:
         if allowed:
             nexts = ", ".join(STATE_LABELS[s] for s in allowed)
-            reasons.append(
+            text = (
                 f"Passage de {_label(current)} à {_label(target)} impossible : "
                 f"étapes suivantes possibles : {nexts}."
             )
         else:
-            reasons.append(
+            text = (
                 f"Passage de {_label(current)} à {_label(target)} impossible : "
                 f"{_label(current)} est la dernière étape."
             )
+        found.append(Blocker("step", text))
 
     if target is ConventionState.TRANSMISE:
-        # The préfet receives the whole project: every mandatory section must have been
-        # agreed by the signatories.
-        for section in facts.sections:
-            if section.mandatory and section.state != SectionState.VALIDEE:
-                try:
-                    state_label = SECTION_STATE_LABELS[SectionState(section.state)]
-                except ValueError:
-                    state_label = section.state
-                # Said as the sections' table says it: a section with no text is "à
-                # rédiger", not a "brouillon".
-                if not section.written:
-                    state_label = UNWRITTEN_LABEL
-                reasons.append(
-                    f"La section obligatoire « {section.title} » n'est pas validée "
-                    f"(état : {state_label})."
-                )
-        if not facts.signatories:
-            reasons.append("Aucun signataire n'est désigné : ajoutez au moins un signataire.")
+        found.extend(_transmission_blockers(facts))
 
     if target is ConventionState.SIGNEE:
         # The organisme concludes its convention: a party, it signs it too.
         parties = (facts.organisme, *facts.signatories) if facts.organisme else facts.signatories
-        missing = _unique(name for name in parties if name not in facts.signed_by)
         if not facts.signatories:
             # Without a signatory, "every signature recorded" would be vacuously true.
-            reasons.append("Aucun signataire n'est désigné : la convention ne peut être signée.")
-        elif len(missing) == 1:
-            reasons.append(f"Signature manquante : {missing[0]}.")
-        elif missing:
-            reasons.append(f"Signatures manquantes : {', '.join(missing)}.")
+            found.append(
+                Blocker(
+                    "signatories",
+                    "Aucun signataire n'est désigné : la convention ne peut être signée.",
+                )
+            )
+        else:
+            for name in _unique(name for name in parties if name not in facts.signed_by):
+                found.append(Blocker("signature", f"Signature manquante : {name}.", party=name))
 
     if target in EVALUATION_YEARS:
         years = EVALUATION_YEARS[target]
         opening = date(facts.start_year + years, 1, 1)
         if facts.today < opening:
-            reasons.append(
-                f"L'évaluation à {years} ans ne peut être ouverte avant le 1er janvier "
-                f"{opening.year}."
+            found.append(
+                Blocker(
+                    "calendar",
+                    f"L'évaluation à {years} ans ne peut être ouverte avant le 1er janvier "
+                    f"{opening.year}.",
+                )
             )
 
-    return reasons
+    return found
+
+
+def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
+    found: list[Blocker] = []
+    for section in facts.sections:
+        if section.mandatory and not section.written:
+            found.append(
+                Blocker(
+                    "section",
+                    f"La section obligatoire « {section.title} » est à rédiger : le préfet "
+                    "reçoit le projet entier.",
+                    section.ref,
+                    section.title,
+                    section_ref=section.ref,
+                )
+            )
+    for contribution in facts.open_contributions:
+        found.append(
+            Blocker(
+                "contribution",
+                f"La contribution n° {contribution.ref} de {contribution.party} sur "
+                f"« {contribution.section} » attend une décision (acceptée, refusée avec "
+                "motif ou traitée), ou son retrait.",
+                contribution.ref,
+                contribution.section,
+                contribution.party,
+                section_ref=contribution.section_ref,
+            )
+        )
+    for point in facts.open_points:
+        if point.carried is not None:
+            continue
+        discussion = point.kind == "discussion"
+        what = "Discussion ouverte par" if discussion else f"{POINT_LABELS[point.kind]} de"
+        settle = "à clore" if discussion else "à lever"
+        found.append(
+            Blocker(
+                "point",
+                f"{what} {point.party} sur « {point.section} » : "
+                f"{settle}, ou à reporter dans le dossier transmis avec une note.",
+                point.ref,
+                point.section,
+                point.party,
+                point.kind,
+                point.section_ref,
+            )
+        )
+    if facts.association_required and facts.meetings_held == 0:
+        found.append(
+            Blocker(
+                "association",
+                "Le registre de l'association ne montre aucune réunion de travail tenue avec "
+                "les collectivités associées : inscrivez-la, avec ses documents et son "
+                "compte rendu.",
+            )
+        )
+    if not facts.signatories:
+        found.append(
+            Blocker(
+                "signatories", "Aucun signataire n'est désigné : ajoutez au moins un signataire."
+            )
+        )
+    return found
+
+
+CARRY_NOTE_MAX = 2000
+
+
+def clean_carry_note(raw: str | None) -> str:
+    """The organisme's note carrying an open point into the transmitted file: required
+    (the préfet reads why the point stays open and what was done about it), bounded."""
+    note = (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    if not note:
+        raise InvalidInput(
+            "Écrivez la note qui accompagne ce point dans le dossier transmis : ce qui a été "
+            "fait et pourquoi il reste ouvert.",
+            field="note",
+        )
+    if len(note) > CARRY_NOTE_MAX:
+        raise InvalidInput(
+            f"La note tient en {CARRY_NOTE_MAX} caractères ({len(note)} saisis).", field="note"
+        )
+    return note
+
+
+def carried_points(points: Iterable[OpenPoint]) -> list[OpenPoint]:
+    """The open points carried into the transmitted file, in the order of the sections."""
+    return [p for p in points if p.carried is not None]
 
 
 _CONTRIBUTION_STATES = frozenset({ConventionState.ASSOCIATION, ConventionState.NEGOCIATION})

@@ -165,6 +165,8 @@ class RegisterItem:
     position: Position
     text: str
     revision: int
+    # The organisme's note carrying it into the file transmitted to the préfet, if any.
+    carried: str = ""
 
 
 def _sort_key(value: str) -> str:

@@ -26,6 +26,7 @@ from workflows.errors import InvalidInput, NotFound
 from workflows.notifications import Kind
 from workflows.permissions import ROLE_LABELS, Role
 from workflows.review import SectionState
+from workflows.state import is_state, one_voice_refusal
 
 
 def create_convention(
@@ -119,6 +120,7 @@ def set_membership(
             where = Membership.user_id == user.id
             fields = {"user_id": user.id}
             who = user_email
+            party: User | Organisation = user
         else:
             org = session.get(Organisation, organisation_id)
             if org is None:
@@ -128,9 +130,12 @@ def set_membership(
             where = Membership.organisation_id == org.id
             fields = {"organisation_id": org.id}
             who = org.name
+            party = org
         membership = session.scalar(
             select(Membership).where(Membership.convention_id == convention_id, where)
         )
+        if role is Role.SIGNATAIRE:
+            _one_state_voice(session, convention_id, party, membership)
         before = membership.role if membership is not None else None
         if membership is None:
             membership = Membership(convention_id=convention_id, role=role, **fields)
@@ -160,6 +165,38 @@ def set_membership(
             )
         _signatories_changed(session, convention_id, membership, actor)
     return membership
+
+
+def _kind_of(membership: Membership) -> str:
+    if membership.organisation is not None:
+        return membership.organisation.kind
+    assert membership.user is not None  # one_member: an organisation or a user
+    return membership.user.organisation.kind
+
+
+def _one_state_voice(
+    session: Session,
+    convention_id: int,
+    party: User | Organisation,
+    membership: Membership | None,
+) -> None:
+    """A State service becomes a signatory only when no other negotiates for the State."""
+    kind = party.organisation.kind if isinstance(party, User) else party.kind
+    if not is_state(kind):
+        return
+    negotiators = [
+        m.party_name
+        for m in session.scalars(
+            select(Membership).where(
+                Membership.convention_id == convention_id, Membership.role == Role.SIGNATAIRE
+            )
+        )
+        if (membership is None or m.id != membership.id) and is_state(_kind_of(m))
+    ]
+    name = party.name if isinstance(party, Organisation) else party.email
+    problem = one_voice_refusal(negotiators, name)
+    if problem:
+        raise InvalidInput(problem, field="role")
 
 
 def _signatories_changed(

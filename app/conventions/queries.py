@@ -22,11 +22,13 @@ from app.contributions.queries import open_counts
 from app.conventions import pdf
 from app.conventions.highlight import Marker, Terms, first_hit, matches, terms_of
 from app.db import db_session
+from app.evaluation.queries import available as evaluations_available
 from app.forms import choices
 from app.lifecycle.queries import (
     deadlines_of,
+    facts,
     local_today,
-    refusals,
+    readiness,
     signatures,
     signing_form,
     signing_parties,
@@ -49,7 +51,7 @@ from app.sections.queries import sections_with_current
 from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
 from workflows.conventions import ConventionKind
-from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, signing_open
+from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, blockers, signing_open
 from workflows.permissions import Role, can_create_convention
 from workflows.review import RegisterItem, open_items
 from workflows.word.export import export_docx
@@ -90,10 +92,13 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
     found = signatures(convention.id)
     signed_ids = {s.membership_id for s in found}
     session = db_session()
+    now = facts(session, convention, local_today())
     return {
         "sections": sections_with_current(convention.id),
         "members": members(convention.id),
-        "steps": [(to, refusals(convention, to)) for to in TRANSITIONS[state]],
+        "steps": [(to, [b.text for b in blockers(now, to)]) for to in TRANSITIONS[state]],
+        "readiness": readiness(convention, now),
+        "evaluations": evaluations_available(convention),
         "deadlines": deadlines_of(convention),
         "signatures": found,
         "unsigned": [

@@ -13,7 +13,7 @@ from app import json_input
 from app.conventions.queries import convention_json
 from app.db import db_session
 from app.lifecycle import operations
-from app.lifecycle.queries import deadlines_json, signatures_json
+from app.lifecycle.queries import deadlines_json, readiness_json, signatures_json
 from app.models import Convention
 from workflows.errors import InvalidInput
 from workflows.lifecycle import DEADLINE_LABELS
@@ -34,6 +34,18 @@ def _convention(convention_id: int) -> Convention:
 def transition(convention_id: int) -> ResponseReturnValue:
     target = json_input.string(json_input.payload(), "to", required=True)
     return jsonify(convention_json(operations.transition(convention_id, g.user, target)))
+
+
+@bp.get("/conventions/<int:convention_id>/readiness")
+def readiness(convention_id: int) -> ResponseReturnValue:
+    return jsonify(readiness_json(g.convention))
+
+
+@bp.post("/conventions/<int:convention_id>/points/<kind>/<int:ref>/carry")
+def carry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
+    data = json_input.payload('{"note": "ce qui a été fait, pourquoi le point reste ouvert"}')
+    operations.carry_point(convention_id, g.user, kind, ref, json_input.string(data, "note"))
+    return jsonify(readiness_json(_convention(convention_id))), 201
 
 
 @bp.get("/conventions/<int:convention_id>/signatures")

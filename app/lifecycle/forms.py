@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, StringField, TextAreaField
 
 
 class TransitionForm(FlaskForm):
     to = HiddenField()
+
+
+class CarryForm(FlaskForm):
+    note = TextAreaField("Note pour le dossier transmis")
 
 
 class DeadlinesForm(FlaskForm):

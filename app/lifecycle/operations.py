@@ -19,24 +19,28 @@ from app.db import reloaded, write_transaction
 from app.lifecycle.queries import (
     facts,
     local_today,
+    open_points,
     parties_as_seen_by,
     signing_parties,
     speaks_for,
     transmitted_on,
 )
-from app.models import Convention, Membership, Section, Signature, User, utcnow
+from app.models import CarriedPoint, Convention, Membership, Section, Signature, User, utcnow
 from app.notifications.operations import everyone, notify, with_roles
 from app.sections.operations import insert_revision
 from workflows.conventions import ConventionKind, clean_title
 from workflows.errors import Forbidden, InvalidInput, NotFound, Refused
 from workflows.lifecycle import (
     DEADLINE_LABELS,
+    POINT_LABELS,
     STATE_LABELS,
     ConventionState,
     check_signature_date,
     check_transition,
+    clean_carry_note,
     fingerprint,
     signing_open,
+    text_editable,
 )
 from workflows.notifications import Kind
 from workflows.permissions import Role, parties_to_sign_for, why_no_signature
@@ -81,6 +85,65 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
             actor,
         )
     return convention
+
+
+def carry_point(convention_id: int, actor: User, kind: str, ref: int, note: str) -> CarriedPoint:
+    """Carry an open point (``kind`` "position": a reserve or disagreement, "discussion":
+    a thread) into the file transmitted to the préfet, with the organisme's note: it then
+    no longer stops the transmission, and the file lists it. Only a point open now, and
+    before the transmission."""
+    note = clean_carry_note(note)
+    with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if not text_editable(convention.state):
+            raise Refused(
+                [
+                    "Les points ouverts se reportent avant la transmission au préfet (étape "
+                    f"actuelle : « {STATE_LABELS[convention.state]} »)."
+                ]
+            )
+        wanted = {"position": ("reserve", "desaccord"), "discussion": ("discussion",)}.get(kind)
+        if wanted is None:
+            raise InvalidInput(f"Type de point inconnu : « {kind} ».")
+        point = next(
+            (p for p in open_points(session, convention) if p.ref == ref and p.kind in wanted),
+            None,
+        )
+        if point is None:
+            raise InvalidInput(
+                "Ce point n'est plus ouvert (réserve levée, nouvelle position, discussion "
+                "close ou nouvelle révision) : rien à reporter."
+            )
+        if point.carried is not None:
+            raise InvalidInput("Ce point est déjà reporté dans le dossier transmis.")
+        actor = reloaded(session, actor)
+        carried = CarriedPoint(
+            convention_id=convention_id,
+            position_id=ref if kind == "position" else None,
+            thread_id=ref if kind == "discussion" else None,
+            note=note,
+            carried_by_id=actor.id,
+        )
+        session.add(carried)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise InvalidInput("Ce point est déjà reporté dans le dossier transmis.") from None
+        audit.record(
+            session,
+            "point_reporte",
+            f"{POINT_LABELS[point.kind]} de {point.party} sur « {point.section} » reporté(e) "
+            f"dans le dossier transmis : {note}",
+            actor,
+            convention_id,
+            "section",
+            point.section_ref,
+        )
+    return carried
 
 
 def _freeze(session: Session, convention: Convention) -> None:

@@ -13,13 +13,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
-from app.models import Convention, Membership, Section, Signature, User, iso
+from app.models import (
+    CarriedPoint,
+    CommentThread,
+    Contribution,
+    Convention,
+    Meeting,
+    Membership,
+    ReviewPosition,
+    Revision,
+    Section,
+    Signature,
+    User,
+    iso,
+)
 from app.review.queries import signatories
+from workflows.contributions import ContributionState
+from workflows.conventions import ConventionKind
 from workflows.lifecycle import (
     DEADLINE_LABELS,
+    Blocker,
     ConventionFacts,
+    ConventionState,
     Deadline,
+    OpenContribution,
+    OpenPoint,
     SectionFacts,
+    blockers,
+    carried_points,
     check_transition,
     deadline_done,
     deadline_status,
@@ -32,6 +53,7 @@ from workflows.permissions import (
     parties_to_sign_for,
     why_no_signature,
 )
+from workflows.review import OPEN_POSITIONS, Position
 
 
 def local_date(moment: datetime) -> date:
@@ -107,6 +129,141 @@ def signing_form(convention: Convention, user: User, role: Role | None) -> Signi
     return SigningForm(choices, None if choices else why_no_signature(role, parties))
 
 
+# The first words of a discussion, as a readiness item quotes them.
+POINT_EXCERPT_CHARS = 200
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= POINT_EXCERPT_CHARS else flat[: POINT_EXCERPT_CHARS - 1] + "…"
+
+
+def open_contributions(session: Session, convention: Convention) -> list[OpenContribution]:
+    rows = session.execute(
+        select(Contribution, Section.title, Section.id)
+        .join(Section, Section.id == Contribution.section_id)
+        .where(
+            Section.convention_id == convention.id,
+            Contribution.state == ContributionState.OUVERTE,
+        )
+        .options(joinedload(Contribution.organisation))
+        .order_by(Section.position, Contribution.id)
+    )
+    return [
+        OpenContribution(c.id, title, c.organisation.name, section_id)
+        for c, title, section_id in rows
+    ]
+
+
+def open_points(session: Session, convention: Convention) -> list[OpenPoint]:
+    """The reserves and disagreements of the signatories on each section's current text,
+    and the section's discussions not marked resolved, in the order of the sections, with
+    the note of those carried into the transmitted file."""
+    sections = list(
+        session.scalars(
+            select(Section)
+            .where(Section.convention_id == convention.id)
+            .order_by(Section.position, Section.id)
+        )
+    )
+    carried_positions = dict(
+        session.execute(
+            select(CarriedPoint.position_id, CarriedPoint.note).where(
+                CarriedPoint.convention_id == convention.id,
+                CarriedPoint.position_id.is_not(None),
+            )
+        ).all()
+    )
+    carried_threads = dict(
+        session.execute(
+            select(CarriedPoint.thread_id, CarriedPoint.note).where(
+                CarriedPoint.convention_id == convention.id,
+                CarriedPoint.thread_id.is_not(None),
+            )
+        ).all()
+    )
+    signing = {m.id for m in signatories(session, convention.id)}
+    threads: dict[int, list[CommentThread]] = {}
+    for thread in session.scalars(
+        select(CommentThread)
+        .join(Section, Section.id == CommentThread.section_id)
+        .where(
+            Section.convention_id == convention.id,
+            CommentThread.contribution_id.is_(None),
+            CommentThread.resolved.is_(False),
+        )
+        .options(
+            joinedload(CommentThread.author).joinedload(User.organisation),
+            joinedload(CommentThread.comments),
+        )
+        .order_by(CommentThread.id)
+    ).unique():
+        threads.setdefault(thread.section_id, []).append(thread)
+    # Every position on the sections' current revisions in one query (a query per
+    # section would make the export and the page cost more as sections are added); the
+    # last of each party counts.
+    latest: dict[tuple[int, int], ReviewPosition] = {}
+    for position in session.scalars(
+        select(ReviewPosition)
+        .join(Section, Section.id == ReviewPosition.section_id)
+        .join(Revision, Revision.id == Section.current_revision_id)
+        .where(
+            Section.convention_id == convention.id,
+            ReviewPosition.revision_number == Revision.number,
+        )
+        .options(
+            joinedload(ReviewPosition.membership).joinedload(Membership.organisation),
+            joinedload(ReviewPosition.membership).joinedload(Membership.user),
+        )
+        .order_by(ReviewPosition.id)
+    ):
+        latest[(position.section_id, position.membership_id)] = position
+    by_section: dict[int, list[ReviewPosition]] = {}
+    for (section_id, _), position in latest.items():
+        by_section.setdefault(section_id, []).append(position)
+    points: list[OpenPoint] = []
+    for section in sections:
+        for position in by_section.get(section.id, []):
+            if position.membership_id not in signing or position.position not in OPEN_POSITIONS:
+                continue
+            points.append(
+                OpenPoint(
+                    "desaccord" if position.position is Position.DESACCORD else "reserve",
+                    position.id,
+                    section.title,
+                    section.id,
+                    position.membership.party_name,
+                    position.text,
+                    carried_positions.get(position.id),
+                )
+            )
+        for thread in threads.get(section.id, []):
+            first = thread.comments[0].body if thread.comments else thread.quote
+            points.append(
+                OpenPoint(
+                    "discussion",
+                    thread.id,
+                    section.title,
+                    section.id,
+                    # The organisation speaks through its agent, as for contributions.
+                    thread.author.organisation.name,
+                    _excerpt(first),
+                    carried_threads.get(thread.id),
+                )
+            )
+    return points
+
+
+def meetings_held(session: Session, convention: Convention, today: date) -> int:
+    return len(
+        session.scalars(
+            select(Meeting.id).where(
+                Meeting.convention_id == convention.id, Meeting.meeting_on <= today
+            )
+        ).all()
+    )
+
+
 def facts(session: Session, convention: Convention, today: date) -> ConventionFacts:
     sections = session.scalars(
         select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
@@ -122,7 +279,9 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
     return ConventionFacts(
         state=convention.state,
         sections=tuple(
-            SectionFacts(s.title, s.mandatory, s.state.value, s.current_revision_id is not None)
+            SectionFacts(
+                s.title, s.mandatory, s.state.value, s.current_revision_id is not None, s.id
+            )
             for s in sections
         ),
         signatories=tuple(m.party_name for m in parties),
@@ -130,12 +289,64 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         start_year=convention.start_year,
         today=today,
         organisme=organisme.party_name if organisme else None,
+        open_contributions=tuple(open_contributions(session, convention)),
+        open_points=tuple(open_points(session, convention)),
+        association_required=convention.kind is ConventionKind.CUS,
+        meetings_held=meetings_held(session, convention, today),
     )
 
 
 def refusals(convention: Convention, to: str, today: date | None = None) -> list[str]:
     """Why each transition would be refused, for the page to explain before any click."""
     return check_transition(facts(db_session(), convention, today or date.today()), to)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What still stops the convention's next step forward (the transmission to the
+    préfet while it is drafted and negotiated, the signature once transmitted), item by
+    item, with the points carried into the transmitted file."""
+
+    target: ConventionState
+    blockers: list[Blocker]
+    carried: list[OpenPoint]
+    by_party: list[tuple[str, int]]  # how many items wait on each party
+    # The items grouped as the page shows them: the convention's own first (section
+    # None), then section by section in the document's order.
+    groups: list[tuple[str | None, int | None, list[Blocker]]]
+
+
+def readiness(convention: Convention, facts_now: ConventionFacts) -> Readiness | None:
+    state = ConventionState(convention.state)
+    if state in (
+        ConventionState.BROUILLON,
+        ConventionState.ASSOCIATION,
+        ConventionState.NEGOCIATION,
+    ):
+        target = ConventionState.TRANSMISE
+    elif state is ConventionState.TRANSMISE:
+        target = ConventionState.SIGNEE
+    else:
+        return None
+    items = [b for b in blockers(facts_now, target) if b.kind != "step"]
+    waiting: dict[str, int] = {}
+    for item in items:
+        if item.party:
+            waiting[item.party] = waiting.get(item.party, 0) + 1
+    groups: dict[int | None, tuple[str | None, int | None, list[Blocker]]] = {
+        None: (None, None, [])
+    }
+    for section in facts_now.sections:  # in the document's order
+        groups[section.ref] = (section.title, section.ref, [])
+    for item in items:
+        groups.setdefault(item.section_ref, (item.section, item.section_ref, []))[2].append(item)
+    return Readiness(
+        target,
+        items,
+        carried_points(facts_now.open_points),
+        list(waiting.items()),
+        [group for group in groups.values() if group[2]],
+    )
 
 
 def signatures(convention_id: int) -> list[Signature]:
@@ -236,3 +447,41 @@ def deadlines_json(convention: Convention, today: date | None = None) -> list[di
             }
         )
     return result
+
+
+def _point_json(point: OpenPoint) -> dict[str, Any]:
+    return {
+        "kind": point.kind,
+        "id": point.ref,
+        "section_id": point.section_ref,
+        "section": point.section,
+        "party": point.party,
+        "text": point.text,
+        "carried_note": point.carried,
+    }
+
+
+def readiness_json(convention: Convention, today: date | None = None) -> dict[str, Any]:
+    """What blocks the next step forward (``target``: "transmise" or "signee"; null once
+    signed), item by item with the id of where it is resolved, and the open points with
+    whether each is carried into the transmitted file (``carried_note``)."""
+    now = facts(db_session(), convention, today or local_today())
+    view = readiness(convention, now)
+    return {
+        "state": convention.state.value,
+        "target": view.target.value if view else None,
+        "ready": not view.blockers if view else None,
+        "blockers": [
+            {
+                "kind": b.kind,
+                "text": b.text,
+                "id": b.ref,
+                "section_id": b.section_ref,
+                "section": b.section,
+                "party": b.party,
+                "point": b.point,
+            }
+            for b in (view.blockers if view else [])
+        ],
+        "open_points": [_point_json(p) for p in now.open_points],
+    }

@@ -10,7 +10,7 @@ from app import errors
 from app.conventions.queries import convention_page
 from app.forms import submitted
 from app.lifecycle import operations, queries
-from app.lifecycle.forms import AvenantForm, DeadlinesForm, SignForm, TransitionForm
+from app.lifecycle.forms import AvenantForm, CarryForm, DeadlinesForm, SignForm, TransitionForm
 from app.webutil import back
 from workflows.conventions import parse_id
 from workflows.errors import CosigneError, InvalidInput, NotFound
@@ -30,11 +30,26 @@ def _come_back(convention_id: int, anchor: str = "") -> str:
 @bp.post("/conventions/<int:convention_id>/transition")
 def transition(convention_id: int) -> ResponseReturnValue:
     form = submitted(TransitionForm())
-    target = _come_back(convention_id)
+    # Refused, the page comes back to its preparation block: the refusal is said there,
+    # above the list of what blocks, each item linking to where it is resolved.
+    target = _come_back(convention_id, "#preparation")
     convention = operations.transition(convention_id, g.user, form.to.data or "")
     return back(
         target,
         f"La convention est désormais au stade « {STATE_LABELS[convention.state]} ».",
+        "success",
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/points/<kind>/<int:ref>/carry")
+def carry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
+    """Carry a reserve, a disagreement or an open discussion into the transmitted file."""
+    form = submitted(CarryForm())
+    _come_back(convention_id, f"#point-{kind}-{ref}")
+    operations.carry_point(convention_id, g.user, kind, ref, form.note.data or "")
+    return back(
+        url_for("conventions.show", convention_id=convention_id) + "#preparation",
+        "Point reporté : il figurera, avec votre note, dans le dossier transmis au préfet.",
         "success",
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
-from app.models import Membership, ReviewPosition, Section, User, iso
+from app.models import CarriedPoint, Membership, ReviewPosition, Section, User, iso
 from workflows.permissions import Role
 from workflows.review import Position, RegisterItem, open_items
 
@@ -87,6 +87,13 @@ def register(convention_id: int) -> list[RegisterItem]:
         .where(Section.convention_id == convention_id)
         .options(joinedload(Section.current_revision))
     )
+    carried = dict(
+        session.execute(
+            select(CarriedPoint.position_id, CarriedPoint.note).where(
+                CarriedPoint.convention_id == convention_id, CarriedPoint.position_id.is_not(None)
+            )
+        ).all()
+    )
     items = []
     for section in sections:
         if section.current_revision is None:
@@ -101,6 +108,7 @@ def register(convention_id: int) -> list[RegisterItem]:
                     position.position,
                     position.text,
                     section.current_revision.number,
+                    carried.get(position.id, ""),
                 )
             )
     return open_items(items)
@@ -142,6 +150,7 @@ def register_json(convention_id: int) -> list[dict[str, Any]]:
             "position": POSITION_API_NAMES[item.position],
             "text": item.text,
             "revision": item.revision,
+            "carried_note": item.carried,
         }
         for item in register(convention_id)
     ]

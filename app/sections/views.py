@@ -15,6 +15,7 @@ from app.editing import operations as editing_operations
 from app.editing import queries as editing_queries
 from app.forms import form_errors, submitted
 from app.models import Revision
+from app.opinions import queries as opinion_queries
 from app.sections import operations, queries
 from app.sections.forms import EditForm, MoveForm, RestoreForm, SectionForm
 from app.webutil import back
@@ -53,6 +54,7 @@ def show(section_id: int) -> ResponseReturnValue:
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
         CONTRIBUTION_STATES=CONTRIBUTION_STATES,
         **queries.section_page(g.section),
+        **opinion_queries.for_section(g.section, g.user),
     )
 
 

@@ -26,7 +26,7 @@ from app.access import members as convention_members
 from app.access import role_of
 from app.contributions.queries import still_proposed
 from app.db import db_session
-from app.lifecycle.queries import signatures, signing_parties
+from app.lifecycle.queries import open_points, signatures, signing_parties
 from app.models import (
     Comment,
     CommentThread,
@@ -47,7 +47,7 @@ from workflows.contributions import ContributionState
 from workflows.conventions import KIND_LABELS, STANDARD_SECTIONS, ConventionKind
 from workflows.errors import InvalidInput, NotFound
 from workflows.files import check_upload
-from workflows.lifecycle import STATE_LABELS
+from workflows.lifecycle import POINT_LABELS, STATE_LABELS
 from workflows.permissions import Action, Role, can
 from workflows.text.diff import word_diff
 from workflows.text.merge import Para, merge3, paragraphs_of
@@ -158,6 +158,10 @@ def convention_doc(
         documents_sent=tuple(sorted(sent)),
         letters=tuple(
             (letter.received_on, letter.sender, letter.subject) for letter in letters(convention_id)
+        ),
+        open_points=tuple(
+            (POINT_LABELS[p.kind], p.party, p.section, p.text, p.carried or "")
+            for p in open_points(session, convention)
         ),
         signed_sha256=convention.signed_sha256,
         signature_blocks=_signature_blocks(convention),

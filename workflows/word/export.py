@@ -131,6 +131,9 @@ class ConventionDoc:
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
     timezone: str = "Europe/Paris"  # the readers' time, as the interface shows it
     letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
+    # Reserves, disagreements and open discussions: (what, party, section, text, the
+    # organisme's note carrying it into the transmitted file or "").
+    open_points: tuple[tuple[str, str, str, str, str], ...] = ()
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     # Every party's block, the organisme first; () gives blank blocks for the organisme
     # and each signatory.
@@ -639,6 +642,18 @@ def _register(document: Document, convention: ConventionDoc) -> None:
         "Courriers et avis reçus",
         [f"{when:%d/%m/%Y} — {sender} : {subject}" for when, sender, subject in convention.letters],
         "Aucun courrier reçu enregistré.",
+    )
+    # A disagreement does not stop the transmission: it goes with the project, listed,
+    # with what the organisme says of it.
+    _dated_list(
+        document,
+        "Réserves, désaccords et discussions restés ouverts",
+        [
+            f"{what} — {party}, « {section} » : {text}"
+            + (f" — Note de l'organisme : {note}" if note else " — non reporté(e)")
+            for what, party, section, text, note in convention.open_points
+        ],
+        "Aucun point resté ouvert.",
     )
 
 

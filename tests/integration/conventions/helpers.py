@@ -3,8 +3,11 @@ under review with a reserve, an indicator target; and the way to its signature."
 
 from __future__ import annotations
 
-from app.lifecycle.operations import sign, transition
-from app.lifecycle.queries import local_today
+from app.contributions.operations import mark_treated
+from app.db import db_session
+from app.lifecycle.operations import carry_point, sign, transition
+from app.lifecycle.queries import local_today, open_contributions, open_points
+from app.models import Convention
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from app.targets.operations import save_value
@@ -38,6 +41,21 @@ def furnish(app, world) -> None:
         )
 
 
+def settle_for_transmission(app, world, convention_id: int | None = None) -> None:
+    """What the transmission asks beyond written sections: every open contribution
+    decided (marked treated) and every open point carried with a note."""
+    convention_id = convention_id or world.convention_id
+    with app.app_context():
+        drafter = world.user("redacteur")
+        convention = db_session().get(Convention, convention_id)
+        for contribution in open_contributions(db_session(), convention):
+            mark_treated(contribution.ref, drafter, "Examinée en réunion.")
+        for point in open_points(db_session(), convention):
+            if point.carried is None:
+                kind = "discussion" if point.kind == "discussion" else "position"
+                carry_point(convention_id, drafter, kind, point.ref, "Reste ouvert.")
+
+
 def sign_convention(app, world, convention_id: int | None = None) -> None:
     """Every mandatory section written and agreed, transmitted, signed by the signatory
     and the organisme: the convention is signed, its text frozen."""
@@ -52,6 +70,9 @@ def sign_convention(app, world, convention_id: int | None = None) -> None:
             if section.state.value == "brouillon":
                 ask_for_review(section.id, drafter)
             record_position(section.id, signer, "accord", "")
+    settle_for_transmission(app, world, convention_id)
+    with app.app_context():
+        drafter, signer = world.user("redacteur"), world.user("signataire")
         transition(convention_id, drafter, "transmise")
         sign(convention_id, signer, None, local_today())
         sign(convention_id, drafter, None, local_today())  # the organisme signs too

@@ -35,6 +35,15 @@ def _routes(app):
 
 # Rules on one object (workflows.permissions' predicates), on the world's objects: the
 # contribution and the discussion were opened by the associé.
+STATE_ONLY = {
+    "opinions.add",
+    "opinions_api.index",
+    "opinions_api.add",
+    "evaluation.assess",
+    "evaluation_api.assess",
+}
+
+
 def _object_allows(endpoint: str, role: str, world) -> bool:
     actor, author = world.users[role], world.users["associe"]
     if endpoint in ("contributions.withdraw", "contributions_api.withdraw"):
@@ -45,7 +54,9 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
         "contributions_api.thread_reopen",
     ):
         return may_resolve(Role(role), actor, author)
-    return True
+    # The State's services alone: nobody in this world is one (the signataire is an
+    # EPCI), so each is refused before its input is read.
+    return endpoint not in STATE_ONLY
 
 
 def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=None) -> set[int]:

@@ -8,6 +8,9 @@ import pytest
 
 from app import create_app
 from tests.conftest import api_headers
+from tests.factories import add_member, make_user
+from workflows.conventions import OrganisationKind
+from workflows.permissions import Role
 
 DEEP = "[" * 100_000
 
@@ -31,6 +34,8 @@ CALLERS = {
     "contributions_api.create": "asso@dep.test",
     "review_api.position": "sign@epci.test",
 }
+# Endpoints of the State's services alone: called by a DDT signatory added for them.
+STATE_ENDPOINTS = {"evaluation_api.assess", "opinions_api.add"}
 
 
 def test_the_api_takes_bodies_on_the_endpoints_this_test_knows():
@@ -57,9 +62,18 @@ def test_a_body_nested_too_deep_is_a_400(app, world, endpoint, rule):
         .replace("<int:user_id>", str(world.users["associe"]))
         .replace("<int:number>", "1")
         .replace("<code>", "F.VI")
+        .replace("<int:years>", "2")
+        .replace("<kind>", "discussion")
+        .replace("<int:ref>", str(world.thread_id))
     )
     assert "<" not in url, url
-    headers = api_headers(app, CALLERS.get(endpoint, "redac@oph.test"))
+    caller = CALLERS.get(endpoint, "redac@oph.test")
+    if endpoint in STATE_ENDPOINTS:
+        with app.app_context():
+            agent = make_user("etat@ddt.test", "DDT Test", OrganisationKind.DDT)
+            add_member(world.convention_id, Role.SIGNATAIRE, agent)
+        caller = "etat@ddt.test"
+    headers = api_headers(app, caller)
     response = app.test_client().post(
         url, data=DEEP, content_type="application/json", headers=headers
     )

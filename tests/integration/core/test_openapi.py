@@ -83,6 +83,9 @@ def _schema(app, world):
         "user_id": [world.users["associe"], world.users["signataire"], 987_654],
         "number": [1, 2, 40],
         "code": ["F.VI", "PP-1", "C.I", "ZZ-9"],
+        "years": [2, 4, 6, 3],
+        "kind": ["position", "discussion", "autre"],
+        "ref": [world.thread_id, world.other_thread_id, 987_654],
     }
     for operations in spec["paths"].values():
         for operation in operations.values():

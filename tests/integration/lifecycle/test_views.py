@@ -14,6 +14,7 @@ from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from tests.conftest import edit_section, logged_in, post_form
 from tests.factories import set_state, write
+from tests.integration.conventions.helpers import settle_for_transmission
 from workflows.lifecycle import ConventionState
 
 
@@ -27,6 +28,7 @@ def _validate_all_mandatory(app, world):
                 write(section.id, drafter, f"Texte de « {section.title} ».")
             ask_for_review(section.id, drafter)
             record_position(section.id, signer, "accord", "")
+    settle_for_transmission(app, world)
 
 
 def test_from_negotiation_to_signature_and_the_frozen_text(app, world):

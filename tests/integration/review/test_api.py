@@ -88,6 +88,7 @@ def test_positions_with_the_issues_words_validate_and_fill_the_register(app, wor
             "position": "reserves",
             "text": "Préciser le calendrier.",
             "revision": 1,
+            "carried_note": "",
         }
     ]
     # A party may withdraw its agreement on the same text: back under review.

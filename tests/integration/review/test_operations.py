@@ -41,7 +41,7 @@ def test_a_new_signatory_reopens_validated_sections_and_a_departure_may_close_th
     # section (nobody could give the position it would wait for).
     with app.app_context():
         set_state(world.convention_id, ConventionState.TRANSMISE)
-        late = make_user("prefet@region.test", "Préfecture de région", OrganisationKind.DDT)
+        late = make_user("prefet@region.test", "Commune tardive", OrganisationKind.COMMUNE)
         set_membership(world.convention_id, Role.SIGNATAIRE, organisation_id=late.organisation_id)
     assert section_state(app, world.section_id) == "validee"
     inbox = logged_in(app, "prefet@region.test").get("/inbox").get_data(as_text=True)

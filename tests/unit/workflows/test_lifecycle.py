@@ -8,6 +8,7 @@ import pytest
 
 from workflows.errors import InvalidInput
 from workflows.lifecycle import (
+    CARRY_NOTE_MAX,
     DEADLINE_LABELS,
     ORDER,
     STATE_LABELS,
@@ -15,9 +16,14 @@ from workflows.lifecycle import (
     ConventionFacts,
     ConventionState,
     Deadline,
+    OpenContribution,
+    OpenPoint,
     SectionFacts,
+    blockers,
+    carried_points,
     check_signature_date,
     check_transition,
+    clean_carry_note,
     contributions_closed_reason,
     contributions_open,
     deadline_done,
@@ -132,34 +138,95 @@ def test_unknown_target_is_invalid_input():
         check_transition(facts(S.BROUILLON), "archivee")
 
 
-def test_transmission_needs_every_mandatory_section_validated_and_a_signatory():
+def test_transmission_needs_every_mandatory_section_written_and_a_signatory():
     f = facts(
         S.NEGOCIATION,
         sections=(
             SectionFacts("État des lieux", True, "en_revue"),
             SectionFacts("Classement des immeubles", True, "validee"),
-            SectionFacts("Cahier des charges de gestion sociale", True, "brouillon"),
-            SectionFacts("Objectifs facultatifs", False, "brouillon"),
+            SectionFacts("Cahier des charges de gestion sociale", True, "brouillon", False, 7),
+            SectionFacts("Objectifs facultatifs", False, "brouillon", False),
         ),
         signatories=(),
         signed_by=frozenset(),
     )
     assert check_transition(f, S.TRANSMISE) == [
-        "La section obligatoire « État des lieux » n'est pas validée (état : En revue).",
-        "La section obligatoire « Cahier des charges de gestion sociale » n'est pas validée "
-        "(état : Brouillon).",
+        "La section obligatoire « Cahier des charges de gestion sociale » est à rédiger : le "
+        "préfet reçoit le projet entier.",
         "Aucun signataire n'est désigné : ajoutez au moins un signataire.",
     ]
+    found = blockers(f, S.TRANSMISE)
+    assert [(b.kind, b.ref, b.section_ref) for b in found] == [
+        ("section", 7, 7),
+        ("signatories", None, None),
+    ]
 
 
-def test_a_section_with_no_text_is_said_to_be_still_to_write():
+def test_a_disagreement_does_not_stop_the_transmission_once_carried():
+    # Circulaire CUS, IV: a mandatory signatory's disagreement cannot stop the project
+    # reaching the préfet. Under the former rule a section not validated (here under
+    # review, one signatory disagreeing) blocked it.
+    point = OpenPoint("desaccord", 31, "État des lieux", 4, "EPCI Grand Lyon", "Chiffres datés")
     f = facts(
         S.NEGOCIATION,
-        sections=(SectionFacts("Classement des immeubles", True, "brouillon", False),),
+        sections=(SectionFacts("État des lieux", True, "en_revue", True, 4),),
+        open_points=(point,),
+    )
+    assert [(b.kind, b.ref, b.point, b.party, b.section_ref) for b in blockers(f, S.TRANSMISE)] == [
+        ("point", 31, "desaccord", "EPCI Grand Lyon", 4)
+    ]
+    carried = replace(point, carried="Maintenu : l'EPCI demande les chiffres de 2024.")
+    assert check_transition(replace(f, open_points=(carried,)), S.TRANSMISE) == []
+    assert carried_points((point, carried)) == [carried]
+
+
+def test_every_contribution_must_be_decided_before_transmission():
+    f = facts(
+        S.NEGOCIATION,
+        open_contributions=(
+            OpenContribution(12, "État des lieux", "Département du Rhône", 4),
+            OpenContribution(13, "Classement des immeubles", "EPCI Grand Lyon", 5),
+        ),
+    )
+    found = blockers(f, S.TRANSMISE)
+    assert [(b.kind, b.ref, b.party, b.section_ref) for b in found] == [
+        ("contribution", 12, "Département du Rhône", 4),
+        ("contribution", 13, "EPCI Grand Lyon", 5),
+    ]
+    assert "n° 12 de Département du Rhône sur « État des lieux »" in found[0].text
+
+
+def test_reserves_and_open_discussions_are_lifted_or_carried():
+    f = facts(
+        S.NEGOCIATION,
+        open_points=(
+            OpenPoint("reserve", 1, "État des lieux", 4, "EPCI Grand Lyon", "Sous réserve…"),
+            OpenPoint("discussion", 9, "État des lieux", 4, "Agent DDT", "Quelle source ?"),
+        ),
     )
     assert check_transition(f, S.TRANSMISE) == [
-        "La section obligatoire « Classement des immeubles » n'est pas validée (état : À rédiger)."
+        "Réserve de EPCI Grand Lyon sur « État des lieux » : à lever, ou à reporter dans le "
+        "dossier transmis avec une note.",
+        "Discussion ouverte par Agent DDT sur « État des lieux » : à clore, ou à "
+        "reporter dans le dossier transmis avec une note.",
     ]
+
+
+def test_a_cus_needs_a_working_meeting_in_its_register():
+    f = facts(S.NEGOCIATION, association_required=True, meetings_held=0)
+    assert [b.kind for b in blockers(f, S.TRANSMISE)] == ["association"]
+    assert check_transition(replace(f, meetings_held=1), S.TRANSMISE) == []
+    # Other conventions are not associated by the circulaire's procedure.
+    assert check_transition(replace(f, association_required=False), S.TRANSMISE) == []
+
+
+def test_the_carry_note_is_required_and_bounded():
+    with pytest.raises(InvalidInput) as empty:
+        clean_carry_note("   ")
+    assert empty.value.field == "note"
+    with pytest.raises(InvalidInput):
+        clean_carry_note("x" * (CARRY_NOTE_MAX + 1))
+    assert clean_carry_note("  Maintenu\r\npar l'EPCI ") == "Maintenu\npar l'EPCI"
 
 
 def test_optional_sections_do_not_block_transmission():
@@ -177,8 +244,14 @@ def test_signature_names_every_missing_signatory():
         signatories=("Préfecture de région", "EPCI Grand Lyon", "Département du Rhône"),
         signed_by=frozenset({"EPCI Grand Lyon", "Quelqu'un d'autre"}),
     )
+    # One item per party: the page lists what waits on each.
     assert check_transition(f, S.SIGNEE) == [
-        "Signatures manquantes : Préfecture de région, Département du Rhône."
+        "Signature manquante : Préfecture de région.",
+        "Signature manquante : Département du Rhône.",
+    ]
+    assert [b.party for b in blockers(f, S.SIGNEE)] == [
+        "Préfecture de région",
+        "Département du Rhône",
     ]
     one_missing = replace(f, signed_by=frozenset({"EPCI Grand Lyon", "Préfecture de région"}))
     assert check_transition(one_missing, S.SIGNEE) == [
@@ -370,7 +443,9 @@ def test_the_organisme_signs_too_before_the_convention_is_signed():
     # Nothing signed yet: the organisme is named first, as the page lists the parties.
     none = replace(everyone_but, signed_by=frozenset())
     assert check_transition(none, "signee") == [
-        "Signatures manquantes : Office HLM, Préfecture de région, EPCI Grand Lyon."
+        "Signature manquante : Office HLM.",
+        "Signature manquante : Préfecture de région.",
+        "Signature manquante : EPCI Grand Lyon.",
     ]
 
 

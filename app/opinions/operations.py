@@ -1,0 +1,61 @@
+"""Writing a State service's internal opinion, journaled without its content (the
+journal is read by every member; the opinion by the State alone)."""
+
+from __future__ import annotations
+
+from app import audit
+from app.db import reloaded, write_transaction
+from app.models import Convention, Section, StateOpinion, User
+from workflows.errors import Forbidden, InvalidInput, NotFound, Refused
+from workflows.lifecycle import STATE_LABELS, comments_open
+from workflows.state import clean_opinion, is_state
+
+
+def require_state(actor: User) -> None:
+    """Who may, before what they typed is read: anyone but a State service is refused as
+    such (the doors call it first; the operation checks again)."""
+    if not is_state(actor.organisation.kind):
+        raise Forbidden("Les avis internes sont ceux des services de l'État.")
+
+
+def add_opinion(
+    convention_id: int, actor: User, section_id: int | None, territory: str, body: str
+) -> StateOpinion:
+    require_state(actor)
+    text, place = clean_opinion(body, territory)
+    with write_transaction() as session:
+        convention = session.get(Convention, convention_id)
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        actor = reloaded(session, actor)
+        if not comments_open(convention.state):
+            raise Refused(
+                [
+                    "Les avis internes se donnent jusqu'à la signature (étape actuelle : "
+                    f"« {STATE_LABELS[convention.state]} »)."
+                ]
+            )
+        if section_id is not None:
+            section = session.get(Section, section_id)
+            if section is None or section.convention_id != convention_id:
+                raise InvalidInput("Section introuvable dans cette convention.", field="section")
+        opinion = StateOpinion(
+            convention_id=convention_id,
+            section_id=section_id,
+            organisation_id=actor.organisation_id,
+            author_id=actor.id,
+            territory=place,
+            body=text,
+        )
+        session.add(opinion)
+        session.flush()
+        audit.record(
+            session,
+            "avis_etat",
+            f"Avis interne de {actor.organisation.name}" + (f" ({place})" if place else ""),
+            actor,
+            convention_id,
+            "section" if section_id else "convention",
+            section_id or convention_id,
+        )
+    return opinion
