@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 
+from app import json_input
 from app.archive import operations, queries
 from app.archive.download import pdf_response
 from app.db import db_session
@@ -26,6 +27,7 @@ def download(convention_id: int) -> ResponseReturnValue:
 
 @bp.post("/conventions/<int:convention_id>/archive/retry")
 def retry(convention_id: int) -> ResponseReturnValue:
+    json_input.payload(optional=True)  # no field, but a body sent is read as any other
     operations.retry(convention_id, g.user)
     db_session().expire_all()
     return jsonify(queries.archive_json(g.convention)), 202
