@@ -16,7 +16,7 @@ from sqlalchemy import update
 from app.archive import operations
 from app.db import write_transaction
 from app.jobs import engine, tasks
-from app.models import ConventionArchive, utcnow
+from app.models import ConventionArchive, Section, utcnow
 from tests.conftest import api_client, logged_in, post_form
 from tests.integration.archive.helpers import (
     archive_row,
@@ -279,3 +279,18 @@ def test_the_command_line_makes_the_archive_and_says_how_it_ended(app, world):
     assert result.exit_code == 0 and '"state": "echec"' in result.output
     result = runner.invoke(args=["archive", "status", str(world.other_convention_id)])
     assert result.exit_code == 1 and "pas signée" in result.output
+
+
+def test_sections_that_no_longer_give_the_signed_text_are_not_archived(app, world, tmp_path):
+    # Signing freezes the text; were a section changed behind Cosigne's back, its Word
+    # export would no longer be the signed text: the archive refuses to pass it for one.
+    stand_in(app, tmp_path / "fake", "plain")
+    sign_convention(app, world)
+    with app.app_context(), write_transaction() as session:
+        session.execute(
+            update(Section).where(Section.id == world.section_id).values(title="Autre titre")
+        )
+    run_jobs(app)
+    row = archive_row(app, world.convention_id)
+    assert row.state == "echec" and "ne redonnent plus exactement le texte signé" in row.error
+    assert not (tmp_path / "fake" / "runs").exists()  # LibreOffice was not even asked
