@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -29,6 +35,7 @@ if (shutil.which("soffice") or shutil.which("libreoffice")) is None:
         allow_module_level=True,
     )
 
+ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = ("redac@oph.test", "sign@epci.test", "asso@dep.test", "obs@obs.test")
 
 
@@ -114,3 +121,48 @@ def test_a_failed_conversion_is_shown_then_a_retry_makes_the_archive(app, world)
     assert row.state == "fait" and row.error == "" and _pdfa_identification(row.pdf) == ("2", "B")
     page = drafter.get(f"/conventions/{cid}").get_data(as_text=True)
     assert "Archive PDF/A en échec" not in page and row.pdf_sha256 in page
+
+
+def test_a_real_worker_archives_the_convention_once_it_is_signed(app, world, tmp_path):
+    """`flask jobs worker` in a subprocess, on the test's database and embedded queue:
+    the message handed over at the signing's commit reaches it, and it converts."""
+    cid = world.convention_id
+    sign_convention(app, world)
+    config = app.config
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=config["DATABASE_URL"],
+        COSIGNE_DATA_DIR=config["DATA_DIR"],
+        SECRET_KEY=config["SECRET_KEY"],
+        COSIGNE_JOBS_URL=config["JOBS_URL"],
+        COSIGNE_JOBS_NAME=config["JOBS_NAME"],
+        COSIGNE_SOFFICE=config["SOFFICE_COMMAND"],
+    )
+    env.pop("COSIGNE_ENV", None)
+    env.pop("COSIGNE_SMTP_HOST", None)
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"]
+            + ["--workers", "1", "--no-periodic", "--max-delay", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and archive_row(app, cid).state != "fait":
+            time.sleep(0.5)
+        row = archive_row(app, cid)
+        assert row.state == "fait", (row.state, row.error, log_path.read_text())
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=5)
+    assert _pdfa_identification(row.pdf) == ("2", "B")
+    assert hashlib.sha256(row.pdf).hexdigest() == row.pdf_sha256
