@@ -124,6 +124,11 @@ class Config:
     # conversion that takes longer than this is stopped and the page says so.
     SOFFICE_COMMAND = os.environ.get("COSIGNE_SOFFICE", "soffice")
     PDF_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_PDF_TIMEOUT", "25"))
+    # The PDF/A archive of a signed convention is made by a background job (app/archive),
+    # not in a request: it may take longer, and is refused past its size (a signed text
+    # of a few hundred pages is a few MB).
+    ARCHIVE_TIMEOUT_SECONDS = float(os.environ.get("COSIGNE_ARCHIVE_TIMEOUT", "180"))
+    ARCHIVE_MAX_BYTES = int(os.environ.get("COSIGNE_ARCHIVE_MAX_MB", "50")) * 1024 * 1024
     # Login throttle (app/accounts/operations.py, workflows/throttle.py): after the free
     # failures, each failure doubles the wait before the next attempt, up to the cap;
     # nothing ever locks an account for longer. An address allows many failures (an

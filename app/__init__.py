@@ -26,6 +26,8 @@ from app import access, comparison, db, errors, jobs, openapi, parsing
 from app.accounts import views as accounts
 from app.activity import api as activity_api
 from app.activity import views as activity
+from app.archive import api as archive_api
+from app.archive import views as archive
 from app.assistant import api as assistant_api
 from app.assistant import views as assistant
 from app.cli import register_cli
@@ -210,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
         editing,
         notifications,
         jobs_views,
+        archive,
     )
     apis = (
         conventions_api,
@@ -226,6 +229,7 @@ def _register_blueprints(app: Flask) -> None:
         kb_api,
         assistant_api,
         notifications_api,
+        archive_api,
     )
     for module in pages:
         app.register_blueprint(module.bp)

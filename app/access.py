@@ -174,6 +174,13 @@ ACCESS: dict[str, Rule] = {
     "evaluation_api.show": member(Action.VIEW),
     "evaluation_api.explain": member(Action.EDIT_SECTION),
     "evaluation_api.assess": member(Action.REVIEW),  # and may_assess
+    # the signed convention's PDF/A archive (app/archive): every member keeps the signed
+    # copy; another try of a failed one is the drafters', as the lifecycle is
+    "archive.download": member(Action.DOWNLOAD_ARCHIVE),
+    "archive.retry": member(Action.TRANSITION),
+    "archive_api.show": member(Action.DOWNLOAD_ARCHIVE),
+    "archive_api.download": member(Action.DOWNLOAD_ARCHIVE),
+    "archive_api.retry": member(Action.TRANSITION),
     # register of the association
     "register.page": member(Action.VIEW),
     "register.meeting_add": member(Action.MANAGE_REGISTER),

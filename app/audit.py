@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "kb_retrait": "Document retiré de la base",
     "revue_signataires": "Relecture reprise : les signataires ont changé",
     "import_docx": "Import d'un document Word",
+    "archive_faite": "Archive PDF/A faite",
+    "archive_echec": "Archive PDF/A en échec",
+    "archive_relancee": "Archive PDF/A demandée à nouveau",
 }
 
 

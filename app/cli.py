@@ -1,4 +1,4 @@
-"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx|maintenance|jobs`.
+"""The command line: `flask --app app db|demo|users|kb|assistant|export|import-docx|maintenance|jobs|archive`.
 
 The database and demo commands are here; each feature brings its own (``cli.py``).
 Every command is a thin door onto the operations: a refusal they raise is printed as
@@ -17,6 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 from app import demo as demo_data
 from app import migrations
 from app.accounts.cli import users_group
+from app.archive.cli import archive_group
 from app.assistant.cli import assistant_group
 from app.db import engine
 from app.jobs.cli import jobs_group
@@ -30,6 +31,7 @@ def register_cli(app: Flask) -> None:
     for command in (db_group, demo, users_group, kb_group, assistant_group, maintenance_group):
         app.cli.add_command(command)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(archive_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     for command in app.cli.commands.values():

@@ -900,6 +900,37 @@ class EditingPresence(Base):
     user: Mapped[User] = relationship()
 
 
+class ConventionArchive(Base):
+    """The signed convention archived as PDF/A-2b (app/archive): its Word export converted
+    by LibreOffice in a background job, the PDF's bytes kept here (the database is the
+    truth, the queue only a hint) with their own SHA-256 beside the fingerprint of the
+    signed text they were made from. One per convention, asked for at signing; a worker
+    claims it with a lease, a failure keeps its error and is tried again by itself
+    (``retry_at``) a few times, then on demand."""
+
+    __tablename__ = "convention_archive"
+    __table_args__ = (Index("ix_convention_archive_state", "state", "retry_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(
+        ForeignKey("convention.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(CleanString(12), default="en_attente")
+    # The convention's signed_sha256 when the archive was asked for: what it holds.
+    text_sha256: Mapped[str] = mapped_column(CleanString(64))
+    # Deferred: the pages and the API read the state and the digest, not the bytes.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, default=b"", deferred=True)
+    pdf_sha256: Mapped[str] = mapped_column(CleanString(64), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(CleanString(1000), default="")
+    attempts: Mapped[int] = mapped_column(default=0)  # tries since it was last asked for
+    retry_at: Mapped[datetime | None]
+    claim_token: Mapped[str] = mapped_column(CleanString(64), default="")
+    claimed_until: Mapped[datetime | None]
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
 class ImmutableRevisionError(RuntimeError):
     pass
 

@@ -15,6 +15,7 @@ from typing import Any
 from app.json_input import MAX_BYTES, MAX_DEPTH
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
+from workflows.archive import ArchiveState
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
 from workflows.notifications import Delivery, Kind
@@ -690,6 +691,53 @@ def _notification_paths() -> Schema:
                     ["preferences"],
                 ),
             ),
+        },
+    }
+
+
+def _archive_paths() -> Schema:
+    """The signed convention's PDF/A archive (app/archive)."""
+    archive = _object(
+        {
+            "convention_id": _INT,
+            "state": {"type": "string", "enum": [s.value for s in ArchiveState]},
+            "label": _STR,
+            "format": _STR,
+            # The fingerprint of the signed text (the convention's), and the file's own.
+            "text_sha256": _STR,
+            "pdf_sha256": _nullable(_STR),
+            "size": _nullable(_INT),
+            "url": _nullable(_STR),
+            "error": _nullable(_STR),
+            "retry_at": _nullable(_TIME),
+            "finished_at": _nullable(_TIME),
+        }
+    )
+    return {
+        "/api/conventions/{convention_id}/archive": {
+            "get": _operation(
+                "L'archive PDF/A-2b de la convention signée : son état (en_attente, en_cours, "
+                "fait, echec), l'empreinte SHA-256 du texte signé et celle du PDF, sa taille "
+                "et son adresse de téléchargement ; 404 avant la signature",
+                parameters=[CONVENTION],
+                schema=archive,
+            )
+        },
+        "/api/conventions/{convention_id}/archive.pdf": {
+            "get": _operation(
+                "Le PDF/A de la convention signée (404 tant qu'il est en préparation ou en échec)",
+                media="application/pdf",
+                parameters=[CONVENTION],
+            )
+        },
+        "/api/conventions/{convention_id}/archive/retry": {
+            "post": _operation(
+                "Relancer une archive en échec (rédacteurs) : elle repart en préparation (202) ; "
+                "409 quand elle est faite ou déjà en préparation",
+                ok=202,
+                parameters=[CONVENTION],
+                schema=archive,
+            )
         },
     }
 
@@ -1543,6 +1591,7 @@ def description() -> Schema:
         },
     }
     paths.update(_notification_paths())
+    paths.update(_archive_paths())
     # A deep copy: the parameters above are shared between operations.
     return copy.deepcopy(
         {

@@ -45,16 +45,25 @@ class Action(StrEnum):
     TRANSITION = "transition"  # move the convention through its lifecycle, set deadlines
     SIGN = "sign"  # record a signature (a signatory its own; the organisme any, from paper)
     MANAGE_REGISTER = "manage_register"  # meetings, documents sent, minutes
+    # Download the signed convention's PDF/A archive: every party keeps the signed copy.
+    DOWNLOAD_ARCHIVE = "download_archive"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     # The organisme drafts and decides; it does not review its own text.
     Role.REDACTEUR: frozenset(Action) - {Action.REVIEW},
     Role.SIGNATAIRE: frozenset(
-        {Action.VIEW, Action.PROPOSE, Action.COMMENT, Action.REVIEW, Action.SIGN}
+        {
+            Action.VIEW,
+            Action.PROPOSE,
+            Action.COMMENT,
+            Action.REVIEW,
+            Action.SIGN,
+            Action.DOWNLOAD_ARCHIVE,
+        }
     ),
-    Role.ASSOCIE: frozenset({Action.VIEW, Action.PROPOSE, Action.COMMENT}),
-    Role.OBSERVATEUR: frozenset({Action.VIEW}),
+    Role.ASSOCIE: frozenset({Action.VIEW, Action.PROPOSE, Action.COMMENT, Action.DOWNLOAD_ARCHIVE}),
+    Role.OBSERVATEUR: frozenset({Action.VIEW, Action.DOWNLOAD_ARCHIVE}),
 }
 
 # When a user holds a role both personally and through their organisation, the

@@ -100,8 +100,11 @@ def _timeout() -> float:
     return float(current_app.config.get("PDF_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
 
 
-def convert(executable: str, docx: bytes, archival: bool, timeout: float) -> bytes:
-    """The PDF LibreOffice makes of a .docx (PDF/A-2b when ``archival``)."""
+def convert(
+    executable: str, docx: bytes, archival: bool, timeout: float, max_bytes: int | None = None
+) -> bytes:
+    """The PDF LibreOffice makes of a .docx (PDF/A-2b when ``archival``); one larger than
+    ``max_bytes`` is refused before it is read."""
     export = "pdf:writer_pdf_Export"
     if archival:
         export += ":" + json.dumps(_PDFA_FILTER, separators=(",", ":"))
@@ -144,6 +147,11 @@ def convert(executable: str, docx: bytes, archival: bool, timeout: float) -> byt
                 f"imparti ({timeout:g} s). Réessayez plus tard ou téléchargez le document Word."
             ) from None
         produced = folder / "out" / "convention.pdf"
+        if max_bytes is not None and produced.is_file() and produced.stat().st_size > max_bytes:
+            raise ConversionFailed(
+                f"Le PDF n'a pas été gardé : il pèse {produced.stat().st_size / 1_048_576:.1f} Mo, "
+                f"au-delà de la limite de {max_bytes / 1_048_576:.0f} Mo."
+            )
         data = produced.read_bytes() if produced.is_file() else b""
         if not data.startswith(b"%PDF-"):
             log.warning(

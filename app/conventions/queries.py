@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from app.access import conventions_for, members
 from app.accounts.queries import organisations
 from app.activity.queries import inbox
+from app.archive.queries import shown as archive_shown
 from app.contributions.queries import open_counts
 from app.conventions import pdf
 from app.conventions.highlight import Marker, Terms, first_hit, matches, terms_of
@@ -112,6 +113,7 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
         "today": local_today(),
         "open_counts": open_counts(convention.id),
         "backwards": lambda to: _before(to, state),
+        "archive": archive_shown(convention),
     }
 
 

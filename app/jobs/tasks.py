@@ -1,5 +1,6 @@
 """The background jobs: sending the mails a commit hands over, the sweep of the outbox,
-the digests and the deadline reminders, the knowledge base's uploads and rebuilds. Each runs in an application context of the
+the digests and the deadline reminders, the knowledge base's uploads and rebuilds, the
+signed conventions' PDF/A archives (app/archive/operations.py, claimed row by row). Each runs in an application context of the
 worker's one application (created once per process, see ``application``).
 
 The periodic tasks are enqueued by every consumer started with its scheduler, and the
@@ -25,6 +26,7 @@ from flask import Flask
 from huey import crontab
 from redis.exceptions import RedisError
 
+from app.archive import operations as archive
 from app.jobs.engine import huey
 from app.kb import background
 from app.notifications import delivery, digests, reminders
@@ -166,3 +168,31 @@ def hand_over_kb_job(job_id: int) -> None:
             "balayage (toutes les minutes).",
             job_id,
         )
+
+
+@huey.task()
+def make_archive(archive_id: int) -> None:
+    """Convert a signed convention to its PDF/A archive, soon after the signing (one the
+    task never reached is still waiting for the sweep; a failure is kept on its row)."""
+    _in_app(lambda: archive.run(archive_id))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_archives() -> None:
+    """The archives waiting (message lost), due for another try, or whose worker died."""
+    _in_app(archive.run_due)
+
+
+def hand_over_archives(ids: list[int]) -> None:
+    """After the commit that asked for the archives: queue them. If the queue is
+    unreachable, the error is logged and the minute's sweep makes them; the signing
+    never fails for it."""
+    for archive_id in ids:
+        try:
+            make_archive(archive_id)
+        except (RedisError, sqlite3.Error, OSError):  # the queue's store, unreachable or busy
+            log.exception(
+                "File des tâches injoignable : l'archive PDF/A %s attend le balayage "
+                "(toutes les minutes).",
+                archive_id,
+            )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import audit
 from app.access import role_of
+from app.archive import operations as archive
 from app.db import reloaded, write_transaction
 from app.lifecycle.queries import (
     facts,
@@ -65,6 +66,7 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
         convention.state = ConventionState(to)
         if convention.state is ConventionState.SIGNEE:
             _freeze(session, convention)
+            archive.request(session, convention)  # its PDF/A, made by a job after commit
         if convention.state is ConventionState.TRANSMISE:
             # Sent (again) to the préfet: the parties sign from this day on.
             convention.transmitted_at = utcnow()

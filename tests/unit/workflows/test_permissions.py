@@ -47,7 +47,12 @@ def test_observer_neither_proposes_nor_comments():
 
 
 def test_observateur_reads_only():
-    assert ROLE_ACTIONS[Role.OBSERVATEUR] == {Action.VIEW}
+    # Reading, and keeping the signed copy (its PDF/A archive): nothing that writes.
+    assert ROLE_ACTIONS[Role.OBSERVATEUR] == {Action.VIEW, Action.DOWNLOAD_ARCHIVE}
+
+
+def test_every_member_downloads_the_signed_archive():
+    assert all(can(role, Action.DOWNLOAD_ARCHIVE) for role in Role)
 
 
 def test_non_member_is_denied_everything():
