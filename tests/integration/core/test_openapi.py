@@ -83,6 +83,7 @@ def _schema(app, world):
         "user_id": [world.users["associe"], world.users["signataire"], 987_654],
         "number": [1, 2, 40],
         "code": ["F.VI", "PP-1", "C.I", "ZZ-9"],
+        "proof_id": [1, 2, 987_654],  # the world has none: 404, or 403 elsewhere
     }
     for operations in spec["paths"].values():
         for operation in operations.values():
