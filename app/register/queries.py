@@ -148,6 +148,50 @@ def proof_file(convention_id: int, proof_id: int) -> RegisterProof:
     return proof
 
 
+def decision_lines(convention_id: int) -> tuple[str, ...]:
+    """The opening decision as the Word export's annex lists it."""
+    opening = decision(convention_id)
+    if opening is None:
+        return ()
+    sent = {
+        (PREFET if n.organisation_id is None else str(n.organisation_id)): n.notified_on
+        for n in opening.notices
+    }
+    lines = [
+        f"{opening.decided_on:%d/%m/%Y} — {INSTANCES.get(opening.instance, opening.instance)}"
+        f", décision engageant l'élaboration ; modalités : "
+        f"{notice_summary(opening.min_meetings, opening.notice_days)}"
+    ]
+    for key, name, _associated in decision_recipients(db_session(), convention_id):
+        when = sent.get(key)
+        lines.append(
+            f"Transmise à {name} le {when:%d/%m/%Y}"
+            if when
+            else f"Transmission à {name} non enregistrée"
+        )
+    return tuple(lines)
+
+
+def proof_lines(convention_id: int) -> tuple[str, ...]:
+    """Each proof as the Word export's annex lists it, with what it is attached to."""
+    session = db_session()
+    titles: dict[tuple[str, int], str] = {}
+    for m in meetings(convention_id):
+        titles[("meeting", m.id)] = f"réunion « {m.title} » du {m.meeting_on:%d/%m/%Y}"
+        for d in m.documents:
+            titles[("document", d.id)] = f"envoi de « {d.title} » le {d.sent_on:%d/%m/%Y}"
+    opening = session.scalar(
+        select(AssociationDecision).where(AssociationDecision.convention_id == convention_id)
+    )
+    if opening is not None:
+        titles[("decision", opening.id)] = f"décision du {opening.decided_on:%d/%m/%Y}"
+    return tuple(
+        f"{PROOF_KINDS.get(p.kind, p.kind)} — {p.filename} "
+        f"({titles.get((p.entry_kind, p.entry_id), p.entry_kind)}, SHA-256 {p.sha256[:12]}…)"
+        for p in proofs(convention_id)
+    )
+
+
 def findings(
     convention_id: int,
     found_meetings: list[Meeting] | None = None,

@@ -131,6 +131,10 @@ class ConventionDoc:
     documents_sent: tuple[tuple[date, str, str], ...] = ()  # (date, title, to whom)
     timezone: str = "Europe/Paris"  # the readers' time, as the interface shows it
     letters: tuple[tuple[date, str, str], ...] = ()  # (received on, sender, subject)
+    # The organisme's decision opening the drafting, as lines ("Conseil d'administration,
+    # décision du ...", its terms, each notice), and the proofs attached to the register.
+    decision: tuple[str, ...] = ()
+    proofs: tuple[str, ...] = ()  # "Procès-verbal — pv.pdf (la réunion « ... »)"
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     # Every party's block, the organisme first; () gives blank blocks for the organisme
     # and each signatory.
@@ -618,6 +622,12 @@ def _register(document: Document, convention: ConventionDoc) -> None:
     _annex_heading(document, "Annexe — Registre de l'association")
     _dated_list(
         document,
+        "Décision d'engagement de l'élaboration",
+        list(convention.decision),
+        "Décision d'engagement non enregistrée.",
+    )
+    _dated_list(
+        document,
         "Réunions",
         [
             f"{when:%d/%m/%Y} — {title}" + (f" ({place})" if place else "")
@@ -639,6 +649,12 @@ def _register(document: Document, convention: ConventionDoc) -> None:
         "Courriers et avis reçus",
         [f"{when:%d/%m/%Y} — {sender} : {subject}" for when, sender, subject in convention.letters],
         "Aucun courrier reçu enregistré.",
+    )
+    _dated_list(
+        document,
+        "Pièces justificatives",
+        list(convention.proofs),
+        "Aucune pièce justificative jointe.",
     )
 
 
