@@ -12,6 +12,7 @@ from app import json_input
 from app.db import db_session
 from app.models import Meeting, ReceivedLetter
 from app.register import operations, queries
+from app.register.downloads import proof_response
 from app.register.queries import (
     decision_json,
     letter_json,
@@ -19,7 +20,6 @@ from app.register.queries import (
     proof_json,
     register_json,
 )
-from app.register.views import proof_response
 from workflows.conventions import parse_id
 from workflows.errors import InvalidInput
 from workflows.proofs import PROOF_MAX_BYTES
@@ -125,7 +125,7 @@ def decision(convention_id: int) -> ResponseReturnValue:
     )
 
 
-def _number(data: dict[str, object], key: str) -> int | None:
+def _number(data: json_input.Payload, key: str) -> int | None:
     value = data.get(key)
     if value is None:
         return None

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import Blueprint, g, render_template, request, send_file, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
 from app.db import db_session
 from app.forms import submitted
-from app.models import RegisterProof
 from app.register import operations, queries
+from app.register.downloads import proof_response
 from app.register.forms import (
     DecisionForm,
     DocumentForm,
@@ -120,21 +119,6 @@ def proof_add(convention_id: int, entry: str, entry_id: int) -> ResponseReturnVa
 @bp.get("/conventions/<int:convention_id>/association/preuves/<int:proof_id>")
 def proof_download(convention_id: int, proof_id: int) -> ResponseReturnValue:
     return proof_response(queries.proof_file(convention_id, proof_id))
-
-
-def proof_response(proof: RegisterProof) -> ResponseReturnValue:
-    """The file as stored, always as an attachment with the type its content showed at
-    upload: a browser never renders it in Cosigne's origin."""
-    response = send_file(
-        io.BytesIO(proof.data),
-        mimetype=proof.content_type,
-        as_attachment=True,
-        download_name=proof.filename,
-        etag=proof.sha256,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @bp.post("/conventions/<int:convention_id>/meetings")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import zipfile
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -145,8 +146,6 @@ def test_proofs_are_attached_journaled_and_downloaded_by_members_only(app, world
     )
     assert refused.status_code == 403
     # The Word export's annex lists it.
-    import zipfile
-
     data = client.get(f"/conventions/{world.convention_id}/export.docx").data
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     assert "Pièces justificatives" in xml and "pv.pdf" in xml
