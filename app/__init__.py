@@ -93,6 +93,8 @@ UPLOAD_ENDPOINTS = frozenset(
         "word_api.import_docx",
         "word_api.create",
         "conventions.new",
+        "register.proof_add",  # a proof file: workflows.proofs bounds it below this
+        "register_api.proof_add",
     }
 )
 

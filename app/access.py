@@ -187,11 +187,17 @@ ACCESS: dict[str, Rule] = {
     "register.document_add": member(Action.MANAGE_REGISTER),
     "register.minutes": member(Action.MANAGE_REGISTER),
     "register.letter_add": member(Action.MANAGE_REGISTER),
+    "register.decision": member(Action.MANAGE_REGISTER),  # the organisme's drafters
+    "register.proof_add": member(Action.MANAGE_REGISTER),
+    "register.proof_download": member(Action.VIEW),
     "register_api.page": member(Action.VIEW),
     "register_api.meeting_add": member(Action.MANAGE_REGISTER),
     "register_api.document_add": member(Action.MANAGE_REGISTER),
     "register_api.minutes": member(Action.MANAGE_REGISTER),
     "register_api.letter_add": member(Action.MANAGE_REGISTER),
+    "register_api.decision": member(Action.MANAGE_REGISTER),
+    "register_api.proof_add": member(Action.MANAGE_REGISTER),
+    "register_api.proof": member(Action.VIEW),
     # indicator targets and achieved values
     "targets.page": member(Action.VIEW),
     "targets.save": member(Action.EDIT_SECTION),

@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "document_envoye": "Document envoyé",
     "compte_rendu": "Compte rendu",
     "courrier_recu": "Courrier reçu",
+    "decision_association": "Décision d'engagement de l'association",
+    "piece_justificative": "Pièce justificative jointe au registre",
     "indicateur": "Valeur d'indicateur saisie",
     "indicateur_supprime": "Valeur d'indicateur supprimée",
     "kb_ajout": "Document ajouté à la base",

@@ -19,6 +19,7 @@ from app.contributions.operations import accept, create_contribution, open_threa
 from app.db import db_session, write_transaction
 from app.lifecycle.operations import set_deadlines, transition
 from app.models import (
+    AssociationDecision,
     Comment,
     CommentThread,
     Contribution,
@@ -28,6 +29,7 @@ from app.models import (
     Membership,
     Notification,
     Organisation,
+    RegisterProof,
     ReviewPosition,
     Revision,
     Section,
@@ -35,7 +37,14 @@ from app.models import (
     User,
     utcnow,
 )
-from app.register.operations import add_document, add_letter, add_meeting, set_minutes
+from app.register.operations import (
+    add_document,
+    add_letter,
+    add_meeting,
+    add_proof,
+    record_decision,
+    set_minutes,
+)
 from app.review.operations import ask_for_review, record_position
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
 from workflows.permissions import Role
@@ -283,6 +292,8 @@ _DATED: tuple[type[Any], ...] = (
     ReviewPosition,
     Meeting,
     SentDocument,
+    AssociationDecision,
+    RegisterProof,
     Event,
     Notification,
 )
@@ -298,7 +309,7 @@ def _on(day: date, hour: int = 10) -> Iterator[None]:
     moment = datetime.combine(day, time(hour), tzinfo=UTC)
     for model in _DATED:
         for column in model.__table__.columns:
-            if column.name not in ("created_at", "decided_at", "resolved_at"):
+            if column.name not in ("created_at", "updated_at", "decided_at", "resolved_at"):
                 continue
             attribute = getattr(model, column.name)
             rows = session.execute(
@@ -311,6 +322,34 @@ def _on(day: date, hour: int = 10) -> Iterator[None]:
                     .values({column.name: moment + timedelta(minutes=index)})
                 )
     session.commit()
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing ``lines`` (ASCII), for the demo's scanned proofs."""
+    text = "".join(
+        f"BT /F1 12 Tf 72 {760 - 18 * i} Td ({line}) Tj ET\n" for i, line in enumerate(lines)
+    ).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def _play_history() -> None:
@@ -329,6 +368,37 @@ def _play_history() -> None:
     drafter, epci, dep, ddt = people["oph"], people["epci"], people["departement"], people["ddt"]
     today = date.today()
 
+    with _on(today - timedelta(days=100)):  # the board opens the drafting, sets the terms
+        decision = record_decision(
+            cus_id,
+            drafter,
+            "conseil_administration",
+            today - timedelta(days=100),
+            2,  # above the legal minimum: two working meetings
+            None,
+            {
+                "prefet": today - timedelta(days=97),
+                **{str(org): today - timedelta(days=97) for org in orgs},
+            },
+        )
+    with _on(today - timedelta(days=95)):  # the préfecture's acknowledgement comes back
+        add_proof(
+            cus_id,
+            drafter,
+            "decision",
+            decision.id,
+            "accuse_reception",
+            "accuse-reception-prefecture.pdf",
+            _pdf(
+                [
+                    "Prefecture du Val de Loire (demo)",
+                    "Accuse de reception",
+                    f"Deliberation du conseil d'administration du "
+                    f"{today - timedelta(days=100):%d/%m/%Y}",
+                    f"Recue le {today - timedelta(days=97):%d/%m/%Y}",
+                ]
+            ),
+        )
     with _on(today - timedelta(days=92)):  # the organisme opens the association
         set_deadlines(
             cus_id,
@@ -355,6 +425,22 @@ def _play_history() -> None:
             drafter,
             "Diagnostic du patrimoine et de l'occupation",
             today - timedelta(days=90),
+        )
+        add_proof(
+            cus_id,
+            drafter,
+            "meeting",
+            first.id,
+            "convocation",
+            "convocation-reunion-de-lancement.pdf",
+            _pdf(
+                [
+                    "Val de Loire Habitat (demo)",
+                    "Convocation a la reunion de lancement de l'association",
+                    f"Le {today - timedelta(days=55):%d/%m/%Y}, siege de l'office",
+                    "Destinataires : EPCI, Departement, DDT",
+                ]
+            ),
         )
     with _on(today - timedelta(days=62)):
         add_document(

@@ -534,6 +534,75 @@ class SentDocument(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="documents")
 
 
+class AssociationDecision(Base):
+    """The organisme's decision (its board or directoire) that opens the drafting of the
+    convention and sets the terms of the association, at least the legal minimum: the
+    working meetings to hold, the notice for documents (None: the legal month)."""
+
+    __tablename__ = "association_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), unique=True)
+    instance: Mapped[str] = mapped_column(CleanString(40))  # workflows.register.INSTANCES
+    decided_on: Mapped[date]
+    min_meetings: Mapped[int] = mapped_column(default=1)
+    notice_days: Mapped[int | None]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+    notices: Mapped[list[DecisionNotice]] = relationship(
+        back_populates="decision", order_by="DecisionNotice.id", cascade="all, delete-orphan"
+    )
+
+
+class DecisionNotice(Base):
+    """The day the decision was sent to one recipient: the préfet (no organisation), a
+    mandatory signatory or an associated collectivité (by organisation: a participant
+    removed later keeps the trace of what it was sent)."""
+
+    __tablename__ = "decision_notice"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "organisation_id", name="uq_decision_notice_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("association_decision.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    recipient: Mapped[str] = mapped_column(CleanString(200))  # as named when it was sent
+    notified_on: Mapped[date]
+
+    decision: Mapped[AssociationDecision] = relationship(back_populates="notices")
+
+
+class RegisterProof(Base):
+    """A file attached to an entry of the register (the decision, a meeting, a document
+    sent) as a proof the préfet may ask for: an acknowledgement of receipt, a
+    convocation, official minutes. The bytes are in the database, the source of truth;
+    the listing never loads them (``data`` is deferred)."""
+
+    __tablename__ = "register_proof"
+    __table_args__ = (Index("ix_register_proof_entry", "convention_id", "entry_kind", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"))
+    entry_kind: Mapped[str] = mapped_column(CleanString(20))  # workflows.proofs.ENTRY_KINDS
+    entry_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(CleanString(30))  # workflows.proofs.PROOF_KINDS
+    filename: Mapped[str] = mapped_column(CleanString(255))
+    content_type: Mapped[str] = mapped_column(CleanString(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(CleanString(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship()
+
+
 class Event(Base):
     """Append-only audit trail: who (and for which organisation) did what, on what, when."""
 

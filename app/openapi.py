@@ -20,6 +20,9 @@ from workflows.conventions import ConventionKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
 from workflows.notifications import Delivery, Kind
 from workflows.permissions import Role
+from workflows.proofs import ENTRY_KINDS, PROOF_KINDS
+from workflows.proofs import TYPES as PROOF_TYPES
+from workflows.register import INSTANCES
 from workflows.review import POSITION_TEXT_MAX_LENGTH, SectionState
 
 Schema = dict[str, Any]
@@ -319,8 +322,48 @@ SCHEMAS: Schema = {
             "created_at": _TIME,
         }
     ),
+    "AssociationDecision": _object(
+        {
+            "id": _INT,
+            "instance": {"type": "string", "enum": list(INSTANCES)},
+            "instance_label": _STR,
+            "decided_on": _DAY,
+            "min_meetings": _INT,
+            "notice_days": _nullable(_INT),
+            "terms": _STR,
+            "notified": {
+                "type": "array",
+                "items": _object({"recipient": _STR, "name": _STR, "notified_on": _DAY}),
+            },
+            "recorded_by": _STR,
+            "updated_at": _TIME,
+        }
+    ),
+    "Proof": _object(
+        {
+            "id": _INT,
+            "entry": {"type": "string", "enum": list(ENTRY_KINDS)},
+            "entry_id": _INT,
+            "kind": {"type": "string", "enum": list(PROOF_KINDS)},
+            "kind_label": _STR,
+            "filename": _STR,
+            "content_type": {"type": "string", "enum": sorted(set(PROOF_TYPES.values()))},
+            "size": _INT,
+            "sha256": _STR,
+            "uploaded_by": _STR,
+            "created_at": _TIME,
+            "download_url": _STR,
+        }
+    ),
     "Register": _object(
         {
+            "decision": _nullable(_ref("AssociationDecision")),
+            "findings": {
+                "type": "array",
+                "items": _STR,
+                "description": "Ce que le registre ne prouve pas encore de l'association",
+            },
+            "proofs": {"type": "array", "items": _ref("Proof")},
             "meetings": {"type": "array", "items": _ref("Meeting")},
             "letters": {"type": "array", "items": _ref("Letter")},
             "contributions": {
@@ -605,6 +648,17 @@ def _multipart(properties: Schema, required: list[str]) -> Schema:
             }
         },
     }
+
+
+def _proof_download() -> Schema:
+    operation = _operation(
+        "Télécharger une pièce justificative (en pièce jointe, du type lu à son dépôt)",
+        parameters=[CONVENTION, _path("proof_id", "Identifiant de la pièce")],
+    )
+    operation["responses"]["200"]["content"] = {
+        media: {} for media in sorted(set(PROOF_TYPES.values()))
+    }
+    return operation
 
 
 def _notification_paths() -> Schema:
@@ -1239,6 +1293,58 @@ def description() -> Schema:
                 parameters=[CONVENTION],
                 schema=_ref("Register"),
             )
+        },
+        "/api/conventions/{convention_id}/association-decision": {
+            "post": _operation(
+                "Enregistrer (201) ou corriger (200) la décision de l'organisme engageant "
+                "l'élaboration, ses modalités d'association et ses transmissions (rédacteurs)",
+                ok=201,
+                ok_too=(200,),
+                parameters=[CONVENTION],
+                schema=_ref("AssociationDecision"),
+                requestBody=_json(
+                    {
+                        "instance": {"type": "string", "enum": list(INSTANCES)},
+                        "decided_on": _DAY,
+                        "min_meetings": {
+                            "type": ["integer", "null"],
+                            "description": "Réunions de travail au moins (1 par défaut)",
+                        },
+                        "notice_days": {
+                            "type": ["integer", "null"],
+                            "description": "Délai d'envoi des documents en jours (null : un mois)",
+                        },
+                        "notified": {
+                            "type": "object",
+                            "description": "Destinataire (« prefet » ou identifiant de "
+                            "l'organisation) → date de transmission",
+                            "additionalProperties": _DAY,
+                        },
+                    },
+                    ["instance", "decided_on"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/proofs": {
+            "post": _operation(
+                "Joindre une pièce justificative à une entrée du registre (rédacteurs) : "
+                "PDF, PNG, JPEG, .docx ou .odt, le type lu dans le contenu",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Proof"),
+                requestBody=_multipart(
+                    {
+                        "file": {"type": "string", "format": "binary"},
+                        "entry": {"type": "string", "enum": list(ENTRY_KINDS)},
+                        "entry_id": {"type": "string", "description": "Identifiant de l'entrée"},
+                        "kind": {"type": "string", "enum": list(PROOF_KINDS)},
+                    },
+                    ["file", "entry", "entry_id", "kind"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/proofs/{proof_id}": {
+            "get": _proof_download(),
         },
         "/api/conventions/{convention_id}/meetings": {
             "post": _operation(

@@ -125,6 +125,12 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = 1  # an outbox mail: none in this world, 404 once allowed
         elif arg == "document_id":
             values[arg] = 1  # no knowledge-base document in this world: 404 once allowed
+        elif arg == "proof_id":
+            values[arg] = 1  # no proof in this world: 404 once allowed
+        elif arg == "entry":
+            values[arg] = "meeting"
+        elif arg == "entry_id":
+            values[arg] = world.meeting_id if own else world.other_meeting_id
         elif arg == "code":
             values[arg] = "F.VI"
         elif arg == "user_id":

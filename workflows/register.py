@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from workflows.conventions import clean_title
 from workflows.errors import InvalidInput
@@ -42,12 +44,22 @@ def _fr(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
-def sending_warning(sent_on: date, meeting_on: date) -> str | None:
-    """French warning when documents were sent after the meeting or less than one month
-    before it; None when they were sent on time."""
+def sending_warning(sent_on: date, meeting_on: date, notice_days: int | None = None) -> str | None:
+    """French warning when documents were sent after the meeting or less than the notice
+    before it (one month, or ``notice_days`` when the organisme's decision set more);
+    None when they were sent on time."""
     if sent_on > meeting_on:
         return f"Envoyé le {_fr(sent_on)}, après la réunion du {_fr(meeting_on)}."
     latest = minimum_sending_date(meeting_on)
+    if notice_days and sent_on <= latest:
+        # The decision's notice holds on top of the legal month, never instead of it.
+        set_latest = meeting_on - timedelta(days=notice_days)
+        if sent_on > set_latest:
+            return (
+                f"Envoyé le {_fr(sent_on)}, moins de {notice_days} jours avant la réunion du "
+                f"{_fr(meeting_on)}, délai fixé par la décision de l'organisme (au plus tard "
+                f"le {_fr(set_latest)})."
+            )
     if sent_on > latest:
         return (
             f"Envoyé le {_fr(sent_on)}, moins d'un mois avant la réunion du "
@@ -129,3 +141,212 @@ def parse_date(raw: str | None, what: str) -> date:
         f"{what} n'est pas une date valide : « {text} » (attendu : JJ/MM/AAAA, par exemple "
         "20/03/2026)."
     )
+
+
+# --- the organisme's opening decision ------------------------------------------------------
+
+# The body of the organisme that opens the drafting and sets the association's terms
+# (circulaire CUS, IV): its board, or its directoire where it has one.
+INSTANCES = {
+    "conseil_administration": "Conseil d'administration",
+    "directoire": "Directoire",
+}
+# The legal minimum the decision may raise but not lower: one working meeting with the
+# associated public persons, working documents a month before it.
+LEGAL_MIN_MEETINGS = 1
+MAX_MEETINGS = 50
+# A notice set in days counts only above the legal month: 31 days is at least a month
+# whatever the month (a month back from any day is 28 to 31 days), so fewer would let
+# some documents go out under the month.
+MIN_NOTICE_DAYS = 31
+MAX_NOTICE_DAYS = 365
+PREFET = "prefet"  # the préfet among the recipients of the decision
+
+
+def _whole(raw: str | int | None, what: str, field: str) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise InvalidInput(f"{what} doit être un nombre entier.", field=field)
+    if isinstance(raw, int):
+        return raw
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise InvalidInput(f"{what} doit être un nombre entier (chiffres de 0 à 9).", field=field)
+    return int(text)
+
+
+def clean_decision(
+    instance: str | None,
+    decided_on: date | None,
+    min_meetings: str | int | None,
+    notice_days: str | int | None,
+    today: date,
+) -> tuple[str, date, int, int | None]:
+    """Check the organisme's decision opening the drafting: the body that took it, its
+    date (not to come), and the terms it set, which may raise the legal minimum but not
+    lower it. Returns (instance, date, meetings, notice in days or None for the legal
+    month). Each refusal names its field (``InvalidInput.field``)."""
+    if not instance:
+        raise InvalidInput(
+            "Indiquez l'instance qui a pris la décision (conseil d'administration ou directoire).",
+            field="instance",
+        )
+    if instance not in INSTANCES:
+        raise InvalidInput(f"Instance inconnue : « {instance} ».", field="instance")
+    if decided_on is None:
+        raise InvalidInput("La date de la décision est obligatoire.", field="decided_on")
+    if decided_on > today:
+        raise InvalidInput(
+            f"La date de la décision ({_fr(decided_on)}) est dans le futur : une décision "
+            "s'enregistre une fois prise.",
+            field="decided_on",
+        )
+    if decided_on.year < EARLIEST_YEAR:
+        raise InvalidInput(
+            f"La date de la décision ({_fr(decided_on)}) est trop ancienne.", field="decided_on"
+        )
+    meetings = _whole(min_meetings, "Le nombre de réunions", "min_meetings")
+    if meetings is None:
+        meetings = LEGAL_MIN_MEETINGS
+    if not LEGAL_MIN_MEETINGS <= meetings <= MAX_MEETINGS:
+        raise InvalidInput(
+            f"Le nombre de réunions de travail fixé va de {LEGAL_MIN_MEETINGS} (le minimum "
+            f"légal) à {MAX_MEETINGS}.",
+            field="min_meetings",
+        )
+    notice = _whole(notice_days, "Le délai d'envoi des documents", "notice_days")
+    if notice is not None and not MIN_NOTICE_DAYS <= notice <= MAX_NOTICE_DAYS:
+        raise InvalidInput(
+            f"Le délai d'envoi des documents fixé va de {MIN_NOTICE_DAYS} à "
+            f"{MAX_NOTICE_DAYS} jours ; laissez-le vide pour s'en tenir au mois légal.",
+            field="notice_days",
+        )
+    return instance, decided_on, meetings, notice
+
+
+def clean_notification(
+    name: str, notified_on: date | None, decided_on: date, today: date, field: str
+) -> None:
+    """A day the decision was sent to ``name``: not before the decision, not to come."""
+    if notified_on is None:
+        return
+    if notified_on < decided_on:
+        raise InvalidInput(
+            f"La décision ne peut pas avoir été transmise à {name} le {_fr(notified_on)}, "
+            f"avant d'avoir été prise (le {_fr(decided_on)}).",
+            field=field,
+        )
+    if notified_on > today:
+        raise InvalidInput(
+            f"La date de transmission à {name} ({_fr(notified_on)}) est dans le futur.",
+            field=field,
+        )
+
+
+def notice_summary(min_meetings: int, notice_days: int | None) -> str:
+    """The terms of association as the register states them."""
+    meetings = (
+        "une réunion de travail au moins"
+        if min_meetings == 1
+        else f"{min_meetings} réunions de travail au moins"
+    )
+    notice = f"{notice_days} jours" if notice_days else "un mois (minimum légal)"
+    return f"{meetings} ; documents envoyés {notice} avant chaque réunion"
+
+
+# --- what the register proves, and what it still lacks -------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """The opening decision as the checks read it. ``notified``: organisation id (or
+    ``PREFET``) -> the day the decision was sent to it."""
+
+    instance: str
+    decided_on: date
+    min_meetings: int = LEGAL_MIN_MEETINGS
+    notice_days: int | None = None
+    notified: Mapping[int | str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    """A party the decision must reach: a mandatory signatory (``associated`` False) or
+    an associated collectivité (``associated`` True, also to be invited to meetings)."""
+
+    organisation_id: int
+    name: str
+    associated: bool
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    title: str
+    meeting_on: date
+    invited: frozenset[int] = frozenset()
+    documents: tuple[tuple[str, date], ...] = ()  # (title, sent on)
+
+
+def association_findings(
+    decision: DecisionFacts | None,
+    parties: Sequence[PartyFacts],
+    meetings: Sequence[MeetingFacts],
+    today: date,
+) -> list[str]:
+    """What the register does not yet prove of the association, in French, one finding
+    per gap (empty: nothing missing). Checked: the decision opening the drafting is
+    recorded and was sent to the préfet and to every party; each associated collectivité
+    was invited to the number of working meetings the decision set (one at least), held
+    after the decision and before today; the documents of every meeting were sent the
+    notice before it (the legal month, or the decision's days when longer)."""
+    findings: list[str] = []
+    min_meetings = LEGAL_MIN_MEETINGS
+    notice_days: int | None = None
+    opened_on: date | None = None
+    if decision is None:
+        findings.append(
+            "La décision de l'organisme engageant l'élaboration et fixant les modalités de "
+            "l'association (conseil d'administration ou directoire) n'est pas enregistrée."
+        )
+    else:
+        min_meetings = max(decision.min_meetings, LEGAL_MIN_MEETINGS)
+        notice_days = decision.notice_days
+        opened_on = decision.decided_on
+        missing = [] if PREFET in decision.notified else ["au préfet"]
+        missing += [p.name for p in parties if p.organisation_id not in decision.notified]
+        if missing:
+            findings.append(
+                "La transmission de la décision du "
+                f"{_fr(decision.decided_on)} n'est pas enregistrée : {', '.join(missing)}."
+            )
+    held = [
+        m
+        for m in meetings
+        if m.meeting_on < today and (opened_on is None or m.meeting_on >= opened_on)
+    ]
+    wanted = "une" if min_meetings == 1 else str(min_meetings)
+    since = " depuis la décision" if opened_on is not None else ""
+    associated = [p for p in parties if p.associated]
+    if not associated and len(held) < min_meetings:
+        findings.append(
+            f"{len(held)} réunion(s) de travail tenue(s){since} : il en faut {wanted} au moins "
+            "avec les collectivités associées."
+        )
+    for party in associated:
+        # Each collectivité on its own: one common meeting or one per territory both do.
+        count = sum(1 for m in held if party.organisation_id in m.invited)
+        if count < min_meetings:
+            findings.append(
+                f"{party.name} n'a été invité qu'à {count} réunion(s) de travail tenue(s){since} "
+                f"; il en faut {wanted} au moins."
+                if count
+                else f"{party.name} n'a été invité à aucune réunion de travail tenue{since} ; "
+                f"il en faut {wanted} au moins."
+            )
+    for meeting in meetings:
+        for title, sent_on in meeting.documents:
+            warning = sending_warning(sent_on, meeting.meeting_on, notice_days)
+            if warning:
+                findings.append(f"« {title} » (réunion « {meeting.title} ») : {warning}")
+    return findings

@@ -1,17 +1,28 @@
-"""JSON API of the register of the association: reading it, and keeping it as its page
-does (a meeting, a document sent for it, its minutes, a letter received), through the
-same operations (app/register/operations.py)."""
+"""JSON API of the register of the association: reading it (the opening decision, the
+proofs, what is still to prove), and keeping it as its page does (the decision, a
+meeting, a document sent for it, its minutes, a letter received, a proof file), through
+the same operations (app/register/operations.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app import json_input
 from app.db import db_session
 from app.models import Meeting, ReceivedLetter
-from app.register import operations
-from app.register.queries import letter_json, meeting_json, register_json
+from app.register import operations, queries
+from app.register.downloads import proof_response
+from app.register.queries import (
+    decision_json,
+    letter_json,
+    meeting_json,
+    proof_json,
+    register_json,
+)
+from workflows.conventions import parse_id
+from workflows.errors import InvalidInput
+from workflows.proofs import PROOF_MAX_BYTES
 
 bp = Blueprint("register_api", __name__, url_prefix="/api")
 
@@ -80,3 +91,70 @@ def letter_add(convention_id: int) -> ResponseReturnValue:
     found = db_session().get(ReceivedLetter, letter.id)
     assert found is not None  # written just now
     return jsonify(letter_json(found)), 201
+
+
+@bp.post("/conventions/<int:convention_id>/association-decision")
+def decision(convention_id: int) -> ResponseReturnValue:
+    data = json_input.payload(
+        '{"instance": "conseil_administration", "decided_on": "AAAA-MM-JJ", '
+        '"min_meetings": 1, "notice_days": null, "notified": {"prefet": "AAAA-MM-JJ"}}'
+    )
+    raw_notified = data.get("notified") or {}
+    if not isinstance(raw_notified, dict):
+        raise InvalidInput(
+            "« notified » doit être un objet : destinataire (« prefet » ou l'identifiant "
+            "de l'organisation) → date de transmission."
+        )
+    notified = {
+        str(key): json_input.day(raw_notified, key, f"La date de transmission à {key}")
+        for key in raw_notified
+    }
+    existed = queries.decision(convention_id) is not None
+    operations.record_decision(
+        convention_id,
+        g.user,
+        json_input.string(data, "instance"),
+        json_input.day(data, "decided_on", "La date de la décision"),
+        _number(data, "min_meetings"),
+        _number(data, "notice_days"),
+        notified,
+    )
+    db_session().expire_all()
+    return jsonify(decision_json(queries.decision(convention_id), convention_id)), (
+        200 if existed else 201
+    )
+
+
+def _number(data: json_input.Payload, key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"« {key} » doit être un nombre entier.", field=key)
+    return value
+
+
+@bp.post("/conventions/<int:convention_id>/proofs")
+def proof_add(convention_id: int) -> ResponseReturnValue:
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Joignez la pièce dans le champ « file » (multipart/form-data).")
+    entry = (request.form.get("entry") or "").strip()
+    raw_id = (request.form.get("entry_id") or "").strip()
+    entry_id = parse_id(raw_id)
+    data = upload.read(PROOF_MAX_BYTES + 1)
+    proof = operations.add_proof(
+        convention_id,
+        g.user,
+        entry,
+        entry_id,
+        request.form.get("kind"),
+        upload.filename or "",
+        data,
+    )
+    return jsonify(proof_json(queries.proof_file(convention_id, proof.id))), 201
+
+
+@bp.get("/conventions/<int:convention_id>/proofs/<int:proof_id>")
+def proof(convention_id: int, proof_id: int) -> ResponseReturnValue:
+    return proof_response(queries.proof_file(convention_id, proof_id))

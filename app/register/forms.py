@@ -27,3 +27,17 @@ class LetterForm(FlaskForm):
     received_on = StringField("Reçu le")
     subject = StringField("Objet")
     summary = TextAreaField("Ce qu'il dit")
+
+
+class DecisionForm(FlaskForm):
+    """The organisme's decision opening the drafting; the day it was sent to each
+    recipient comes in ``notified_<key>`` fields, one per recipient the page lists."""
+
+    instance = StringField("Instance")
+    decided_on = StringField("Date de la décision")
+    min_meetings = StringField("Réunions de travail au moins")
+    notice_days = StringField("Délai d'envoi des documents (jours)")
+
+
+class ProofForm(FlaskForm):
+    kind = StringField("Nature de la pièce")

@@ -6,20 +6,44 @@ It is what the organisme shows the préfet as proof that the association took pl
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.db import reloaded, write_transaction
-from app.models import Meeting, Organisation, ReceivedLetter, SentDocument, User, utcnow
+from app.models import (
+    AssociationDecision,
+    DecisionNotice,
+    Meeting,
+    Organisation,
+    ReceivedLetter,
+    RegisterProof,
+    SentDocument,
+    User,
+    utcnow,
+)
 from app.notifications.operations import everyone, notify
-from app.register.queries import today
+from app.register.queries import decision_recipients, notice_days_of, today
 from workflows.contributions import clean_text
 from workflows.errors import InvalidInput, NotFound
+from workflows.files import megabytes
 from workflows.notifications import Kind
-from workflows.register import clean_document, clean_letter, clean_meeting, sending_warning
+from workflows.proofs import PROOF_KINDS, check_kind, check_proof_file, check_room
+from workflows.register import (
+    INSTANCES,
+    PREFET,
+    clean_decision,
+    clean_document,
+    clean_letter,
+    clean_meeting,
+    clean_notification,
+    notice_summary,
+    sending_warning,
+)
 
 
 def add_meeting(
@@ -75,7 +99,9 @@ def add_document(
         meeting = _meeting(session, convention_id, meeting_id)
         document = SentDocument(meeting_id=meeting.id, title=title, sent_on=sent_on)
         session.add(document)
-        warning = sending_warning(sent_on, meeting.meeting_on)
+        warning = sending_warning(
+            sent_on, meeting.meeting_on, notice_days_of(session, convention_id)
+        )
         actor = reloaded(session, actor)
         audit.record(
             session,
@@ -160,3 +186,150 @@ def add_letter(
             letter.id,
         )
     return letter
+
+
+def record_decision(
+    convention_id: int,
+    actor: User,
+    instance: str | None,
+    decided_on: date | None,
+    min_meetings: str | int | None,
+    notice_days: str | int | None,
+    notified: Mapping[str, date | None],
+) -> AssociationDecision:
+    """Record (or correct) the organisme's decision opening the drafting, its terms and
+    the day it was sent to each recipient (``notified``: ``"prefet"`` or an organisation
+    id as text -> a day, None when not sent yet). Nothing is written on bad input."""
+    day = today()
+    instance, decided_on, meetings, notice = clean_decision(
+        instance, decided_on, min_meetings, notice_days, day
+    )
+    with write_transaction() as session:
+        recipients = {
+            key: name for key, name, _associated in decision_recipients(session, convention_id)
+        }
+        unknown = set(notified) - set(recipients)
+        if unknown:
+            raise InvalidInput(
+                f"Destinataire inconnu : {', '.join(sorted(unknown))} (le préfet, un signataire "
+                "ou une collectivité associée de la convention).",
+                field="notified",
+            )
+        for key, when in notified.items():
+            clean_notification(recipients[key], when, decided_on, day, f"notified_{key}")
+        decision = session.scalar(
+            select(AssociationDecision).where(AssociationDecision.convention_id == convention_id)
+        )
+        corrected = decision is not None
+        if decision is None:
+            decision = AssociationDecision(convention_id=convention_id, recorded_by_id=actor.id)
+            session.add(decision)
+        decision.instance = instance
+        decision.decided_on = decided_on
+        decision.min_meetings = meetings
+        decision.notice_days = notice
+        decision.recorded_by_id = actor.id
+        decision.updated_at = utcnow()
+        decision.notices.clear()
+        session.flush()  # the old notices go before the new ones meet the unique key
+        for key, when in notified.items():
+            if when is not None:
+                decision.notices.append(
+                    DecisionNotice(
+                        organisation_id=None if key == PREFET else int(key),
+                        recipient=recipients[key],
+                        notified_on=when,
+                    )
+                )
+        session.flush()
+        sent = [f"{n.recipient} le {n.notified_on:%d/%m/%Y}" for n in decision.notices]
+        audit.record(
+            session,
+            "decision_association",
+            f"{'Décision corrigée' if corrected else 'Décision enregistrée'} : "
+            f"{INSTANCES[instance]} du {decided_on:%d/%m/%Y} ({notice_summary(meetings, notice)})"
+            + (f" ; transmise à {', '.join(sent)}" if sent else " ; transmission non enregistrée"),
+            reloaded(session, actor),
+            convention_id,
+            "decision",
+            decision.id,
+        )
+    return decision
+
+
+def _entry_title(session: Session, convention_id: int, entry_kind: str, entry_id: int) -> str:
+    """What a proof is attached to, in the journal's words; NotFound when that entry is
+    not one of this convention's register."""
+    if entry_kind == "decision":
+        decision = session.get(AssociationDecision, entry_id)
+        if decision is not None and decision.convention_id == convention_id:
+            return f"la décision du {decision.decided_on:%d/%m/%Y}"
+    elif entry_kind == "meeting":
+        meeting = session.get(Meeting, entry_id)
+        if meeting is not None and meeting.convention_id == convention_id:
+            return f"la réunion « {meeting.title} »"
+    elif entry_kind == "document":
+        document = session.get(SentDocument, entry_id)
+        if document is not None and document.meeting.convention_id == convention_id:
+            return f"le document « {document.title} »"
+    else:
+        raise InvalidInput(f"Entrée du registre inconnue : « {entry_kind} ».", field="entry")
+    raise NotFound("Entrée du registre introuvable.")
+
+
+def add_proof(
+    convention_id: int,
+    actor: User,
+    entry_kind: str,
+    entry_id: int | None,
+    kind: str | None,
+    filename: str,
+    data: bytes,
+) -> RegisterProof:
+    """Attach a proof file to an entry of the register (the decision, a meeting, a
+    document sent). The file's type is read from its content (workflows.proofs); a file
+    refused, or past the room the entry or the register has, writes nothing."""
+    kind = check_kind(kind)
+    name, content_type = check_proof_file(filename, data)
+    if entry_id is None:
+        raise InvalidInput("Entrée du registre manquante.", field="entry")
+    with write_transaction() as session:
+        what = _entry_title(session, convention_id, entry_kind, entry_id)
+        on_entry = session.scalar(
+            select(func.count(RegisterProof.id)).where(
+                RegisterProof.convention_id == convention_id,
+                RegisterProof.entry_kind == entry_kind,
+                RegisterProof.entry_id == entry_id,
+            )
+        )
+        stored = session.scalar(
+            select(func.coalesce(func.sum(RegisterProof.size), 0)).where(
+                RegisterProof.convention_id == convention_id
+            )
+        )
+        check_room(int(on_entry or 0), int(stored or 0), len(data))
+        proof = RegisterProof(
+            convention_id=convention_id,
+            entry_kind=entry_kind,
+            entry_id=entry_id,
+            kind=kind,
+            filename=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            uploaded_by_id=actor.id,
+        )
+        session.add(proof)
+        session.flush()
+        audit.record(
+            session,
+            "piece_justificative",
+            f"{PROOF_KINDS[kind]} « {name} » ({megabytes(len(data))}, SHA-256 "
+            f"{proof.sha256[:12]}…) joint à {what}",
+            reloaded(session, actor),
+            convention_id,
+            "proof",
+            proof.id,
+        )
+    return proof

@@ -6,15 +6,42 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.access import members
 from app.accounts.queries import organisations
 from app.db import db_session
-from app.models import Contribution, Meeting, ReceivedLetter, Section, SentDocument, iso
-from workflows.register import sending_warning
+from app.models import (
+    AssociationDecision,
+    Contribution,
+    Meeting,
+    Membership,
+    Organisation,
+    ReceivedLetter,
+    RegisterProof,
+    Section,
+    SentDocument,
+    iso,
+)
+from workflows.errors import NotFound
+from workflows.permissions import Role
+from workflows.proofs import PROOF_KINDS
+from workflows.register import (
+    INSTANCES,
+    PREFET,
+    DecisionFacts,
+    MeetingFacts,
+    PartyFacts,
+    association_findings,
+    notice_summary,
+    sending_warning,
+)
+
+PREFET_LABEL = "Préfet"
+# meeting_json's notice when the caller did not read it: read it from the decision.
+_READ_NOTICE = -1
 
 
 def today() -> date:
@@ -46,10 +73,166 @@ def meetings(convention_id: int) -> list[Meeting]:
     )
 
 
-def warnings_of(meeting: Meeting) -> dict[int, str]:
+def warnings_of(meeting: Meeting, notice_days: int | None = None) -> dict[int, str]:
     return {
-        d.id: w for d in meeting.documents if (w := sending_warning(d.sent_on, meeting.meeting_on))
+        d.id: w
+        for d in meeting.documents
+        if (w := sending_warning(d.sent_on, meeting.meeting_on, notice_days))
     }
+
+
+# --- the opening decision, its recipients, the proofs and the findings -------------------
+
+
+def decision_recipients(session: Session, convention_id: int) -> list[tuple[str, str, bool]]:
+    """Whom the decision opening the drafting goes to: the préfet, then each mandatory
+    signatory and each associated collectivité taking part as an organisation, as
+    (key, name, associated); the key is ``"prefet"`` or the organisation's id."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Membership.role)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(
+            Membership.convention_id == convention_id,
+            Membership.role.in_([Role.SIGNATAIRE, Role.ASSOCIE]),
+        )
+        .order_by(Membership.role.desc(), Organisation.name)
+    )
+    return [(PREFET, PREFET_LABEL, False)] + [
+        (str(oid), name, role is Role.ASSOCIE) for oid, name, role in rows
+    ]
+
+
+def decision(convention_id: int) -> AssociationDecision | None:
+    return db_session().scalar(
+        select(AssociationDecision)
+        .where(AssociationDecision.convention_id == convention_id)
+        .options(
+            selectinload(AssociationDecision.notices), joinedload(AssociationDecision.recorded_by)
+        )
+    )
+
+
+def notice_days_of(session: Session, convention_id: int) -> int | None:
+    """The notice in days the decision set for documents (None: the legal month)."""
+    return session.scalar(
+        select(AssociationDecision.notice_days).where(
+            AssociationDecision.convention_id == convention_id
+        )
+    )
+
+
+def proofs(convention_id: int) -> list[RegisterProof]:
+    """The proofs of the register, without their bytes, oldest first."""
+    return list(
+        db_session().scalars(
+            select(RegisterProof)
+            .where(RegisterProof.convention_id == convention_id)
+            .options(joinedload(RegisterProof.uploaded_by))
+            .order_by(RegisterProof.id)
+        )
+    )
+
+
+def proofs_by_entry(found: list[RegisterProof]) -> dict[tuple[str, int], list[RegisterProof]]:
+    grouped: dict[tuple[str, int], list[RegisterProof]] = {}
+    for proof in found:
+        grouped.setdefault((proof.entry_kind, proof.entry_id), []).append(proof)
+    return grouped
+
+
+def proof_file(convention_id: int, proof_id: int) -> RegisterProof:
+    """A proof with its bytes, for download; NotFound outside this convention."""
+    proof = db_session().get(RegisterProof, proof_id)
+    if proof is None or proof.convention_id != convention_id:
+        raise NotFound("Pièce justificative introuvable.")
+    return proof
+
+
+def decision_lines(convention_id: int) -> tuple[str, ...]:
+    """The opening decision as the Word export's annex lists it."""
+    opening = decision(convention_id)
+    if opening is None:
+        return ()
+    sent = {
+        (PREFET if n.organisation_id is None else str(n.organisation_id)): n.notified_on
+        for n in opening.notices
+    }
+    lines = [
+        f"{opening.decided_on:%d/%m/%Y} — {INSTANCES.get(opening.instance, opening.instance)}"
+        f", décision engageant l'élaboration ; modalités : "
+        f"{notice_summary(opening.min_meetings, opening.notice_days)}"
+    ]
+    for key, name, _associated in decision_recipients(db_session(), convention_id):
+        when = sent.get(key)
+        lines.append(
+            f"Transmise à {name} le {when:%d/%m/%Y}"
+            if when
+            else f"Transmission à {name} non enregistrée"
+        )
+    return tuple(lines)
+
+
+def proof_lines(convention_id: int) -> tuple[str, ...]:
+    """Each proof as the Word export's annex lists it, with what it is attached to."""
+    session = db_session()
+    titles: dict[tuple[str, int], str] = {}
+    for m in meetings(convention_id):
+        titles[("meeting", m.id)] = f"réunion « {m.title} » du {m.meeting_on:%d/%m/%Y}"
+        for d in m.documents:
+            titles[("document", d.id)] = f"envoi de « {d.title} » le {d.sent_on:%d/%m/%Y}"
+    opening = session.scalar(
+        select(AssociationDecision).where(AssociationDecision.convention_id == convention_id)
+    )
+    if opening is not None:
+        titles[("decision", opening.id)] = f"décision du {opening.decided_on:%d/%m/%Y}"
+    return tuple(
+        f"{PROOF_KINDS.get(p.kind, p.kind)} — {p.filename} "
+        f"({titles.get((p.entry_kind, p.entry_id), p.entry_kind)}, SHA-256 {p.sha256[:12]}…)"
+        for p in proofs(convention_id)
+    )
+
+
+def findings(
+    convention_id: int,
+    found_meetings: list[Meeting] | None = None,
+    found_decision: AssociationDecision | None = None,
+    on: date | None = None,
+) -> list[str]:
+    """What the register does not yet prove of the association
+    (``workflows.register.association_findings`` on this convention's rows)."""
+    session = db_session()
+    if found_meetings is None:
+        found_meetings = meetings(convention_id)
+    if found_decision is None:
+        found_decision = decision(convention_id)
+    facts = None
+    if found_decision is not None:
+        notified: dict[int | str, date] = {
+            (PREFET if n.organisation_id is None else n.organisation_id): n.notified_on
+            for n in found_decision.notices
+        }
+        facts = DecisionFacts(
+            found_decision.instance,
+            found_decision.decided_on,
+            found_decision.min_meetings,
+            found_decision.notice_days,
+            notified,
+        )
+    parties = [
+        PartyFacts(int(key), name, associated)
+        for key, name, associated in decision_recipients(session, convention_id)
+        if key != PREFET
+    ]
+    held = [
+        MeetingFacts(
+            m.title,
+            m.meeting_on,
+            frozenset(m.invited or []),
+            tuple((d.title, d.sent_on) for d in m.documents),
+        )
+        for m in found_meetings
+    ]
+    return association_findings(facts, parties, held, on or today())
 
 
 def written_contributions(convention_id: int) -> list[Contribution]:
@@ -73,9 +256,22 @@ def register_page(convention_id: int) -> dict[str, Any]:
     """Everything the register shows: meetings and what was sent for them (late ones
     flagged), the members invited, the contributions and letters received."""
     found = meetings(convention_id)
+    opening = decision(convention_id)
+    notice = opening.notice_days if opening else None
     return {
         "meetings": found,
-        "warnings": {m.id: warnings_of(m) for m in found},
+        "warnings": {m.id: warnings_of(m, notice) for m in found},
+        "decision": opening,
+        "recipients": decision_recipients(db_session(), convention_id),
+        "notified": {
+            (PREFET if n.organisation_id is None else str(n.organisation_id)): n.notified_on
+            for n in (opening.notices if opening else [])
+        },
+        "proofs": proofs_by_entry(proofs(convention_id)),
+        "findings": findings(convention_id, found, opening),
+        "INSTANCES": INSTANCES,
+        "PROOF_KINDS": PROOF_KINDS,
+        "notice_summary": notice_summary,
         "organisations": {o.id: o for o in organisations()},
         "members": members(convention_id),
         "contributions": written_contributions(convention_id),
@@ -84,17 +280,21 @@ def register_page(convention_id: int) -> dict[str, Any]:
     }
 
 
-def document_json(document: SentDocument, meeting: Meeting) -> dict[str, Any]:
+def document_json(
+    document: SentDocument, meeting: Meeting, notice_days: int | None = None
+) -> dict[str, Any]:
     return {
         "id": document.id,
         "title": document.title,
         "sent_on": document.sent_on.isoformat(),
         # Sent too late before the meeting (workflows.register.sending_warning), or null.
-        "warning": sending_warning(document.sent_on, meeting.meeting_on),
+        "warning": sending_warning(document.sent_on, meeting.meeting_on, notice_days),
     }
 
 
-def meeting_json(meeting: Meeting) -> dict[str, Any]:
+def meeting_json(meeting: Meeting, notice_days: int | None = _READ_NOTICE) -> dict[str, Any]:
+    if notice_days == _READ_NOTICE:
+        notice_days = notice_days_of(db_session(), meeting.convention_id)
     return {
         "id": meeting.id,
         "title": meeting.title,
@@ -102,7 +302,53 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "place": meeting.place,
         "invited": list(meeting.invited),
         "minutes": meeting.minutes,
-        "documents": [document_json(d, meeting) for d in meeting.documents],
+        "documents": [document_json(d, meeting, notice_days) for d in meeting.documents],
+    }
+
+
+def proof_json(proof: RegisterProof) -> dict[str, Any]:
+    return {
+        "id": proof.id,
+        "entry": proof.entry_kind,
+        "entry_id": proof.entry_id,
+        "kind": proof.kind,
+        "kind_label": PROOF_KINDS.get(proof.kind, proof.kind),
+        "filename": proof.filename,
+        "content_type": proof.content_type,
+        "size": proof.size,
+        "sha256": proof.sha256,
+        "uploaded_by": proof.uploaded_by.name,
+        "created_at": iso(proof.created_at),
+        "download_url": url_for(
+            "register_api.proof", convention_id=proof.convention_id, proof_id=proof.id
+        ),
+    }
+
+
+def decision_json(opening: AssociationDecision | None, convention_id: int) -> dict[str, Any] | None:
+    if opening is None:
+        return None
+    names = {key: name for key, name, _a in decision_recipients(db_session(), convention_id)}
+    return {
+        "id": opening.id,
+        "instance": opening.instance,
+        "instance_label": INSTANCES.get(opening.instance, opening.instance),
+        "decided_on": opening.decided_on.isoformat(),
+        "min_meetings": opening.min_meetings,
+        "notice_days": opening.notice_days,
+        "terms": notice_summary(opening.min_meetings, opening.notice_days),
+        "notified": [
+            {
+                "recipient": PREFET if n.organisation_id is None else str(n.organisation_id),
+                "name": names.get(
+                    PREFET if n.organisation_id is None else str(n.organisation_id), n.recipient
+                ),
+                "notified_on": n.notified_on.isoformat(),
+            }
+            for n in opening.notices
+        ],
+        "recorded_by": opening.recorded_by.name,
+        "updated_at": iso(opening.updated_at),
     }
 
 
@@ -120,8 +366,14 @@ def letter_json(letter: ReceivedLetter) -> dict[str, Any]:
 
 def register_json(convention_id: int) -> dict[str, Any]:
     """The register as the API gives it: what the page shows."""
+    found = meetings(convention_id)
+    opening = decision(convention_id)
+    notice = opening.notice_days if opening else None
     return {
-        "meetings": [meeting_json(m) for m in meetings(convention_id)],
+        "decision": decision_json(opening, convention_id),
+        "findings": findings(convention_id, found, opening),
+        "proofs": [proof_json(p) for p in proofs(convention_id)],
+        "meetings": [meeting_json(m, notice) for m in found],
         "letters": [letter_json(letter) for letter in letters(convention_id)],
         "contributions": [
             {

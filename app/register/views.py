@@ -8,31 +8,117 @@ from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
+from app.db import db_session
 from app.forms import submitted
 from app.register import operations, queries
-from app.register.forms import DocumentForm, LetterForm, MeetingForm, MinutesForm
+from app.register.downloads import proof_response
+from app.register.forms import (
+    DecisionForm,
+    DocumentForm,
+    LetterForm,
+    MeetingForm,
+    MinutesForm,
+    ProofForm,
+)
 from app.webutil import back
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATES
 from workflows.conventions import parse_id
+from workflows.errors import CosigneError, InvalidInput
+from workflows.proofs import PROOF_MAX_BYTES
 from workflows.register import parse_date
 
 bp = Blueprint("register", __name__)
 
 
-def _optional_date(raw: str | None, what: str) -> date | None:
+def _optional_date(raw: str | None, what: str, field: str | None = None) -> date | None:
     """A date field left empty is a missing date, which the rules name."""
-    return parse_date(raw, what) if (raw or "").strip() else None
+    if not (raw or "").strip():
+        return None
+    try:
+        return parse_date(raw, what)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field=field) from None
 
 
-@bp.get("/conventions/<int:convention_id>/association")
-def page(convention_id: int) -> ResponseReturnValue:
+def _render(convention_id: int, **extra: object) -> str:
     return render_template(
         "register/association.html",
         convention=g.convention,
         CONTRIBUTION_STATES=CONTRIBUTION_STATES,
         print_view=request.args.get("impression") == "1",
+        PROOF_MAX_MB=PROOF_MAX_BYTES // (1024 * 1024),
         **queries.register_page(convention_id),
+        **extra,
     )
+
+
+@bp.get("/conventions/<int:convention_id>/association")
+def page(convention_id: int) -> ResponseReturnValue:
+    return _render(convention_id)
+
+
+def _page_with_decision_error(error: CosigneError) -> ResponseReturnValue:
+    """The register again, the refusal next to the field it is about and what the user
+    typed kept in the form (nothing was written)."""
+    g.typed = {
+        "action": request.path,
+        "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
+    }
+    return _render(g.convention.id, decision_error=error), error.status
+
+
+@bp.post("/conventions/<int:convention_id>/association/decision")
+def decision(convention_id: int) -> ResponseReturnValue:
+    errors.on_error(_page_with_decision_error)
+    form = submitted(DecisionForm())
+    recipients = queries.decision_recipients(db_session(), convention_id)
+    notified = {
+        key: _optional_date(
+            request.form.get(f"notified_{key}"),
+            f"La date de transmission à {name}",
+            f"notified_{key}",
+        )
+        for key, name, _associated in recipients
+    }
+    operations.record_decision(
+        convention_id,
+        g.user,
+        form.instance.data or "",
+        _optional_date(form.decided_on.data, "La date de la décision", "decided_on"),
+        form.min_meetings.data,
+        form.notice_days.data,
+        notified,
+    )
+    target = url_for("register.page", convention_id=convention_id) + "#decision"
+    return back(target, "Décision d'engagement enregistrée.", "success")
+
+
+_ANCHORS = {"decision": "decision", "meeting": "reunion", "document": "document"}
+
+
+@bp.post(
+    "/conventions/<int:convention_id>/association/<any(decision, meeting, document):entry>"
+    "/<int:entry_id>/preuves"
+)
+def proof_add(convention_id: int, entry: str, entry_id: int) -> ResponseReturnValue:
+    target = url_for("register.page", convention_id=convention_id) + (
+        f"#{_ANCHORS[entry]}-{entry_id}" if entry != "decision" else "#decision"
+    )
+    errors.back_to(target)
+    form = submitted(ProofForm())
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("Choisissez le fichier de la pièce (PDF, image, .docx ou .odt).")
+    data = upload.read(PROOF_MAX_BYTES + 1)  # one byte past the limit is enough to refuse
+    proof = operations.add_proof(
+        convention_id, g.user, entry, entry_id, form.kind.data, upload.filename, data
+    )
+    return back(target, f"Pièce « {proof.filename} » jointe au registre.", "success")
+
+
+@bp.get("/conventions/<int:convention_id>/association/preuves/<int:proof_id>")
+def proof_download(convention_id: int, proof_id: int) -> ResponseReturnValue:
+    return proof_response(queries.proof_file(convention_id, proof_id))
 
 
 @bp.post("/conventions/<int:convention_id>/meetings")

@@ -134,6 +134,10 @@ class ConventionDoc:
     # Reserves, disagreements and open discussions: (what, party, section, text, the
     # organisme's note carrying it into the transmitted file or "").
     open_points: tuple[tuple[str, str, str, str, str], ...] = ()
+    # The organisme's decision opening the drafting, as lines ("Conseil d'administration,
+    # décision du ...", its terms, each notice), and the proofs attached to the register.
+    decision: tuple[str, ...] = ()
+    proofs: tuple[str, ...] = ()  # "Procès-verbal — pv.pdf (la réunion « ... »)"
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     # Every party's block, the organisme first; () gives blank blocks for the organisme
     # and each signatory.
@@ -621,6 +625,12 @@ def _register(document: Document, convention: ConventionDoc) -> None:
     _annex_heading(document, "Annexe — Registre de l'association")
     _dated_list(
         document,
+        "Décision d'engagement de l'élaboration",
+        list(convention.decision),
+        "Décision d'engagement non enregistrée.",
+    )
+    _dated_list(
+        document,
         "Réunions",
         [
             f"{when:%d/%m/%Y} — {title}" + (f" ({place})" if place else "")
@@ -654,6 +664,12 @@ def _register(document: Document, convention: ConventionDoc) -> None:
             for what, party, section, text, note in convention.open_points
         ],
         "Aucun point resté ouvert.",
+    )
+    _dated_list(
+        document,
+        "Pièces justificatives",
+        list(convention.proofs),
+        "Aucune pièce justificative jointe.",
     )
 
 

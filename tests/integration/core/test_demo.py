@@ -9,7 +9,16 @@ from sqlalchemy import select
 from app.access import conventions_for
 from app.accounts import queries as accounts
 from app.db import db_session
-from app.models import Contribution, Event, Meeting, ReviewPosition
+from app.models import (
+    AssociationDecision,
+    Contribution,
+    Convention,
+    Event,
+    Meeting,
+    RegisterProof,
+    ReviewPosition,
+)
+from app.register.queries import findings
 from app.sections import queries
 from tests.conftest import login
 
@@ -69,3 +78,12 @@ def test_the_demo_tells_its_story_in_order(app):
         assert moments == sorted(moments)
         assert moments[-1] <= datetime.now(UTC)
         assert (datetime.now(UTC) - moments[0]).days >= 90
+        # The board's decision opened the drafting before the association, was sent to
+        # everyone, and the register proves the association but for one late document.
+        cus = session.scalar(select(Convention).where(Convention.title.like("CUS 2025-2030%")))
+        opening = session.scalar(select(AssociationDecision))
+        assert opening.decided_on < min(m.meeting_on for m in session.scalars(select(Meeting)))
+        assert opening.created_at.date() == opening.decided_on
+        assert len(opening.notices) == 4 and session.scalars(select(RegisterProof)).all()
+        found = findings(cus.id)
+        assert len(found) == 1 and "moins d'un mois" in found[0]

@@ -86,6 +86,7 @@ def _schema(app, world):
         "years": [2, 4, 6, 3],
         "kind": ["position", "discussion", "autre"],
         "ref": [world.thread_id, world.other_thread_id, 987_654],
+        "proof_id": [1, 2, 987_654],  # the world has none: 404, or 403 elsewhere
     }
     for operations in spec["paths"].values():
         for operation in operations.values():
