@@ -118,9 +118,9 @@ class ConventionFacts:
     organisme: str | None = None
     open_contributions: tuple[OpenContribution, ...] = ()
     open_points: tuple[OpenPoint, ...] = ()
-    # A CUS is drafted with the collectivités associated: the register must show it.
-    association_required: bool = False
-    meetings_held: int = 0  # working meetings of the register held by ``today``
+    # A CUS is drafted with the collectivités associated: what its register does not
+    # yet prove of it (workflows.register.association_findings), each a blocker.
+    association_findings: tuple[str, ...] = ()
 
 
 BlockerKind = Literal[
@@ -179,7 +179,8 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
     transmission to the préfet, what the law and good faith require: the mandatory
     sections written, every contribution decided, each reserve, disagreement and open
     discussion lifted or carried into the transmitted file with a note, the association
-    carried out as the register shows, a signatory. Not an agreement: a signatory's
+    carried out as the register proves (the organisme's decision and its notices, the
+    working meetings it set), a signatory. Not an agreement: a signatory's
     disagreement cannot stop the project reaching the préfet (circulaire CUS, IV), it
     goes with it. Before ``signee``, every party's signature, the organisme's included;
     before an evaluation, the calendar.
@@ -281,15 +282,8 @@ def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
                 point.section_ref,
             )
         )
-    if facts.association_required and facts.meetings_held == 0:
-        found.append(
-            Blocker(
-                "association",
-                "Le registre de l'association ne montre aucune réunion de travail tenue avec "
-                "les collectivités associées : inscrivez-la, avec ses documents et son "
-                "compte rendu.",
-            )
-        )
+    for finding in facts.association_findings:
+        found.append(Blocker("association", f"Registre de l'association : {finding}"))
     if not facts.signatories:
         found.append(
             Blocker(

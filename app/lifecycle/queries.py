@@ -18,7 +18,6 @@ from app.models import (
     CommentThread,
     Contribution,
     Convention,
-    Meeting,
     Membership,
     ReviewPosition,
     Revision,
@@ -27,6 +26,7 @@ from app.models import (
     User,
     iso,
 )
+from app.register.queries import findings as register_findings
 from app.review.queries import signatories
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
@@ -254,16 +254,6 @@ def open_points(session: Session, convention: Convention) -> list[OpenPoint]:
     return points
 
 
-def meetings_held(session: Session, convention: Convention, today: date) -> int:
-    return len(
-        session.scalars(
-            select(Meeting.id).where(
-                Meeting.convention_id == convention.id, Meeting.meeting_on <= today
-            )
-        ).all()
-    )
-
-
 def facts(session: Session, convention: Convention, today: date) -> ConventionFacts:
     sections = session.scalars(
         select(Section).where(Section.convention_id == convention.id).order_by(Section.position)
@@ -291,8 +281,11 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         organisme=organisme.party_name if organisme else None,
         open_contributions=tuple(open_contributions(session, convention)),
         open_points=tuple(open_points(session, convention)),
-        association_required=convention.kind is ConventionKind.CUS,
-        meetings_held=meetings_held(session, convention, today),
+        association_findings=tuple(
+            register_findings(convention.id, on=today, documents=False)
+            if convention.kind is ConventionKind.CUS
+            else ()
+        ),
     )
 
 

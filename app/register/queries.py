@@ -197,9 +197,12 @@ def findings(
     found_meetings: list[Meeting] | None = None,
     found_decision: AssociationDecision | None = None,
     on: date | None = None,
+    documents: bool = True,
 ) -> list[str]:
     """What the register does not yet prove of the association
-    (``workflows.register.association_findings`` on this convention's rows)."""
+    (``workflows.register.association_findings`` on this convention's rows);
+    ``documents=False``: without the documents sent late, which the register flags but
+    nothing can now mend (the transmission's guard asks the rest)."""
     session = db_session()
     if found_meetings is None:
         found_meetings = meetings(convention_id)
@@ -228,7 +231,7 @@ def findings(
             m.title,
             m.meeting_on,
             frozenset(m.invited or []),
-            tuple((d.title, d.sent_on) for d in m.documents),
+            tuple((d.title, d.sent_on) for d in m.documents) if documents else (),
         )
         for m in found_meetings
     ]

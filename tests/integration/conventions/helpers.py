@@ -3,15 +3,20 @@ under review with a reserve, an indicator target; and the way to its signature."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app.contributions.operations import mark_treated
 from app.db import db_session
 from app.lifecycle.operations import carry_point, sign, transition
 from app.lifecycle.queries import local_today, open_contributions, open_points
 from app.models import Convention
+from app.register.operations import add_meeting, record_decision
+from app.register.queries import decision_recipients
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from app.targets.operations import save_value
 from tests.factories import write
+from workflows.register import PREFET
 
 BODY = """## Patrimoine
 
@@ -41,10 +46,37 @@ def furnish(app, world) -> None:
         )
 
 
-def settle_for_transmission(app, world, convention_id: int | None = None) -> None:
-    """What the transmission asks beyond written sections: every open contribution
-    decided (marked treated) and every open point carried with a note."""
+def prove_association(app, world, convention_id: int | None = None) -> None:
+    """The register proves the association: the board's decision, sent to the préfet and
+    to every party, then a working meeting with every party invited."""
     convention_id = convention_id or world.convention_id
+    with app.app_context():
+        drafter = world.user("redacteur")
+        today = local_today()
+        parties = [
+            key for key, _name, _associated in decision_recipients(db_session(), convention_id)
+        ]
+        opened = today - timedelta(days=60)
+        record_decision(
+            convention_id,
+            drafter,
+            "conseil_administration",
+            opened,
+            1,
+            None,
+            {str(key): opened for key in parties},
+        )
+        invited = [int(key) for key in parties if key != PREFET]
+        add_meeting(
+            convention_id, drafter, "Réunion de travail", today - timedelta(days=20), "", invited
+        )
+
+
+def settle_for_transmission(app, world, convention_id: int | None = None) -> None:
+    """What the transmission asks beyond written sections: the association proven,
+    every open contribution decided (marked treated), every open point carried."""
+    convention_id = convention_id or world.convention_id
+    prove_association(app, world, convention_id)
     with app.app_context():
         drafter = world.user("redacteur")
         convention = db_session().get(Convention, convention_id)

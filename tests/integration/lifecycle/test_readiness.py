@@ -10,15 +10,16 @@ import re
 import docx
 
 from app.contributions.operations import mark_treated
-from app.db import db_session, write_transaction
+from app.db import db_session
 from app.lifecycle.operations import carry_point
 from app.lifecycle.queries import open_points
-from app.models import CarriedPoint, Convention, Event, Meeting
+from app.models import CarriedPoint, Convention, Event
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from app.word.queries import export_bytes
 from tests.conftest import api_headers, logged_in, post_form
 from tests.factories import write
+from tests.integration.conventions.helpers import prove_association
 
 DISAGREEMENT = "Les chiffres du parc datent de 2019 : l'EPCI ne peut les approuver."
 
@@ -54,6 +55,7 @@ def _block(page: str) -> str:
 
 def test_a_disagreement_carried_with_a_note_goes_to_the_prefet(app, world):
     _written_and_reviewed(app, world, "desaccord", DISAGREEMENT)
+    prove_association(app, world)
     with app.app_context():
         mark_treated(world.contribution_id, world.user("redacteur"), "Vue en réunion.")
     drafter = logged_in(app, "redac@oph.test")
@@ -128,6 +130,7 @@ def test_a_disagreement_carried_with_a_note_goes_to_the_prefet(app, world):
 
 def test_an_open_contribution_stops_the_transmission_with_a_link(app, world):
     _written_and_reviewed(app, world)
+    prove_association(app, world)
     drafter = logged_in(app, "redac@oph.test")
     with app.app_context():
         carry_point(
@@ -160,27 +163,38 @@ def test_an_open_contribution_stops_the_transmission_with_a_link(app, world):
     assert 'href="#signatures"' in block
 
 
-def test_a_cus_without_a_working_meeting_is_not_ready(app, world):
+def test_a_cus_whose_register_does_not_prove_the_association_is_not_ready(app, world):
     _written_and_reviewed(app, world)
-    with app.app_context(), write_transaction() as session:
-        session.query(Meeting).filter(Meeting.convention_id == world.convention_id).delete()
+    with app.app_context():
+        mark_treated(world.contribution_id, world.user("redacteur"), "Vue.")
+        carry_point(
+            world.convention_id, world.user("redacteur"), "discussion", world.thread_id, "Ouverte."
+        )
     client, headers = app.test_client(), api_headers(app, "redac@oph.test")
-    body = client.get(f"/api/conventions/{world.convention_id}/readiness", headers=headers)
-    data = body.get_json()
+    data = client.get(
+        f"/api/conventions/{world.convention_id}/readiness", headers=headers
+    ).get_json()
     assert data["target"] == "transmise"
     assert data["ready"] is False
-    assert "association" in [b["kind"] for b in data["blockers"]]
-    refused = client.post(
-        f"/api/conventions/{world.convention_id}/transition",
-        json={"to": "transmise"},
-        headers=headers,
-    )
+    texts = [b["text"] for b in data["blockers"] if b["kind"] == "association"]
+    # No board decision, and the associated Département invited to no working meeting.
+    assert any("décision de l'organisme" in t for t in texts)
+    assert any("Département Test n'a été invité à aucune réunion" in t for t in texts)
+    url = f"/api/conventions/{world.convention_id}/transition"
+    refused = client.post(url, json={"to": "transmise"}, headers=headers)
     assert refused.status_code == 409
-    assert any("registre de l'association" in r for r in refused.get_json()["reasons"])
+    assert any("Registre de l'association" in r for r in refused.get_json()["reasons"])
+    # The page links each to the register.
+    drafter = logged_in(app, "redac@oph.test")
+    block = _block(_page(drafter, world))
+    assert f'href="/conventions/{world.convention_id}/association"' in block
+    prove_association(app, world)
+    assert client.post(url, json={"to": "transmise"}, headers=headers).status_code == 200
 
 
 def test_the_readiness_api_and_carrying_through_it(app, world):
     _written_and_reviewed(app, world, "accord_avec_reserves", "Sous réserve du calendrier.")
+    prove_association(app, world)
     client, headers = app.test_client(), api_headers(app, "redac@oph.test")
     url = f"/api/conventions/{world.convention_id}/readiness"
     data = client.get(url, headers=headers).get_json()

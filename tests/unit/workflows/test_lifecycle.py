@@ -212,12 +212,14 @@ def test_reserves_and_open_discussions_are_lifted_or_carried():
     ]
 
 
-def test_a_cus_needs_a_working_meeting_in_its_register():
-    f = facts(S.NEGOCIATION, association_required=True, meetings_held=0)
-    assert [b.kind for b in blockers(f, S.TRANSMISE)] == ["association"]
-    assert check_transition(replace(f, meetings_held=1), S.TRANSMISE) == []
-    # Other conventions are not associated by the circulaire's procedure.
-    assert check_transition(replace(f, association_required=False), S.TRANSMISE) == []
+def test_what_the_register_does_not_prove_blocks_the_transmission():
+    gap = "Département Test n'a été invité à aucune réunion de travail tenue."
+    f = facts(S.NEGOCIATION, association_findings=(gap,))
+    found = blockers(f, S.TRANSMISE)
+    assert [(b.kind, b.text) for b in found] == [
+        ("association", f"Registre de l'association : {gap}")
+    ]
+    assert check_transition(replace(f, association_findings=()), S.TRANSMISE) == []
 
 
 def test_the_carry_note_is_required_and_bounded():
