@@ -133,6 +133,10 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = "style.css"
         elif arg == "notification_id":
             values[arg] = 1  # someone's, or none: another user's answers 404 as a missing one
+        elif arg == "year":
+            values[arg] = 2026  # a year of the world's convention (2025-2030)
+        elif arg == "fmt":
+            values[arg] = "csv"
         elif arg == "token":
             values[arg] = "lien-non-signe"  # an unsigned unsubscribe link: 404
         else:  # pragma: no cover
