@@ -102,10 +102,11 @@ class GridRefused(InvalidInput):
 
     def __init__(self, planned: list[Planned]) -> None:
         refused = [p for p in planned if p.status == "refuse"]
-        noun = "case refusée" if len(refused) == 1 else "cases refusées"
+        one = len(refused) == 1
         super().__init__(
-            f"Rien n'a été enregistré : {len(refused)} {noun}, corrigez-les "
-            "(le motif est indiqué à côté de chacune) puis enregistrez à nouveau."
+            f"Rien n'a été enregistré : {len(refused)} "
+            + ("case refusée, corrigez-la" if one else "cases refusées, corrigez-les")
+            + " (le motif est indiqué à côté) puis enregistrez à nouveau."
         )
         self.planned = planned
 
