@@ -183,6 +183,8 @@ ACCESS: dict[str, Rule] = {
     "targets.import_preview": member(Action.EDIT_SECTION),
     "targets.import_confirm": member(Action.EDIT_SECTION),
     "targets.import_template": member(Action.EDIT_SECTION),
+    "targets.segment_add": member(Action.EDIT_SECTION),
+    "targets.segment_remove": member(Action.EDIT_SECTION),
     "targets_api.table": member(Action.VIEW),
     "targets_api.save": member(Action.EDIT_SECTION),
     "targets_api.delete": member(Action.EDIT_SECTION),

@@ -133,6 +133,8 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = "style.css"
         elif arg == "notification_id":
             values[arg] = 1  # someone's, or none: another user's answers 404 as a missing one
+        elif arg == "segment_id":
+            values[arg] = 1  # no segment in this world: 404 once allowed
         elif arg == "year":
             values[arg] = 2026  # a year of the world's convention (2025-2030)
         elif arg == "fmt":

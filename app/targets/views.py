@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from app import errors
 from app.forms import EmptyForm, submitted
 from app.models import Convention
-from app.targets import grid, grid_page, imports, operations, queries
+from app.targets import grid, grid_page, imports, operations, queries, segments
 from app.targets.chart import chart_for
 from app.targets.forms import DeleteForm, ValueForm
 from app.webutil import back
@@ -80,6 +80,8 @@ def page(convention_id: int) -> ResponseReturnValue:
         KIND_LABELS=rules.KIND_LABELS,
         VARIABLE_PREFIX=VARIABLE_PREFIX,
         anchor=_anchor,
+        segments=segments.listed(convention_id),
+        segment_error=errors.refusal(url_for("targets.segment_add", convention_id=convention_id)),
     )
 
 
@@ -342,3 +344,35 @@ def import_template(convention_id: int, fmt: str) -> ResponseReturnValue:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="modele-indicateurs.{fmt}"'},
     )
+
+
+# --- segments of the stock ----------------------------------------------------------------
+
+
+@bp.post("/conventions/<int:convention_id>/indicateurs/segments")
+def segment_add(convention_id: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    errors.back_to(_page_url(convention_id, "segments"))
+    form = request.form
+    row, warnings = segments.add(
+        convention_id,
+        g.user,
+        form.get("name", "")[:1000],
+        form.get("departement", "")[:100],
+        form.get("dwellings", "")[:40],
+    )
+    for warning in warnings:
+        flash(f"Attention : {warning}", "warning")
+    return back(
+        _page_url(convention_id, "segments"),
+        f"Segment « {row.name} » ajouté ({row.departement}, {row.dwellings} logements).",
+        "success",
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/indicateurs/segments/<int:segment_id>/supprimer")
+def segment_remove(convention_id: int, segment_id: int) -> ResponseReturnValue:
+    submitted(EmptyForm())
+    errors.back_to(_page_url(convention_id, "segments"))
+    segments.remove(convention_id, g.user, segment_id)
+    return back(_page_url(convention_id, "segments"), "Segment supprimé.", "success")

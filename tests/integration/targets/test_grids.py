@@ -11,10 +11,12 @@ import re
 from html import unescape
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.db import db_session
-from app.models import IndicatorValue
+from app.models import IndicatorValue, PatrimonySegment
+from knowledge.indicators.catalogue import CATALOGUE
+from knowledge.indicators.display import shown_value
 from tests.conftest import api_client, csrf_token, logged_in, post_form
 from tests.integration.api_answers import call
 
@@ -296,9 +298,6 @@ def _preview_then_confirm(app, world, name: str, data: bytes) -> None:
     # What is written is what the preview listed, row by row: each new or changed row
     # holds the value shown under « Après », the unchanged ones and the refused ones
     # are as they were.
-    from knowledge.indicators.catalogue import CATALOGUE
-    from knowledge.indicators.display import shown_value
-
     expected = dict(before)
     for status, (_line, code, year, scope, kind, _before, shown, _effect) in rows:
         key = (code, scope, int(year), "cible" if kind == "Cible" else "realise")
@@ -426,3 +425,39 @@ def test_api_grid_writes_all_cells_or_none(app, world):
     again = call(client, "POST", url, headers, 200, json={"cells": [cell(2025, 30, 200)]})
     assert again["cells"][0]["status"] == "inchange"
     call(client, "POST", url, headers, 413, json={"cells": [cell(2025, 1, 1)] * 2001})
+
+
+# --- segments -----------------------------------------------------------------------------
+
+
+def test_segments_are_added_with_their_warnings_and_a_two_departement_one_is_refused(app, world):
+    client = logged_in(app, DRAFTER)
+    page = f"/conventions/{world.convention_id}/indicateurs"
+    url = f"{page}/segments"
+    response = post_form(
+        client, url, {"name": "Métropole", "departement": "59", "dwellings": "5 200"}, page=page
+    )
+    assert response.status_code == 303
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Segment « Métropole » ajouté" in html
+    assert "ne sont plus lisibles" in html and "réunit tout le patrimoine" in html
+
+    refused = post_form(
+        client, url, {"name": "Littoral", "departement": "59, 62", "dwellings": "300"}, page=page
+    )
+    assert refused.status_code == 303
+    html = unescape(client.get(refused.headers["Location"]).get_data(as_text=True))
+    assert "un seul département" in html
+    assert 'value="Littoral"' in html  # typed values kept
+    with app.app_context():
+        names = db_session().scalars(select(PatrimonySegment.name)).all()
+    assert names == ["Métropole"]
+
+    # A second segment of the département: neither holds it whole any more; the segment
+    # is a scope of the grids.
+    post_form(
+        client, url, {"name": "Lille sud", "departement": "59", "dwellings": "800"}, page=page
+    )
+    html = unescape(client.get(page).get_data(as_text=True))
+    assert "réunit tout le patrimoine" not in html and "ne sont plus lisibles" in html
+    assert "Lille sud" in _open_grid(client, _grid_url(world.convention_id)).values()
