@@ -199,8 +199,8 @@ def cells_from_form(form: Mapping[str, str]) -> list[CellInput]:
         parts = name[len(FIELD_PREFIX) :].split("|")
         if len(parts) != 5 or not parts[2].isdigit() or int(parts[2]) not in scopes:
             raise InvalidInput("Formulaire de grille invalide : rechargez la page.")
-        code, year, column, kind, variable = parts
-        grouped.setdefault((code, year, int(column), kind), {})[variable] = value
+        code, year, index, kind, variable = parts
+        grouped.setdefault((code, year, int(index), kind), {})[variable] = value
     cells = []
     for (code, year, column, kind), variables in grouped.items():
         if not scopes[column].strip() and not any(v.strip() for v in variables.values()):

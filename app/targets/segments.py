@@ -51,9 +51,8 @@ def add(
         if refusal:
             raise Conflict(refusal.replace("Les cibles", "Les segments et les cibles", 1))
         where = PatrimonySegment.convention_id == convention_id
-        if session.scalar(select(func.count()).select_from(PatrimonySegment).where(where)) >= (
-            rules.MAX_SEGMENTS
-        ):
+        count = session.scalar(select(func.count()).select_from(PatrimonySegment).where(where))
+        if (count or 0) >= rules.MAX_SEGMENTS:
             raise TooLarge(f"{rules.MAX_SEGMENTS} segments au plus par convention.")
         if session.scalar(
             select(PatrimonySegment.id).where(where, PatrimonySegment.name == segment.name)
