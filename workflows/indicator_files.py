@@ -48,6 +48,8 @@ EXTENSIONS = (".csv", ".xlsx")
 # calculator call per row) stays within a request. 1 MB holds 2,000 rows many times.
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 2_000
+# Lines read at most, blank ones included (a sheet may carry thousands of empty rows).
+MAX_LINES = 5 * MAX_ROWS
 # A cell longer than a scope is no value of ours.
 MAX_CELL_CHARS = 200
 # An .xlsx is a ZIP archive: bounded before openpyxl inflates it (a few KB of sheet
@@ -121,6 +123,10 @@ def _rows(name: str, lines: Iterable[Sequence[str]]) -> list[FileRow]:
     columns = _columns(header, name)
     rows: list[FileRow] = []
     for number, cells in enumerate(iterator, start=2):
+        if number > MAX_LINES:
+            raise FileRefused(
+                f"Le fichier « {name} » compte plus de {MAX_LINES} lignes, vides comprises."
+            )
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
         if len(rows) >= MAX_ROWS:

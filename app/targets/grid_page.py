@@ -28,6 +28,10 @@ from workflows import targets as rules
 from workflows.errors import InvalidInput, TooLarge
 
 FIELD_PREFIX = "v|"
+# Beside each input, the value the page showed (``o|`` + the same key): a cell the user
+# left as it was is not saved, so that a Save does not put back, in a cell nobody
+# touched here, the old value over what someone else entered in the meantime.
+ORIGINAL_PREFIX = "o|"
 SCOPE_PREFIX = "perimetre-"
 # Columns of a grid: the used scopes and the new one; past this the page is no grid.
 MAX_SCOPES = 40
@@ -39,6 +43,7 @@ class Input:
     name: str
     label: str
     value: str
+    original: str  # as the page first showed it: what the user did not touch is no change
 
 
 @dataclass
@@ -111,18 +116,22 @@ def _kind_cell(
     inputs = []
     for variable in indicator.variables:
         name = _field(indicator.code, year, column, kind, variable.name)
-        if typed is not None:
-            value = typed.get(name, "")[:MAX_TYPED_CHARS]
-        elif row is not None and variable.name in row.variables:
+        if row is not None and variable.name in row.variables:
             number = row.variables[variable.name]
-            value = (
+            stored = (
                 ("OUI" if number else "NON")
                 if indicator.kind == "qualitative"
                 else _typed_value(number)
             )
         else:
-            value = ""
-        inputs.append(Input(name, f"{variable.name} — {variable.label}", value))
+            stored = ""
+        if typed is not None:  # a refused Save: what was typed, and what it started from
+            value = typed.get(name, "")[:MAX_TYPED_CHARS]
+            original = typed.get(ORIGINAL_PREFIX + name[len(FIELD_PREFIX) :], stored)
+        else:
+            value = original = stored
+        label = f"{variable.name} — {variable.label}"
+        inputs.append(Input(name, label, value, original[:MAX_TYPED_CHARS]))
     return KindCell(
         kind=kind,
         label=rules.KIND_LABELS[kind],
@@ -183,11 +192,11 @@ def year_lines(year: int) -> list[tuple[Indicator, int, str, str]]:
 
 
 def cells_from_form(form: Mapping[str, str]) -> list[CellInput]:
-    """The posted grid as cells: every (indicator, year, column, kind) with its variables,
-    empty ones included (an emptied cell removes its value). Bounded: a form of more
-    cells than any grid has is refused before any is read."""
+    """The posted grid as cells: every (indicator, year, column, kind) the user changed
+    from what the page showed, with its variables (an emptied cell removes its value).
+    Bounded: a form of more cells than any grid has is refused before any is read."""
     fields = [(name, value) for name, value in form.items() if name.startswith(FIELD_PREFIX)]
-    if len(fields) > MAX_CELLS * 3:
+    if len(fields) > MAX_CELLS * 3 or len(form) > MAX_CELLS * 7:
         raise TooLarge(f"Trop de cases à la fois : {MAX_CELLS} au plus.")
     scopes = {
         n: form.get(f"{SCOPE_PREFIX}{n}", "")
@@ -205,6 +214,12 @@ def cells_from_form(form: Mapping[str, str]) -> list[CellInput]:
     for (code, year, column, kind), variables in grouped.items():
         if not scopes[column].strip() and not any(v.strip() for v in variables.values()):
             continue  # the new column, left empty
+        prefix = f"{ORIGINAL_PREFIX}{code}|{year}|{column}|{kind}|"
+        if all(
+            prefix + name in form and form[prefix + name].strip() == value.strip()
+            for name, value in variables.items()
+        ):
+            continue  # untouched
         cells.append(
             CellInput(
                 code=code,

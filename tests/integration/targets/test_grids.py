@@ -461,3 +461,50 @@ def test_segments_are_added_with_their_warnings_and_a_two_departement_one_is_ref
     html = unescape(client.get(page).get_data(as_text=True))
     assert "réunit tout le patrimoine" not in html and "ne sont plus lisibles" in html
     assert "Lille sud" in _open_grid(client, _grid_url(world.convention_id)).values()
+
+
+def test_a_save_leaves_untouched_cells_to_whoever_changed_them_meanwhile(app, world):
+    client = logged_in(app, DRAFTER)
+    url = _grid_url(world.convention_id)
+    fields = _open_grid(client, url)
+    fields.update(
+        {
+            _field("G.III", 2025, 0, "cible", "V1"): "30",
+            _field("G.III", 2025, 0, "cible", "V2"): "200",
+        }
+    )
+    assert client.post(url, data=fields).status_code == 303
+    fields = _open_grid(client, url)  # the page as the drafter reads it
+    api, headers = api_client(app, DRAFTER)  # someone else corrects 2025 meanwhile
+    call(
+        api,
+        "POST",
+        f"/api/conventions/{world.convention_id}/indicator-values",
+        headers,
+        200,
+        json={
+            "code": "G.III",
+            "scope": SCOPE,
+            "year": 2025,
+            "kind": "cible",
+            "variables": {"V1": 50, "V2": 200},
+        },
+    )
+    fields[_field("G.III", 2026, 0, "cible", "V1")] = "1"
+    fields[_field("G.III", 2026, 0, "cible", "V2")] = "4"
+    assert client.post(url, data=fields).status_code == 303
+    values = _values(app)
+    assert values[("G.III", SCOPE, 2025, "cible")][0] == 25.0  # not put back to 15 %
+    assert values[("G.III", SCOPE, 2026, "cible")][0] == 25.0
+
+
+def test_a_file_of_too_many_rows_is_refused_whole(app, world):
+    client = logged_in(app, DRAFTER)
+    lines = ["indicateur;annee;perimetre;nature;V1"] + [
+        f"A.I;2025;S{n};cible;1" for n in range(2001)
+    ]
+    response = _upload(client, world.convention_id, "long.csv", "\n".join(lines).encode())
+    assert response.status_code == 303
+    page = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "plus de 2000 lignes" in page
+    assert _values(app) == {}
