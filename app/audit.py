@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "piece_justificative": "Pièce justificative jointe au registre",
     "indicateur": "Valeur d'indicateur saisie",
     "indicateur_supprime": "Valeur d'indicateur supprimée",
+    "segment": "Segment de patrimoine ajouté",
+    "segment_supprime": "Segment de patrimoine supprimé",
     "kb_ajout": "Document ajouté à la base",
     "kb_retrait": "Document retiré de la base",
     "revue_signataires": "Relecture reprise : les signataires ont changé",

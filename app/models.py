@@ -764,6 +764,26 @@ class EvaluationFinding(Base):
     assessed_by: Mapped[User | None] = relationship(foreign_keys=[assessed_by_id])
 
 
+class PatrimonySegment(Base):
+    """A segment of the organisme's stock for the convention: the scale at which some
+    indicators are entered (its name is then a scope of IndicatorValue). Inside one
+    département, with its number of dwellings, so that the engagements page can warn
+    of a segment too large or holding a whole département (workflows.segments)."""
+
+    __tablename__ = "patrimony_segment"
+    __table_args__ = (UniqueConstraint("convention_id", "name", name="uq_patrimony_segment_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(
+        ForeignKey("convention.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(CleanString(200))
+    departement: Mapped[str] = mapped_column(CleanString(3))  # "59", "2A", "974"
+    dwellings: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class KbDocument(Base):
     """A reference text of the knowledge base (circulaire, fiche, guide). The database is
     the source of truth; the search index is rebuilt from these rows."""

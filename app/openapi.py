@@ -606,6 +606,28 @@ SCHEMAS: Schema = {
             },
         }
     ),
+    "GridCells": _object(
+        {
+            "cells": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "code": _STR,
+                        "scope": _STR,
+                        "year": {"type": ["integer", "string"]},
+                        "kind": _STR,
+                        "status": {
+                            "type": "string",
+                            "enum": ["nouveau", "modifie", "inchange", "supprime", "refuse"],
+                        },
+                        "value": _nullable(_NUMBER),
+                        "shown": _STR,
+                        "error": _STR,
+                    }
+                ),
+            }
+        }
+    ),
     "IndicatorValue": _object(
         {
             "id": _INT,
@@ -1394,6 +1416,39 @@ def description() -> Schema:
                 requestBody=_json(
                     {"sender": _TEXT, "received_on": _DAY, "subject": _TEXT, "summary": _TEXT},
                     ["sender", "received_on", "subject"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/indicator-values/grid": {
+            "post": _operation(
+                "Enregistrer plusieurs cases à la fois, comme une grille : toutes ou aucune "
+                "(400 avec chaque case refusée et son motif dans cells) (rédacteurs)",
+                parameters=[CONVENTION],
+                schema=_ref("GridCells"),
+                requestBody=_json(
+                    {
+                        "cells": {
+                            "type": "array",
+                            "maxItems": 2000,
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "scope": {"type": "string"},
+                                    "year": {"type": ["integer", "string"]},
+                                    "kind": {"type": "string", "enum": ["cible", "realise"]},
+                                    "variables": {
+                                        "type": "object",
+                                        "additionalProperties": {
+                                            "type": ["number", "string", "null"]
+                                        },
+                                    },
+                                },
+                                "required": ["code", "scope", "year", "kind", "variables"],
+                            },
+                        }
+                    },
+                    ["cells"],
                 ),
             )
         },

@@ -145,6 +145,12 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = "discussion"  # an open point: the world's discussion
         elif arg == "ref":
             values[arg] = world.thread_id if own else world.other_thread_id
+        elif arg == "segment_id":
+            values[arg] = 1  # no segment in this world: 404 once allowed
+        elif arg == "year":
+            values[arg] = 2026  # a year of the world's convention (2025-2030)
+        elif arg == "fmt":
+            values[arg] = "csv"
         elif arg == "token":
             values[arg] = "lien-non-signe"  # an unsigned unsubscribe link: 404
         else:  # pragma: no cover

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.access import members
 from app.db import db_session
-from app.models import Convention, IndicatorValue, User, iso
+from app.models import Convention, IndicatorValue, PatrimonySegment, User, iso
 from knowledge.indicators.calculator import CalculationError, compute, compute_year
 from knowledge.indicators.catalogue import CATALOGUE, CODES, Indicator
 from knowledge.indicators.display import (
@@ -242,7 +242,8 @@ def table(convention_id: int) -> list[IndicatorTable]:
 
 
 def scope_suggestions(convention_id: int) -> list[str]:
-    """Scopes already used in the convention, then the départements taking part in it."""
+    """Scopes already used in the convention, then the départements taking part in it,
+    then the segments of its stock described on the page."""
     session = db_session()
     used = session.scalars(
         select(IndicatorValue.scope)
@@ -255,7 +256,12 @@ def scope_suggestions(convention_id: int) -> list[str]:
         for m in members(convention_id)
         if m.organisation is not None and m.organisation.kind is OrganisationKind.DEPARTEMENT
     ]
-    return list(dict.fromkeys([*used, *departements]))
+    described = session.scalars(
+        select(PatrimonySegment.name)
+        .where(PatrimonySegment.convention_id == convention_id)
+        .order_by(PatrimonySegment.departement, PatrimonySegment.name)
+    )
+    return list(dict.fromkeys([*used, *departements, *described]))
 
 
 def default_scope(convention_id: int, code: str) -> str:
