@@ -34,6 +34,8 @@ from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
 from app.editing import views as editing
+from app.enjeux import api as enjeux_api
+from app.enjeux import views as enjeux
 from app.jobs import views as jobs_views
 from app.kb import api as kb_api
 from app.kb import projection as kb_projection
@@ -86,6 +88,8 @@ UPLOAD_ENDPOINTS = frozenset(
         "word_api.import_docx",
         "word_api.create",
         "conventions.new",
+        "enjeux.save",
+        "enjeux_api.file_set",
     }
 )
 
@@ -203,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
         editing,
         notifications,
         jobs_views,
+        enjeux,
     )
     apis = (
         conventions_api,
@@ -217,6 +222,7 @@ def _register_blueprints(app: Flask) -> None:
         kb_api,
         assistant_api,
         notifications_api,
+        enjeux_api,
     )
     for module in pages:
         app.register_blueprint(module.bp)

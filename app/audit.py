@@ -47,6 +47,8 @@ ACTION_LABELS = {
     "kb_retrait": "Document retiré de la base",
     "revue_signataires": "Relecture reprise : les signataires ont changé",
     "import_docx": "Import d'un document Word",
+    "note_enjeux": "Note d'enjeux du préfet",
+    "choix_signataire": "Choix d'une collectivité associée",
 }
 
 
