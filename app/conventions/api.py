@@ -108,6 +108,7 @@ def choice(convention_id: int, membership_id: int) -> ResponseReturnValue:
     """An associated collectivité's choice, as the participants page records it:
     ``{"choice": "signataire" | "associee", "letter_on": "AAAA-MM-JJ"}`` (the letter's
     date when the organisme records it from the collectivité's letter)."""
+    operations.ensure_may_choose(convention_id, membership_id, g.user)
     data = json_input.payload('{"choice": "signataire", "letter_on": "AAAA-MM-JJ"}')
     letter_on = json_input.day(data, "letter_on", "La date du courrier")
     operations.record_choice(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from app import audit
 from app.access import drafters_of, keeping_a_drafter, role_of
 from app.accounts.operations import normalise_email
-from app.db import reloaded, within, write_transaction
+from app.db import db_session, reloaded, within, write_transaction
 from app.models import (
     Convention,
     Membership,
@@ -240,6 +240,27 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
         _signatories_changed(session, convention_id, None, actor)
 
 
+def ensure_may_choose(convention_id: int, membership_id: int, actor: User) -> None:
+    """Refuse (403) a user who may not record this membership's choice, before their input
+    is read: the rule ``record_choice`` applies in its transaction."""
+    membership = db_session().get(Membership, membership_id)
+    if membership is None or membership.convention_id != convention_id:
+        raise NotFound("Participant introuvable.")
+    if not may_choose_for(role_of(actor, convention_id), _speaks_for(actor, membership)):
+        raise Forbidden(NOT_YOURS)
+
+
+NOT_YOURS = (
+    "Seule la collectivité elle-même, ou l'organisme d'après son courrier, enregistre son choix."
+)
+
+
+def _speaks_for(actor: User, membership: Membership) -> bool:
+    return membership.organisation_id is not None and (
+        membership.organisation_id == actor.organisation_id
+    )
+
+
 def record_choice(
     convention_id: int,
     membership_id: int,
@@ -264,15 +285,9 @@ def record_choice(
             raise NotFound("Participant introuvable.")
         convention = session.get(Convention, convention_id)
         assert convention is not None  # the membership belongs to it
-        own = membership.organisation_id is not None and (
-            membership.organisation_id == actor.organisation_id
-        )
-        role = role_of(actor, convention_id)
-        if not may_choose_for(role, own):
-            raise Forbidden(
-                "Seule la collectivité elle-même, ou l'organisme d'après son courrier, "
-                "enregistre son choix."
-            )
+        own = _speaks_for(actor, membership)
+        if not may_choose_for(role_of(actor, convention_id), own):
+            raise Forbidden(NOT_YOURS)
         found = session.scalar(
             select(SignatoryChoice).where(SignatoryChoice.membership_id == membership.id)
         )

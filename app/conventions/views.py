@@ -180,6 +180,7 @@ def choice(convention_id: int, membership_id: int) -> ResponseReturnValue:
     errors.on_error(
         lambda error: _members_page(MemberForm(formdata=None), error, choice_of=membership_id)
     )
+    operations.ensure_may_choose(convention_id, membership_id, g.user)
     form = submitted(ChoiceForm())
     raw_letter = (form.letter_on.data or "").strip()
     try:

@@ -62,6 +62,7 @@ def show(convention_id: int) -> ResponseReturnValue:
 @bp.post("/conventions/<int:convention_id>/note-enjeux", endpoint="save")
 def save(convention_id: int) -> ResponseReturnValue:
     """Record the note (201) or amend it (200); ``points`` absent: kept as they are."""
+    operations.ensure_may_record(convention_id, g.user)
     data = json_input.payload(_EXAMPLE)
     _note, created = operations.save_note(
         convention_id,
@@ -77,6 +78,7 @@ def save(convention_id: int) -> ResponseReturnValue:
 def file_set(convention_id: int) -> ResponseReturnValue:
     """The note's file (multipart ``file``), added or replaced; ``noted_on`` records the
     note at the same time when there is none yet."""
+    operations.ensure_may_record(convention_id, g.user)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput("Joignez le fichier dans le champ « file » (multipart/form-data).")
@@ -99,6 +101,7 @@ def file_set(convention_id: int) -> ResponseReturnValue:
 
 @bp.delete("/conventions/<int:convention_id>/note-enjeux/file", endpoint="file_remove")
 def file_remove(convention_id: int) -> ResponseReturnValue:
+    operations.ensure_may_record(convention_id, g.user)
     operations.remove_file(convention_id, g.user)
     return "", 204
 

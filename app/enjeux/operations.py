@@ -38,6 +38,18 @@ STATE_WROTE = (
 )
 
 
+def ensure_may_record(convention_id: int, actor: User) -> None:
+    """Refuse (403) a user who may not record the note, before their input is read: the
+    same rule as ``save_note`` applies in its transaction."""
+    state_wrote = db_session().scalar(
+        select(NoteEnjeux.state_wrote).where(NoteEnjeux.convention_id == convention_id)
+    )
+    if not may_record_note(
+        role_of(actor, convention_id), actor.organisation.kind, bool(state_wrote)
+    ):
+        raise Forbidden(STATE_WROTE if state_wrote else REFUSED)
+
+
 def save_note(
     convention_id: int,
     actor: User,

@@ -87,6 +87,7 @@ def page(convention_id: int) -> ResponseReturnValue:
 def save(convention_id: int) -> ResponseReturnValue:
     form = NoteForm()
     errors.on_error(lambda error: _page(form, error))
+    operations.ensure_may_record(convention_id, g.user)
     if not form.validate_on_submit():
         raise InvalidInput(form_errors(form))
     date_error = None
