@@ -127,11 +127,16 @@ def _members_page(
             "action": request.path,
             "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
         }
+    lines = queries.choice_lines(g.convention, memberships, g.user, g.role)
+    if choice_of is not None and not any(
+        line.may_record and line.membership.id == choice_of for line in lines
+    ):
+        choice_of = None  # no form of its own to show the refusal in: at the top
     return render_template(
         "conventions/members.html",
         convention=g.convention,
         members=memberships,
-        choices=queries.choice_lines(g.convention, memberships, g.user, g.role),
+        choices=lines,
         CHOICE_LABELS=CHOICE_LABELS,
         today=today(),
         form=form,
