@@ -4,6 +4,8 @@ operation (app/enjeux/operations.py)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
@@ -84,6 +86,7 @@ def file_set(convention_id: int) -> ResponseReturnValue:
         raise InvalidInput("Joignez le fichier dans le champ « file » (multipart/form-data).")
     note = queries.note_of(convention_id)
     raw_date = request.form.get("noted_on", "")
+    noted_on: date | None
     if note is not None and not raw_date.strip():
         noted_on = note.noted_on
     else:
