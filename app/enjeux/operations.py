@@ -13,7 +13,7 @@ from app import audit
 from app.access import role_of
 from app.db import db_session, reloaded, write_transaction
 from app.enjeux.queries import load_note, points_of
-from app.models import NoteEnjeux, NotePoint, NotePointSection, Section, User, utcnow
+from app.models import Convention, NoteEnjeux, NotePoint, NotePointSection, Section, User, utcnow
 from app.register.queries import today
 from workflows.enjeux import NoteRefused, PointInput, changes, clean_note
 from workflows.errors import Conflict, Forbidden, NotFound
@@ -76,12 +76,13 @@ def save_note(
             faults["file"] = refusal.message
     with write_transaction() as session:
         actor = reloaded(session, actor)
-        note = session.scalar(
-            select(NoteEnjeux).where(NoteEnjeux.convention_id == convention_id).with_for_update()
+        # The convention's row is locked first: two first recordings at once are taken one
+        # after the other, and the second finds the note the first wrote (PostgreSQL;
+        # SQLite writes one at a time).
+        session.scalar(
+            select(Convention.id).where(Convention.id == convention_id).with_for_update()
         )
-        if note is not None:
-            note = load_note(session, convention_id)
-            assert note is not None
+        note = load_note(session, convention_id)
         if not may_record_note(
             role_of(actor, convention_id),
             actor.organisation.kind,

@@ -61,6 +61,7 @@ def _page(form: NoteForm, error: CosigneError | None = None) -> ResponseReturnVa
 
 def _filled(form: NoteForm, note: Any) -> NoteForm:
     """The form holding the note as it stands, and blank rows to add points."""
+    form.version.data = "0"
     if note is not None:
         form.noted_on.data = note.noted_on.isoformat()
         form.version.data = str(note.version)
@@ -116,7 +117,9 @@ def save(convention_id: int) -> ResponseReturnValue:
         if upload is not None and upload.filename
         else None,
         remove_file=bool(form.remove_file.data),
-        version=parse_id(form.version.data or ""),
+        # "0": the form was read when there was no note; one recorded since is not
+        # overwritten by it.
+        version=0 if form.version.data == "0" else parse_id(form.version.data or ""),
         date_error=date_error,
     )
     target = url_for("conventions.show", convention_id=convention_id) + "#note-enjeux"

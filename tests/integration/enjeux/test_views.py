@@ -90,6 +90,9 @@ def test_amending_the_note_is_journaled_and_an_outdated_form_is_refused(app, wor
     client = logged_in(app, STATE)
     day = date.today() - timedelta(days=10)
     _post(client, world.convention_id, _note(day, ("enjeu", ENJEU, [first])))
+    # A second first recording, from a page read before the note existed, overwrites nothing.
+    twice = _post(client, world.convention_id, _note(day, ("enjeu", "Autre", [first]), version="0"))
+    assert twice.status_code == 409 and stored(app, world.convention_id) == (1, 1, 1)
     form = client.get(f"/conventions/{world.convention_id}/note-enjeux").get_data(as_text=True)
     assert ENJEU in form and 'name="version" type="hidden" value="1"' in form
     later = day + timedelta(days=2)
