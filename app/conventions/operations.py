@@ -279,7 +279,8 @@ def record_choice(
             select(Membership)
             .where(Membership.id == membership_id, Membership.convention_id == convention_id)
             .options(joinedload(Membership.organisation))
-            .with_for_update()
+            # The membership's row only: PostgreSQL locks no outer-joined row.
+            .with_for_update(of=Membership)
         )
         if membership is None:
             raise NotFound("Participant introuvable.")
