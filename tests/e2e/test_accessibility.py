@@ -77,9 +77,8 @@ PAGES = [
         lambda site: f"/sections/{section_id(site, CUS)}/diff?from=1&to=2&vue=cote-a-cote",
     ),
     (ASSOCIE, "section", lambda site: f"/sections/{section_id(site, CUS)}"),
-    # The préfet's note: on the convention's page, its own page with its form (the DDT's),
-    # and the associated collectivités' choice on the participants page.
-    (DRAFTER, "convention", lambda site: f"/conventions/{_cus(site)}"),
+    # The préfet's note on its own page with its form (the DDT's; the section above shows
+    # its aside), and the associated collectivités' choice on the participants page.
     (STATE, "note-enjeux", lambda site: f"/conventions/{_cus(site)}/note-enjeux"),
     (ASSOCIE, "members-choice", lambda site: f"/conventions/{_cus(site)}/members"),
     (DRAFTER, "kb-search", lambda site: "/kb/?q=taux+de+vacance"),
