@@ -3,6 +3,11 @@
 Revision ID: 54a075a44176
 Revises: b3c1d2e4f5a6
 Create Date: 2026-12-04 18:53:32.733606
+
+The préfet's note d'enjeux et d'objectifs (one per convention, its file kept as given,
+its points each tied to the sections they concern) and each associated collectivité's
+choice to sign or to stay associated. New tables only: nothing existing changes, and a
+convention without a note or a collectivité without a choice reads as before.
 """
 
 from alembic import op
