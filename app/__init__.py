@@ -36,6 +36,8 @@ from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
 from app.editing import views as editing
+from app.enjeux import api as enjeux_api
+from app.enjeux import views as enjeux
 from app.evaluation import api as evaluation_api
 from app.evaluation import views as evaluation
 from app.jobs import views as jobs_views
@@ -95,6 +97,8 @@ UPLOAD_ENDPOINTS = frozenset(
         "conventions.new",
         "register.proof_add",  # a proof file: workflows.proofs bounds it below this
         "register_api.proof_add",
+        "enjeux.save",
+        "enjeux_api.file_set",
     }
 )
 
@@ -215,6 +219,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         jobs_views,
         archive,
+        enjeux,
     )
     apis = (
         conventions_api,
@@ -232,6 +237,7 @@ def _register_blueprints(app: Flask) -> None:
         assistant_api,
         notifications_api,
         archive_api,
+        enjeux_api,
     )
     for module in pages:
         app.register_blueprint(module.bp)

@@ -88,6 +88,19 @@ ACCESS: dict[str, Rule] = {
     "conventions_api.members": member(Action.VIEW),
     "conventions_api.member_set": member(Action.MANAGE_MEMBERS),
     "conventions_api.member_remove": member(Action.MANAGE_MEMBERS),
+    # an associated collectivité's choice to sign or stay associated
+    "conventions.choice": member(Action.CHOOSE_SIGNATORY),  # and may_choose_for
+    "conventions_api.choice": member(Action.CHOOSE_SIGNATORY),  # and may_choose_for
+    "conventions_api.choices": member(Action.VIEW),
+    # the préfet's note d'enjeux et d'objectifs
+    "enjeux.page": member(Action.VIEW),
+    "enjeux.file": member(Action.VIEW),
+    "enjeux.save": member(Action.RECORD_NOTE),  # and may_record_note
+    "enjeux_api.show": member(Action.VIEW),
+    "enjeux_api.file": member(Action.VIEW),
+    "enjeux_api.save": member(Action.RECORD_NOTE),  # and may_record_note
+    "enjeux_api.file_set": member(Action.RECORD_NOTE),  # and may_record_note
+    "enjeux_api.file_remove": member(Action.RECORD_NOTE),  # and may_record_note
     # sections, revisions, differences
     "sections.add": member(Action.MANAGE_SECTIONS),
     "sections.show": member(Action.VIEW),

@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "archive_faite": "Archive PDF/A faite",
     "archive_echec": "Archive PDF/A en échec",
     "archive_relancee": "Archive PDF/A demandée à nouveau",
+    "note_enjeux": "Note d'enjeux du préfet",
+    "choix_signataire": "Choix d'une collectivité associée",
 }
 
 

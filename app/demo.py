@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from app.contributions.operations import accept, create_contribution, open_thread, reject
 from app.db import db_session, write_transaction
+from app.enjeux.operations import save_note
 from app.lifecycle.operations import set_deadlines, transition
 from app.models import (
     AssociationDecision,
@@ -27,6 +28,7 @@ from app.models import (
     Event,
     Meeting,
     Membership,
+    NoteEnjeux,
     Notification,
     Organisation,
     RegisterProof,
@@ -47,6 +49,7 @@ from app.register.operations import (
 )
 from app.review.operations import ask_for_review, record_position
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, OrganisationKind
+from workflows.enjeux import PointInput
 from workflows.permissions import Role
 from workflows.text.paragraphs import assign_paragraph_ids
 
@@ -296,6 +299,7 @@ _DATED: tuple[type[Any], ...] = (
     RegisterProof,
     Event,
     Notification,
+    NoteEnjeux,
 )
 
 
@@ -442,6 +446,8 @@ def _play_history() -> None:
                 ]
             ),
         )
+    with _on(today - timedelta(days=85)):  # the préfet's note, early in the elaboration
+        _note_enjeux(cus_id, ddt, sections, today - timedelta(days=86))
     with _on(today - timedelta(days=62)):
         add_document(
             cus_id,
@@ -556,3 +562,47 @@ def _play_history() -> None:
             "desaccord",
             "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
         )
+
+
+# The DDT's note d'enjeux et d'objectifs, in the project's own words: what the State will
+# negotiate, each point tied to the sections it concerns.
+NOTE_POINTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "enjeu",
+        "Produire des logements très sociaux (PLAI) d'abord dans les communes qui n'atteignent "
+        "pas leur taux de logements sociaux.",
+        (
+            "Politique patrimoniale et d'investissement, plan de mise en vente",
+            "Engagements, objectifs et indicateurs",
+        ),
+    ),
+    (
+        "objectif",
+        "Plus aucun logement classé F ou G à la fin de la convention, les réhabilitations "
+        "programmées année par année.",
+        (
+            "Politique patrimoniale et d'investissement, plan de mise en vente",
+            "Engagements, objectifs et indicateurs",
+        ),
+    ),
+    (
+        "enjeu",
+        "Loger les ménages prioritaires (DALO, sortants d'hébergement), y compris hors des "
+        "quartiers prioritaires.",
+        ("Cahier des charges de gestion sociale", "Engagements, objectifs et indicateurs"),
+    ),
+    (
+        "objectif",
+        "Des chiffres de la demande et de l'occupation tirés des fichiers partagés, leur "
+        "source citée.",
+        ("État des lieux",),
+    ),
+)
+
+
+def _note_enjeux(cus_id: int, ddt: User, sections: dict[str, int], noted_on: date) -> None:
+    points = [
+        PointInput(index, kind, text, tuple(sections[title] for title in titles))
+        for index, (kind, text, titles) in enumerate(NOTE_POINTS)
+    ]
+    save_note(cus_id, ddt, noted_on, points)

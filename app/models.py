@@ -27,9 +27,11 @@ from knowledge.types import DocumentKind, DocumentStatus
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.editing import Purpose
+from workflows.enjeux import PointKind
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 from workflows.review import Position, SectionState
+from workflows.signatory_choice import Choice
 from workflows.text.clean import clean_text
 from workflows.text.diff import split_paragraphs
 from workflows.text.merge import Para, paragraphs_of
@@ -934,6 +936,87 @@ class ReceivedLetter(Base):
     received_on: Mapped[date]
     subject: Mapped[str] = mapped_column(CleanString(200))
     summary: Mapped[str] = mapped_column(CleanText, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
+class NoteEnjeux(Base):
+    """The préfet's note d'enjeux et d'objectifs of a convention (one at most): its date,
+    the file it came as (kept as it is, to be downloaded), and its points. Amended in
+    place, each change journaled; ``version`` moves with each save, so that an amendment
+    based on an older reading is refused rather than silently undoing another's."""
+
+    __tablename__ = "note_enjeux"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), unique=True)
+    noted_on: Mapped[date]
+    file_name: Mapped[str] = mapped_column(CleanString(255), default="")
+    file_type: Mapped[str] = mapped_column(CleanString(100), default="")
+    file_size: Mapped[int] = mapped_column(default=0)
+    file_sha256: Mapped[str] = mapped_column(CleanString(64), default="")
+    # Read only when the file is downloaded.
+    file_data: Mapped[bytes] = mapped_column(LargeBinary, default=b"", deferred=True)
+    # A member of the State wrote it (or amended it): the organisme no longer rewrites it
+    # (workflows.permissions.may_record_note).
+    state_wrote: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    updated_by: Mapped[User] = relationship(foreign_keys=[updated_by_id])
+    points: Mapped[list[NotePoint]] = relationship(
+        back_populates="note", order_by="NotePoint.position", cascade="all, delete-orphan"
+    )
+
+
+class NotePoint(Base):
+    """One stake or objective of the note, tied to the sections it concerns."""
+
+    __tablename__ = "note_point"
+    __table_args__ = (Index("ix_note_point_note_position", "note_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("note_enjeux.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    kind: Mapped[PointKind] = mapped_column(_enum(PointKind, "note_point_kind"))
+    text: Mapped[str] = mapped_column(CleanString(500))
+
+    note: Mapped[NoteEnjeux] = relationship(back_populates="points")
+    sections: Mapped[list[NotePointSection]] = relationship(
+        cascade="all, delete-orphan", order_by="NotePointSection.section_id"
+    )
+
+
+class NotePointSection(Base):
+    """A section a point of the note concerns (the section's page shows the point)."""
+
+    __tablename__ = "note_point_section"
+
+    point_id: Mapped[int] = mapped_column(
+        ForeignKey("note_point.id", ondelete="CASCADE"), primary_key=True
+    )
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True, index=True)
+
+
+class SignatoryChoice(Base):
+    """An associated collectivité's choice to sign the convention or to stay associated
+    (workflows.signatory_choice), as last recorded: by one of its own people, or by the
+    organisme's drafter from its letter (``letter_on``). Every choice is in the journal."""
+
+    __tablename__ = "signatory_choice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("membership.id", ondelete="CASCADE"), unique=True
+    )
+    choice: Mapped[Choice] = mapped_column(_enum(Choice, "signatory_choice_kind"))
+    letter_on: Mapped[date | None]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

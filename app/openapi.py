@@ -17,13 +17,16 @@ from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
 from workflows.archive import ArchiveState
 from workflows.conventions import ConventionKind
+from workflows.enjeux import PointKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
+from workflows.limits import MAX_NOTE_POINTS, NOTE_POINT_MAX_CHARS
 from workflows.notifications import Delivery, Kind
 from workflows.permissions import Role
 from workflows.proofs import ENTRY_KINDS, PROOF_KINDS
 from workflows.proofs import TYPES as PROOF_TYPES
 from workflows.register import INSTANCES
 from workflows.review import POSITION_TEXT_MAX_LENGTH, SectionState
+from workflows.signatory_choice import Choice
 
 Schema = dict[str, Any]
 
@@ -231,6 +234,43 @@ SCHEMAS: Schema = {
             "organisation": _nullable(_object({"id": _INT, "name": _STR, "kind": _STR})),
             "user": _nullable(_object({"id": _INT, "name": _STR, "email": _STR})),
             "created_at": _TIME,
+        }
+    ),
+    "Choice": _object(
+        {
+            "membership_id": _INT,
+            "party": _STR,
+            "role": {"type": "string", "enum": _ROLES},
+            "choice": _nullable({"type": "string", "enum": [c.value for c in Choice]}),
+            "status": _STR,
+            "letter_on": _nullable(_DAY),
+            "recorded_by": _nullable(_STR),
+            "recorded_at": _nullable(_TIME),
+        }
+    ),
+    "NoteEnjeux": _object(
+        {
+            "id": _INT,
+            "convention_id": _INT,
+            "noted_on": _DAY,
+            "version": _INT,
+            "file": _nullable(_object({"name": _STR, "type": _STR, "size": _INT})),
+            "recorded_by": _STR,
+            "recorded_by_state": _BOOL,
+            "created_at": _TIME,
+            "updated_by": _STR,
+            "updated_at": _TIME,
+            "points": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": _INT,
+                        "kind": {"type": "string", "enum": [k.value for k in PointKind]},
+                        "text": _STR,
+                        "sections": {"type": "array", "items": _INT},
+                    }
+                ),
+            },
         }
     ),
     "Thread": _object(
@@ -1206,6 +1246,105 @@ def description() -> Schema:
                 ok=204,
                 parameters=[CONVENTION, MEMBERSHIP],
             )
+        },
+        "/api/conventions/{convention_id}/choices": {
+            "get": _operation(
+                "Les collectivités associées et leur choix de devenir signataires ou de rester "
+                "associées (null : pas de choix exprimé, ce qui ne bloque rien)",
+                parameters=[CONVENTION],
+                schema=_list_of("choices", "Choice"),
+            )
+        },
+        "/api/conventions/{convention_id}/members/{membership_id}/choice": {
+            "post": _operation(
+                "Enregistrer le choix d'une collectivité associée (art. L. 445-1 CCH) : le sien, "
+                "ou pour un rédacteur d'après son courrier (letter_on obligatoire) ; "
+                "jusqu'à la transmission au préfet",
+                parameters=[CONVENTION, MEMBERSHIP],
+                schema=_ref("Choice"),
+                requestBody=_json(
+                    {
+                        "choice": {"type": "string", "enum": [c.value for c in Choice]},
+                        "letter_on": {**_DAY, "description": "La date du courrier (rédacteurs)"},
+                    },
+                    ["choice"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/note-enjeux": {
+            "get": _operation(
+                "La note d'enjeux et d'objectifs du préfet (null : aucune)",
+                parameters=[CONVENTION],
+                schema=_object({"note": _nullable(_ref("NoteEnjeux"))}),
+            ),
+            "post": _operation(
+                "Enregistrer (201) ou modifier (200) la note d'enjeux : sa date et ses points, "
+                "chacun rattaché à une ou plusieurs sections (points absent : inchangés) ; "
+                "services de l'État signataires, ou rédacteurs d'après le document reçu tant "
+                "que l'État ne l'a pas écrite lui-même",
+                ok=201,
+                ok_too=(200,),
+                parameters=[CONVENTION],
+                schema=_ref("NoteEnjeux"),
+                requestBody=_json(
+                    {
+                        "noted_on": _DAY,
+                        "version": {
+                            **_ID,
+                            "description": "La version lue : refusé (409) si la note a changé",
+                        },
+                        "points": {
+                            "type": "array",
+                            "maxItems": MAX_NOTE_POINTS,
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": [k.value for k in PointKind],
+                                    },
+                                    "text": {"type": "string", "maxLength": NOTE_POINT_MAX_CHARS},
+                                    "sections": {"type": "array", "items": _ID},
+                                },
+                                "required": ["kind", "text", "sections"],
+                            },
+                        },
+                    },
+                    ["noted_on"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/note-enjeux/file": {
+            "get": _operation(
+                "Le fichier de la note d'enjeux, tel qu'il a été déposé",
+                media="application/octet-stream",
+                parameters=[CONVENTION],
+            ),
+            "post": _operation(
+                "Déposer ou remplacer le fichier de la note (PDF, .docx, .odt ; type vérifié "
+                "sur son contenu) ; noted_on enregistre la note s'il n'y en a pas encore",
+                ok=201,
+                ok_too=(200,),
+                parameters=[CONVENTION],
+                schema=_ref("NoteEnjeux"),
+                requestBody=_multipart(
+                    {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "Le fichier de la note",
+                        },
+                        "noted_on": _DAY,
+                        "version": _STR,
+                    },
+                    ["file"],
+                ),
+            ),
+            "delete": _operation(
+                "Retirer le fichier de la note (la note reste)",
+                ok=204,
+                parameters=[CONVENTION],
+            ),
         },
         "/api/sections/{section_id}/threads": {
             "get": _operation(

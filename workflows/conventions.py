@@ -54,6 +54,15 @@ ORGANISATION_KIND_LABELS = {
 
 ORGANISMES_HLM = frozenset({OrganisationKind.OPH, OrganisationKind.ESH, OrganisationKind.SEM})
 
+# The State's services: the préfet's note d'enjeux et d'objectifs is theirs (workflows.enjeux).
+STATE_KINDS = frozenset({OrganisationKind.DDT, OrganisationKind.DREAL, OrganisationKind.PREFECTURE})
+
+# The collectivités an organisme associates for the buildings on their territory; an
+# associated one may choose to sign the convention too (article L. 445-1 CCH).
+COLLECTIVITES = frozenset(
+    {OrganisationKind.EPCI, OrganisationKind.DEPARTEMENT, OrganisationKind.COMMUNE}
+)
+
 # A CUS is concluded for six years (article L. 445-1 CCH).
 CUS_DURATION_YEARS = 6
 

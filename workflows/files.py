@@ -343,3 +343,71 @@ def is_hidden(run: etree._Element) -> bool:
         "false",
         "off",
     )
+
+
+# --- a document kept as it is (the préfet's note d'enjeux) -------------------------------
+
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Parts of an OpenDocument archive that hold macros (Basic or other scripts).
+_ODF_MACRO_PARTS = ("basic/", "scripts/")
+
+
+def check_attachment(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
+    """Refuse a document to be kept and downloaded as it is (not read by Cosigne) unless
+    it is what its name says, by its first bytes rather than by the name or the type the
+    browser sent: a PDF starts with ``%PDF-``; a .docx and an .odt are ZIP archives (the
+    Word import's archive checks: no macros, no bomb, no DOCTYPE), an .odt's first entry
+    naming its type as OpenDocument requires. Returns the name to show and the type to
+    serve it with."""
+    name = check_upload(filename, data, tuple(ATTACHMENT_TYPES), max_bytes)
+    extension = PurePath(name).suffix.lower()
+    if extension == ".pdf":
+        if not data.startswith(b"%PDF-"):
+            raise FileRefused(
+                f"Le fichier « {name} » n'est pas un PDF (son contenu ne commence pas comme "
+                "un PDF) : il est refusé."
+            )
+    elif not data.startswith(b"PK\x03\x04"):
+        raise FileRefused(
+            f"Le fichier « {name} » n'est pas un document {extension} (son contenu n'est pas "
+            "celui d'un document Word ou OpenDocument) : il est refusé."
+        )
+    elif extension == ".docx":
+        check_docx_archive(name, data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise FileRefused(
+                    f"Le fichier « {name} » n'est pas un document Word (.docx) : il est refusé."
+                )
+    else:
+        _check_odt(name, data)
+    return name, ATTACHMENT_TYPES[extension]
+
+
+def _check_odt(name: str, data: bytes) -> None:
+    # The archive checks are the Word import's (entries, size, ratio, encryption, DOCTYPE);
+    # then what OpenDocument itself requires of a text document, and no macros.
+    check_docx_archive(name, data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+        first = entries[0] if entries else None
+        if first is None or first.filename != "mimetype" or archive.read(first) != _ODT_MIMETYPE:
+            raise FileRefused(
+                f"Le fichier « {name} » n'est pas un texte OpenDocument (.odt) : il est refusé."
+            )
+        for entry in entries:
+            if entry.filename.lower().startswith(_ODF_MACRO_PARTS):
+                raise FileRefused(
+                    f"Le fichier « {name} » contient des macros (« {entry.filename} ») : les "
+                    "documents avec macros sont refusés."
+                )
+        manifest = "META-INF/manifest.xml"
+        if manifest in archive.namelist() and b"encryption-data" in archive.read(manifest):
+            raise FileRefused(
+                f"Le fichier « {name} » est chiffré (protégé par un mot de passe) : il est refusé."
+            )

@@ -57,6 +57,14 @@ MAX_LINK_MARKS = 20_000
 MAX_OTHER_MARKS = 100_000
 _OTHER_MARKS = "`<\\&"
 
+# The préfet's note d'enjeux et d'objectifs (workflows.enjeux): a handful of key points
+# of the negotiation, each a sentence or two, and its file. The page lists every point on
+# the convention's page and beside each section: 40 points of 500 characters stay a
+# screen or two; the file is a few pages of PDF or Word (a 60-page scan is under 10 MB).
+MAX_NOTE_POINTS = 40
+NOTE_POINT_MAX_CHARS = 500
+NOTE_FILE_MAX_BYTES = 10 * 1024 * 1024
+
 # Tables. Word, where every convention is exported, opens a table of 63 columns at
 # most; a table of the rents of every residence of a large organisme has some hundreds
 # of rows. These bound a table's size for the page and the diff; the Word export's cost

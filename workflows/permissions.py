@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workflows.conventions import ORGANISMES_HLM
+from workflows.conventions import ORGANISMES_HLM, STATE_KINDS
 from workflows.errors import Conflict
 
 
@@ -47,11 +47,19 @@ class Action(StrEnum):
     MANAGE_REGISTER = "manage_register"  # meetings, documents sent, minutes
     # Download the signed convention's PDF/A archive: every party keeps the signed copy.
     DOWNLOAD_ARCHIVE = "download_archive"
+    # The préfet's note d'enjeux et d'objectifs: the State's signatories record it, the
+    # organisme transcribes the paper copy (may_record_note).
+    RECORD_NOTE = "record_note"
+    # An associated collectivité's choice to sign or to stay associated: its own, or the
+    # organisme's drafters from its letter (may_choose_for).
+    CHOOSE_SIGNATORY = "choose_signatory"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     # The organisme drafts and decides; it does not review its own text.
     Role.REDACTEUR: frozenset(Action) - {Action.REVIEW},
+    # A signatory that was an associated collectivité may go back to being associated
+    # (CHOOSE_SIGNATORY, its own line only); the State's record the préfet's note.
     Role.SIGNATAIRE: frozenset(
         {
             Action.VIEW,
@@ -60,9 +68,19 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW,
             Action.SIGN,
             Action.DOWNLOAD_ARCHIVE,
+            Action.RECORD_NOTE,
+            Action.CHOOSE_SIGNATORY,
         }
     ),
-    Role.ASSOCIE: frozenset({Action.VIEW, Action.PROPOSE, Action.COMMENT, Action.DOWNLOAD_ARCHIVE}),
+    Role.ASSOCIE: frozenset(
+        {
+            Action.VIEW,
+            Action.PROPOSE,
+            Action.COMMENT,
+            Action.DOWNLOAD_ARCHIVE,
+            Action.CHOOSE_SIGNATORY,
+        }
+    ),
     Role.OBSERVATEUR: frozenset({Action.VIEW, Action.DOWNLOAD_ARCHIVE}),
 }
 
@@ -190,6 +208,33 @@ def why_no_signature(role: Role | None, parties: Iterable[SigningParty]) -> str:
     if parties and all(p.signed for p in parties):
         return "Toutes les signatures sont enregistrées."
     return "Votre organisation n'est pas partie à cette convention : elle ne la signe pas."
+
+
+def speaks_for_state(organisation_kind: str) -> bool:
+    """The user's organisation is one of the State's services (DDT, DREAL, préfecture)."""
+    return organisation_kind in STATE_KINDS
+
+
+def may_record_note(role: Role | None, organisation_kind: str, recorded_by_state: bool) -> bool:
+    """Who records and amends the préfet's note d'enjeux et d'objectifs.
+
+    The note is the State's word: a signatory of the State (DDT, DREAL, préfecture) may
+    always record and amend it. The organisme's drafters may record it from the paper
+    copy, since the note usually comes by mail, often before any State account takes
+    part, and the organisme must attach it when it transmits the documents of the
+    association; but once a State member has written it in Cosigne, the organisme no
+    longer rewrites what the State itself wrote (``recorded_by_state``)."""
+    if not can(role, Action.RECORD_NOTE):
+        return False
+    if role is Role.REDACTEUR:
+        return not recorded_by_state
+    return speaks_for_state(organisation_kind)
+
+
+def may_choose_for(role: Role | None, speaks_for_party: bool) -> bool:
+    """An associated collectivité records its own choice (to sign, or to stay associated);
+    the organisme's drafters record any collectivité's, from the letter it sent."""
+    return can(role, Action.CHOOSE_SIGNATORY) and (speaks_for_party or role is Role.REDACTEUR)
 
 
 def may_attribute_to_others(role: Role | None) -> bool:

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflows.conventions import OrganisationKind
+from workflows.conventions import STATE_KINDS
 from workflows.errors import InvalidInput
-
-STATE_KINDS = frozenset({OrganisationKind.DDT, OrganisationKind.DREAL, OrganisationKind.PREFECTURE})
 
 OPINION_MAX = 5000
 TERRITORY_MAX = 200

@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from app import json_input
 from app.access import conventions_for, members
 from app.conventions import operations
-from app.conventions.queries import convention_json, membership_json
+from app.conventions.queries import choice_json, choice_lines, convention_json, membership_json
 from app.db import db_session
 from workflows.conventions import ConventionKind
 from workflows.errors import InvalidInput
 from workflows.permissions import Role
+from workflows.signatory_choice import read_choice
 
 bp = Blueprint("conventions_api", __name__, url_prefix="/api")
 
@@ -100,3 +101,39 @@ def member_set(convention_id: int) -> ResponseReturnValue:
 def member_remove(convention_id: int, membership_id: int) -> ResponseReturnValue:
     operations.remove_membership(convention_id, membership_id, actor=g.user)
     return "", 204
+
+
+@bp.post("/conventions/<int:convention_id>/members/<int:membership_id>/choice", endpoint="choice")
+def choice(convention_id: int, membership_id: int) -> ResponseReturnValue:
+    """An associated collectivité's choice, as the participants page records it:
+    ``{"choice": "signataire" | "associee", "letter_on": "AAAA-MM-JJ"}`` (the letter's
+    date when the organisme records it from the collectivité's letter)."""
+    operations.ensure_may_choose(convention_id, membership_id, g.user)
+    data = json_input.payload('{"choice": "signataire", "letter_on": "AAAA-MM-JJ"}')
+    letter_on = json_input.day(data, "letter_on", "La date du courrier")
+    operations.record_choice(
+        convention_id,
+        membership_id,
+        g.user,
+        read_choice(json_input.string(data, "choice")),
+        letter_on,
+    )
+    db_session().expire_all()
+    memberships = members(convention_id)
+    line = next(
+        (
+            c
+            for c in choice_lines(g.convention, memberships, g.user, g.role)
+            if c.membership.id == membership_id
+        ),
+        None,
+    )
+    assert line is not None  # a collectivité that has chosen is still one that may
+    return jsonify(choice_json(line))
+
+
+@bp.get("/conventions/<int:convention_id>/choices", endpoint="choices")
+def choices(convention_id: int) -> ResponseReturnValue:
+    """Each associated collectivité and its choice (``null``: none expressed)."""
+    lines = choice_lines(g.convention, members(convention_id), g.user, g.role)
+    return jsonify(choices=[choice_json(line) for line in lines])

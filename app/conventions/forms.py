@@ -1,4 +1,5 @@
-"""The forms of conventions: a new convention (optionally from a Word draft), a member."""
+"""The forms of conventions: a new convention (optionally from a Word draft), a member, an
+associated collectivité's choice to sign."""
 
 from __future__ import annotations
 
@@ -32,3 +33,9 @@ class MemberForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=str, choices=[])
     user_email = StringField("ou un utilisateur (adresse)")
     role = SelectField("Rôle", choices=choices(ROLE_LABELS.items()))
+
+
+class ChoiceForm(FlaskForm):
+    # The choice is read by workflows.signatory_choice.read_choice, the date by the view.
+    choice = StringField("Choix")
+    letter_on = StringField("Date du courrier de la collectivité")

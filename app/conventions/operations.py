@@ -3,29 +3,41 @@ changing and removing participants (a change of signatories re-checks the review
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app import audit
-from app.access import keeping_a_drafter
+from app.access import drafters_of, keeping_a_drafter, role_of
 from app.accounts.operations import normalise_email
-from app.db import reloaded, within, write_transaction
+from app.db import db_session, reloaded, within, write_transaction
 from app.models import (
     Convention,
     Membership,
     Organisation,
     ReviewPosition,
     Section,
+    SignatoryChoice,
     Signature,
     User,
+    utcnow,
 )
 from app.notifications.operations import notify
+from app.register.queries import today
 from app.review.operations import recheck_reviews
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, check_period, clean_title
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.notifications import Kind
-from workflows.permissions import ROLE_LABELS, Role
+from workflows.permissions import ROLE_LABELS, Role, may_choose_for
 from workflows.review import SectionState
+from workflows.signatory_choice import (
+    CHOSEN_LABELS,
+    ROLE_OF_CHOICE,
+    Choice,
+    check_choice,
+    is_associated_collectivite,
+)
 from workflows.state import is_state, one_voice_refusal
 
 
@@ -142,6 +154,14 @@ def set_membership(
             session.add(membership)
         else:
             membership.role = role
+            if before is not role:
+                # A role set by hand stands for itself: the collectivité's recorded choice
+                # (which set the former one) no longer says what its role is.
+                stale = session.scalar(
+                    select(SignatoryChoice).where(SignatoryChoice.membership_id == membership.id)
+                )
+                if stale is not None:
+                    session.delete(stale)
         audit.record(
             session,
             "participant",
@@ -255,3 +275,103 @@ def remove_membership(convention_id: int, membership_id: int, actor: User | None
         session.delete(membership)
         session.flush()
         _signatories_changed(session, convention_id, None, actor)
+
+
+def ensure_may_choose(convention_id: int, membership_id: int, actor: User) -> None:
+    """Refuse (403) a user who may not record this membership's choice, before their input
+    is read: the rule ``record_choice`` applies in its transaction."""
+    membership = db_session().get(Membership, membership_id)
+    if membership is None or membership.convention_id != convention_id:
+        raise NotFound("Participant introuvable.")
+    if not may_choose_for(role_of(actor, convention_id), _speaks_for(actor, membership)):
+        raise Forbidden(NOT_YOURS)
+
+
+NOT_YOURS = (
+    "Seule la collectivité elle-même, ou l'organisme d'après son courrier, enregistre son choix."
+)
+
+
+def _speaks_for(actor: User, membership: Membership) -> bool:
+    return membership.organisation_id is not None and (
+        membership.organisation_id == actor.organisation_id
+    )
+
+
+def record_choice(
+    convention_id: int,
+    membership_id: int,
+    actor: User,
+    choice: Choice,
+    letter_on: date | None = None,
+) -> SignatoryChoice:
+    """Record an associated collectivité's choice (workflows.signatory_choice): to become
+    signataire (its membership takes that role, the reviews re-checked as for any new
+    signatory) or to stay associated. By one of its own people, or by the organisme's
+    drafter from its letter, whose date is then required. Journaled; the collectivité's
+    people and the drafters are told."""
+    with write_transaction() as session:
+        actor = reloaded(session, actor)
+        membership = session.scalar(
+            select(Membership)
+            .where(Membership.id == membership_id, Membership.convention_id == convention_id)
+            .options(joinedload(Membership.organisation))
+            # The membership's row only: PostgreSQL locks no outer-joined row.
+            .with_for_update(of=Membership)
+        )
+        if membership is None:
+            raise NotFound("Participant introuvable.")
+        convention = session.get(Convention, convention_id)
+        assert convention is not None  # the membership belongs to it
+        own = _speaks_for(actor, membership)
+        if not may_choose_for(role_of(actor, convention_id), own):
+            raise Forbidden(NOT_YOURS)
+        found = session.scalar(
+            select(SignatoryChoice).where(SignatoryChoice.membership_id == membership.id)
+        )
+        chose_to_sign = found is not None and found.choice is Choice.SIGNATAIRE
+        kind = membership.organisation.kind if membership.organisation is not None else None
+        from_letter = not own
+        check_choice(
+            convention.state,
+            membership.party_name,
+            is_associated_collectivite(kind, membership.role, chose_to_sign),
+            from_letter,
+            letter_on,
+            today(),
+        )
+        if found is None:
+            found = SignatoryChoice(membership_id=membership.id, choice=choice)
+            session.add(found)
+        before = membership.role
+        found.choice = choice
+        found.letter_on = letter_on if from_letter else None
+        found.recorded_by_id = actor.id
+        found.created_at = utcnow()
+        membership.role = ROLE_OF_CHOICE[choice]
+        letter = (
+            f" (d'après son courrier du {letter_on:%d/%m/%Y})" if from_letter and letter_on else ""
+        )
+        summary = f"{membership.party_name} : {CHOSEN_LABELS[choice]}{letter}"
+        audit.record(
+            session,
+            "choix_signataire",
+            summary,
+            actor,
+            convention_id,
+            "membership",
+            membership.id,
+        )
+        session.flush()
+        notify(
+            session,
+            Kind.MEMBERSHIP,
+            audit.users_of_membership(session, membership) | drafters_of(session, convention_id),
+            f"« {convention.title} » : {summary}",
+            f"/conventions/{convention_id}/members#choix-{membership.id}",
+            convention_id,
+            actor,
+        )
+        if before is not membership.role:
+            _signatories_changed(session, convention_id, membership, actor)
+    return found

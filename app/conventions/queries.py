@@ -44,6 +44,7 @@ from app.models import (
     ReviewPosition,
     Revision,
     Section,
+    SignatoryChoice,
     Signature,
     User,
     iso,
@@ -53,8 +54,15 @@ from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, blockers, signing_open
-from workflows.permissions import Role, can_create_convention
+from workflows.permissions import Role, can_create_convention, may_choose_for
 from workflows.review import RegisterItem, open_items
+from workflows.signatory_choice import (
+    CHOOSING_STATES,
+    CHOSEN_LABELS,
+    NO_CHOICE_LABEL,
+    Choice,
+    is_associated_collectivite,
+)
 from workflows.word.export import export_docx
 
 log = logging.getLogger(__name__)
@@ -385,4 +393,72 @@ def membership_json(membership: Membership) -> dict[str, Any]:
         "organisation": {"id": org.id, "name": org.name, "kind": org.kind.value} if org else None,
         "user": {"id": user.id, "name": user.name, "email": user.email} if user else None,
         "created_at": iso(membership.created_at),
+    }
+
+
+# --- the associated collectivités' choice to sign ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceLine:
+    """An associated collectivité on the participants page: its choice (None: none
+    expressed, which never blocks the conclusion), and what this user may record."""
+
+    membership: Membership
+    choice: SignatoryChoice | None
+    status: str  # "devenue signataire", "reste associée", "pas de choix exprimé"
+    may_record: bool
+    own: bool  # the user speaks for it (else the drafter records it from its letter)
+
+
+def _choices(convention_id: int) -> dict[int, SignatoryChoice]:
+    return {
+        c.membership_id: c
+        for c in db_session().scalars(
+            select(SignatoryChoice)
+            .join(Membership, Membership.id == SignatoryChoice.membership_id)
+            .where(Membership.convention_id == convention_id)
+            .options(joinedload(SignatoryChoice.recorded_by))
+        )
+    }
+
+
+def choice_lines(
+    convention: Convention, memberships: list[Membership], user: User, role: Role | None
+) -> list[ChoiceLine]:
+    """Each associated collectivité of the convention (workflows.signatory_choice) with
+    its choice, in the members' order."""
+    found = _choices(convention.id)
+    open_now = convention.state in CHOOSING_STATES
+    lines = []
+    for m in memberships:
+        choice = found.get(m.id)
+        kind = m.organisation.kind if m.organisation is not None else None
+        chose_to_sign = choice is not None and choice.choice is Choice.SIGNATAIRE
+        if not is_associated_collectivite(kind, m.role, chose_to_sign):
+            continue
+        own = m.organisation_id == user.organisation_id
+        lines.append(
+            ChoiceLine(
+                m,
+                choice,
+                CHOSEN_LABELS[choice.choice] if choice is not None else NO_CHOICE_LABEL,
+                open_now and may_choose_for(role, own),
+                own,
+            )
+        )
+    return lines
+
+
+def choice_json(line: ChoiceLine) -> dict[str, Any]:
+    choice = line.choice
+    return {
+        "membership_id": line.membership.id,
+        "party": line.membership.party_name,
+        "role": line.membership.role.value,
+        "choice": choice.choice.value if choice is not None else None,
+        "status": line.status,
+        "letter_on": choice.letter_on.isoformat() if choice and choice.letter_on else None,
+        "recorded_by": choice.recorded_by.name if choice is not None else None,
+        "recorded_at": iso(choice.created_at) if choice is not None else None,
     }

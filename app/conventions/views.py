@@ -13,13 +13,17 @@ from flask.typing import ResponseReturnValue
 
 from app import access, errors
 from app.conventions import operations, queries
-from app.conventions.forms import ConventionForm, MemberForm
+from app.conventions.forms import ChoiceForm, ConventionForm, MemberForm
 from app.forms import EmptyForm, choices, form_errors, submitted
+from app.register.queries import today
+from app.webutil import back
 from app.word.operations import create_from_docx
 from workflows.conventions import ConventionKind
 from workflows.errors import CosigneError, InvalidInput
 from workflows.permissions import Role
+from workflows.register import parse_date
 from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
+from workflows.signatory_choice import CHOICE_LABELS, CHOSEN_LABELS, read_choice
 
 bp = Blueprint("conventions", __name__)
 
@@ -111,15 +115,35 @@ def document_pdf(convention_id: int) -> ResponseReturnValue:
     )
 
 
-def _members_page(form: MemberForm, error: CosigneError | None = None) -> ResponseReturnValue:
+def _members_page(
+    form: MemberForm, error: CosigneError | None = None, choice_of: int | None = None
+) -> ResponseReturnValue:
+    """The participants page; ``choice_of``: the collectivité whose choice was refused,
+    the refusal shown inside its form (nothing was written)."""
     form.organisation_id.choices = queries.organisation_choices()
+    memberships = access.members(g.convention.id)
+    if choice_of is not None:
+        g.typed = {
+            "action": request.path,
+            "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
+        }
+    lines = queries.choice_lines(g.convention, memberships, g.user, g.role)
+    if choice_of is not None and not any(
+        line.may_record and line.membership.id == choice_of for line in lines
+    ):
+        choice_of = None  # no form of its own to show the refusal in: at the top
     return render_template(
         "conventions/members.html",
         convention=g.convention,
-        members=access.members(g.convention.id),
+        members=memberships,
+        choices=lines,
+        CHOICE_LABELS=CHOICE_LABELS,
+        today=today(),
         form=form,
         remove_form=EmptyForm(formdata=None),
-        error=error,
+        error=error if choice_of is None else None,
+        choice_error=error if choice_of is not None else None,
+        choice_of=choice_of,
     ), (error.status if error else 200)
 
 
@@ -152,3 +176,24 @@ def member_remove(convention_id: int, membership_id: int) -> ResponseReturnValue
     operations.remove_membership(convention_id, membership_id, actor=g.user)
     flash("Participant retiré.", "success")
     return redirect(url_for("conventions.members", convention_id=convention_id))
+
+
+@bp.post("/conventions/<int:convention_id>/members/<int:membership_id>/choice")
+def choice(convention_id: int, membership_id: int) -> ResponseReturnValue:
+    """An associated collectivité's choice: to become signataire, or to stay associated
+    (recorded by its own people, or by the organisme's drafter from its letter)."""
+    errors.on_error(
+        lambda error: _members_page(MemberForm(formdata=None), error, choice_of=membership_id)
+    )
+    operations.ensure_may_choose(convention_id, membership_id, g.user)
+    form = submitted(ChoiceForm())
+    raw_letter = (form.letter_on.data or "").strip()
+    try:
+        letter_on = parse_date(raw_letter, "La date du courrier") if raw_letter else None
+    except InvalidInput as refusal:
+        raise InvalidInput(refusal.message, field="letter_on") from None
+    found = operations.record_choice(
+        convention_id, membership_id, g.user, read_choice(form.choice.data), letter_on
+    )
+    target = url_for("conventions.members", convention_id=convention_id) + f"#choix-{membership_id}"
+    return back(target, f"Choix enregistré : {CHOSEN_LABELS[found.choice]}.", "success")

@@ -52,6 +52,15 @@ def _contribution(site: dict) -> int:
     return rows[0][0]
 
 
+STATE = "ddt@etat.demo"
+
+
+def _cus(site: dict) -> int:
+    from tests.e2e.test_editor import query  # noqa: PLC0415 - the same SQLite helper
+
+    return query(site, "SELECT id FROM convention WHERE title LIKE 'CUS 2025-2030%'")[0][0]
+
+
 PAGES = [
     (DRAFTER, "edit", lambda site: f"/sections/{section_id(site, CUS)}/edit"),
     (ASSOCIE, "propose", lambda site: f"/sections/{section_id(site, CUS)}/contributions/new"),
@@ -68,6 +77,10 @@ PAGES = [
         lambda site: f"/sections/{section_id(site, CUS)}/diff?from=1&to=2&vue=cote-a-cote",
     ),
     (ASSOCIE, "section", lambda site: f"/sections/{section_id(site, CUS)}"),
+    # The préfet's note on its own page with its form (the DDT's; the section above shows
+    # its aside), and the associated collectivités' choice on the participants page.
+    (STATE, "note-enjeux", lambda site: f"/conventions/{_cus(site)}/note-enjeux"),
+    (ASSOCIE, "members-choice", lambda site: f"/conventions/{_cus(site)}/members"),
     (DRAFTER, "kb-search", lambda site: "/kb/?q=taux+de+vacance"),
 ]
 

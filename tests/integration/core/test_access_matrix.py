@@ -8,7 +8,14 @@ from app.access import ACCESS
 from app.sections.queries import history
 from tests.conftest import api_headers, csrf_token, logged_in
 from tests.factories import url_for_rule
-from workflows.permissions import Role, can, may_resolve, may_withdraw
+from workflows.permissions import (
+    Role,
+    can,
+    may_choose_for,
+    may_record_note,
+    may_resolve,
+    may_withdraw,
+)
 
 ROLES = ["anonymous", "redacteur", "signataire", "associe", "observateur", "outsider"]
 
@@ -54,9 +61,30 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
         "contributions_api.thread_reopen",
     ):
         return may_resolve(Role(role), actor, author)
+    if endpoint in (
+        "enjeux.save",
+        "enjeux_api.save",
+        "enjeux_api.file_set",
+        "enjeux_api.file_remove",
+    ):
+        # The note is recorded by the State's signatories and the organisme's drafters:
+        # this world's signataire is an EPCI.
+        return may_record_note(Role(role), _KINDS[role], recorded_by_state=False)
+    if endpoint in ("conventions.choice", "conventions_api.choice"):
+        # The URL names the last membership: the EPCI signataire's own line.
+        return may_choose_for(Role(role), speaks_for_party=role == "signataire")
     # The State's services alone: nobody in this world is one (the signataire is an
     # EPCI), so each is refused before its input is read.
     return endpoint not in STATE_ONLY
+
+
+_KINDS = {
+    "redacteur": "oph",
+    "signataire": "epci",
+    "associe": "departement",
+    "observateur": "autre",
+    "outsider": "esh",
+}
 
 
 def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=None) -> set[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from app.access import members
 from tests.conftest import api_headers
 from tests.factories import add_member, make_user
 from workflows.conventions import OrganisationKind
@@ -53,6 +54,8 @@ def test_the_api_takes_bodies_on_the_endpoints_this_test_knows():
 
 @pytest.mark.parametrize(("endpoint", "rule"), ENDPOINTS, ids=[e for e, _ in ENDPOINTS])
 def test_a_body_nested_too_deep_is_a_400(app, world, endpoint, rule):
+    with app.app_context():
+        membership_id = members(world.convention_id)[0].id  # the associée, first by role
     url = (
         rule.replace("<int:section_id>", str(world.section_id))
         .replace("<int:convention_id>", str(world.convention_id))
@@ -61,6 +64,7 @@ def test_a_body_nested_too_deep_is_a_400(app, world, endpoint, rule):
         .replace("<int:meeting_id>", str(world.meeting_id))
         .replace("<int:user_id>", str(world.users["associe"]))
         .replace("<int:number>", "1")
+        .replace("<int:membership_id>", str(membership_id))
         .replace("<code>", "F.VI")
         .replace("<int:years>", "2")
         .replace("<kind>", "discussion")
