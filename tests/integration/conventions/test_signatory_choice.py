@@ -60,8 +60,12 @@ def test_no_choice_is_shown_and_never_blocks_transmission_nor_signature(app, wor
         rf'<li id="choix-{_membership(app, world)}">.*?</li>', page.get_data(as_text=True), re.S
     )
     assert line and PARTY in line.group() and "pas de choix exprimé" in line.group()
-    assert not any(PARTY in reason for reason in _refusals(app, world, "transmise"))
-    assert not any(PARTY in reason for reason in _refusals(app, world, "signee"))
+    # The associée is named elsewhere (its contribution to decide, its invitation to the
+    # working meetings): never for a choice, nor as a signature awaited.
+    for step in ("transmise", "signee"):
+        reasons = _refusals(app, world, step)
+        assert not any("choix" in reason for reason in reasons)
+        assert f"Signature manquante : {PARTY}." not in reasons
     # Through the lifecycle's own steps: transmitted and signed, the associée silent.
     sign_convention(app, world)
     with app.app_context():
