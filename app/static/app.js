@@ -19,3 +19,13 @@ document.querySelectorAll("form.editor").forEach((form) => {
     }
   });
 });
+
+// A refused form marks its error (or its field) autofocus; browsers skip autofocus
+// when the address names an anchor (#preparation, #revue), which is exactly where a
+// refusal sends the user back: focus it here so that the error is where they look.
+window.addEventListener("load", () => {
+  const target = document.querySelector("[autofocus]");
+  if (target && (document.activeElement === document.body || !document.activeElement)) {
+    target.focus();
+  }
+});

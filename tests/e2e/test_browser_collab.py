@@ -99,7 +99,8 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
 
     def open_section(page: Page, title: str) -> None:
         open_convention(page)
-        page.get_by_role("link", name=title, exact=True).click()
+        # The sections' table (the note d'enjeux and the readiness list link to them too).
+        page.locator("table.sections").get_by_role("link", name=title, exact=True).click()
         expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
 
     def status(page: Page):
@@ -295,7 +296,9 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             open_convention(drafter)
             transmise = drafter.locator("ul.steps > li", has_text="Transmise au préfet")
             expect(transmise).to_have_count(1)
-            expect(transmise.locator("ul.reasons li").first).to_be_visible()
+            # What blocks it is listed once, in the preparation block the step links to.
+            expect(transmise.locator("a.reasons-link")).to_contain_text("à régler")
+            expect(drafter.locator("section.readiness li").first).to_be_visible()
             expect(drafter.locator("ul.deadlines li")).to_have_count(3)
             deadlines = drafter.locator("ul.deadlines li")
             expect(deadlines.filter(has_text="Fin de l'association")).to_contain_text(
@@ -312,8 +315,10 @@ def test_associe_proposes_drafter_decides_signatory_reserves(server: str) -> Non
             )
             drafter.get_by_role("link", name="Version imprimable").click()
             expect(drafter).to_have_url(re.compile(r"/association\?impression=1$"))
-            expect(drafter.locator("strong.warning").first).to_be_visible()
-            expect(drafter.locator("strong.warning").first).to_contain_text("moins d'un mois")
+            expect(drafter.locator("li[id^=document-] strong.warning").first).to_be_visible()
+            expect(drafter.locator("li[id^=document-] strong.warning").first).to_contain_text(
+                "moins d'un mois"
+            )
             expect(drafter.locator("details")).to_have_count(0)
             written = drafter.locator("table.list tbody tr", has_text=ASSOCIE_NAME)
             expect(written.filter(has_text=SECTION)).to_have_count(1)
