@@ -200,6 +200,7 @@ ACCESS: dict[str, Rule] = {
     "register.document_add": member(Action.MANAGE_REGISTER),
     "register.minutes": member(Action.MANAGE_REGISTER),
     "register.letter_add": member(Action.MANAGE_REGISTER),
+    "register.concertation_add": member(Action.MANAGE_REGISTER),
     "register.decision": member(Action.MANAGE_REGISTER),  # the organisme's drafters
     "register.proof_add": member(Action.MANAGE_REGISTER),
     "register.proof_download": member(Action.VIEW),
@@ -208,6 +209,7 @@ ACCESS: dict[str, Rule] = {
     "register_api.document_add": member(Action.MANAGE_REGISTER),
     "register_api.minutes": member(Action.MANAGE_REGISTER),
     "register_api.letter_add": member(Action.MANAGE_REGISTER),
+    "register_api.concertation_add": member(Action.MANAGE_REGISTER),
     "register_api.decision": member(Action.MANAGE_REGISTER),
     "register_api.proof_add": member(Action.MANAGE_REGISTER),
     "register_api.proof": member(Action.VIEW),

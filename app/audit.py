@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "point_reporte": "Point reporté au dossier transmis",
     "evaluation": "Évaluation",
     "avis_etat": "Avis interne de l'État",
+    "concertation": "Concertation avec les locataires",
     "echeances": "Échéances",
     "signature": "Signature",
     "avenant": "Avenant",

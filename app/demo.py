@@ -40,6 +40,7 @@ from app.models import (
     utcnow,
 )
 from app.register.operations import (
+    add_concertation,
     add_document,
     add_letter,
     add_meeting,
@@ -540,6 +541,23 @@ def _play_history() -> None:
             base.number,
             base.body + "\n- visite annuelle proposée aux locataires de plus de 75 ans.",
             "Suite à l'échange sur les délais : formaliser le suivi des locataires âgés.",
+        )
+    with _on(today - timedelta(days=22)):  # the tenants' representatives on the classement
+        add_concertation(
+            cus_id,
+            drafter,
+            today - timedelta(days=22),
+            "Classement des immeubles et ensembles immobiliers",
+            {
+                "association_cnc": "Confédération nationale du logement, amicale de la Source\n"
+                "Consommation logement cadre de vie, section du Val",
+                "association_10": "",
+                "administrateur": "Mme Nadia Ferreira, administratrice élue des locataires",
+            },
+            False,
+            "",
+            "Classement en trois catégories présenté ; les associations demandent que "
+            "l'accessibilité des ascenseurs compte dans le service rendu.",
         )
     with _on(today - timedelta(days=20)):  # the association ends on its deadline
         transition(cus_id, drafter, "negociation")

@@ -505,6 +505,28 @@ class StateOpinion(Base):
     author: Mapped[User] = relationship()
 
 
+class TenantConcertation(Base):
+    """The concertation with the tenants' representatives on the classement des
+    immeubles, as the register records it: its date, its participants by kind, or the
+    "formalité impossible" with its reason (workflows/concertation.py)."""
+
+    __tablename__ = "tenant_concertation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    held_on: Mapped[date]
+    subject: Mapped[str] = mapped_column(CleanString(200))
+    # [[kind, name], ...]: kinds as workflows.concertation.PARTICIPANT_KINDS
+    participants: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    impossible: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(CleanText, default="")
+    minutes: Mapped[str] = mapped_column(CleanText, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
 class Meeting(Base):
     """An association or negotiation meeting, for the register of the association."""
 

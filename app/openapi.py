@@ -16,6 +16,7 @@ from app.json_input import MAX_BYTES, MAX_DEPTH
 from knowledge.assistant.limits import MAX_QUESTION_CHARS
 from knowledge.types import DocumentKind
 from workflows.archive import ArchiveState
+from workflows.concertation import PARTICIPANT_KINDS
 from workflows.conventions import ConventionKind
 from workflows.enjeux import PointKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
@@ -395,6 +396,23 @@ SCHEMAS: Schema = {
             "download_url": _STR,
         }
     ),
+    "Concertation": _object(
+        {
+            "id": _INT,
+            "held_on": _DAY,
+            "subject": _STR,
+            "participants": {
+                "type": "array",
+                "items": _object(
+                    {"kind": {"type": "string", "enum": list(PARTICIPANT_KINDS)}, "name": _STR}
+                ),
+            },
+            "impossible": _BOOL,
+            "reason": _STR,
+            "minutes": _STR,
+            "recorded_by": _STR,
+        }
+    ),
     "Register": _object(
         {
             "decision": _nullable(_ref("AssociationDecision")),
@@ -404,6 +422,7 @@ SCHEMAS: Schema = {
                 "description": "Ce que le registre ne prouve pas encore de l'association",
             },
             "proofs": {"type": "array", "items": _ref("Proof")},
+            "concertations": {"type": "array", "items": _ref("Concertation")},
             "meetings": {"type": "array", "items": _ref("Meeting")},
             "letters": {"type": "array", "items": _ref("Letter")},
             "contributions": {
@@ -1544,6 +1563,32 @@ def description() -> Schema:
                 parameters=[CONVENTION, MEETING],
                 schema=_ref("Meeting"),
                 requestBody=_json({"minutes": _TEXT}, ["minutes"]),
+            )
+        },
+        "/api/conventions/{convention_id}/concertations": {
+            "post": _operation(
+                "Inscrire la concertation avec les représentants des locataires sur le "
+                "classement des immeubles, ou la formalité impossible et son motif (rédacteurs)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Concertation"),
+                requestBody=_json(
+                    {
+                        "held_on": _DAY,
+                        "subject": _TEXT,
+                        "participants": {
+                            "type": "object",
+                            "properties": {
+                                kind: {"type": "array", "items": _TEXT}
+                                for kind in PARTICIPANT_KINDS
+                            },
+                        },
+                        "impossible": _BOOL,
+                        "reason": _TEXT,
+                        "minutes": _TEXT,
+                    },
+                    ["held_on"],
+                ),
             )
         },
         "/api/conventions/{convention_id}/letters": {

@@ -10,16 +10,18 @@ from flask.typing import ResponseReturnValue
 
 from app import json_input
 from app.db import db_session
-from app.models import Meeting, ReceivedLetter
+from app.models import Meeting, ReceivedLetter, TenantConcertation
 from app.register import operations, queries
 from app.register.downloads import proof_response
 from app.register.queries import (
+    concertation_json,
     decision_json,
     letter_json,
     meeting_json,
     proof_json,
     register_json,
 )
+from workflows.concertation import PARTICIPANT_KINDS
 from workflows.conventions import parse_id
 from workflows.errors import InvalidInput
 from workflows.proofs import PROOF_MAX_BYTES
@@ -73,6 +75,40 @@ def minutes(convention_id: int, meeting_id: int) -> ResponseReturnValue:
     text = json_input.string(json_input.payload('{"minutes": "..."}'), "minutes")
     operations.set_minutes(convention_id, meeting_id, g.user, text)
     return jsonify(meeting_json(_meeting(meeting_id)))
+
+
+@bp.post("/conventions/<int:convention_id>/concertations")
+def concertation_add(convention_id: int) -> ResponseReturnValue:
+    data = json_input.payload(
+        '{"held_on": "AAAA-MM-JJ", "subject": "...", "participants": {"association_cnc": '
+        '["..."], "association_10": [], "administrateur": []}, "impossible": false, '
+        '"reason": "", "minutes": ""}'
+    )
+    given = data.get("participants") or {}
+    if not isinstance(given, dict):
+        raise InvalidInput("participants : un objet, une liste de noms par catégorie.")
+    names = {}
+    for kind in PARTICIPANT_KINDS:
+        listed = given.get(kind) or []
+        if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+            raise InvalidInput(f"participants.{kind} : une liste de noms.")
+        names[kind] = "\n".join(listed)
+    impossible = data.get("impossible", False)
+    if not isinstance(impossible, bool):
+        raise InvalidInput("impossible : vrai ou faux.")
+    record = operations.add_concertation(
+        convention_id,
+        g.user,
+        json_input.day(data, "held_on", "La date de la concertation"),
+        json_input.string(data, "subject"),
+        names,
+        impossible,
+        json_input.string(data, "reason"),
+        json_input.string(data, "minutes"),
+    )
+    found = db_session().get(TenantConcertation, record.id)
+    assert found is not None  # written just now
+    return jsonify(concertation_json(found)), 201
 
 
 @bp.post("/conventions/<int:convention_id>/letters")

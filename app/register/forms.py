@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 
 
 class MeetingForm(FlaskForm):
@@ -27,6 +27,17 @@ class LetterForm(FlaskForm):
     received_on = StringField("Reçu le")
     subject = StringField("Objet")
     summary = TextAreaField("Ce qu'il dit")
+
+
+class ConcertationForm(FlaskForm):
+    held_on = StringField("Date")
+    subject = StringField("Objet")
+    association_cnc = TextAreaField("Associations affiliées à la CNC")
+    association_10 = TextAreaField("Associations de plus de 10 %")
+    administrateur = TextAreaField("Administrateurs élus")
+    impossible = BooleanField("Formalité impossible")
+    reason = TextAreaField("Motif")
+    minutes = TextAreaField("Compte rendu")
 
 
 class DecisionForm(FlaskForm):

@@ -23,11 +23,13 @@ from app.models import (
     ReceivedLetter,
     RegisterProof,
     SentDocument,
+    TenantConcertation,
     User,
     utcnow,
 )
 from app.notifications.operations import everyone, notify
 from app.register.queries import decision_recipients, notice_days_of, today
+from workflows.concertation import clean_concertation
 from workflows.contributions import clean_text
 from workflows.errors import InvalidInput, NotFound
 from workflows.files import megabytes
@@ -333,3 +335,47 @@ def add_proof(
             proof.id,
         )
     return proof
+
+
+def add_concertation(
+    convention_id: int,
+    actor: User,
+    held_on: date | None,
+    subject: str,
+    names: Mapping[str, str | None],
+    impossible: bool,
+    reason: str,
+    minutes: str = "",
+) -> TenantConcertation:
+    """Record the concertation with the tenants' representatives (or the formalité
+    impossible, with its reason)."""
+    found = clean_concertation(held_on, subject, names, impossible, reason, today())
+    notes = clean_text(minutes, "Le compte rendu", required=False)
+    with write_transaction() as session:
+        record = TenantConcertation(
+            convention_id=convention_id,
+            held_on=found.held_on,
+            subject=found.subject,
+            participants=[[kind, name] for kind, name in found.participants],
+            impossible=found.impossible,
+            reason=found.reason,
+            minutes=notes,
+            recorded_by_id=actor.id,
+        )
+        session.add(record)
+        session.flush()
+        what = (
+            "formalité impossible constatée"
+            if found.impossible
+            else f"{len(found.participants)} représentant(s) des locataires"
+        )
+        audit.record(
+            session,
+            "concertation",
+            f"Concertation du {found.held_on:%d/%m/%Y} ({found.subject}) : {what}",
+            session.get(User, actor.id),
+            convention_id,
+            "convention",
+            convention_id,
+        )
+    return record

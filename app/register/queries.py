@@ -23,8 +23,10 @@ from app.models import (
     RegisterProof,
     Section,
     SentDocument,
+    TenantConcertation,
     iso,
 )
+from workflows.concertation import PARTICIPANT_KINDS, Concertation, concertation_findings
 from workflows.errors import NotFound
 from workflows.permissions import Role
 from workflows.proofs import PROOF_KINDS
@@ -235,7 +237,38 @@ def findings(
         )
         for m in found_meetings
     ]
-    return association_findings(facts, parties, held, on or today())
+    day = on or today()
+    return association_findings(facts, parties, held, day) + concertation_findings(
+        [
+            Concertation(c.held_on, c.subject, (), c.impossible, c.reason)
+            for c in concertations(convention_id)
+        ],
+        day,
+    )
+
+
+def concertations(convention_id: int) -> list[TenantConcertation]:
+    return list(
+        db_session().scalars(
+            select(TenantConcertation)
+            .where(TenantConcertation.convention_id == convention_id)
+            .options(joinedload(TenantConcertation.recorded_by))
+            .order_by(TenantConcertation.held_on, TenantConcertation.id)
+        )
+    )
+
+
+def concertation_json(record: TenantConcertation) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "held_on": record.held_on.isoformat(),
+        "subject": record.subject,
+        "participants": [{"kind": kind, "name": name} for kind, name in record.participants],
+        "impossible": record.impossible,
+        "reason": record.reason,
+        "minutes": record.minutes,
+        "recorded_by": record.recorded_by.name,
+    }
 
 
 def written_contributions(convention_id: int) -> list[Contribution]:
@@ -272,6 +305,8 @@ def register_page(convention_id: int) -> dict[str, Any]:
         },
         "proofs": proofs_by_entry(proofs(convention_id)),
         "findings": findings(convention_id, found, opening),
+        "concertations": concertations(convention_id),
+        "PARTICIPANT_KINDS": PARTICIPANT_KINDS,
         "INSTANCES": INSTANCES,
         "PROOF_KINDS": PROOF_KINDS,
         "notice_summary": notice_summary,
@@ -375,6 +410,7 @@ def register_json(convention_id: int) -> dict[str, Any]:
     return {
         "decision": decision_json(opening, convention_id),
         "findings": findings(convention_id, found, opening),
+        "concertations": [concertation_json(c) for c in concertations(convention_id)],
         "proofs": [proof_json(p) for p in proofs(convention_id)],
         "meetings": [meeting_json(m, notice) for m in found],
         "letters": [letter_json(letter) for letter in letters(convention_id)],

@@ -13,6 +13,7 @@ from app.forms import submitted
 from app.register import operations, queries
 from app.register.downloads import proof_response
 from app.register.forms import (
+    ConcertationForm,
     DecisionForm,
     DocumentForm,
     LetterForm,
@@ -21,6 +22,7 @@ from app.register.forms import (
     ProofForm,
 )
 from app.webutil import back
+from workflows.concertation import PARTICIPANT_KINDS
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATES
 from workflows.conventions import parse_id
 from workflows.errors import CosigneError, InvalidInput
@@ -168,6 +170,24 @@ def letter_add(convention_id: int) -> ResponseReturnValue:
         form.summary.data or "",
     )
     return back(target, "Courrier enregistré au registre.", "success")
+
+
+@bp.post("/conventions/<int:convention_id>/concertations")
+def concertation_add(convention_id: int) -> ResponseReturnValue:
+    form = submitted(ConcertationForm())
+    target = url_for("register.page", convention_id=convention_id) + "#concertation"
+    errors.back_to(target)
+    operations.add_concertation(
+        convention_id,
+        g.user,
+        _optional_date(form.held_on.data, "La date de la concertation"),
+        form.subject.data or "",
+        {kind: form[kind].data for kind in PARTICIPANT_KINDS},
+        bool(form.impossible.data),
+        form.reason.data or "",
+        form.minutes.data or "",
+    )
+    return back(target, "Concertation inscrite au registre.", "success")
 
 
 @bp.post("/conventions/<int:convention_id>/meetings/<int:meeting_id>/minutes")

@@ -10,7 +10,7 @@ from app.db import db_session
 from app.lifecycle.operations import carry_point, sign, transition
 from app.lifecycle.queries import local_today, open_contributions, open_points
 from app.models import Convention
-from app.register.operations import add_meeting, record_decision
+from app.register.operations import add_concertation, add_meeting, record_decision
 from app.register.queries import decision_recipients
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
@@ -48,7 +48,8 @@ def furnish(app, world) -> None:
 
 def prove_association(app, world, convention_id: int | None = None) -> None:
     """The register proves the association: the board's decision, sent to the préfet and
-    to every party, then a working meeting with every party invited."""
+    to every party, then a working meeting with every party invited; and the concertation
+    with the tenants' representatives."""
     convention_id = convention_id or world.convention_id
     with app.app_context():
         drafter = world.user("redacteur")
@@ -69,6 +70,15 @@ def prove_association(app, world, convention_id: int | None = None) -> None:
         invited = [int(key) for key in parties if key != PREFET]
         add_meeting(
             convention_id, drafter, "Réunion de travail", today - timedelta(days=20), "", invited
+        )
+        add_concertation(
+            convention_id,
+            drafter,
+            today - timedelta(days=15),
+            "",
+            {"administrateur": "Administrateur élu des locataires"},
+            False,
+            "",
         )
 
 

@@ -229,7 +229,11 @@ def test_the_findings_change_as_the_register_fills(app, world):
         )
         assert findings(world.convention_id) == [
             "« Diagnostic » (réunion « Réunion de travail ») : Envoyé le 20/03/2026, moins d'un "
-            "mois avant la réunion du 02/04/2026 (au plus tard le 02/03/2026)."
+            "mois avant la réunion du 02/04/2026 (au plus tard le 02/03/2026).",
+            # The concertation with the tenants' representatives is a finding of its own
+            # (tests/integration/register/test_concertation.py).
+            "La concertation avec les représentants des locataires sur le classement des "
+            "immeubles n'est pas inscrite (ni la formalité impossible constatée).",
         ]
     page = logged_in(app, DRAFTER).get(f"/conventions/{world.convention_id}/association")
     assert "Ce que le registre ne prouve pas encore" in page.get_data(as_text=True)
