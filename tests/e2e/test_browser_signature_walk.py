@@ -1,0 +1,150 @@
+"""In a real browser, the demo CUS goes from negotiation to a signed convention with its
+PDF/A, as each role walks it: the drafter decides the contributions, writes the sections
+still to write, carries the open points (the EPCI's disagreement stays standing) and
+transmits; the EPCI and the DDT sign their own lines, the drafter the organisme's; the
+convention is signed, its PDF/A made by the archive job, downloaded by a partner with
+the fingerprint the page shows. (The register's association, decision and concertation
+are the demo's; the evaluation at two years opens on 1 January of the third year.)"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_browser import (  # noqa: F401 (server is a fixture)
+    ARTIFACTS,
+    BIN,
+    CHROMIUM_ARGS,
+    CUS_TITLE,
+    PASSWORD,
+    ROOT,
+    TIMEOUT_MS,
+    chromium_or_skip,
+    server,
+)
+
+DRAFTER = "redaction@oph.demo"
+EPCI = "habitat@epci.demo"
+DDT = "ddt@etat.demo"
+PARTNER = "logement@departement.demo"
+
+
+@pytest.mark.browser
+def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  # noqa: F811
+    executable = chromium_or_skip()
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+        def open_as(email: str):
+            page = browser.new_context(
+                viewport={"width": 1280, "height": 900}, accept_downloads=True
+            ).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(server + "/login")
+            page.locator("#email").fill(email)
+            page.locator("#password").fill(PASSWORD)
+            page.get_by_role("button", name="Se connecter").click()
+            page.locator("table.list").get_by_role("link", name=CUS_TITLE, exact=True).click()
+            return page
+
+        drafter = open_as(DRAFTER)
+        convention_url = drafter.url
+        block = drafter.locator("section.readiness")
+
+        # 1. Every contribution decided: marked treated, with a note.
+        while block.locator("li.blocker-contribution a").count():
+            block.locator("li.blocker-contribution a").first.click()
+            drafter.locator("#note").fill("Examinée à la réunion de négociation.")
+            drafter.get_by_role("button", name="Marquer comme traitée").click()
+            drafter.goto(convention_url)
+
+        # 2. The mandatory sections still to write, in the source editor.
+        while block.locator("li.blocker-section a").count():
+            block.locator("li.blocker-section a").first.click()
+            section_url = drafter.url
+            drafter.goto(section_url + "/edit?source=markdown")
+            drafter.locator("#body").fill("Texte arrêté à la réunion de négociation.")
+            drafter.get_by_role("button", name="Enregistrer").click()
+            expect(drafter.locator("article.prose")).to_contain_text("Texte arrêté")
+            drafter.goto(convention_url)
+
+        # 3. The open points carried, each with its note; the EPCI's disagreement stays.
+        while block.locator("li.blocker-point").count():
+            point = block.locator("li.blocker-point").first
+            point.locator("summary").click()
+            point.locator("textarea").fill("Reste ouvert : le préfet en est saisi.")
+            point.get_by_role("button", name="Reporter").click()
+            expect(drafter.locator("ul.carried")).to_be_visible()
+        expect(block.locator("#ready")).to_be_visible()
+        expect(drafter.locator("ul.carried")).to_contain_text("Désaccord")
+        drafter.screenshot(path=ARTIFACTS / "walk-ready.png", full_page=True)
+
+        # 4. Transmitted with the disagreement standing (circulaire CUS, IV).
+        drafter.get_by_role("button", name="Passer à « Transmise au préfet »").click()
+        expect(drafter.locator(".flash.success")).to_contain_text("Transmise au préfet")
+        expect(drafter.locator("section.readiness h2")).to_have_text("Avant la signature")
+
+        # 5. Each signatory signs its own line; the drafter the organisme's.
+        for email in (EPCI, DDT):
+            signer = open_as(email)
+            date_field = signer.locator("#sign-date")
+            date_field.fill(date_field.get_attribute("max") or "")  # today, where users are
+            signer.locator("#sign-signer").fill(f"Signataire de {email}, directeur")
+            signer.get_by_role("button", name="Enregistrer la signature").click()
+            expect(signer.locator(".flash.success")).to_contain_text("Signature enregistrée")
+            signer.context.close()
+        drafter.goto(convention_url)
+        if drafter.locator("#sign-party").count():
+            drafter.locator("#sign-party").select_option(label=re.compile(r"votre organisation"))
+        date_field = drafter.locator("#sign-date")
+        date_field.fill(date_field.get_attribute("max") or "")
+        drafter.locator("#sign-signer").fill("Claire Martin, directrice générale")
+        drafter.get_by_role("button", name="Enregistrer la signature").click()
+        expect(drafter.locator(".flash.success")).to_contain_text("Signature enregistrée")
+        drafter.get_by_role("button", name="Passer à « Signée »").click()
+        expect(drafter.locator(".flash.success")).to_contain_text("Signée")
+
+        # 6. The archive job makes the PDF/A (the worker's task, run as its command).
+        convention_id = int(convention_url.rstrip("/").rsplit("/", 1)[1])
+        env = dict(os.environ, COSIGNE_DATA_DIR=str(tmp_path / "data"))
+        for name in ("DATABASE_URL", "COSIGNE_ENV", "SECRET_KEY"):
+            env.pop(name, None)
+        made = subprocess.run(
+            [str(BIN / "flask"), "--app", "app", "archive", "make", str(convention_id)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if made.returncode != 0 and "soffice" in (made.stdout + made.stderr).lower():
+            pytest.skip(f"LibreOffice absent : archive PDF/A impossible ({made.stderr[-200:]})")
+        assert made.returncode == 0, made.stdout + made.stderr
+
+        # 7. A partner downloads the PDF/A; its SHA-256 is the one the page shows.
+        partner = open_as(PARTNER)
+        shown = partner.locator("#archive-sha256").inner_text().strip()
+        # Who signed for each party, as the signed copies say.
+        expect(partner.locator("#signatures + ul")).to_contain_text(
+            "par Claire Martin, directrice générale"
+        )
+        with partner.expect_download() as download:
+            partner.get_by_role("link", name="télécharger le PDF/A").click()
+        data = Path(download.value.path()).read_bytes()
+        assert data.startswith(b"%PDF")
+        assert b"pdfaid" in data
+        assert hashlib.sha256(data).hexdigest() == shown
+        partner.screenshot(path=ARTIFACTS / "walk-signed.png", full_page=True)
+        browser.close()
+    assert not errors
