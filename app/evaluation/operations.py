@@ -4,6 +4,7 @@ whether it is the organisme's doing; each write journaled, in one transaction.""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import audit
 from app.db import reloaded, write_transaction
@@ -20,7 +21,7 @@ from workflows.evaluation import (
 )
 
 
-def _writable(session, convention_id: int, years: int) -> Convention:
+def _writable(session: Session, convention_id: int, years: int) -> Convention:
     convention = session.scalar(
         select(Convention).where(Convention.id == convention_id).with_for_update()
     )
@@ -50,7 +51,9 @@ def _shortfall(convention: Convention, years: int, code: str, scope: str) -> Fin
     return found
 
 
-def _row(session, convention_id: int, years: int, code: str, scope: str) -> EvaluationFinding:
+def _row(
+    session: Session, convention_id: int, years: int, code: str, scope: str
+) -> EvaluationFinding:
     row = session.scalar(
         select(EvaluationFinding).where(
             EvaluationFinding.convention_id == convention_id,
