@@ -78,13 +78,19 @@ def explain(
         _shortfall(convention, years, code, scope)
         actor = reloaded(session, actor)
         row = _row(session, convention_id, years, code, scope)
+        # The State assessed the explanation it read: a new one is heard anew.
+        reassess = bool(row.assessment) and row.explanation != text
         row.explanation = text
         row.explained_by_id = actor.id
         row.explained_at = utcnow()
+        if reassess:
+            row.assessment, row.assessment_note = "", ""
+            row.assessed_by_id, row.assessed_at = None, None
         audit.record(
             session,
             "evaluation",
-            f"Évaluation à {years} ans, {code} ({scope}) : explication de l'organisme",
+            f"Évaluation à {years} ans, {code} ({scope}) : explication de l'organisme"
+            + (" (nouvelle : l'appréciation de l'État est à refaire)" if reassess else ""),
             actor,
             convention_id,
             "convention",

@@ -34,7 +34,10 @@ class AssessForm(FlaskForm):
 
 
 def _page_url(convention_id: int, years: int, code: str) -> str:
-    return url_for("evaluation.page", convention_id=convention_id, years=years) + f"#ind-{code}"
+    # The code comes from the form: url_for quotes it in the anchor.
+    return url_for(
+        "evaluation.page", convention_id=convention_id, years=years, _anchor=f"ind-{code}"
+    )
 
 
 @bp.get("/conventions/<int:convention_id>/evaluations/<int:years>")

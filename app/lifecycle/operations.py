@@ -138,7 +138,8 @@ def carry_point(convention_id: int, actor: User, kind: str, ref: int, note: str)
         audit.record(
             session,
             "point_reporte",
-            f"{POINT_LABELS[point.kind]} de {point.party} sur « {point.section} » reporté(e) "
+            f"{POINT_LABELS[point.kind]} de {point.party} sur « {point.section} » "
+            f"{'reporté' if point.kind == 'desaccord' else 'reportée'} "
             f"dans le dossier transmis : {note}",
             actor,
             convention_id,

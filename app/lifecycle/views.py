@@ -45,6 +45,8 @@ def transition(convention_id: int) -> ResponseReturnValue:
 def carry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
     """Carry a reserve, a disagreement or an open discussion into the transmitted file."""
     form = submitted(CarryForm())
+    if kind not in ("position", "discussion"):
+        raise NotFound("Type de point inconnu.")
     _come_back(convention_id, f"#point-{kind}-{ref}")
     operations.carry_point(convention_id, g.user, kind, ref, form.note.data or "")
     return back(

@@ -52,7 +52,9 @@ def add_opinion(
         audit.record(
             session,
             "avis_etat",
-            f"Avis interne de {actor.organisation.name}" + (f" ({place})" if place else ""),
+            # Every member reads the journal: it says an opinion was given, not whose,
+            # where, nor what it says.
+            "Avis interne de l'État",
             actor,
             convention_id,
             "section" if section_id else "convention",

@@ -90,8 +90,10 @@ def concertation_add(convention_id: int) -> ResponseReturnValue:
     names = {}
     for kind in PARTICIPANT_KINDS:
         listed = given.get(kind) or []
-        if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
-            raise InvalidInput(f"participants.{kind} : une liste de noms.")
+        if not isinstance(listed, list) or not all(
+            isinstance(n, str) and "\n" not in n and "\r" not in n for n in listed
+        ):
+            raise InvalidInput(f"participants.{kind} : une liste de noms, un nom par ligne.")
         names[kind] = "\n".join(listed)
     impossible = data.get("impossible", False)
     if not isinstance(impossible, bool):

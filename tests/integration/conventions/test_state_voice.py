@@ -94,7 +94,7 @@ def test_opinions_are_read_by_the_state_alone(app, world):
         summaries = [
             e.summary for e in db_session().query(Event).filter(Event.action == "avis_etat")
         ]
-        assert summaries == ["Avis interne de DREAL Test (Loir-et-Cher)"]
+        assert summaries == ["Avis interne de l'État"]
         # Nor does the Word export carry it.
         assert OPINION.encode() not in export_bytes(world.convention_id, True, True)
 

@@ -137,6 +137,20 @@ def test_a_shortfall_is_explained_then_assessed_and_reported(app, world):
     assert "Appréciation de l'État : Non imputable à l'organisme" in text
     assert "F.VI (Loiret) : valeur réalisée à saisir pour 2026." in text
 
+    # A new explanation after the assessment is heard anew: the State assesses again.
+    again = post_form(
+        drafter,
+        explain,
+        {"code": "F.VI", "scope": "Loiret", "explanation": "La démolition a pris un an."},
+    )
+    assert again.status_code == 303
+    with app.app_context():
+        db_session().expire_all()
+        row = db_session().query(EvaluationFinding).one()
+        assert (row.assessment, row.assessed_by_id) == ("", None)
+    page = html.unescape(drafter.get(url).get_data(as_text=True))
+    assert "écart à apprécier par l'État" in page
+
 
 def test_the_evaluation_opens_with_its_stage_and_closes_with_the_next(app, world):
     drafter = logged_in(app, "redac@oph.test")
