@@ -11,6 +11,9 @@ the organisme or not). The report is complete when every shortfall has both.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -95,6 +98,10 @@ class Finding:
         return any(y.status == "ecart" for y in self.years)
 
     @property
+    def anchor(self) -> str:
+        return finding_anchor(self.code, self.scope)
+
+    @property
     def missing(self) -> tuple[int, ...]:
         return tuple(y.year for y in self.years if y.status == "manquant")
 
@@ -104,20 +111,35 @@ class Finding:
         return any(y.status != "sans_cible" for y in self.years)
 
 
+def finding_anchor(code: str, scope: str) -> str:
+    """The page anchor of one indicator on one scope: readable (the code, the scope's
+    letters) and unique among the scopes of one code (a short hash of the scope, since
+    two scope names can read alike once their accents and signs are dropped)."""
+    letters = unicodedata.normalize("NFKD", scope).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^0-9a-z]+", "-", letters.lower()).strip("-")[:40]
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:6]
+    return f"ind-{code}-{slug}-{digest}" if slug else f"ind-{code}-{digest}"
+
+
+def lacks(finding: Finding) -> list[str]:
+    """What one indicator on one scope still lacks, in French: achieved values not
+    entered, a shortfall the organisme has not explained, an explained one the State has
+    not assessed."""
+    where = f"{finding.code} ({finding.scope})"
+    found = []
+    if finding.missing:
+        years = ", ".join(str(y) for y in finding.missing)
+        found.append(f"{where} : valeur réalisée à saisir pour {years}.")
+    if finding.shortfall and not finding.explanation:
+        found.append(f"{where} : écart à expliquer par l'organisme.")
+    elif finding.shortfall and not finding.assessment:
+        found.append(f"{where} : écart à apprécier par l'État (imputable ou non).")
+    return found
+
+
 def outstanding(findings: Iterable[Finding]) -> list[str]:
-    """What the report still lacks, in French: achieved values not entered, shortfalls
-    the organisme has not explained, explained ones the State has not assessed."""
-    lacks = []
-    for f in findings:
-        where = f"{f.code} ({f.scope})"
-        if f.missing:
-            years = ", ".join(str(y) for y in f.missing)
-            lacks.append(f"{where} : valeur réalisée à saisir pour {years}.")
-        if f.shortfall and not f.explanation:
-            lacks.append(f"{where} : écart à expliquer par l'organisme.")
-        elif f.shortfall and not f.assessment:
-            lacks.append(f"{where} : écart à apprécier par l'État (imputable ou non).")
-    return lacks
+    """What the report still lacks, every finding's lacks in order."""
+    return [line for f in findings for line in lacks(f)]
 
 
 def imputable(findings: Sequence[Finding]) -> list[Finding]:

@@ -14,7 +14,13 @@ from app.evaluation.queries import report
 from app.forms import submitted
 from app.lifecycle.queries import local_today
 from app.webutil import back
-from workflows.evaluation import ASSESSMENT_LABELS, YEAR_STATUS_LABELS, may_assess
+from workflows.evaluation import (
+    ASSESSMENT_LABELS,
+    YEAR_STATUS_LABELS,
+    finding_anchor,
+    lacks,
+    may_assess,
+)
 from workflows.word.evaluation import ReportDoc, export_report
 
 bp = Blueprint("evaluation", __name__)
@@ -33,10 +39,14 @@ class AssessForm(FlaskForm):
     note = TextAreaField("Motivation")
 
 
-def _page_url(convention_id: int, years: int, code: str) -> str:
-    # The code comes from the form: url_for quotes it in the anchor.
+def _page_url(convention_id: int, years: int, code: str, scope: str) -> str:
+    # The code and scope come from the form: url_for quotes the anchor. One anchor per
+    # indicator and scope, so that a refusal on a segment lands on that segment's form.
     return url_for(
-        "evaluation.page", convention_id=convention_id, years=years, _anchor=f"ind-{code}"
+        "evaluation.page",
+        convention_id=convention_id,
+        years=years,
+        _anchor=finding_anchor(code, scope),
     )
 
 
@@ -49,6 +59,7 @@ def page(convention_id: int, years: int) -> ResponseReturnValue:
         may_assess=may_assess(g.user.organisation.kind),
         ASSESSMENT_LABELS=ASSESSMENT_LABELS,
         YEAR_STATUS_LABELS=YEAR_STATUS_LABELS,
+        lacks=lacks,
     )
 
 
@@ -56,7 +67,7 @@ def page(convention_id: int, years: int) -> ResponseReturnValue:
 def explain(convention_id: int, years: int) -> ResponseReturnValue:
     form = submitted(ExplainForm())
     code, scope = form.code.data or "", form.scope.data or ""
-    target = _page_url(convention_id, years, code)
+    target = _page_url(convention_id, years, code, scope)
     errors.back_to(target)
     operations.explain(convention_id, g.user, years, code, scope, form.explanation.data or "")
     return back(target, "Explication enregistrée.", "success")
@@ -67,7 +78,7 @@ def assess(convention_id: int, years: int) -> ResponseReturnValue:
     form = submitted(AssessForm())
     operations.require_assessor(g.user)
     code, scope = form.code.data or "", form.scope.data or ""
-    target = _page_url(convention_id, years, code)
+    target = _page_url(convention_id, years, code, scope)
     errors.back_to(target)
     operations.assess(
         convention_id, g.user, years, code, scope, form.assessment.data or "", form.note.data or ""

@@ -15,6 +15,7 @@ from app.targets.operations import save_value
 from tests.conftest import api_headers, logged_in, post_form
 from tests.factories import add_member, make_user, set_state
 from workflows.conventions import OrganisationKind
+from workflows.evaluation import finding_anchor
 from workflows.lifecycle import ConventionState
 from workflows.permissions import Role
 
@@ -69,7 +70,7 @@ def test_a_shortfall_is_explained_then_assessed_and_reported(app, world):
     # An empty explanation is refused beside its field; nothing written.
     explain = f"{url}/explain"
     refused = post_form(drafter, explain, {"code": "F.VI", "scope": "Loiret", "explanation": " "})
-    assert refused.headers["Location"].endswith("#ind-F.VI")
+    assert refused.headers["Location"].endswith("#" + finding_anchor("F.VI", "Loiret"))
     again = html.unescape(drafter.get(refused.headers["Location"]).get_data(as_text=True))
     assert 'aria-invalid="true"' in again and "Expliquez l'écart" in again
     with app.app_context():
@@ -202,3 +203,53 @@ def test_the_evaluation_api(app, world):
     assert answer.get_json()["findings"][0]["explanation"] == EXPLANATION
     other = api_headers(app, "autre@esh.test")
     assert client.get(url, headers=other).status_code in (403, 404)
+
+
+def test_each_scope_of_an_indicator_has_its_own_anchor_and_its_lacks_lead_there(app, world):
+    """Two scopes of one indicator were one id on the page: a refusal on the second
+    scope landed on the first one's form, and « Reste à compléter » linked nowhere."""
+    _values(app, world)
+    with app.app_context():
+        drafter = world.user("redacteur")
+        # Set back to drafting for the second scope's targets, then to the evaluation.
+        set_state(world.convention_id, ConventionState.NEGOCIATION)
+        for year in (2025, 2026):
+            save_value(
+                world.convention_id,
+                drafter,
+                "F.VI",
+                "Loir-et-Cher",
+                year,
+                "cible",
+                {"V1": 30, "V2": 1200},
+            )
+        set_state(world.convention_id, ConventionState.BILAN_2)
+        save_value(
+            world.convention_id,
+            drafter,
+            "F.VI",
+            "Loir-et-Cher",
+            2025,
+            "realise",
+            {"V1": 60, "V2": 1200},
+        )
+    drafter = logged_in(app, "redac@oph.test")
+    url = f"/conventions/{world.convention_id}/evaluations/2"
+    page = html.unescape(drafter.get(url).get_data(as_text=True))
+    first, second = finding_anchor("F.VI", "Loiret"), finding_anchor("F.VI", "Loir-et-Cher")
+    assert first != second
+    assert page.count(f'id="{first}"') == 1 and page.count(f'id="{second}"') == 1
+    assert f'<a href="#{second}">F.VI (Loir-et-Cher) : écart à expliquer' in page
+
+    refused = post_form(
+        drafter, f"{url}/explain", {"code": "F.VI", "scope": "Loir-et-Cher", "explanation": ""}
+    )
+    assert refused.headers["Location"].endswith("#" + second)
+    again = html.unescape(drafter.get(refused.headers["Location"]).get_data(as_text=True))
+    # The error is under the second scope's field, not the first's.
+    section = again[again.index(f'id="{second}"') :]
+    assert 'aria-invalid="true"' in section
+    assert (
+        'aria-invalid="true"'
+        not in again[again.index(f'id="{first}"') : again.index(f'id="{second}"')]
+    )
