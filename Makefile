@@ -36,14 +36,15 @@ run: install assets office
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
-# Debian's chromium for the end-to-end test; installed when missing and we are root,
-# otherwise that test says why it is skipped.
+# Debian's chromium for the end-to-end tests, and faketime that serves the app on a later
+# day for the evaluation walk; installed when missing and we are root, otherwise those
+# tests say why they are skipped.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v faketime >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installation de chromium (test de bout en bout)..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "chromium absent et installation impossible : le test navigateur sera ignoré."; fi
+		echo "Installation de chromium et faketime (tests de bout en bout)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium faketime >/dev/null; \
+	else echo "chromium ou faketime absent et installation impossible : les tests navigateur concernés seront ignorés."; fi
 
 # LibreOffice Writer opens the Word exports in tests/e2e/test_libreoffice.py; installed
 # when missing and we are root, otherwise those tests say why they are skipped.

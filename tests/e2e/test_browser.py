@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -81,30 +82,43 @@ def _run(args: list[str], env: dict[str, str]) -> None:
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[str]:
-    """A fresh data dir with the demo, served by gunicorn (2 workers); yields its base URL."""
+def faketime_or_skip() -> str:
+    """Debian's faketime (libfaketime), which serves the app on another day, or the test
+    is skipped saying why."""
+    executable = shutil.which("faketime")
+    if executable is None:
+        pytest.skip(
+            "faketime is not installed (make test installs it with apt when run as root): "
+            "the app cannot be served on a later day"
+        )
+    return executable
+
+
+def demo_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a server on its own data dir, with nothing of the caller's."""
     env = dict(os.environ)
-    env["COSIGNE_DATA_DIR"] = str(tmp_path / "data")
+    env["COSIGNE_DATA_DIR"] = str(data_dir)
     for name in ("DATABASE_URL", "COSIGNE_ENV", "SECRET_KEY"):
         env.pop(name, None)
-    flask = str(BIN / "flask")
-    _run([flask, "--app", "app", "db", "upgrade"], env)
-    _run([flask, "--app", "app", "demo"], env)
+    return env
 
+
+@contextmanager
+def serving(data_dir: Path, log_path: Path, on: str | None = None) -> Iterator[str]:
+    """Serve ``data_dir`` with gunicorn (2 workers) until the block ends; yields its base
+    URL. ``on`` ("2027-01-15 10:00:00") serves it on that day, the clock running from
+    there, as when the months have passed. (Every clock is shifted alike, the monotonic
+    one too: left true, Python's sleep asks libfaketime for an absolute wake-up it
+    refuses.)"""
+    env = demo_env(data_dir)
+    command = [str(BIN / "gunicorn"), "--workers", "2"]
+    if on is not None:
+        command = [faketime_or_skip(), "-f", f"@{on}", *command]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "app:create_app()",
-            ],
+            [*command, "--bind", f"127.0.0.1:{port}", "app:create_app()"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -132,6 +146,18 @@ def server(tmp_path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[str]:
+    """A fresh data dir with the demo, served by gunicorn (2 workers); yields its base URL."""
+    data_dir = tmp_path / "data"
+    env = demo_env(data_dir)
+    flask = str(BIN / "flask")
+    _run([flask, "--app", "app", "db", "upgrade"], env)
+    _run([flask, "--app", "app", "demo"], env)
+    with serving(data_dir, tmp_path / "gunicorn.log") as base:
+        yield base
 
 
 @pytest.mark.browser

@@ -3,8 +3,11 @@ PDF/A, as each role walks it: the drafter decides the contributions, writes the 
 still to write, carries the open points (the EPCI's disagreement stays standing) and
 transmits; the EPCI and the DDT sign their own lines, the drafter the organisme's; the
 convention is signed, its PDF/A made by the archive job, downloaded by a partner with
-the fingerprint the page shows. (The register's association, decision and concertation
-are the demo's; the evaluation at two years opens on 1 January of the third year.)"""
+the fingerprint the page shows. Then the months pass: the app is served on
+15 January 2027 (libfaketime), when the evaluation at two years of the 2025-2030 CUS
+opens; the drafter enters the achieved values, explains the shortfall, the DDT assesses
+it and the report is downloaded. (The register's association, decision and concertation
+are the demo's.)"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.e2e.test_browser import (  # noqa: F401 (server is a fixture)
@@ -26,18 +30,29 @@ from tests.e2e.test_browser import (  # noqa: F401 (server is a fixture)
     ROOT,
     TIMEOUT_MS,
     chromium_or_skip,
+    faketime_or_skip,
     server,
+    serving,
 )
 
 DRAFTER = "redaction@oph.demo"
 EPCI = "habitat@epci.demo"
 DDT = "ddt@etat.demo"
 PARTNER = "logement@departement.demo"
+# Two years of the 2025-2030 CUS are over: its evaluation at two years is open.
+EVALUATION_DAY = "2027-01-15 10:00:00"
+EXPLANATION = "La livraison de 2025 a glissé sur 2026 : le chantier a été arrêté six mois."
+
+
+def _cell(year: int, kind: str, variable: str) -> str:
+    # G.III on the demo's first scope, as the grid names its inputs.
+    return f'input[name="v|G.III|{year}|0|{kind}|{variable}"]'
 
 
 @pytest.mark.browser
 def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  # noqa: F811
     executable = chromium_or_skip()
+    faketime_or_skip()
     if (shutil.which("soffice") or shutil.which("libreoffice")) is None:
         # Asked before anything runs, so that a conversion that fails is a failure.
         pytest.skip(
@@ -52,13 +67,13 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
-        def open_as(email: str):
+        def open_as(email: str, base: str = server):
             page = browser.new_context(
                 viewport={"width": 1280, "height": 900}, accept_downloads=True
             ).new_page()
             page.set_default_timeout(TIMEOUT_MS)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(server + "/login")
+            page.goto(base + "/login")
             page.locator("#email").fill(email)
             page.locator("#password").fill(PASSWORD)
             page.get_by_role("button", name="Se connecter").click()
@@ -85,6 +100,16 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
             drafter.get_by_role("button", name="Enregistrer").click()
             expect(drafter.locator("article.prose")).to_contain_text("Texte arrêté")
             drafter.goto(convention_url)
+
+        # 2b. The targets of one indicator for the two first years, in its grid.
+        convention_id = int(convention_url.rstrip("/").rsplit("/", 1)[1])
+        drafter.goto(f"{server}/conventions/{convention_id}/indicateurs/grille/G.III")
+        for year in (2025, 2026):
+            drafter.locator(_cell(year, "cible", "V1")).fill("30")
+            drafter.locator(_cell(year, "cible", "V2")).fill("200")
+        drafter.get_by_role("button", name="Enregistrer la grille").click()
+        expect(drafter.locator(".flash.success")).to_contain_text("Grille enregistrée")
+        drafter.goto(convention_url)
 
         # 3. The open points carried, each with its note; the EPCI's disagreement stays.
         while block.locator("li.blocker-point").count():
@@ -123,7 +148,6 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
         expect(drafter.locator(".flash.success")).to_contain_text("Signée")
 
         # 6. The archive job makes the PDF/A (the worker's task, run as its command).
-        convention_id = int(convention_url.rstrip("/").rsplit("/", 1)[1])
         env = dict(os.environ, COSIGNE_DATA_DIR=str(tmp_path / "data"))
         for name in ("DATABASE_URL", "COSIGNE_ENV", "SECRET_KEY"):
             env.pop(name, None)
@@ -151,5 +175,51 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
         assert b"pdfaid" in data
         assert hashlib.sha256(data).hexdigest() == shown
         partner.screenshot(path=ARTIFACTS / "walk-signed.png", full_page=True)
+        for context in browser.contexts:
+            context.close()
+
+        # 8. Two years later (the same data, served on that day): the evaluation.
+        with serving(tmp_path / "data", tmp_path / "later.log", on=EVALUATION_DAY) as later:
+            drafter = open_as(DRAFTER, later)
+            drafter.get_by_role("button", name="Passer à « Évaluation à 2 ans »").click()
+            expect(drafter.locator(".flash.success")).to_contain_text("Évaluation à 2 ans")
+            drafter.goto(f"{later}/conventions/{convention_id}/indicateurs/grille/G.III")
+            drafter.locator(_cell(2025, "realise", "V1")).fill("10")  # 5 % for 15 %
+            drafter.locator(_cell(2025, "realise", "V2")).fill("200")
+            drafter.locator(_cell(2026, "realise", "V1")).fill("40")  # 20 % for 15 %
+            drafter.locator(_cell(2026, "realise", "V2")).fill("200")
+            drafter.get_by_role("button", name="Enregistrer la grille").click()
+            expect(drafter.locator(".flash.success")).to_contain_text("Grille enregistrée")
+
+            drafter.goto(f"{later}/conventions/{convention_id}")
+            drafter.get_by_role("link", name=re.compile("Évaluation à 2 ans")).first.click()
+            lacking = drafter.locator("#reste + ul")
+            expect(lacking).to_contain_text("G.III")
+            expect(lacking).to_contain_text("écart à expliquer par l'organisme")
+            lacking.get_by_role("link", name=re.compile("G.III.*écart")).click()
+            finding = drafter.locator("section.finding", has_text="G.III")
+            finding.locator("textarea[name=explanation]").fill(EXPLANATION)
+            finding.get_by_role("button", name="Enregistrer l'explication").click()
+            expect(drafter.locator(".flash.success")).to_contain_text("Explication enregistrée")
+            expect(drafter.locator("#reste + ul")).to_contain_text("écart à apprécier par l'État")
+
+            agent = open_as(DDT, later)
+            agent.goto(drafter.url.split("#")[0])
+            finding = agent.locator("section.finding", has_text="G.III")
+            expect(finding).to_contain_text(EXPLANATION)
+            finding.get_by_label("Non imputable à l'organisme").check()
+            finding.locator("textarea[name=note]").fill("Retard de chantier constaté par la DDT.")
+            finding.get_by_role("button", name="Enregistrer l'appréciation").click()
+            expect(agent.locator(".flash.success")).to_contain_text("Appréciation enregistrée")
+            expect(agent.locator("#complet")).to_be_visible()
+            agent.screenshot(path=ARTIFACTS / "walk-evaluation.png", full_page=True)
+            with agent.expect_download() as download:
+                agent.get_by_role("link", name="Rapport d'évaluation (.docx)").click()
+            report = docx.Document(download.value.path())
+            text = "\n".join(p.text for p in report.paragraphs) + "".join(
+                cell.text for table in report.tables for row in table.rows for cell in row.cells
+            )
+            assert EXPLANATION in text
+            assert "Non imputable" in text
         browser.close()
     assert not errors
