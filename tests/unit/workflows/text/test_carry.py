@@ -10,7 +10,7 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.corpus import DOCX
@@ -171,7 +171,12 @@ def body_and_edit(draw):
     # What the server receives is the editor's document read back (from_editor), always
     # canonical: an edit of the text is that. (Dropping the paragraph between two lists
     # of a kind makes one list of them, as it does in the editor.)
-    return body, canonical(edited)
+    edited = canonical(edited)
+    # Deleting the word of "~~word~~" at a line's start leaves "~~~~", a fence that turns
+    # the rest of the text into code: an edit of the Markdown no editor makes (an emptied
+    # strike disappears from its document), so none of the properties below speaks of it.
+    assume(edited.count("```") == canonical(body).count("```"))
+    return body, edited
 
 
 @PROPERTY
