@@ -165,6 +165,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.carry": member(Action.TRANSITION),
+    "lifecycle.uncarry": member(Action.TRANSITION),
     "lifecycle.signed": member(Action.VIEW),
     "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
@@ -175,6 +176,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle_api.avenant": member(Action.TRANSITION),
     "lifecycle_api.readiness": member(Action.VIEW),
     "lifecycle_api.carry": member(Action.TRANSITION),
+    "lifecycle_api.uncarry": member(Action.TRANSITION),
     # the State's internal opinions: any member, the rule then asks for a State service
     "opinions.add": member(Action.VIEW),  # and is_state: the State's services alone
     "opinions_api.index": member(Action.VIEW),  # and reads_opinions

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "section_validee": "Section validée",
     "transition": "Changement d'étape",
     "point_reporte": "Point reporté au dossier transmis",
+    "point_retire": "Point retiré du dossier transmis",
     "evaluation": "Évaluation",
     "avis_etat": "Avis interne de l'État",
     "concertation": "Concertation avec les locataires",

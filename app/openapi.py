@@ -1782,6 +1782,17 @@ def description() -> Schema:
                 schema=_ref("Readiness"),
                 requestBody=_json({"note": _STR}, ["note"]),
             ),
+            "delete": _operation(
+                "Retirer un point reporté du dossier transmis : il bloque de nouveau la "
+                "transmission tant qu'il n'est ni levé ni reporté (rédacteurs, avant la "
+                "transmission)",
+                parameters=[
+                    CONVENTION,
+                    _path("kind", "position ou discussion", {"type": "string"}),
+                    _path("ref", "Identifiant de la position ou du fil"),
+                ],
+                schema=_ref("Readiness"),
+            ),
         },
         "/api/conventions/{convention_id}/deadlines": {
             "get": _operation(

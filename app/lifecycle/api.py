@@ -48,6 +48,12 @@ def carry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
     return jsonify(readiness_json(_convention(convention_id))), 201
 
 
+@bp.delete("/conventions/<int:convention_id>/points/<kind>/<int:ref>/carry")
+def uncarry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
+    operations.uncarry_point(convention_id, g.user, kind, ref)
+    return jsonify(readiness_json(_convention(convention_id)))
+
+
 @bp.get("/conventions/<int:convention_id>/signatures")
 def signatures(convention_id: int) -> ResponseReturnValue:
     return jsonify(signatures_json(g.convention))

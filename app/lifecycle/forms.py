@@ -14,6 +14,10 @@ class CarryForm(FlaskForm):
     note = TextAreaField("Note pour le dossier transmis")
 
 
+class UncarryForm(FlaskForm):
+    """Nothing but the CSRF token: the point is in the address."""
+
+
 class DeadlinesForm(FlaskForm):
     # One date each, named as workflows.lifecycle.DEADLINE_LABELS; empty: no deadline.
     association = StringField("Fin de l'association")

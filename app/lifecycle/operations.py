@@ -149,6 +149,53 @@ def carry_point(convention_id: int, actor: User, kind: str, ref: int, note: str)
     return carried
 
 
+def uncarry_point(convention_id: int, actor: User, kind: str, ref: int) -> None:
+    """Take a carried point back out of the transmitted file (the organisme carried it too
+    soon, or will lift it after all): it stops the transmission again until it is lifted
+    or carried anew. Before the transmission only; the journal keeps both steps."""
+    with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if not text_editable(convention.state):
+            raise Refused(
+                [
+                    "Le dossier transmis est arrêté : un point reporté ne peut plus en être "
+                    f"retiré (étape actuelle : « {STATE_LABELS[convention.state]} »)."
+                ]
+            )
+        column = {"position": CarriedPoint.position_id, "discussion": CarriedPoint.thread_id}.get(
+            kind
+        )
+        if column is None:
+            raise InvalidInput(f"Type de point inconnu : « {kind} ».")
+        carried = session.scalar(
+            select(CarriedPoint).where(CarriedPoint.convention_id == convention_id, column == ref)
+        )
+        if carried is None:
+            raise InvalidInput("Ce point n'est pas reporté dans le dossier transmis.")
+        point = next(
+            (p for p in open_points(session, convention) if p.ref == ref and p.carried), None
+        )
+        what = (
+            f"{POINT_LABELS[point.kind]} de {point.party} sur « {point.section} »"
+            if point is not None
+            else "Un point"
+        )
+        session.delete(carried)
+        audit.record(
+            session,
+            "point_retire",
+            f"{what} retiré du dossier transmis : à lever ou à reporter de nouveau.",
+            reloaded(session, actor),
+            convention_id,
+            "section" if point is not None else "convention",
+            point.section_ref if point is not None else convention_id,
+        )
+
+
 def _freeze(session: Session, convention: Convention) -> None:
     sections = session.scalars(
         select(Section)

@@ -10,7 +10,14 @@ from app import errors
 from app.conventions.queries import convention_page
 from app.forms import submitted
 from app.lifecycle import operations, queries
-from app.lifecycle.forms import AvenantForm, CarryForm, DeadlinesForm, SignForm, TransitionForm
+from app.lifecycle.forms import (
+    AvenantForm,
+    CarryForm,
+    DeadlinesForm,
+    SignForm,
+    TransitionForm,
+    UncarryForm,
+)
 from app.webutil import back
 from workflows.conventions import parse_id
 from workflows.errors import CosigneError, InvalidInput, NotFound
@@ -52,6 +59,21 @@ def carry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
     return back(
         url_for("conventions.show", convention_id=convention_id) + "#preparation",
         "Point reporté : il figurera, avec votre note, dans le dossier transmis au préfet.",
+        "success",
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/points/<kind>/<int:ref>/uncarry")
+def uncarry(convention_id: int, kind: str, ref: int) -> ResponseReturnValue:
+    """Take a carried point back: it stops the transmission again."""
+    submitted(UncarryForm())
+    if kind not in ("position", "discussion"):
+        raise NotFound("Type de point inconnu.")
+    _come_back(convention_id, "#reportes")
+    operations.uncarry_point(convention_id, g.user, kind, ref)
+    return back(
+        url_for("conventions.show", convention_id=convention_id) + "#preparation",
+        "Point retiré du dossier transmis : il est de nouveau à lever ou à reporter.",
         "success",
     )
 

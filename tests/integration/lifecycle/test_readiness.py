@@ -231,3 +231,65 @@ def test_a_lifted_reserve_is_no_longer_a_point(app, world):
         record_position(world.section_id, world.user("signataire"), "accord", "")
     assert "Réserve de EPCI Test" not in _block(_page(drafter, world))
     assert re.search(r"Réserve de EPCI Test", _page(drafter, world)) is None
+
+
+def test_a_carried_point_taken_back_stops_the_transmission_again(app, world):
+    """Carried too soon, a point could not be taken back: it stayed in the transmitted
+    file with its note, though the organisme meant to lift it."""
+    _written_and_reviewed(app, world, "desaccord", DISAGREEMENT)
+    prove_association(app, world)
+    with app.app_context():
+        drafter_user = world.user("redacteur")
+        mark_treated(world.contribution_id, drafter_user, "Vue en réunion.")
+        points = open_points(db_session(), db_session().get(Convention, world.convention_id))
+        for point in points:
+            kind = "discussion" if point.kind == "discussion" else "position"
+            carry_point(world.convention_id, drafter_user, kind, point.ref, "Reste ouvert.")
+    desaccord = next(p for p in points if p.kind == "desaccord")
+    drafter = logged_in(app, "redac@oph.test")
+    uncarry = f"/conventions/{world.convention_id}/points/position/{desaccord.ref}/uncarry"
+    assert f'action="{uncarry}"' in _block(_page(drafter, world))
+
+    # Not the signatory's to take back.
+    signer = logged_in(app, "sign@epci.test")
+    assert post_form(signer, uncarry, {}).status_code == 403
+    with app.app_context():
+        assert db_session().query(CarriedPoint).count() == 2
+
+    taken = post_form(drafter, uncarry, {})
+    assert taken.status_code == 303
+    with app.app_context():
+        assert db_session().query(CarriedPoint).count() == 1
+        assert db_session().query(Event).filter(Event.action == "point_retire").count() == 1
+    block = _block(drafter.get(taken.headers["Location"]).get_data(as_text=True))
+    assert 'id="ready"' not in block
+    assert f'id="point-position-{desaccord.ref}"' in block  # to carry or lift again
+    assert post_form(drafter, f"/conventions/{world.convention_id}/transition", {"to": "transmise"})
+    assert _state(app, world) == "negociation"
+
+    # Taken back twice: refused where the list is, nothing else changes.
+    again = post_form(drafter, uncarry, {})
+    assert again.headers["Location"].endswith("#reportes")
+    with app.app_context():
+        assert db_session().query(CarriedPoint).count() == 1
+
+    # Through the API: the discussion is taken back too; then nothing is carried.
+    client, headers = app.test_client(), api_headers(app, "redac@oph.test")
+    api = f"/api/conventions/{world.convention_id}/points/discussion/{world.thread_id}/carry"
+    assert client.delete(api, headers=api_headers(app, "obs@obs.test")).status_code == 403
+    done = client.delete(api, headers=headers)
+    assert done.status_code == 200
+    assert all(p["carried_note"] is None for p in done.get_json()["open_points"])
+    assert client.delete(api, headers=headers).status_code == 400
+
+    # Once transmitted, the file is closed: a carried point stays in it.
+    with app.app_context():
+        for point in points:
+            kind = "discussion" if point.kind == "discussion" else "position"
+            carry_point(world.convention_id, drafter_user, kind, point.ref, "Reste ouvert.")
+    assert post_form(drafter, f"/conventions/{world.convention_id}/transition", {"to": "transmise"})
+    assert _state(app, world) == "transmise"
+    assert f'action="{uncarry}"' not in _page(drafter, world)
+    assert client.delete(api, headers=headers).status_code in (400, 409)
+    with app.app_context():
+        assert db_session().query(CarriedPoint).count() == 2
