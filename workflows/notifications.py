@@ -29,6 +29,9 @@ class Kind(StrEnum):
     MEMBERSHIP = "participation"
     WORD_IMPORT = "import_word"
     MEETING_DOCUMENTS = "documents_reunion"
+    MEETING_INVITED = "reunion_convoquee"
+    ASSOCIATION_OPENED = "association_engagee"
+    NOTE_ENJEUX = "note_enjeux"
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -48,6 +51,9 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.MEMBERSHIP: "Participation à une convention",
     Kind.WORD_IMPORT: "Import Word en votre nom",
     Kind.MEETING_DOCUMENTS: "Documents envoyés avant une réunion",
+    Kind.MEETING_INVITED: "Réunion de travail où votre organisation est invitée",
+    Kind.ASSOCIATION_OPENED: "Élaboration engagée par l'organisme et modalités de l'association",
+    Kind.NOTE_ENJEUX: "Note d'enjeux et d'objectifs du préfet",
 }
 
 # What asks the reader to do something: sent at once by default, and listed first in
@@ -60,6 +66,7 @@ AWAITING: frozenset[Kind] = frozenset(
         Kind.MENTION,
         Kind.DEADLINE,
         Kind.MEETING_DOCUMENTS,
+        Kind.MEETING_INVITED,  # a meeting to attend, its documents to read before
         Kind.MEMBERSHIP,
     }
 )
@@ -70,6 +77,10 @@ IMMEDIATE_BY_DEFAULT: frozenset[Kind] = AWAITING | {
     Kind.REPLY,
     Kind.CONTRIBUTION_DECIDED,
     Kind.WORD_IMPORT,  # words written in your name: you hear of it at once
+    # What opens the work the partners will be asked for, and the State's expectations
+    # that frame the negotiation: read before the first meeting, not in a digest.
+    Kind.ASSOCIATION_OPENED,
+    Kind.NOTE_ENJEUX,
 }
 
 

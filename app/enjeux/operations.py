@@ -14,11 +14,13 @@ from app.access import role_of
 from app.db import db_session, reloaded, write_transaction
 from app.enjeux.queries import load_note, points_of
 from app.models import Convention, NoteEnjeux, NotePoint, NotePointSection, Section, User, utcnow
+from app.notifications.operations import everyone, notify
 from app.register.queries import today
 from workflows.enjeux import NoteRefused, PointInput, changes, clean_note
 from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.files import FileRefused, check_attachment
 from workflows.limits import NOTE_FILE_MAX_BYTES
+from workflows.notifications import Kind
 from workflows.permissions import may_record_note, speaks_for_state
 
 
@@ -164,6 +166,16 @@ def save_note(
         else:
             summary = f"Note d'enjeux du préfet modifiée{paper} : {', '.join(found.details)}"
         audit.record(session, "note_enjeux", summary, actor, convention_id, "note_enjeux", note.id)
+        # Its points are the negotiation's key points: every party reads them.
+        notify(
+            session,
+            Kind.NOTE_ENJEUX,
+            everyone(session, convention_id),
+            summary,
+            f"/conventions/{convention_id}#note-enjeux",
+            convention_id,
+            actor,
+        )
     return note, created
 
 

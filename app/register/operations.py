@@ -82,6 +82,26 @@ def add_meeting(
             "meeting",
             meeting.id,
         )
+        # A meeting to come is a convocation: the invited organisations' people in the
+        # convention are told (a past one is only written into the register).
+        if meeting_on >= today() and meeting.invited:
+            readers = session.scalars(
+                select(User.id).where(
+                    User.id.in_(everyone(session, convention_id) or [-1]),
+                    User.organisation_id.in_(meeting.invited),
+                )
+            )
+            notify(
+                session,
+                Kind.MEETING_INVITED,
+                set(readers),
+                f"Réunion de travail « {title} » le {meeting_on:%d/%m/%Y}"
+                + (f" ({place})" if place else "")
+                + " : votre organisation y est invitée",
+                f"/conventions/{convention_id}/association#reunion-{meeting.id}",
+                convention_id,
+                actor,
+            )
     return meeting
 
 
@@ -245,17 +265,38 @@ def record_decision(
                 )
         session.flush()
         sent = [f"{n.recipient} le {n.notified_on:%d/%m/%Y}" for n in decision.notices]
+        actor = reloaded(session, actor)
         audit.record(
             session,
             "decision_association",
             f"{'Décision corrigée' if corrected else 'Décision enregistrée'} : "
             f"{INSTANCES[instance]} du {decided_on:%d/%m/%Y} ({notice_summary(meetings, notice)})"
             + (f" ; transmise à {', '.join(sent)}" if sent else " ; transmission non enregistrée"),
-            reloaded(session, actor),
+            actor,
             convention_id,
             "decision",
             decision.id,
         )
+        if not corrected:
+            # The partners learn that the drafting is open and on what terms: what the
+            # association will ask of them. Not the organisme's own people.
+            partners = session.scalars(
+                select(User.id).where(
+                    User.id.in_(everyone(session, convention_id) or [-1]),
+                    User.organisation_id != actor.organisation_id,
+                )
+            )
+            notify(
+                session,
+                Kind.ASSOCIATION_OPENED,
+                set(partners),
+                f"{actor.organisation.name} engage l'élaboration de la convention : "
+                f"{INSTANCES[instance].lower()} du {decided_on:%d/%m/%Y} ; "
+                f"{notice_summary(meetings, notice)}",
+                f"/conventions/{convention_id}/association#decision",
+                convention_id,
+                actor,
+            )
     return decision
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -356,3 +356,83 @@ def test_an_avenant_tells_every_party(app, world):
     told = _told(app, start, Kind.AVENANT)
     assert set(told) == {EMAILS["signataire"], EMAILS["associe"]}
     assert "Avenant n° 1" in told[EMAILS["associe"]][0].text
+
+
+def test_the_opening_decision_tells_the_partners_what_the_association_will_ask(app, world):
+    """Partners were never told that the drafting was open nor on what terms."""
+    with app.app_context():
+        orgs = {
+            email: db_session().scalar(select(User.organisation_id).where(User.email == email))
+            for email in EMAILS.values()
+        }
+    drafter = logged_in(app, EMAILS["redacteur"])
+    start = _last_id(app)
+    form = {
+        "instance": "conseil_administration",
+        "decided_on": "2026-01-15",
+        "min_meetings": "2",
+        "notice_days": "",
+        "notified_prefet": "2026-01-20",
+        f"notified_{orgs[EMAILS['signataire']]}": "2026-01-20",
+    }
+    url = f"/conventions/{world.convention_id}/association/decision"
+    assert post_form(drafter, url, form).status_code == 303
+    told = _told(app, start, Kind.ASSOCIATION_OPENED)
+    # The partners, not the organisme's people nor an observateur who did not ask.
+    assert set(told) == {EMAILS["signataire"], EMAILS["associe"]}
+    notice = told[EMAILS["associe"]][0]
+    assert "15/01/2026" in notice.text and "2 réunions" in notice.text
+    assert notice.link.endswith("/association#decision")
+    # A correction is not a new opening: nobody is told twice.
+    start = _last_id(app)
+    assert post_form(drafter, url, {**form, "min_meetings": "3"}).status_code == 303
+    assert _told(app, start, Kind.ASSOCIATION_OPENED) == {}
+
+
+def test_a_meeting_to_come_convenes_the_invited_and_a_past_one_tells_nobody(app, world):
+    with app.app_context():
+        epci = db_session().get(User, world.users["signataire"]).organisation_id
+    drafter = logged_in(app, EMAILS["redacteur"])
+    url = f"/conventions/{world.convention_id}/meetings"
+    start = _last_id(app)
+    coming = (date.today() + timedelta(days=40)).isoformat()
+    form = {"title": "Orientations", "meeting_on": coming, "place": "Blois", "invited": epci}
+    assert post_form(drafter, url, form).status_code in (302, 303)
+    told = _told(app, start, Kind.MEETING_INVITED)
+    assert set(told) == {EMAILS["signataire"]}
+    assert "Orientations" in told[EMAILS["signataire"]][0].text
+    assert "(Blois)" in told[EMAILS["signataire"]][0].text
+    assert "#reunion-" in told[EMAILS["signataire"]][0].link
+
+    start = _last_id(app)
+    past = (date.today() - timedelta(days=10)).isoformat()
+    form = {"title": "État des lieux", "meeting_on": past, "place": "", "invited": epci}
+    assert post_form(drafter, url, form).status_code in (302, 303)
+    assert _told(app, start, Kind.MEETING_INVITED) == {}
+
+
+def test_the_note_d_enjeux_tells_every_party(app, world):
+    with app.app_context():
+        add_member(
+            world.convention_id,
+            Role.SIGNATAIRE,
+            make_user("ddt@etat.test", "DDT", OrganisationKind.DDT),
+        )
+    state = logged_in(app, "ddt@etat.test")
+    start = _last_id(app)
+    url = f"/conventions/{world.convention_id}/note-enjeux"
+    response = state.post(
+        url,
+        data={
+            "csrf_token": csrf_token(state, url),
+            "noted_on": (date.today() - timedelta(days=2)).isoformat(),
+            "points-0-kind": "enjeu",
+            "points-0-text": "Produire des PLAI dans les communes déficitaires.",
+            "points-0-sections": [str(world.section_id)],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    told = _told(app, start, Kind.NOTE_ENJEUX)
+    assert set(told) == {EMAILS["redacteur"], EMAILS["signataire"], EMAILS["associe"]}
+    assert told[EMAILS["redacteur"]][0].link.endswith("#note-enjeux")
