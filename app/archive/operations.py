@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import io
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,12 +28,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app import audit
+from app import audit, leases
 from app.archive.queries import archive_of
 from app.conventions import pdf
 from app.db import db_session, reloaded, write_transaction
@@ -195,21 +194,18 @@ def claim(archive_id: int, now: datetime | None = None) -> Claimed | None:
     """Take the archive, or None when it is not ours (done, failed for good, waiting for
     its next try, or held by a worker whose lease runs)."""
     now = now or utcnow()
-    token = secrets.token_hex(16)
     with write_transaction() as session:
-        result = session.execute(
-            update(ConventionArchive)
-            .where(ConventionArchive.id == archive_id, _claimable(now))
-            .values(
-                state=ArchiveState.EN_COURS.value,
-                claim_token=token,
-                claimed_until=now + _lease(),
-                retry_at=None,
-                attempts=ConventionArchive.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+        token = leases.take(
+            session,
+            ConventionArchive,
+            archive_id,
+            _claimable(now),
+            state=ArchiveState.EN_COURS.value,
+            claimed_until=now + _lease(),
+            retry_at=None,
+            attempts=ConventionArchive.attempts + 1,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if token is None:
             return None
         archive = session.get(ConventionArchive, archive_id, populate_existing=True)
         assert archive is not None  # the UPDATE just matched it
@@ -230,15 +226,9 @@ def _finish(claimed: Claimed, **values: object) -> bool:
     """Record the end, if the claim is still ours (a worker past its lease may have been
     relieved meanwhile: then the other one's record stands)."""
     with write_transaction() as session:
-        result = session.execute(
-            update(ConventionArchive)
-            .where(
-                ConventionArchive.id == claimed.id, ConventionArchive.claim_token == claimed.token
-            )
-            .values(claim_token="", claimed_until=None, finished_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not leases.release(
+            session, ConventionArchive, claimed.id, claimed.token, finished_at=utcnow(), **values
+        ):
             return False
         archive = session.get(ConventionArchive, claimed.id, populate_existing=True)
         assert archive is not None

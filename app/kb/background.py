@@ -18,16 +18,16 @@ document and its passages in one transaction, after the reading.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from app import leases
 from app.db import db_session, write_transaction
 from app.kb import operations, vectors
 from app.kb.queries import MAX_UPLOAD_BYTES
@@ -160,20 +160,17 @@ def claim(job_id: int, now: datetime | None = None) -> Claimed | None:
     """Take the job, or None when it is not ours (done, failed, or held by a worker
     whose lease runs). A job claimed ``MAX_ATTEMPTS`` times without an end fails."""
     now = now or utcnow()
-    token = secrets.token_hex(16)
     with write_transaction() as session:
-        result = session.execute(
-            update(KbJob)
-            .where(KbJob.id == job_id, _claimable(now))
-            .values(
-                state=EN_COURS,
-                claim_token=token,
-                claimed_until=now + lease(),
-                attempts=KbJob.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+        token = leases.take(
+            session,
+            KbJob,
+            job_id,
+            _claimable(now),
+            state=EN_COURS,
+            claimed_until=now + lease(),
+            attempts=KbJob.attempts + 1,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if token is None:
             return None
         job = session.get(KbJob, job_id, populate_existing=True)
         assert job is not None  # the UPDATE just matched it
@@ -193,13 +190,9 @@ def _finish(claimed: Claimed, **values: object) -> bool:
     """Record the end, if the claim is still ours (a worker past its lease may have
     been relieved meanwhile: then the other one's record stands)."""
     with write_transaction() as session:
-        result = session.execute(
-            update(KbJob)
-            .where(KbJob.id == claimed.id, KbJob.claim_token == claimed.token)
-            .values(claim_token="", claimed_until=None, finished_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
+        return leases.release(
+            session, KbJob, claimed.id, claimed.token, finished_at=utcnow(), **values
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def run(job_id: int) -> bool:

@@ -21,7 +21,6 @@ no attempt is consumed, and the administrators' page says why.
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
 import ssl
 from collections.abc import Iterable, Iterator
@@ -33,9 +32,10 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app import leases
 from app.db import db_session, write_transaction
 from app.models import OutboxMail, utcnow
 from workflows.errors import Conflict, NotFound
@@ -121,15 +121,16 @@ def claim(mail_id: int, now: datetime | None = None) -> Claimed | None:
     """Take ``mail_id`` for sending, or None when it is not ours to send (sent, failed,
     not due, or held by another worker whose lease runs)."""
     now = now or utcnow()
-    token = secrets.token_hex(16)
     with write_transaction() as session:
-        result = session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail_id, _claimable(now))
-            .values(status=SENDING, claim_token=token, claimed_until=now + lease())
-            .execution_options(synchronize_session=False)
+        token = leases.take(
+            session,
+            OutboxMail,
+            mail_id,
+            _claimable(now),
+            status=SENDING,
+            claimed_until=now + lease(),
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if token is None:
             return None
         row = session.get(OutboxMail, mail_id, populate_existing=True)
         assert row is not None  # the UPDATE just matched it
@@ -228,20 +229,17 @@ def transport() -> Iterator[Transport]:
 
 def _mark_sent(mail: Claimed) -> bool:
     with write_transaction() as session:
-        result = session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail.id, OutboxMail.claim_token == mail.token)
-            .values(
-                status=SENT,
-                sent_at=utcnow(),
-                attempts=mail.attempts + 1,
-                claim_token="",
-                claimed_until=None,
-                last_error="",
-            )
-            .execution_options(synchronize_session=False)
+        ours = leases.release(
+            session,
+            OutboxMail,
+            mail.id,
+            mail.token,
+            status=SENT,
+            sent_at=utcnow(),
+            attempts=mail.attempts + 1,
+            last_error="",
         )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not ours:
         # Our lease ran out mid-send and another worker took the mail over: it may go
         # twice, with one Message-ID. A lease longer than any send keeps this away.
         log.warning(
@@ -274,20 +272,17 @@ def _record_failure(mail: Claimed, error: BaseException, now: datetime) -> str:
     retry_at = next_attempt(attempts, now)
     described = _describe(error)[:1000]
     with write_transaction() as session:
-        result = session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail.id, OutboxMail.claim_token == mail.token)
-            .values(
-                status=FAILED if retry_at is None else PENDING,
-                attempts=attempts,
-                next_attempt_at=retry_at or now,
-                last_error=described,
-                claim_token="",
-                claimed_until=None,
-            )
-            .execution_options(synchronize_session=False)
+        ours = leases.release(
+            session,
+            OutboxMail,
+            mail.id,
+            mail.token,
+            status=FAILED if retry_at is None else PENDING,
+            attempts=attempts,
+            next_attempt_at=retry_at or now,
+            last_error=described,
         )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not ours:
         log.warning("Échec du mail %s non enregistré : un autre worker l'a repris.", mail.id)
     if retry_at is None:
         log.error(
