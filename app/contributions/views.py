@@ -127,17 +127,18 @@ def show(contribution_id: int) -> ResponseReturnValue:
     )
 
 
-def _come_back(contribution_id: int) -> str:
-    """Decisions come back to the contribution's page, with the refusal if any."""
+def _come_back(contribution_id: int, refused_at: str = "decider") -> str:
+    """Decisions come back to the contribution's page; a refusal to the form refused
+    (``refused_at``, its anchor), where the error is said beside its field."""
     url = url_for("contributions.show", contribution_id=contribution_id)
-    errors.back_to(url)
+    errors.back_to(f"{url}#{refused_at}")
     return url
 
 
 @bp.post("/contributions/<int:contribution_id>/accept")
 def accept(contribution_id: int) -> ResponseReturnValue:
     form = submitted(AcceptForm())
-    url = _come_back(contribution_id)
+    url = _come_back(contribution_id, "decision")
     everything = form.all.data == "1"
     revision = operations.accept(contribution_id, g.user, None if everything else form.hunk.data)
     return back(url, _accepted_message(revision), "success")
@@ -164,7 +165,7 @@ def _accepted_message(revision: Revision | None, change: str | None = None) -> s
 @bp.post("/contributions/<int:contribution_id>/changes/<int:number>/accept")
 def accept_change(contribution_id: int, number: int) -> ResponseReturnValue:
     submitted(EmptyForm())
-    url = _come_back(contribution_id)
+    url = _come_back(contribution_id, f"modification-{number}")
     decision = operations.decide_change(contribution_id, g.user, number, accept=True)
     return back(url, _accepted_message(decision.revision, f"Modification {number} acceptée"))
 
@@ -172,7 +173,7 @@ def accept_change(contribution_id: int, number: int) -> ResponseReturnValue:
 @bp.post("/contributions/<int:contribution_id>/changes/<int:number>/reject")
 def reject_change(contribution_id: int, number: int) -> ResponseReturnValue:
     form = submitted(RejectForm())
-    url = _come_back(contribution_id)
+    url = _come_back(contribution_id, f"modification-{number}")
     decision = operations.decide_change(
         contribution_id, g.user, number, accept=False, reason=form.reason.data or ""
     )

@@ -288,3 +288,34 @@ def test_a_word_export_shows_what_a_contribution_still_proposes(app, world):
     assert "Patrimoine bâti" in section.body and "Patrimoine bâti" in proposal.text
     assert "46 communes" in proposal.text and "47 communes" not in proposal.text
     assert "délai de 15 jours" in proposal.text and "| 125 |" in proposal.text
+
+
+def test_a_refused_decision_says_why_beside_its_field_where_the_page_lands(app, world):
+    """A rejection or a treatment without its reason came back to the top of the page,
+    the error in a flash far above the form (below the whole diff)."""
+    contribution_id = _contribution(app, world)
+    drafter = logged_in(app, "redac@oph.test")
+    url = f"/contributions/{contribution_id}"
+
+    for action, field, anchor in (("reject", "reason", "decider"), ("treat", "note", "decider")):
+        refused = post_form(drafter, f"{url}/{action}", {field: "   "})
+        assert refused.status_code == 303
+        assert refused.headers["Location"].endswith(f"{url}#{anchor}")
+        page = drafter.get(refused.headers["Location"]).get_data(as_text=True)
+        form = page[page.index(f'action="{url}/{action}"') :]
+        form = form[: form.index("</form>")]
+        assert f'id="{field}"' in form and 'aria-invalid="true"' in form and "autofocus" in form
+        assert f'id="{field}-error"' in form
+    assert _stored(app, contribution_id).state.value == "ouverte"
+
+    # The last change rejected without its reason (rejecting it rejects the whole
+    # contribution, which needs one): beside that change's field.
+    for number in (1, 2, 3):
+        assert post_form(drafter, f"{url}/changes/{number}/reject", {}).status_code == 303
+    refused = post_form(drafter, f"{url}/changes/4/reject", {"reason": ""})
+    assert refused.headers["Location"].endswith(f"{url}#modification-4")
+    page = drafter.get(refused.headers["Location"]).get_data(as_text=True)
+    # The last row, up to the form accepting every change after the table.
+    row = page[page.index('id="modification-4"') : page.index(f'action="{url}/accept"')]
+    assert 'id="reason-4-error"' in row and 'aria-invalid="true"' in row
+    assert len(_stored(app, contribution_id).rejected_hunks) == 3
