@@ -37,7 +37,8 @@ def add(convention_id: int) -> ResponseReturnValue:
     form = SectionForm()
     if not form.validate_on_submit():
         abort(400, form_errors(form))
-    errors.back_to(url_for("conventions.show", convention_id=convention_id))
+    # Refused (no title, too long), the page comes back to the form, the error beside it.
+    errors.back_to(url_for("conventions.show", convention_id=convention_id) + "#ajout-section")
     section = operations.add_section(convention_id, form.title.data or "", actor=g.user)
     return redirect(url_for("sections.show", section_id=section.id))
 
@@ -135,7 +136,7 @@ def rename(section_id: int) -> ResponseReturnValue:
     form = SectionForm()
     if not form.validate_on_submit():
         abort(400, form_errors(form))
-    errors.back_to(url_for("sections.show", section_id=section_id))
+    errors.back_to(url_for("sections.show", section_id=section_id) + "#renommer")
     operations.rename_section(section_id, form.title.data or "", actor=g.user)
     flash("Section renommée.", "success")
     return redirect(url_for("sections.show", section_id=section_id))

@@ -137,6 +137,32 @@ def test_sections_are_added_renamed_and_reordered(app, world):
     assert "Annexe" in client.get(page).get_data(as_text=True)
 
 
+def test_a_refused_title_is_said_beside_its_field_with_what_was_typed(app, world):
+    """An empty or overlong title came back to the top of the page: the error in a flash
+    far above the form, the title typed lost."""
+    client = logged_in(app, "redac@oph.test")
+    add = f"/conventions/{world.convention_id}/sections"
+    long_title = "Annexe " + "x" * 300
+    refused = post_form(client, add, {"title": long_title})
+    assert refused.status_code == 303
+    assert refused.headers["Location"].endswith(f"/conventions/{world.convention_id}#ajout-section")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    form = page[page.index('id="ajout-section"') :]
+    form = form[: form.index("</form>")]
+    assert 'aria-invalid="true"' in form and 'id="new-section-error"' in form
+    assert f'value="{long_title}"' in form
+    with app.app_context():
+        assert len(queries.sections_with_current(world.convention_id)) == 8
+
+    rename = f"/sections/{world.section_id}/rename"
+    refused = post_form(client, rename, {"title": "   "})
+    assert refused.headers["Location"].endswith(f"/sections/{world.section_id}#renommer")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    details = page[page.index('id="renommer"') :]
+    assert details.startswith('id="renommer" open')
+    assert 'id="rename-error"' in details[: details.index("</details>")]
+
+
 def _empty_section(app, world) -> int:
     with app.app_context():
         sections = queries.sections_with_current(world.convention_id)
