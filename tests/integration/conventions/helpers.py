@@ -61,11 +61,12 @@ def adopt_projet(app, world, convention_id: int | None = None) -> None:
         )
 
 
-def prove_association(app, world, convention_id: int | None = None) -> None:
+def prove_association(app, world, convention_id: int | None = None, *, adopt: bool = True) -> None:
     """The register proves the association: the board's decision, sent to the préfet and
     to every party, then a working meeting with every party invited; the concertation
     with the tenants' representatives; and the board's adoption of the projet as its text
-    stands now (``adopt_projet`` again after a later change of the text)."""
+    stands now (``adopt=False``: not yet; ``adopt_projet`` again after a later change of
+    the text)."""
     convention_id = convention_id or world.convention_id
     with app.app_context():
         drafter = world.user("redacteur")
@@ -96,15 +97,18 @@ def prove_association(app, world, convention_id: int | None = None) -> None:
             False,
             "",
         )
-    adopt_projet(app, world, convention_id)
+    if adopt:
+        adopt_projet(app, world, convention_id)
 
 
-def settle_for_transmission(app, world, convention_id: int | None = None) -> None:
+def settle_for_transmission(
+    app, world, convention_id: int | None = None, *, adopt: bool = True
+) -> None:
     """What the transmission asks beyond written sections: the association proven and
     ended by the projet's adoption, every open contribution decided (marked treated),
-    every open point carried."""
+    every open point carried (``adopt=False``: all but the adoption)."""
     convention_id = convention_id or world.convention_id
-    prove_association(app, world, convention_id)
+    prove_association(app, world, convention_id, adopt=adopt)
     with app.app_context():
         drafter = world.user("redacteur")
         convention = db_session().get(Convention, convention_id)
