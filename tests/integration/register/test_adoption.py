@@ -170,6 +170,11 @@ def test_no_adoption_before_the_opening_decision_nor_after_the_transmission(app,
     _opened(app, world)
     with app.app_context():
         set_state(world.convention_id, ConventionState.TRANSMISE)
+    late = _post(client, world, {"instance": "directoire", "adopted_on": today})
+    assert late.status_code == 409
+    assert re.search(
+        r'id="adoption-error"[^>]*>[^<]*avant sa transmission', late.get_data(as_text=True)
+    )
     api, headers = api_client(app, DRAFTER)
     answer = api.post(
         f"/api/conventions/{world.convention_id}/adoptions",
