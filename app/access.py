@@ -205,6 +205,7 @@ ACCESS: dict[str, Rule] = {
     "register.concertation_add": member(Action.MANAGE_REGISTER),
     "register.decision": member(Action.MANAGE_REGISTER),  # the organisme's drafters
     "register.proof_add": member(Action.MANAGE_REGISTER),
+    "register.adoption": member(Action.MANAGE_REGISTER),  # the organisme's drafters
     "register.proof_download": member(Action.VIEW),
     "register_api.page": member(Action.VIEW),
     "register_api.meeting_add": member(Action.MANAGE_REGISTER),
@@ -214,6 +215,7 @@ ACCESS: dict[str, Rule] = {
     "register_api.concertation_add": member(Action.MANAGE_REGISTER),
     "register_api.decision": member(Action.MANAGE_REGISTER),
     "register_api.proof_add": member(Action.MANAGE_REGISTER),
+    "register_api.adoption": member(Action.MANAGE_REGISTER),
     "register_api.proof": member(Action.VIEW),
     # indicator targets and achieved values
     "targets.page": member(Action.VIEW),

@@ -602,6 +602,28 @@ class DecisionNotice(Base):
     decision: Mapped[AssociationDecision] = relationship(back_populates="notices")
 
 
+class ProjectAdoption(Base):
+    """The organisme's adoption of the projet (its board or directoire), which ends the
+    association; the projet is then sent to the préfet. ``sha256`` is the fingerprint of
+    the text adopted (``workflows.lifecycle.fingerprint``), ``revisions`` the revision
+    number of each section then (section id as text -> number, null: no text yet), to
+    name the sections changed since. A new adoption adds a row: the latest counts, the
+    earlier ones stay as the register's history."""
+
+    __tablename__ = "project_adoption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    instance: Mapped[str] = mapped_column(CleanString(40))  # workflows.register.INSTANCES
+    adopted_on: Mapped[date]
+    sha256: Mapped[str] = mapped_column(CleanString(64))
+    revisions: Mapped[dict[str, int | None]] = mapped_column(JSON, default=dict)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
 class RegisterProof(Base):
     """A file attached to an entry of the register (the decision, a meeting, a document
     sent) as a proof the préfet may ask for: an acknowledgement of receipt, a

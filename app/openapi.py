@@ -380,6 +380,20 @@ SCHEMAS: Schema = {
             "updated_at": _TIME,
         }
     ),
+    "Adoption": _object(
+        {
+            "id": _INT,
+            "instance": {"type": "string", "enum": list(INSTANCES)},
+            "instance_label": _STR,
+            "adopted_on": _DAY,
+            # The SHA-256 of the text adopted (title and sections, as signing takes it).
+            "sha256": _STR,
+            "sha256_short": _STR,
+            "current": _BOOL,  # the text is still the one adopted
+            "recorded_by": _STR,
+            "created_at": _TIME,
+        }
+    ),
     "Proof": _object(
         {
             "id": _INT,
@@ -416,6 +430,11 @@ SCHEMAS: Schema = {
     "Register": _object(
         {
             "decision": _nullable(_ref("AssociationDecision")),
+            # Every adoption of the projet by the organisme, the one that counts last.
+            "adoptions": {"type": "array", "items": _ref("Adoption")},
+            # The day of the latest adoption, which ended the association (null: none).
+            "association_ended_on": _nullable(_DAY),
+            "current_sha256": _STR,  # the fingerprint of the text as it stands
             "findings": {
                 "type": "array",
                 "items": _STR,
@@ -488,6 +507,7 @@ SCHEMAS: Schema = {
                                 "point",
                                 "signatories",
                                 "association",
+                                "adoption",
                                 "signature",
                                 "calendar",
                             ],
@@ -1502,6 +1522,24 @@ def description() -> Schema:
                         },
                     },
                     ["instance", "decided_on"],
+                ),
+            )
+        },
+        "/api/conventions/{convention_id}/adoptions": {
+            "post": _operation(
+                "Enregistrer l'adoption du projet par l'organisme (rédacteurs) : elle clôt "
+                "l'association ; l'empreinte du texte tel qu'il est est enregistrée, la "
+                "dernière adoption compte ; la délibération se joint par /proofs "
+                "(entry « adoption »)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Adoption"),
+                requestBody=_json(
+                    {
+                        "instance": {"type": "string", "enum": list(INSTANCES)},
+                        "adopted_on": _DAY,
+                    },
+                    ["instance", "adopted_on"],
                 ),
             )
         },

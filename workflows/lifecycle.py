@@ -121,6 +121,9 @@ class ConventionFacts:
     # A CUS is drafted with the collectivités associated: what its register does not
     # yet prove of it (workflows.register.association_findings), each a blocker.
     association_findings: tuple[str, ...] = ()
+    # The organisme's adoption of the projet, which ends the association, as the
+    # register records it (workflows.register.adoption_findings): each a blocker too.
+    adoption_findings: tuple[str, ...] = ()
 
 
 BlockerKind = Literal[
@@ -130,6 +133,7 @@ BlockerKind = Literal[
     "point",
     "signatories",
     "association",
+    "adoption",
     "signature",
     "calendar",
 ]
@@ -180,7 +184,8 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
     sections written, every contribution decided, each reserve, disagreement and open
     discussion lifted or carried into the transmitted file with a note, the association
     carried out as the register proves (the organisme's decision and its notices, the
-    working meetings it set), a signatory. Not an agreement: a signatory's
+    working meetings it set) and ended by the organisme's adoption of the text as it
+    stands, a signatory. Not an agreement: a signatory's
     disagreement cannot stop the project reaching the préfet (circulaire CUS, IV), it
     goes with it. Before ``signee``, every party's signature, the organisme's included;
     before an evaluation, the calendar.
@@ -284,6 +289,8 @@ def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
         )
     for finding in facts.association_findings:
         found.append(Blocker("association", f"Registre de l'association : {finding}"))
+    for finding in facts.adoption_findings:
+        found.append(Blocker("adoption", f"Registre de l'association : {finding}"))
     if not facts.signatories:
         found.append(
             Blocker(

@@ -34,6 +34,7 @@ PROOF_KINDS = {
     "accuse_reception": "Accusé de réception",
     "convocation": "Convocation",
     "proces_verbal": "Procès-verbal",
+    "deliberation": "Délibération",
     "autre": "Autre pièce",
 }
 # The register entries a proof is attached to.
@@ -41,6 +42,7 @@ ENTRY_KINDS = {
     "decision": "la décision d'engagement",
     "meeting": "la réunion",
     "document": "le document envoyé",
+    "adoption": "l'adoption du projet",
 }
 
 # A scanned letter or minutes of a few pages is well under a few megabytes; a long

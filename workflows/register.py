@@ -293,13 +293,16 @@ def association_findings(
     parties: Sequence[PartyFacts],
     meetings: Sequence[MeetingFacts],
     today: date,
+    ended_on: date | None = None,
 ) -> list[str]:
     """What the register does not yet prove of the association, in French, one finding
     per gap (empty: nothing missing). Checked: the decision opening the drafting is
     recorded and was sent to the préfet and to every party; each associated collectivité
     was invited to the number of working meetings the decision set (one at least), held
-    after the decision and before today; the documents of every meeting were sent the
-    notice before it (the legal month, or the decision's days when longer)."""
+    after the decision and before today, and not after ``ended_on`` (the day the
+    organisme adopted the projet, which ends the association; ``adoption_findings``
+    flags the meetings held later); the documents of every meeting were sent the notice
+    before it (the legal month, or the decision's days when longer)."""
     findings: list[str] = []
     min_meetings = LEGAL_MIN_MEETINGS
     notice_days: int | None = None
@@ -323,7 +326,9 @@ def association_findings(
     held = [
         m
         for m in meetings
-        if m.meeting_on < today and (opened_on is None or m.meeting_on >= opened_on)
+        if m.meeting_on < today
+        and (opened_on is None or m.meeting_on >= opened_on)
+        and (ended_on is None or m.meeting_on <= ended_on)
     ]
     wanted = "une" if min_meetings == 1 else str(min_meetings)
     since = " depuis la décision" if opened_on is not None else ""
@@ -349,4 +354,113 @@ def association_findings(
             warning = sending_warning(sent_on, meeting.meeting_on, notice_days)
             if warning:
                 findings.append(f"« {title} » (réunion « {meeting.title} ») : {warning}")
+    return findings
+
+
+# --- the adoption of the projet, which ends the association -------------------------------
+
+ADOPTION_MISSING = (
+    "L'adoption du projet par l'organisme n'est pas enregistrée : elle clôt l'association "
+    "et précède l'envoi du projet au préfet."
+)
+
+
+@dataclass(frozen=True)
+class AdoptionFacts:
+    """The organisme's latest adoption of the projet: the body that adopted it, the day,
+    and the SHA-256 of the text it adopted (``workflows.lifecycle.fingerprint``)."""
+
+    instance: str
+    adopted_on: date
+    sha256: str
+
+
+def clean_adoption(
+    instance: str | None,
+    adopted_on: date | None,
+    decided_on: date | None,
+    previous_on: date | None,
+    today: date,
+) -> tuple[str, date]:
+    """Check an adoption of the projet by the organisme before it is recorded: the body
+    (as for the opening decision: its board or its directoire) and the day, neither
+    before the decision that opened the drafting (``decided_on``; None: not recorded,
+    which refuses the adoption) nor before the adoption last recorded
+    (``previous_on``), nor to come. Each refusal names its field."""
+    if decided_on is None:
+        raise InvalidInput(
+            "La décision d'engagement de l'élaboration n'est pas enregistrée : l'adoption "
+            "du projet clôt l'association que cette décision a ouverte ; enregistrez-la "
+            "d'abord."
+        )
+    if not instance:
+        raise InvalidInput(
+            "Indiquez l'instance qui a adopté le projet (conseil d'administration ou directoire).",
+            field="instance",
+        )
+    if instance not in INSTANCES:
+        raise InvalidInput(f"Instance inconnue : « {instance} ».", field="instance")
+    if adopted_on is None:
+        raise InvalidInput("La date de l'adoption est obligatoire.", field="adopted_on")
+    if adopted_on > today:
+        raise InvalidInput(
+            f"La date de l'adoption ({_fr(adopted_on)}) est dans le futur : une adoption "
+            "s'enregistre une fois votée.",
+            field="adopted_on",
+        )
+    if adopted_on < decided_on:
+        raise InvalidInput(
+            f"La date de l'adoption ({_fr(adopted_on)}) précède la décision d'engagement "
+            f"du {_fr(decided_on)} : le projet s'adopte au terme de son élaboration.",
+            field="adopted_on",
+        )
+    if previous_on is not None and adopted_on < previous_on:
+        raise InvalidInput(
+            f"La date de l'adoption ({_fr(adopted_on)}) précède l'adoption déjà enregistrée "
+            f"du {_fr(previous_on)} : une nouvelle adoption la suit.",
+            field="adopted_on",
+        )
+    return instance, adopted_on
+
+
+def short_sha(digest: str) -> str:
+    """A fingerprint as the pages show it: its first twelve hexadecimal digits."""
+    return f"{digest[:12]}…"
+
+
+def adoption_findings(
+    adoption: AdoptionFacts | None,
+    meetings: Sequence[MeetingFacts],
+    current_sha256: str,
+    changed_sections: Sequence[str] = (),
+) -> list[str]:
+    """What the register does not yet prove of the end of the association, in French:
+    the organisme's adoption of the projet is recorded; no working meeting took place
+    after it (the association had ended: such a meeting does not count, and if the
+    association went on, the projet is to be adopted anew); the text is still the one
+    adopted (``current_sha256`` against the adoption's; ``changed_sections``: the titles
+    of the sections changed since, when known)."""
+    if adoption is None:
+        return [ADOPTION_MISSING]
+    findings: list[str] = []
+    adopted = _fr(adoption.adopted_on)
+    for meeting in meetings:
+        if meeting.meeting_on > adoption.adopted_on:
+            findings.append(
+                f"La réunion « {meeting.title} » du {_fr(meeting.meeting_on)} a lieu après "
+                f"l'adoption du projet le {adopted} : l'association avait pris fin, elle ne "
+                "compte pas parmi les réunions de travail ; si l'association s'est "
+                "poursuivie, le projet est à adopter à nouveau."
+            )
+    if current_sha256 != adoption.sha256:
+        which = (
+            " (" + ", ".join(f"« {title} »" for title in changed_sections) + ")"
+            if changed_sections
+            else ""
+        )
+        findings.append(
+            f"Le texte a changé depuis son adoption par l'organisme le {adopted}{which} "
+            f"(empreinte adoptée {short_sha(adoption.sha256)}, texte actuel "
+            f"{short_sha(current_sha256)}) : le projet est à adopter à nouveau."
+        )
     return findings

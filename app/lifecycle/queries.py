@@ -26,7 +26,7 @@ from app.models import (
     User,
     iso,
 )
-from app.register.queries import findings as register_findings
+from app.register.queries import findings_by_kind as register_findings
 from app.review.queries import signatories
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
@@ -266,6 +266,11 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         )
     )
     everyone = [*parties, organisme] if organisme else parties
+    association, adoption = (
+        register_findings(convention.id, on=today, documents=False)
+        if convention.kind is ConventionKind.CUS
+        else ([], [])
+    )
     return ConventionFacts(
         state=convention.state,
         sections=tuple(
@@ -281,11 +286,8 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         organisme=organisme.party_name if organisme else None,
         open_contributions=tuple(open_contributions(session, convention)),
         open_points=tuple(open_points(session, convention)),
-        association_findings=tuple(
-            register_findings(convention.id, on=today, documents=False)
-            if convention.kind is ConventionKind.CUS
-            else ()
-        ),
+        association_findings=tuple(association),
+        adoption_findings=tuple(adoption),
     )
 
 

@@ -10,11 +10,13 @@ from flask.typing import ResponseReturnValue
 
 from app import json_input
 from app.db import db_session
-from app.models import Meeting, ReceivedLetter, TenantConcertation
+from app.models import Meeting, ProjectAdoption, ReceivedLetter, TenantConcertation
 from app.register import operations, queries
 from app.register.downloads import proof_response
 from app.register.queries import (
+    adoption_json,
     concertation_json,
+    current_text,
     decision_json,
     letter_json,
     meeting_json,
@@ -161,6 +163,24 @@ def decision(convention_id: int) -> ResponseReturnValue:
     return jsonify(decision_json(queries.decision(convention_id), convention_id)), (
         200 if existed else 201
     )
+
+
+@bp.post("/conventions/<int:convention_id>/adoptions")
+def adoption(convention_id: int) -> ResponseReturnValue:
+    """Record the organisme's adoption of the projet (the text as it stands); its
+    deliberation is then attached through ``/proofs`` with ``entry`` "adoption"."""
+    data = json_input.payload('{"instance": "conseil_administration", "adopted_on": "AAAA-MM-JJ"}')
+    adopted = operations.record_adoption(
+        convention_id,
+        g.user,
+        json_input.string(data, "instance"),
+        json_input.day(data, "adopted_on", "La date de l'adoption"),
+    )
+    session = db_session()
+    found = session.get(ProjectAdoption, adopted.id)
+    assert found is not None  # written just now
+    digest, _ = current_text(session, convention_id)
+    return jsonify(adoption_json(found, digest)), 201
 
 
 def _number(data: json_input.Payload, key: str) -> int | None:

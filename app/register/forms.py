@@ -52,3 +52,11 @@ class DecisionForm(FlaskForm):
 
 class ProofForm(FlaskForm):
     kind = StringField("Nature de la pièce")
+
+
+class AdoptionForm(FlaskForm):
+    """The organisme's adoption of the projet; the deliberation, optional, comes as the
+    ``file`` upload."""
+
+    instance = StringField("Instance")
+    adopted_on = StringField("Date de l'adoption")

@@ -17,9 +17,11 @@ from app import audit
 from app.db import reloaded, write_transaction
 from app.models import (
     AssociationDecision,
+    Convention,
     DecisionNotice,
     Meeting,
     Organisation,
+    ProjectAdoption,
     ReceivedLetter,
     RegisterProof,
     SentDocument,
@@ -28,16 +30,18 @@ from app.models import (
     utcnow,
 )
 from app.notifications.operations import everyone, notify
-from app.register.queries import decision_recipients, notice_days_of, today
+from app.register.queries import current_text, decision_recipients, notice_days_of, today
 from workflows.concertation import clean_concertation
 from workflows.contributions import clean_text
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.files import megabytes
+from workflows.lifecycle import STATE_LABELS, text_editable
 from workflows.notifications import Kind
 from workflows.proofs import PROOF_KINDS, check_kind, check_proof_file, check_room
 from workflows.register import (
     INSTANCES,
     PREFET,
+    clean_adoption,
     clean_decision,
     clean_document,
     clean_letter,
@@ -45,6 +49,7 @@ from workflows.register import (
     clean_notification,
     notice_summary,
     sending_warning,
+    short_sha,
 )
 
 
@@ -315,6 +320,10 @@ def _entry_title(session: Session, convention_id: int, entry_kind: str, entry_id
         document = session.get(SentDocument, entry_id)
         if document is not None and document.meeting.convention_id == convention_id:
             return f"le document « {document.title} »"
+    elif entry_kind == "adoption":
+        adoption = session.get(ProjectAdoption, entry_id)
+        if adoption is not None and adoption.convention_id == convention_id:
+            return f"l'adoption du projet du {adoption.adopted_on:%d/%m/%Y}"
     else:
         raise InvalidInput(f"Entrée du registre inconnue : « {entry_kind} ».", field="entry")
     raise NotFound("Entrée du registre introuvable.")
@@ -337,44 +346,61 @@ def add_proof(
     if entry_id is None:
         raise InvalidInput("Entrée du registre manquante.", field="entry")
     with write_transaction() as session:
-        what = _entry_title(session, convention_id, entry_kind, entry_id)
-        on_entry = session.scalar(
-            select(func.count(RegisterProof.id)).where(
-                RegisterProof.convention_id == convention_id,
-                RegisterProof.entry_kind == entry_kind,
-                RegisterProof.entry_id == entry_id,
-            )
+        return _attach(
+            session, convention_id, actor, entry_kind, entry_id, kind, name, content_type, data
         )
-        stored = session.scalar(
-            select(func.coalesce(func.sum(RegisterProof.size), 0)).where(
-                RegisterProof.convention_id == convention_id
-            )
+
+
+def _attach(
+    session: Session,
+    convention_id: int,
+    actor: User,
+    entry_kind: str,
+    entry_id: int,
+    kind: str,
+    name: str,
+    content_type: str,
+    data: bytes,
+) -> RegisterProof:
+    """Attach a proof already checked (kind, file) within the caller's transaction."""
+    what = _entry_title(session, convention_id, entry_kind, entry_id)
+    on_entry = session.scalar(
+        select(func.count(RegisterProof.id)).where(
+            RegisterProof.convention_id == convention_id,
+            RegisterProof.entry_kind == entry_kind,
+            RegisterProof.entry_id == entry_id,
         )
-        check_room(int(on_entry or 0), int(stored or 0), len(data))
-        proof = RegisterProof(
-            convention_id=convention_id,
-            entry_kind=entry_kind,
-            entry_id=entry_id,
-            kind=kind,
-            filename=name,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
-            uploaded_by_id=actor.id,
+    )
+    stored = session.scalar(
+        select(func.coalesce(func.sum(RegisterProof.size), 0)).where(
+            RegisterProof.convention_id == convention_id
         )
-        session.add(proof)
-        session.flush()
-        audit.record(
-            session,
-            "piece_justificative",
-            f"{PROOF_KINDS[kind]} « {name} » ({megabytes(len(data))}, SHA-256 "
-            f"{proof.sha256[:12]}…) joint à {what}",
-            reloaded(session, actor),
-            convention_id,
-            "proof",
-            proof.id,
-        )
+    )
+    check_room(int(on_entry or 0), int(stored or 0), len(data))
+    proof = RegisterProof(
+        convention_id=convention_id,
+        entry_kind=entry_kind,
+        entry_id=entry_id,
+        kind=kind,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by_id=actor.id,
+    )
+    session.add(proof)
+    session.flush()
+    audit.record(
+        session,
+        "piece_justificative",
+        f"{PROOF_KINDS[kind]} « {name} » ({megabytes(len(data))}, SHA-256 "
+        f"{proof.sha256[:12]}…) joint à {what}",
+        reloaded(session, actor),
+        convention_id,
+        "proof",
+        proof.id,
+    )
     return proof
 
 
@@ -420,3 +446,90 @@ def add_concertation(
             convention_id,
         )
     return record
+
+
+def record_adoption(
+    convention_id: int,
+    actor: User,
+    instance: str | None,
+    adopted_on: date | None,
+    deliberation: tuple[str, bytes] | None = None,
+) -> ProjectAdoption:
+    """Record the organisme's adoption of the projet, which ends the association: the
+    body that adopted it, the day, and the fingerprint of the text as it stands now (the
+    text adopted). ``deliberation``: optionally its minutes as a proof file (name,
+    bytes), attached to the adoption in the same transaction. A new adoption (after the
+    text changed) adds a row: the latest counts. Before the transmission only; nothing
+    is written on bad input or a file refused."""
+    file = None
+    if deliberation is not None:
+        try:
+            file = check_proof_file(*deliberation)
+        except InvalidInput as error:
+            error.field = "file"  # shown beside the file input
+            raise
+    with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        if not text_editable(convention.state):
+            raise Conflict(
+                "Le projet s'adopte avant sa transmission au préfet (étape actuelle : "
+                f"« {STATE_LABELS[convention.state]} »)."
+            )
+        decided_on = session.scalar(
+            select(AssociationDecision.decided_on).where(
+                AssociationDecision.convention_id == convention_id
+            )
+        )
+        previous_on = session.scalar(
+            select(func.max(ProjectAdoption.adopted_on)).where(
+                ProjectAdoption.convention_id == convention_id
+            )
+        )
+        instance, adopted_on = clean_adoption(
+            instance, adopted_on, decided_on, previous_on, today()
+        )
+        digest, revisions = current_text(session, convention_id)
+        adoption = ProjectAdoption(
+            convention_id=convention_id,
+            instance=instance,
+            adopted_on=adopted_on,
+            sha256=digest,
+            revisions=revisions,
+            recorded_by_id=actor.id,
+        )
+        session.add(adoption)
+        session.flush()
+        audit.record(
+            session,
+            "adoption_projet",
+            f"Projet adopté par le {INSTANCES[instance].lower()} le {adopted_on:%d/%m/%Y} "
+            f"(empreinte SHA-256 {short_sha(digest)}) : fin de l'association"
+            + (" ; nouvelle adoption" if previous_on is not None else ""),
+            reloaded(session, actor),
+            convention_id,
+            "adoption",
+            adoption.id,
+        )
+        if file is not None:
+            name, content_type = file
+            assert deliberation is not None
+            try:
+                _attach(
+                    session,
+                    convention_id,
+                    actor,
+                    "adoption",
+                    adoption.id,
+                    "deliberation",
+                    name,
+                    content_type,
+                    deliberation[1],
+                )
+            except InvalidInput as error:  # past the register's room: nothing written
+                error.field = "file"
+                raise
+    return adoption

@@ -16,9 +16,11 @@ from app.db import db_session
 from app.models import (
     AssociationDecision,
     Contribution,
+    Convention,
     Meeting,
     Membership,
     Organisation,
+    ProjectAdoption,
     ReceivedLetter,
     RegisterProof,
     Section,
@@ -28,17 +30,21 @@ from app.models import (
 )
 from workflows.concertation import PARTICIPANT_KINDS, Concertation, concertation_findings
 from workflows.errors import NotFound
+from workflows.lifecycle import fingerprint
 from workflows.permissions import Role
 from workflows.proofs import PROOF_KINDS
 from workflows.register import (
     INSTANCES,
     PREFET,
+    AdoptionFacts,
     DecisionFacts,
     MeetingFacts,
     PartyFacts,
+    adoption_findings,
     association_findings,
     notice_summary,
     sending_warning,
+    short_sha,
 )
 
 PREFET_LABEL = "Préfet"
@@ -187,6 +193,8 @@ def proof_lines(convention_id: int) -> tuple[str, ...]:
     )
     if opening is not None:
         titles[("decision", opening.id)] = f"décision du {opening.decided_on:%d/%m/%Y}"
+    for adopted in adoptions(convention_id):
+        titles[("adoption", adopted.id)] = f"adoption du projet le {adopted.adopted_on:%d/%m/%Y}"
     return tuple(
         f"{PROOF_KINDS.get(p.kind, p.kind)} — {p.filename} "
         f"({titles.get((p.entry_kind, p.entry_id), p.entry_kind)}, SHA-256 {p.sha256[:12]}…)"
@@ -194,17 +202,117 @@ def proof_lines(convention_id: int) -> tuple[str, ...]:
     )
 
 
-def findings(
+# --- the adoption of the projet ------------------------------------------------------------
+
+
+def adoptions(convention_id: int) -> list[ProjectAdoption]:
+    """Every adoption of the projet recorded, the latest (the one that counts) last."""
+    return list(
+        db_session().scalars(
+            select(ProjectAdoption)
+            .where(ProjectAdoption.convention_id == convention_id)
+            .options(joinedload(ProjectAdoption.recorded_by))
+            .order_by(ProjectAdoption.adopted_on, ProjectAdoption.id)
+        )
+    )
+
+
+def current_text(session: Session, convention_id: int) -> tuple[str, dict[str, int | None]]:
+    """The fingerprint of the convention's text as it stands (its title and sections in
+    order, as signing fingerprints them), and each section's current revision number
+    (section id as text -> number; None: no text yet)."""
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    sections = list(
+        session.scalars(
+            select(Section)
+            .where(Section.convention_id == convention_id)
+            .options(joinedload(Section.current_revision))
+            .order_by(Section.position, Section.id)
+        )
+    )
+    _, digest = fingerprint(
+        convention.title,
+        [(s.title, s.current_revision.body if s.current_revision else "") for s in sections],
+    )
+    numbers = {
+        str(s.id): (s.current_revision.number if s.current_revision else None) for s in sections
+    }
+    return digest, numbers
+
+
+def changed_since(
+    session: Session, convention_id: int, adopted: ProjectAdoption, now: dict[str, int | None]
+) -> list[str]:
+    """The titles of the sections whose text is not the one adopted (new ones included)."""
+    titles = dict(
+        session.execute(
+            select(Section.id, Section.title)
+            .where(Section.convention_id == convention_id)
+            .order_by(Section.position, Section.id)
+        ).all()
+    )
+    then = adopted.revisions or {}
+    return [
+        title
+        for section_id, title in titles.items()
+        if str(section_id) not in then or then[str(section_id)] != now.get(str(section_id))
+    ]
+
+
+def adoption_lines(convention_id: int) -> tuple[str, ...]:
+    """The adoptions of the projet as the Word export's annex lists them, the one that
+    counts last, with when the association ended."""
+    found = adoptions(convention_id)
+    lines = [
+        f"{a.adopted_on:%d/%m/%Y} — {INSTANCES.get(a.instance, a.instance)}, adoption du "
+        f"projet ; empreinte SHA-256 du texte adopté : {a.sha256}"
+        for a in found
+    ]
+    if found:
+        lines.append(f"L'association a pris fin le {found[-1].adopted_on:%d/%m/%Y}.")
+    return tuple(lines)
+
+
+def adoption_json(adopted: ProjectAdoption, current_sha256: str) -> dict[str, Any]:
+    return {
+        "id": adopted.id,
+        "instance": adopted.instance,
+        "instance_label": INSTANCES.get(adopted.instance, adopted.instance),
+        "adopted_on": adopted.adopted_on.isoformat(),
+        "sha256": adopted.sha256,
+        "sha256_short": short_sha(adopted.sha256),
+        # The text is still the one adopted.
+        "current": adopted.sha256 == current_sha256,
+        "recorded_by": adopted.recorded_by.name,
+        "created_at": iso(adopted.created_at),
+    }
+
+
+def adoption_state(convention_id: int) -> dict[str, Any]:
+    """The adoptions as the register shows them: all of them, the latest, when the
+    association ended, the current text's fingerprint."""
+    found = adoptions(convention_id)
+    digest, _ = current_text(db_session(), convention_id)
+    latest = found[-1] if found else None
+    return {
+        "adoptions": found,
+        "adoption": latest,
+        "ended_on": latest.adopted_on if latest else None,
+        "current_sha256": digest,
+    }
+
+
+def findings_by_kind(
     convention_id: int,
     found_meetings: list[Meeting] | None = None,
     found_decision: AssociationDecision | None = None,
     on: date | None = None,
     documents: bool = True,
-) -> list[str]:
-    """What the register does not yet prove of the association
-    (``workflows.register.association_findings`` on this convention's rows);
-    ``documents=False``: without the documents sent late, which the register flags but
-    nothing can now mend (the transmission's guard asks the rest)."""
+) -> tuple[list[str], list[str]]:
+    """What the register does not yet prove, as (the association and the concertation,
+    the adoption of the projet that ends the association); see ``findings``."""
     session = db_session()
     if found_meetings is None:
         found_meetings = meetings(convention_id)
@@ -238,13 +346,43 @@ def findings(
         for m in found_meetings
     ]
     day = on or today()
-    return association_findings(facts, parties, held, day) + concertation_findings(
+    found_adoptions = adoptions(convention_id)
+    latest = found_adoptions[-1] if found_adoptions else None
+    digest, numbers = current_text(session, convention_id)
+    ended_on = latest.adopted_on if latest else None
+    association = association_findings(facts, parties, held, day, ended_on)
+    adoption = adoption_findings(
+        AdoptionFacts(latest.instance, latest.adopted_on, latest.sha256) if latest else None,
+        held,
+        digest,
+        changed_since(session, convention_id, latest, numbers) if latest else (),
+    )
+    concertation = concertation_findings(
         [
             Concertation(c.held_on, c.subject, (), c.impossible, c.reason)
             for c in concertations(convention_id)
         ],
         day,
     )
+    return association + concertation, adoption
+
+
+def findings(
+    convention_id: int,
+    found_meetings: list[Meeting] | None = None,
+    found_decision: AssociationDecision | None = None,
+    on: date | None = None,
+    documents: bool = True,
+) -> list[str]:
+    """What the register does not yet prove of the association
+    (``workflows.register.association_findings`` on this convention's rows, then the
+    concertation's, then the adoption's: ``adoption_findings``); ``documents=False``:
+    without the documents sent late, which the register flags but nothing can now mend
+    (the transmission's guard asks the rest)."""
+    association, adoption = findings_by_kind(
+        convention_id, found_meetings, found_decision, on, documents
+    )
+    return association + adoption
 
 
 def concertations(convention_id: int) -> list[TenantConcertation]:
@@ -295,6 +433,7 @@ def register_page(convention_id: int) -> dict[str, Any]:
     opening = decision(convention_id)
     notice = opening.notice_days if opening else None
     return {
+        **adoption_state(convention_id),
         "meetings": found,
         "warnings": {m.id: warnings_of(m, notice) for m in found},
         "decision": opening,
@@ -310,6 +449,7 @@ def register_page(convention_id: int) -> dict[str, Any]:
         "INSTANCES": INSTANCES,
         "PROOF_KINDS": PROOF_KINDS,
         "notice_summary": notice_summary,
+        "short_sha": short_sha,
         "organisations": {o.id: o for o in organisations()},
         "members": members(convention_id),
         "contributions": written_contributions(convention_id),
@@ -407,8 +547,13 @@ def register_json(convention_id: int) -> dict[str, Any]:
     found = meetings(convention_id)
     opening = decision(convention_id)
     notice = opening.notice_days if opening else None
+    state = adoption_state(convention_id)
     return {
         "decision": decision_json(opening, convention_id),
+        # Every adoption of the projet, the one that counts (the latest) last.
+        "adoptions": [adoption_json(a, state["current_sha256"]) for a in state["adoptions"]],
+        "association_ended_on": state["ended_on"].isoformat() if state["ended_on"] else None,
+        "current_sha256": state["current_sha256"],
         "findings": findings(convention_id, found, opening),
         "concertations": [concertation_json(c) for c in concertations(convention_id)],
         "proofs": [proof_json(p) for p in proofs(convention_id)],

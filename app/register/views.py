@@ -13,6 +13,7 @@ from app.forms import submitted
 from app.register import operations, queries
 from app.register.downloads import proof_response
 from app.register.forms import (
+    AdoptionForm,
     ConcertationForm,
     DecisionForm,
     DocumentForm,
@@ -26,6 +27,7 @@ from workflows.concertation import PARTICIPANT_KINDS
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATES
 from workflows.conventions import parse_id
 from workflows.errors import CosigneError, InvalidInput
+from workflows.lifecycle import text_editable
 from workflows.proofs import PROOF_MAX_BYTES
 from workflows.register import parse_date
 
@@ -49,6 +51,7 @@ def _render(convention_id: int, **extra: object) -> str:
         CONTRIBUTION_STATES=CONTRIBUTION_STATES,
         print_view=request.args.get("impression") == "1",
         PROOF_MAX_MB=PROOF_MAX_BYTES // (1024 * 1024),
+        adoption_open=text_editable(g.convention.state),
         **queries.register_page(convention_id),
         **extra,
     )
@@ -95,16 +98,51 @@ def decision(convention_id: int) -> ResponseReturnValue:
     return back(target, "Décision d'engagement enregistrée.", "success")
 
 
+def _page_with_adoption_error(error: CosigneError) -> ResponseReturnValue:
+    """The register again with the adoption's refusal beside its field, what was typed
+    kept (a file chosen is not: a browser never refills a file input)."""
+    g.typed = {
+        "action": request.path,
+        "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
+    }
+    return _render(g.convention.id, adoption_error=error), error.status
+
+
+@bp.post("/conventions/<int:convention_id>/association/adoption")
+def adoption(convention_id: int) -> ResponseReturnValue:
+    errors.on_error(_page_with_adoption_error)
+    form = submitted(AdoptionForm())
+    upload = request.files.get("file")
+    deliberation = None
+    if upload is not None and upload.filename:
+        # One byte past the limit is enough to refuse.
+        deliberation = (upload.filename, upload.read(PROOF_MAX_BYTES + 1))
+    adopted = operations.record_adoption(
+        convention_id,
+        g.user,
+        form.instance.data or "",
+        _optional_date(form.adopted_on.data, "La date de l'adoption", "adopted_on"),
+        deliberation,
+    )
+    target = url_for("register.page", convention_id=convention_id) + "#adoption"
+    return back(
+        target,
+        f"Adoption du projet du {adopted.adopted_on:%d/%m/%Y} enregistrée : l'association "
+        "a pris fin.",
+        "success",
+    )
+
+
 _ANCHORS = {"decision": "decision", "meeting": "reunion", "document": "document"}
 
 
 @bp.post(
-    "/conventions/<int:convention_id>/association/<any(decision, meeting, document):entry>"
-    "/<int:entry_id>/preuves"
+    "/conventions/<int:convention_id>/association"
+    "/<any(decision, meeting, document, adoption):entry>/<int:entry_id>/preuves"
 )
 def proof_add(convention_id: int, entry: str, entry_id: int) -> ResponseReturnValue:
     target = url_for("register.page", convention_id=convention_id) + (
-        f"#{_ANCHORS[entry]}-{entry_id}" if entry != "decision" else "#decision"
+        f"#{_ANCHORS[entry]}-{entry_id}" if entry not in ("decision", "adoption") else f"#{entry}"
     )
     errors.back_to(target)
     form = submitted(ProofForm())

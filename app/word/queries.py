@@ -39,7 +39,7 @@ from app.models import (
     utcnow,
 )
 from app.parsing import content_limits, isolated
-from app.register.queries import decision_lines, letters, meetings, proof_lines
+from app.register.queries import adoption_lines, decision_lines, letters, meetings, proof_lines
 from app.sections.queries import revision as revision_at
 from app.sections.queries import sections_with_current
 from app.targets.queries import YearRow, table
@@ -164,6 +164,7 @@ def convention_doc(
             for p in open_points(session, convention)
         ),
         decision=decision_lines(convention_id),
+        adoption=adoption_lines(convention_id),
         proofs=proof_lines(convention_id),
         signed_sha256=convention.signed_sha256,
         signature_blocks=_signature_blocks(convention),

@@ -1,6 +1,7 @@
 """In a real browser, the demo CUS goes from negotiation to a signed convention with its
 PDF/A, as each role walks it: the drafter decides the contributions, writes the sections
-still to write, carries the open points (the EPCI's disagreement stays standing) and
+still to write, carries the open points (the EPCI's disagreement stays standing), records
+the board's adoption of the text as it now stands (which ends the association) and
 transmits; the EPCI and the DDT sign their own lines, the drafter the organisme's; the
 convention is signed, its PDF/A made by the archive job, downloaded by a partner with
 the fingerprint the page shows. Then the months pass: the app is served on
@@ -118,6 +119,19 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
             point.locator("textarea").fill("Reste ouvert : le préfet en est saisi.")
             point.get_by_role("button", name="Reporter").click()
             expect(drafter.locator("ul.carried")).to_be_visible()
+
+        # 3b. The board adopts the projet as its text now stands: the association ends.
+        block.locator("li.blocker-adoption a").first.click()
+        drafter.get_by_text("Enregistrer l'adoption du projet").click()
+        adopted_on = drafter.locator("#adoption-date")
+        adopted_on.fill(adopted_on.get_attribute("max") or "")  # today, where users are
+        drafter.get_by_role("button", name="Enregistrer l'adoption").click()
+        expect(drafter.locator(".flash.success")).to_contain_text("l'association a pris fin")
+        expect(drafter.locator("#association-ended")).to_contain_text("conseil d'administration")
+        expect(drafter.locator("#adopted-sha256")).to_be_visible()
+        drafter.locator("section:has(#adoption)").screenshot(path=ARTIFACTS / "walk-adopted.png")
+        drafter.goto(convention_url)
+        expect(block.locator("li.blocker-adoption")).to_have_count(0)
         expect(block.locator("#ready")).to_be_visible()
         expect(drafter.locator("ul.carried")).to_contain_text("Désaccord")
         drafter.screenshot(path=ARTIFACTS / "walk-ready.png", full_page=True)

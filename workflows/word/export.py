@@ -137,6 +137,9 @@ class ConventionDoc:
     # The organisme's decision opening the drafting, as lines ("Conseil d'administration,
     # décision du ...", its terms, each notice), and the proofs attached to the register.
     decision: tuple[str, ...] = ()
+    # Each adoption of the projet by the organisme ("… — Conseil d'administration,
+    # adoption du projet ; empreinte …"), then the day the association ended.
+    adoption: tuple[str, ...] = ()
     proofs: tuple[str, ...] = ()  # "Procès-verbal — pv.pdf (la réunion « ... »)"
     signed_sha256: str | None = None  # the fingerprint of the signed text, once signed
     # Every party's block, the organisme first; () gives blank blocks for the organisme
@@ -628,6 +631,12 @@ def _register(document: Document, convention: ConventionDoc) -> None:
         "Décision d'engagement de l'élaboration",
         list(convention.decision),
         "Décision d'engagement non enregistrée.",
+    )
+    _dated_list(
+        document,
+        "Fin de l'association : adoption du projet",
+        list(convention.adoption),
+        "Adoption du projet par l'organisme non enregistrée : l'association n'a pas pris fin.",
     )
     _dated_list(
         document,

@@ -10,7 +10,12 @@ from app.db import db_session
 from app.lifecycle.operations import carry_point, sign, transition
 from app.lifecycle.queries import local_today, open_contributions, open_points
 from app.models import Convention
-from app.register.operations import add_concertation, add_meeting, record_decision
+from app.register.operations import (
+    add_concertation,
+    add_meeting,
+    record_adoption,
+    record_decision,
+)
 from app.register.queries import decision_recipients
 from app.review.operations import ask_for_review, record_position
 from app.sections import queries
@@ -46,10 +51,22 @@ def furnish(app, world) -> None:
         )
 
 
-def prove_association(app, world, convention_id: int | None = None) -> None:
+def adopt_projet(app, world, convention_id: int | None = None) -> None:
+    """The board adopts the projet as its text stands today, ending the association:
+    call it after the last change of the text."""
+    convention_id = convention_id or world.convention_id
+    with app.app_context():
+        record_adoption(
+            convention_id, world.user("redacteur"), "conseil_administration", local_today()
+        )
+
+
+def prove_association(app, world, convention_id: int | None = None, *, adopt: bool = True) -> None:
     """The register proves the association: the board's decision, sent to the préfet and
-    to every party, then a working meeting with every party invited; and the concertation
-    with the tenants' representatives."""
+    to every party, then a working meeting with every party invited; the concertation
+    with the tenants' representatives; and the board's adoption of the projet as its text
+    stands now (``adopt=False``: not yet; ``adopt_projet`` again after a later change of
+    the text)."""
     convention_id = convention_id or world.convention_id
     with app.app_context():
         drafter = world.user("redacteur")
@@ -80,13 +97,18 @@ def prove_association(app, world, convention_id: int | None = None) -> None:
             False,
             "",
         )
+    if adopt:
+        adopt_projet(app, world, convention_id)
 
 
-def settle_for_transmission(app, world, convention_id: int | None = None) -> None:
-    """What the transmission asks beyond written sections: the association proven,
-    every open contribution decided (marked treated), every open point carried."""
+def settle_for_transmission(
+    app, world, convention_id: int | None = None, *, adopt: bool = True
+) -> None:
+    """What the transmission asks beyond written sections: the association proven and
+    ended by the projet's adoption, every open contribution decided (marked treated),
+    every open point carried (``adopt=False``: all but the adoption)."""
     convention_id = convention_id or world.convention_id
-    prove_association(app, world, convention_id)
+    prove_association(app, world, convention_id, adopt=adopt)
     with app.app_context():
         drafter = world.user("redacteur")
         convention = db_session().get(Convention, convention_id)

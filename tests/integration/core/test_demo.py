@@ -21,6 +21,7 @@ from app.models import (
 from app.register.queries import findings
 from app.sections import queries
 from tests.conftest import login
+from workflows.register import ADOPTION_MISSING
 
 
 def test_demo_loads_once_and_is_usable(app):
@@ -86,4 +87,6 @@ def test_the_demo_tells_its_story_in_order(app):
         assert opening.created_at.date() == opening.decided_on
         assert len(opening.notices) == 4 and session.scalars(select(RegisterProof)).all()
         found = findings(cus.id)
-        assert len(found) == 1 and "moins d'un mois" in found[0]
+        # Still in negotiation, its text not final: the board has not adopted it yet.
+        assert len(found) == 2 and "moins d'un mois" in found[0]
+        assert found[1] == ADOPTION_MISSING

@@ -21,6 +21,7 @@ from app.register.queries import findings
 from tests.conftest import api_client, csrf_token, logged_in, post_form
 from tests.integration.api_answers import call
 from workflows.proofs import PROOF_MAX_BYTES
+from workflows.register import ADOPTION_MISSING
 
 DRAFTER = "redac@oph.test"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -234,6 +235,8 @@ def test_the_findings_change_as_the_register_fills(app, world):
             # (tests/integration/register/test_concertation.py).
             "La concertation avec les représentants des locataires sur le classement des "
             "immeubles n'est pas inscrite (ni la formalité impossible constatée).",
+            # The association ends with the projet's adoption (test_adoption.py).
+            ADOPTION_MISSING,
         ]
     page = logged_in(app, DRAFTER).get(f"/conventions/{world.convention_id}/association")
     assert "Ce que le registre ne prouve pas encore" in page.get_data(as_text=True)
