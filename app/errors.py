@@ -15,7 +15,7 @@ Werkzeug's HTTP errors (``abort``) and a missing CSRF token get the same two fac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
@@ -84,8 +84,14 @@ def _keep_typed(message: str) -> None:
     # The refusal's message travels too: the page shows it beside the form that was
     # refused, where the user looks (a flash at the top sits out of sight above an
     # anchor such as #revue).
-    fields = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    if sum(len(k) + len(v) for k, v in fields.items()) > TYPED_MAX_CHARS:
+    # A field sent several times (checkboxes of one name) keeps all its values.
+    fields: dict[str, str | list[str]] = {
+        k: values[0] if len(values) == 1 else values
+        for k, values in request.form.lists()
+        if k != "csrf_token"
+    }
+    size = sum(len(k) + sum(map(len, [v] if isinstance(v, str) else v)) for k, v in fields.items())
+    if size > TYPED_MAX_CHARS:
         fields = {}
     session["typed"] = {"action": request.path, "fields": fields, "error": message[:500]}
 
@@ -97,7 +103,22 @@ def typed(name: str, action: str, default: str = "") -> str:
     if kept.get("action") != action:
         return default
     value = kept.get("fields", {}).get(name)
+    if isinstance(value, list):
+        value = value[0] if value else None
     return value if isinstance(value, str) else default
+
+
+def typed_all(name: str, action: str, default: Iterable[str] = ()) -> list[str]:
+    """Every value the user had sent in field ``name`` (checkboxes of one name) of the
+    form posting to ``action``, when that form was just refused (none ticked: []);
+    ``default`` otherwise."""
+    kept = g.get("typed") or {}
+    if kept.get("action") != action:
+        return list(default)
+    value = kept.get("fields", {}).get(name)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
 
 
 def refusal(action: str) -> str:
@@ -135,4 +156,5 @@ def init_app(app: Flask) -> None:
 
     # A global, not a context variable: the shared macros use it too.
     app.jinja_env.globals["typed"] = typed
+    app.jinja_env.globals["typed_all"] = typed_all
     app.jinja_env.globals["refusal"] = refusal

@@ -165,7 +165,8 @@ def proof_download(convention_id: int, proof_id: int) -> ResponseReturnValue:
 def meeting_add(convention_id: int) -> ResponseReturnValue:
     form = submitted(MeetingForm())
     target = url_for("register.page", convention_id=convention_id)
-    errors.back_to(target)
+    # Refused, back to the form (open, with what was typed), its error at its top.
+    errors.back_to(target + "#nouvelle-reunion")
     operations.add_meeting(
         convention_id,
         g.user,

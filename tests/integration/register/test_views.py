@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from app.access import members
 from app.activity.queries import events
 from app.register.queries import letters, meetings
 from tests.conftest import logged_in, post_form
@@ -101,3 +102,62 @@ def test_letters_received_outside_cosigne_go_into_the_register(app, world):
     data = client.get(f"{url}/export.docx").data
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     assert "Courriers et avis reçus" in xml and "15/03/2026 — EPCI Test" in xml
+
+
+def test_refused_register_entries_say_why_beside_their_form_with_what_was_typed(app, world):
+    """A document without its date came back under #reunion-N with its error in a flash
+    out of sight above; a refused meeting or letter lost everything typed."""
+    client = logged_in(app, "redac@oph.test")
+    url = f"/conventions/{world.convention_id}"
+    with app.app_context():
+        meeting_id = meetings(world.convention_id)[0].id
+        before = len(meetings(world.convention_id))
+
+    documents = f"{url}/meetings/{meeting_id}/documents"
+    refused = post_form(client, documents, {"title": "Diagnostic v3", "sent_on": ""})
+    assert refused.headers["Location"].endswith(f"/association#reunion-{meeting_id}")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    card = page[page.index(f'id="reunion-{meeting_id}"') :]
+    card = card[: card.index("</article>")]
+    assert f'id="doc-{meeting_id}-error"' in card and '<details class="noprint" open>' in card
+    assert 'value="Diagnostic v3"' in card
+
+    # A meeting without its title: its form opens again, the place typed and the one
+    # organisation left unticked as they were.
+    with app.app_context():
+        epci = next(
+            m.organisation.id
+            for m in members(world.convention_id)
+            if m.organisation is not None and m.organisation.name == "EPCI Test"
+        )
+    meeting = {
+        "title": " ",
+        "meeting_on": "2026-05-02",
+        "place": "Mairie de Blois",
+        "invited": str(epci),
+    }
+    refused = post_form(client, f"{url}/meetings", meeting)
+    assert refused.headers["Location"].endswith("/association#nouvelle-reunion")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    form = page[page.index('id="nouvelle-reunion"') :]
+    form = form[: form.index("</details>")]
+    assert 'id="meeting-error"' in form and 'value="Mairie de Blois"' in form
+    assert form.count(" checked>") == 1 and f'value="{epci}" checked' in form
+
+    refused = post_form(
+        client,
+        f"{url}/letters",
+        {
+            "sender": "Commune de Vineuil",
+            "received_on": "",
+            "subject": "Avis",
+            "summary": "Favorable.",
+        },
+    )
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    letters_part = page[page.index('id="courriers"') :]
+    assert 'id="letter-error"' in letters_part
+    assert 'value="Commune de Vineuil"' in letters_part and "Favorable." in letters_part
+    with app.app_context():
+        assert len(meetings(world.convention_id)) == before
+        assert letters(world.convention_id) == []
