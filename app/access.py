@@ -165,11 +165,13 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.sign": member(Action.SIGN),  # and may_sign_for: its own party
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.carry": member(Action.TRANSITION),
+    "lifecycle.proposal": member(Action.RECORD_PROPOSAL),  # and may_record_proposal
     "lifecycle.signed": member(Action.VIEW),
     "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
     "lifecycle_api.signatures": member(Action.VIEW),
     "lifecycle_api.sign": member(Action.SIGN),  # and may_sign_for
+    "lifecycle_api.proposal": member(Action.RECORD_PROPOSAL),  # and may_record_proposal
     "lifecycle_api.deadlines": member(Action.VIEW),
     "lifecycle_api.deadlines_set": member(Action.TRANSITION),
     "lifecycle_api.avenant": member(Action.TRANSITION),
