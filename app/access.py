@@ -179,6 +179,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle_api.carry": member(Action.TRANSITION),
     # the State's internal opinions: any member, the rule then asks for a State service
     "opinions.add": member(Action.VIEW),  # and is_state: the State's services alone
+    "opinions.page": member(Action.VIEW),  # and reads_opinions
     "opinions_api.index": member(Action.VIEW),  # and reads_opinions
     "opinions_api.add": member(Action.VIEW),  # and is_state
     # evaluations at 2, 4 and 6 years: the organisme explains, the State assesses

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     MEMBERSHIP = "participation"
     WORD_IMPORT = "import_word"
     MEETING_DOCUMENTS = "documents_reunion"
+    STATE_OPINION = "avis_etat"  # told to the State's services alone
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -48,7 +49,13 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.MEMBERSHIP: "Participation à une convention",
     Kind.WORD_IMPORT: "Import Word en votre nom",
     Kind.MEETING_DOCUMENTS: "Documents envoyés avant une réunion",
+    Kind.STATE_OPINION: "Avis interne d'un service de l'État (services de l'État seulement)",
 }
+
+# Kinds an observateur is told of without choosing them: the State's services consulted
+# on a convention take part as observers, and a fellow service's internal opinion is
+# what they are there for (the negotiator gathers them all into the State's position).
+OBSERVERS_TOLD: frozenset[Kind] = frozenset({Kind.STATE_OPINION})
 
 # What asks the reader to do something: sent at once by default, and listed first in
 # a digest ("ce qui vous attend"). The rest informs, and goes to the daily digest.
