@@ -1,7 +1,8 @@
 """In a real browser, the demo CUS goes from negotiation to a signed convention with its
 PDF/A, as each role walks it: the drafter decides the contributions, writes the sections
 still to write, carries the open points (the EPCI's disagreement stays standing) and
-transmits; the EPCI and the DDT sign their own lines, the drafter the organisme's; the
+transmits; the DDT records the préfet de département's proposal to the préfet de région;
+the EPCI and the DDT sign their own lines, the drafter the organisme's; the
 convention is signed, its PDF/A made by the archive job, downloaded by a partner with
 the fingerprint the page shows. (The register's association, decision and concertation
 are the demo's; the evaluation at two years opens on 1 January of the third year.)"""
@@ -101,10 +102,25 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
         drafter.get_by_role("button", name="Passer à « Transmise au préfet »").click()
         expect(drafter.locator(".flash.success")).to_contain_text("Transmise au préfet")
         expect(drafter.locator("section.readiness h2")).to_have_text("Avant la signature")
+        # The State signs on the préfet de département's proposal: listed until recorded.
+        expect(drafter.locator("li.blocker-proposal a")).to_have_attribute("href", "#proposition")
 
-        # 5. Each signatory signs its own line; the drafter the organisme's.
+        # 5. Each signatory signs its own line; the drafter the organisme's. The DDT first
+        # records the préfet de département's proposal to the préfet de région.
         for email in (EPCI, DDT):
             signer = open_as(email)
+            if email == DDT:
+                proposal_date = signer.locator("#proposal-date")
+                proposal_date.fill(proposal_date.get_attribute("max") or "")
+                signer.locator("#proposal-proposer").fill("préfet de département du Loiret")
+                signer.get_by_role("button", name="Enregistrer la proposition").click()
+                expect(signer.locator(".flash.success")).to_contain_text(
+                    "Proposition du préfet de département enregistrée"
+                )
+                expect(signer.locator("#proposal-recorded")).to_contain_text(
+                    "Sur proposition du préfet de département du"
+                )
+                expect(signer.locator("li.blocker-proposal")).to_have_count(0)
             date_field = signer.locator("#sign-date")
             date_field.fill(date_field.get_attribute("max") or "")  # today, where users are
             signer.locator("#sign-signer").fill(f"Signataire de {email}, directeur")
