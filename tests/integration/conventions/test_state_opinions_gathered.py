@@ -147,3 +147,13 @@ def test_an_opinion_is_told_to_the_other_state_members_alone(app, world):
         assert LOIR not in text  # its content stays on the page
         mailed = set(db_session().scalars(select(OutboxMail.recipient)))
         assert not mailed & set(NOT_STATE)
+
+
+def test_only_the_state_is_offered_the_choice_of_their_mails(app, world):
+    _state(app, world)
+    label = "Avis interne d'un service de l'État"
+    state = logged_in(app, "dreal@etat.test").get("/notifications/preferences")
+    assert label in html.unescape(state.get_data(as_text=True))
+    for email in NOT_STATE:
+        page = logged_in(app, email).get("/notifications/preferences")
+        assert label not in html.unescape(page.get_data(as_text=True)), email
