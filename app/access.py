@@ -166,11 +166,13 @@ ACCESS: dict[str, Rule] = {
     "lifecycle.avenant": member(Action.TRANSITION),
     "lifecycle.carry": member(Action.TRANSITION),
     "lifecycle.uncarry": member(Action.TRANSITION),
+    "lifecycle.proposal": member(Action.RECORD_PROPOSAL),  # and may_record_proposal
     "lifecycle.signed": member(Action.VIEW),
     "lifecycle.signed_text": member(Action.VIEW),
     "lifecycle_api.transition": member(Action.TRANSITION),
     "lifecycle_api.signatures": member(Action.VIEW),
     "lifecycle_api.sign": member(Action.SIGN),  # and may_sign_for
+    "lifecycle_api.proposal": member(Action.RECORD_PROPOSAL),  # and may_record_proposal
     "lifecycle_api.deadlines": member(Action.VIEW),
     "lifecycle_api.deadlines_set": member(Action.TRANSITION),
     "lifecycle_api.avenant": member(Action.TRANSITION),
@@ -179,6 +181,7 @@ ACCESS: dict[str, Rule] = {
     "lifecycle_api.uncarry": member(Action.TRANSITION),
     # the State's internal opinions: any member, the rule then asks for a State service
     "opinions.add": member(Action.VIEW),  # and is_state: the State's services alone
+    "opinions.page": member(Action.VIEW),  # and reads_opinions
     "opinions_api.index": member(Action.VIEW),  # and reads_opinions
     "opinions_api.add": member(Action.VIEW),  # and is_state
     # evaluations at 2, 4 and 6 years: the organisme explains, the State assesses

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "concertation": "Concertation avec les locataires",
     "echeances": "Échéances",
     "signature": "Signature",
+    "proposition_signature": "Proposition de signature du préfet de département",
     "avenant": "Avenant",
     "reunion": "Réunion",
     "document_envoye": "Document envoyé",

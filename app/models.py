@@ -466,6 +466,27 @@ class Signature(Base):
     recorded_by: Mapped[User] = relationship()
 
 
+class SignatureProposal(Base):
+    """The préfet de département's proposal to the préfet de région to sign a CUS (the
+    préfet de région signs for the State on it, circulaire CUS, IV): its date, who
+    proposed, a note. Recorded after each transmission; the latest recorded since the
+    convention was last transmitted is the one that counts."""
+
+    __tablename__ = "signature_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"), index=True)
+    proposed_on: Mapped[date]
+    proposer: Mapped[str] = mapped_column(CleanString(200), default="")
+    note: Mapped[str] = mapped_column(CleanText, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # A State member wrote it (else the organisme, from the letter it received).
+    by_state: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+
 class CarriedPoint(Base):
     """An open point (a reserve, a disagreement, an open discussion) the organisme carries
     into the file transmitted to the préfet, with its note: what was done about it and why

@@ -465,6 +465,10 @@ SCHEMAS: Schema = {
             "signing_open": _BOOL,
             # The day of the last transmission to the préfet: no signature before it.
             "transmitted_on": _nullable(_DAY),
+            # A CUS: the State signs on the préfet de département's proposal to the
+            # préfet de région (null until recorded since the last transmission).
+            "proposal_required": _BOOL,
+            "proposal": _nullable(_ref("SignatureProposal")),
             "signatures": {
                 "type": "array",
                 "items": _object(
@@ -484,9 +488,27 @@ SCHEMAS: Schema = {
                 # Every party that signs: the organisme (``organisme``) first, then the
                 # signatories.
                 "items": _object(
-                    {"membership_id": _INT, "party": _STR, "organisme": _BOOL, "signed": _BOOL}
+                    {
+                        "membership_id": _INT,
+                        "party": _STR,
+                        "organisme": _BOOL,
+                        "state": _BOOL,
+                        "signed": _BOOL,
+                    }
                 ),
             },
+        }
+    ),
+    "SignatureProposal": _object(
+        {
+            "id": _INT,
+            "proposed_on": _DAY,
+            "proposer": _STR,
+            "note": _STR,
+            "recorded_by": _STR,
+            # Recorded by a State member (false: by the organisme, from the letter).
+            "by_state": _BOOL,
+            "created_at": _TIME,
         }
     ),
     "Readiness": _object(
@@ -509,6 +531,7 @@ SCHEMAS: Schema = {
                                 "association",
                                 "adoption",
                                 "signature",
+                                "proposal",
                                 "calendar",
                             ],
                         },
@@ -1742,6 +1765,29 @@ def description() -> Schema:
                         },
                     },
                     ["signed_on"],
+                ),
+            ),
+        },
+        "/api/conventions/{convention_id}/signature-proposal": {
+            "post": _operation(
+                "Enregistrer (ou corriger, tant que l'État n'a pas signé) la proposition de "
+                "signature du préfet de département au préfet de région, pour une CUS "
+                "transmise : datée au plus tôt du jour de la transmission et au plus tard "
+                "d'aujourd'hui (le service de l'État signataire, ou un rédacteur d'après le "
+                "courrier reçu)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Signatures"),
+                requestBody=_json(
+                    {
+                        "proposed_on": _DAY,
+                        "proposer": {
+                            **_STR,
+                            "description": "Qui propose (« préfet de département du … »)",
+                        },
+                        "note": _STR,
+                    },
+                    ["proposed_on"],
                 ),
             ),
         },

@@ -124,6 +124,10 @@ class ConventionFacts:
     # The organisme's adoption of the projet, which ends the association, as the
     # register records it (workflows.register.adoption_findings): each a blocker too.
     adoption_findings: tuple[str, ...] = ()
+    # A CUS is signed for the State by the préfet de région on the proposal of the
+    # préfet de département: the State signatories whose signature still awaits that
+    # proposal (none once it is recorded for the text transmitted, or for another kind).
+    awaiting_proposal: tuple[str, ...] = ()
 
 
 BlockerKind = Literal[
@@ -135,6 +139,7 @@ BlockerKind = Literal[
     "association",
     "adoption",
     "signature",
+    "proposal",
     "calendar",
 ]
 
@@ -224,6 +229,9 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
                 )
             )
         else:
+            for name in _unique(facts.awaiting_proposal):
+                if name not in facts.signed_by:
+                    found.append(Blocker("proposal", PROPOSAL_MISSING, party=name))
             for name in _unique(name for name in parties if name not in facts.signed_by):
                 found.append(Blocker("signature", f"Signature manquante : {name}.", party=name))
 
@@ -409,6 +417,71 @@ def check_signature_date(signed_on: date, transmitted_on: date | None, today: da
             f"La date de signature ({signed_on:%d/%m/%Y}) précède la transmission de la "
             f"convention au préfet, le {transmitted_on:%d/%m/%Y} : on ne signe que le texte "
             "transmis."
+        )
+    return None
+
+
+PROPOSAL_MISSING = (
+    "Proposition de signature du préfet de département au préfet de région à "
+    "enregistrer : l'État ne signe la convention que sur cette proposition."
+)
+PROPOSER_MAX = 200
+PROPOSAL_NOTE_MAX = 2000
+
+
+def check_proposal_date(
+    proposed_on: date | None, transmitted_on: date | None, today: date
+) -> str | None:
+    """Why the préfet de département's proposal cannot bear the date ``proposed_on``, in
+    French; None when it can: it proposes the text transmitted to him, so neither before
+    its transmission (``transmitted_on``, where the users are) nor in the future."""
+    if proposed_on is None:
+        return "Indiquez la date de la proposition du préfet de département."
+    if proposed_on > today:
+        return (
+            f"La date de la proposition ({proposed_on:%d/%m/%Y}) ne peut être dans le futur : "
+            f"nous sommes le {today:%d/%m/%Y}."
+        )
+    if transmitted_on is not None and proposed_on < transmitted_on:
+        return (
+            f"La date de la proposition ({proposed_on:%d/%m/%Y}) précède la transmission de la "
+            f"convention au préfet, le {transmitted_on:%d/%m/%Y} : le préfet de département "
+            "propose la signature du texte qui lui a été transmis."
+        )
+    return None
+
+
+def clean_proposal(proposer: str | None, note: str | None) -> tuple[str, str]:
+    """Who proposed (« préfet de département du Loiret »: one line) and the note (free
+    text), both optional and bounded; the field at fault is named."""
+    who = " ".join((proposer or "").replace("\x00", "").split())
+    if len(who) > PROPOSER_MAX:
+        raise InvalidInput(
+            f"L'auteur de la proposition tient en {PROPOSER_MAX} caractères ({len(who)} saisis).",
+            field="proposer",
+        )
+    text = (note or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+    if len(text) > PROPOSAL_NOTE_MAX:
+        raise InvalidInput(
+            f"La note tient en {PROPOSAL_NOTE_MAX} caractères ({len(text)} saisis).",
+            field="note",
+        )
+    return who, text
+
+
+def check_state_signature(signed_on: date, proposed_on: date | None) -> str | None:
+    """Why the State's signature of a CUS cannot be recorded with the date ``signed_on``,
+    in French; None when it can. The préfet de région signs on the proposal of the
+    préfet de département (circulaire CUS, IV): not without it, not before it."""
+    if proposed_on is None:
+        return (
+            "L'État signe sur proposition du préfet de département au préfet de région : "
+            "enregistrez d'abord cette proposition (bloc « Signatures »)."
+        )
+    if signed_on < proposed_on:
+        return (
+            f"La date de signature ({signed_on:%d/%m/%Y}) précède la proposition du préfet de "
+            f"département, le {proposed_on:%d/%m/%Y} : l'État signe sur cette proposition."
         )
     return None
 

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     MEETING_INVITED = "reunion_convoquee"
     ASSOCIATION_OPENED = "association_engagee"
     NOTE_ENJEUX = "note_enjeux"
+    STATE_OPINION = "avis_etat"  # told to the State's services alone
 
 
 KIND_LABELS: dict[Kind, str] = {
@@ -54,7 +55,13 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.MEETING_INVITED: "Réunion de travail où votre organisation est invitée",
     Kind.ASSOCIATION_OPENED: "Élaboration engagée par l'organisme et modalités de l'association",
     Kind.NOTE_ENJEUX: "Note d'enjeux et d'objectifs du préfet",
+    Kind.STATE_OPINION: "Avis interne d'un service de l'État (services de l'État seulement)",
 }
+
+# Kinds an observateur is told of without choosing them: the State's services consulted
+# on a convention take part as observers, and a fellow service's internal opinion is
+# what they are there for (the negotiator gathers them all into the State's position).
+OBSERVERS_TOLD: frozenset[Kind] = frozenset({Kind.STATE_OPINION})
 
 # What asks the reader to do something: sent at once by default, and listed first in
 # a digest ("ce qui vous attend"). The rest informs, and goes to the daily digest.

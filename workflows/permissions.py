@@ -53,6 +53,10 @@ class Action(StrEnum):
     # An associated collectivité's choice to sign or to stay associated: its own, or the
     # organisme's drafters from its letter (may_choose_for).
     CHOOSE_SIGNATORY = "choose_signatory"
+    # The préfet de département's proposal to the préfet de région to sign a CUS: the
+    # State's signatory records it, the organisme transcribes the letter
+    # (may_record_proposal).
+    RECORD_PROPOSAL = "record_proposal"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -70,6 +74,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.DOWNLOAD_ARCHIVE,
             Action.RECORD_NOTE,
             Action.CHOOSE_SIGNATORY,
+            Action.RECORD_PROPOSAL,
         }
     ),
     Role.ASSOCIE: frozenset(
@@ -225,6 +230,18 @@ def may_record_note(role: Role | None, organisation_kind: str, recorded_by_state
     association; but once a State member has written it in Cosigne, the organisme no
     longer rewrites what the State itself wrote (``recorded_by_state``)."""
     if not can(role, Action.RECORD_NOTE):
+        return False
+    if role is Role.REDACTEUR:
+        return not recorded_by_state
+    return speaks_for_state(organisation_kind)
+
+
+def may_record_proposal(role: Role | None, organisation_kind: str, recorded_by_state: bool) -> bool:
+    """Who records the préfet de département's proposal to the préfet de région to sign
+    a CUS: as for the note d'enjeux (``may_record_note``), a signatory of the State, or
+    the organisme's drafters from the letter they received, until a State member has
+    recorded it in Cosigne (``recorded_by_state``)."""
+    if not can(role, Action.RECORD_PROPOSAL):
         return False
     if role is Role.REDACTEUR:
         return not recorded_by_state

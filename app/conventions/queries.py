@@ -29,6 +29,7 @@ from app.lifecycle.queries import (
     deadlines_of,
     facts,
     local_today,
+    proposal_block,
     readiness,
     signatures,
     signing_form,
@@ -49,6 +50,7 @@ from app.models import (
     User,
     iso,
 )
+from app.opinions.queries import reads_opinions
 from app.sections.queries import sections_with_current
 from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
@@ -117,6 +119,9 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
         ],
         "signing_open": signing_open(state),
         "signing": signing_form(convention, user, role),
+        "proposal_block": proposal_block(convention, user, role),
+        # The State's internal opinions are linked for its services alone.
+        "reads_opinions": reads_opinions(user),
         "transmitted_on": transmitted_on(convention),
         "today": local_today(),
         "open_counts": open_counts(convention.id),

@@ -77,6 +77,29 @@ def sign(convention_id: int) -> ResponseReturnValue:
     return jsonify(signatures_json(_convention(convention_id))), 201
 
 
+@bp.post("/conventions/<int:convention_id>/signature-proposal")
+def proposal(convention_id: int) -> ResponseReturnValue:
+    operations.ensure_may_record_proposal(convention_id, g.user)
+    data = json_input.payload(
+        '{"proposed_on": "AAAA-MM-JJ", "proposer": "préfet de département du …", "note": "…"}'
+    )
+    date_error = None
+    proposed_on = None
+    try:
+        proposed_on = json_input.day(data, "proposed_on", "La date de la proposition")
+    except InvalidInput as refusal:
+        date_error = refusal.message
+    operations.record_proposal(
+        convention_id,
+        g.user,
+        proposed_on,
+        json_input.string(data, "proposer"),
+        json_input.string(data, "note"),
+        date_error=date_error,
+    )
+    return jsonify(signatures_json(_convention(convention_id))), 201
+
+
 @bp.get("/conventions/<int:convention_id>/deadlines")
 def deadlines(convention_id: int) -> ResponseReturnValue:
     return jsonify(deadlines=deadlines_json(g.convention))

@@ -31,5 +31,11 @@ class SignForm(FlaskForm):
     signer = StringField("Nom et qualité du signataire")
 
 
+class ProposalForm(FlaskForm):
+    proposed_on = StringField("Date de la proposition")
+    proposer = StringField("Auteur de la proposition")
+    note = TextAreaField("Note")
+
+
 class AvenantForm(FlaskForm):
     title = StringField("Intitulé de l'avenant")

@@ -16,17 +16,29 @@ from sqlalchemy.orm import Session, joinedload
 from app import audit
 from app.access import role_of
 from app.archive import operations as archive
-from app.db import reloaded, write_transaction
+from app.db import db_session, reloaded, write_transaction
 from app.lifecycle.queries import (
+    current_proposal,
     facts,
     local_today,
     open_points,
     parties_as_seen_by,
+    proposal_applies,
     signing_parties,
     speaks_for,
+    state_signatories,
     transmitted_on,
 )
-from app.models import CarriedPoint, Convention, Membership, Section, Signature, User, utcnow
+from app.models import (
+    CarriedPoint,
+    Convention,
+    Membership,
+    Section,
+    Signature,
+    SignatureProposal,
+    User,
+    utcnow,
+)
 from app.notifications.operations import everyone, notify, with_roles
 from app.sections.operations import insert_revision
 from workflows.conventions import ConventionKind, clean_title
@@ -36,15 +48,24 @@ from workflows.lifecycle import (
     POINT_LABELS,
     STATE_LABELS,
     ConventionState,
+    check_proposal_date,
     check_signature_date,
+    check_state_signature,
     check_transition,
     clean_carry_note,
+    clean_proposal,
     fingerprint,
     signing_open,
     text_editable,
 )
 from workflows.notifications import Kind
-from workflows.permissions import Role, parties_to_sign_for, why_no_signature
+from workflows.permissions import (
+    Role,
+    may_record_proposal,
+    parties_to_sign_for,
+    speaks_for_state,
+    why_no_signature,
+)
 from workflows.text.paragraphs import assign_paragraph_ids
 
 # Who signed for a party, with their title: as long as a name in the database.
@@ -275,6 +296,17 @@ def sign(
         )
         if problem:
             raise InvalidInput(problem, field="signed_on")
+        if proposal_applies(convention) and membership.id in {
+            m.id for m in state_signatories(session, convention)
+        }:
+            proposal = current_proposal(session, convention)
+            problem = check_state_signature(
+                signed_on, proposal.proposed_on if proposal is not None else None
+            )
+            if problem and proposal is None:
+                raise Refused([problem])
+            if problem:
+                raise InvalidInput(problem, field="signed_on")
         signer = " ".join(signer.split())
         if len(signer) > SIGNER_MAX_CHARS:
             raise InvalidInput(
@@ -324,6 +356,127 @@ def sign(
             actor,
         )
     return signature
+
+
+PROPOSAL_REFUSED = (
+    "Votre rôle ne permet pas d'enregistrer la proposition du préfet de département : elle "
+    "l'est par le service de l'État signataire, ou par l'organisme d'après le courrier reçu."
+)
+PROPOSAL_STATE_WROTE = (
+    "La proposition du préfet de département a été enregistrée par les services de l'État : "
+    "seuls eux peuvent la corriger."
+)
+
+
+def ensure_may_record_proposal(convention_id: int, actor: User) -> None:
+    """Refuse (403) a user who may not record the proposal, before their input is read:
+    the same rule as ``record_proposal`` applies in its transaction."""
+    session = db_session()
+    convention = session.get(Convention, convention_id)
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    current = current_proposal(session, convention)
+    by_state = current is not None and current.by_state
+    if not may_record_proposal(role_of(actor, convention_id), actor.organisation.kind, by_state):
+        raise Forbidden(PROPOSAL_STATE_WROTE if by_state else PROPOSAL_REFUSED)
+
+
+def record_proposal(
+    convention_id: int,
+    actor: User,
+    proposed_on: date | None,
+    proposer: str = "",
+    note: str = "",
+    today: date | None = None,
+    date_error: str | None = None,
+) -> SignatureProposal:
+    """Record the préfet de département's proposal to the préfet de région to sign the
+    CUS (circulaire CUS, IV), once the convention is transmitted: dated between the
+    transmission and today (``today``: where the users are), with who proposed and a
+    note. Recorded again (a correction) until the State has signed; the latest counts.
+    ``date_error``: the door could not read the date typed (said next to its field)."""
+    with write_transaction() as session:
+        convention = session.scalar(
+            select(Convention).where(Convention.id == convention_id).with_for_update()
+        )
+        if convention is None:
+            raise NotFound("Convention introuvable.")
+        actor = reloaded(session, actor)
+        current = current_proposal(session, convention)
+        by_state = current is not None and current.by_state
+        if not may_record_proposal(
+            role_of(actor, convention_id), actor.organisation.kind, by_state
+        ):
+            raise Forbidden(PROPOSAL_STATE_WROTE if by_state else PROPOSAL_REFUSED)
+        if not proposal_applies(convention):
+            raise Refused(
+                [
+                    "La proposition du préfet de département au préfet de région concerne la "
+                    "signature d'une convention d'utilité sociale."
+                ]
+            )
+        if not signing_open(convention.state):
+            raise Refused(
+                [
+                    "Le préfet de département propose la signature une fois la convention "
+                    f"transmise (étape actuelle : « {STATE_LABELS[convention.state]} »)."
+                ]
+            )
+        state_ids = {m.id for m in state_signatories(session, convention)}
+        if state_ids and session.scalar(
+            select(Signature.id).where(
+                Signature.convention_id == convention_id, Signature.membership_id.in_(state_ids)
+            )
+        ):
+            raise Refused(
+                [
+                    "La signature de l'État est déjà enregistrée : la proposition sur laquelle "
+                    "il a signé ne se corrige plus."
+                ]
+            )
+        problem = date_error or check_proposal_date(
+            proposed_on, transmitted_on(convention), today or local_today()
+        )
+        if problem:
+            raise InvalidInput(problem, field="proposed_on")
+        assert proposed_on is not None
+        who, text = clean_proposal(proposer, note)
+        from_state = speaks_for_state(actor.organisation.kind)
+        proposal = SignatureProposal(
+            convention_id=convention_id,
+            proposed_on=proposed_on,
+            proposer=who,
+            note=text,
+            recorded_by_id=actor.id,
+            by_state=from_state,
+        )
+        session.add(proposal)
+        session.flush()
+        paper = "" if from_state else " (d'après le courrier reçu)"
+        summary = (
+            f"Proposition de signature du préfet de département au préfet de région du "
+            f"{proposed_on:%d/%m/%Y}{f' ({who})' if who else ''} "
+            f"{'corrigée' if current is not None else 'enregistrée'}{paper}"
+        )
+        audit.record(
+            session,
+            "proposition_signature",
+            summary,
+            actor,
+            convention_id,
+            "convention",
+            convention_id,
+        )
+        notify(
+            session,
+            Kind.SIGNATURE,
+            with_roles(session, convention_id, Role.REDACTEUR, Role.SIGNATAIRE),
+            f"« {convention.title} » : {summary}",
+            f"/conventions/{convention_id}#proposition",
+            convention_id,
+            actor,
+        )
+    return proposal
 
 
 def create_avenant(convention_id: int, actor: User, title: str) -> Convention:

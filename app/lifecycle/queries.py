@@ -23,6 +23,7 @@ from app.models import (
     Revision,
     Section,
     Signature,
+    SignatureProposal,
     User,
     iso,
 )
@@ -50,10 +51,12 @@ from workflows.lifecycle import (
 from workflows.permissions import (
     Role,
     SigningParty,
+    may_record_proposal,
     parties_to_sign_for,
     why_no_signature,
 )
 from workflows.review import OPEN_POSITIONS, Position
+from workflows.state import is_state
 
 
 def local_date(moment: datetime) -> date:
@@ -87,6 +90,43 @@ def signing_parties(session: Session, convention: Convention) -> list[Membership
     """Every party that signs: the organisme first, then the signatories."""
     organisme = organisme_membership(session, convention)
     return ([organisme] if organisme else []) + signatories(session, convention.id)
+
+
+def kind_of(membership: Membership) -> str:
+    """The kind of organisation a member is (or a person's organisation is)."""
+    if membership.organisation is not None:
+        return membership.organisation.kind
+    assert membership.user is not None  # one_member: an organisation or a user
+    return membership.user.organisation.kind
+
+
+def proposal_applies(convention: Convention) -> bool:
+    """A CUS is signed for the State by the préfet de région on the proposal of the préfet
+    de département; the other kinds of convention have no such step in Cosigne."""
+    return convention.kind is ConventionKind.CUS
+
+
+def state_signatories(session: Session, convention: Convention) -> list[Membership]:
+    """The signatories that are services of the State (one, as the State speaks with one
+    voice; the rule holds for each)."""
+    return [m for m in signatories(session, convention.id) if is_state(kind_of(m))]
+
+
+def current_proposal(session: Session, convention: Convention) -> SignatureProposal | None:
+    """The préfet de département's proposal that counts: the latest recorded since the
+    convention was last transmitted (a text sent back and transmitted again is proposed
+    again); None for a convention that has none. A convention transmitted before
+    Cosigne kept the moment (``transmitted_at`` unknown) counts its latest."""
+    if not proposal_applies(convention):
+        return None
+    query = select(SignatureProposal).where(SignatureProposal.convention_id == convention.id)
+    if convention.transmitted_at is not None:
+        query = query.where(SignatureProposal.created_at >= convention.transmitted_at)
+    return session.scalar(
+        query.options(joinedload(SignatureProposal.recorded_by))
+        .order_by(SignatureProposal.id.desc())
+        .limit(1)
+    )
 
 
 def speaks_for(user: User, membership: Membership) -> bool:
@@ -127,6 +167,40 @@ def signing_form(convention: Convention, user: User, role: Role | None) -> Signi
     parties = parties_as_seen_by(db_session(), convention, user)
     choices = parties_to_sign_for(role, parties)
     return SigningForm(choices, None if choices else why_no_signature(role, parties))
+
+
+@dataclass(frozen=True)
+class ProposalBlock:
+    """The préfet de département's proposal as the signatures block shows it."""
+
+    shown: bool  # a CUS transmitted (or signed since)
+    proposal: SignatureProposal | None
+    state_parties: list[str]  # the State signatories that sign on it
+    form: bool  # this user may record it (or correct it) now
+
+
+def proposal_block(convention: Convention, user: User, role: Role | None) -> ProposalBlock:
+    session = db_session()
+    if not proposal_applies(convention):
+        return ProposalBlock(False, None, [], False)
+    proposal = current_proposal(session, convention)
+    state = state_signatories(session, convention)
+    signed = set(
+        session.scalars(
+            select(Signature.membership_id).where(Signature.convention_id == convention.id)
+        )
+    )
+    open_now = signing_open(convention.state)
+    form = (
+        open_now
+        and not any(m.id in signed for m in state)
+        and may_record_proposal(
+            role, user.organisation.kind, proposal is not None and proposal.by_state
+        )
+    )
+    return ProposalBlock(
+        open_now or proposal is not None, proposal, [m.party_name for m in state], form
+    )
 
 
 # The first words of a discussion, as a readiness item quotes them.
@@ -288,6 +362,9 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         open_points=tuple(open_points(session, convention)),
         association_findings=tuple(association),
         adoption_findings=tuple(adoption),
+        awaiting_proposal=tuple(m.party_name for m in state_signatories(session, convention))
+        if proposal_applies(convention) and current_proposal(session, convention) is None
+        else (),
     )
 
 
@@ -393,14 +470,33 @@ def signed_sections(convention: Convention) -> list[tuple[str, str]] | None:
 # --- the shapes the API gives -------------------------------------------------------------
 
 
+def proposal_json(proposal: SignatureProposal | None) -> dict[str, Any] | None:
+    if proposal is None:
+        return None
+    return {
+        "id": proposal.id,
+        "proposed_on": proposal.proposed_on.isoformat(),
+        "proposer": proposal.proposer,
+        "note": proposal.note,
+        "recorded_by": proposal.recorded_by.name,
+        "by_state": proposal.by_state,
+        "created_at": iso(proposal.created_at),
+    }
+
+
 def signatures_json(convention: Convention) -> dict[str, Any]:
     """The signatures recorded, and every signatory with whether it has signed (the
-    ``membership_id`` to sign for), as the convention's page shows them."""
+    ``membership_id`` to sign for), as the convention's page shows them; for a CUS, the
+    préfet de département's proposal the State signs on (null until recorded)."""
     found = signatures(convention.id)
     signed = {s.membership_id for s in found}
+    session = db_session()
+    state_ids = {m.id for m in state_signatories(session, convention)}
     return {
         "signing_open": signing_open(convention.state),
         "transmitted_on": day.isoformat() if (day := transmitted_on(convention)) else None,
+        "proposal_required": proposal_applies(convention),
+        "proposal": proposal_json(current_proposal(session, convention)),
         "signatures": [
             {
                 "id": s.id,
@@ -418,6 +514,7 @@ def signatures_json(convention: Convention) -> dict[str, Any]:
                 "membership_id": m.id,
                 "party": m.party_name,
                 "organisme": m.organisation_id == convention.organisme_id,
+                "state": m.id in state_ids,
                 "signed": m.id in signed,
             }
             for m in signing_parties(db_session(), convention)

@@ -14,6 +14,7 @@ from app.lifecycle.forms import (
     AvenantForm,
     CarryForm,
     DeadlinesForm,
+    ProposalForm,
     SignForm,
     TransitionForm,
     UncarryForm,
@@ -90,9 +91,10 @@ def deadlines(convention_id: int) -> ResponseReturnValue:
     return back(target, "Échéances enregistrées.", "success")
 
 
-def _page_with_sign_error(error: CosigneError) -> ResponseReturnValue:
+def _page_with_error(error: CosigneError, name: str) -> ResponseReturnValue:
     """The convention's page again, the refusal next to the field it is about and what
-    the user typed in the form (nothing was written)."""
+    the user typed in the form (nothing was written); ``name``: the template's variable
+    for the form refused (sign_error, proposal_error)."""
     g.typed = {
         "action": request.path,
         "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
@@ -101,9 +103,42 @@ def _page_with_sign_error(error: CosigneError) -> ResponseReturnValue:
         "conventions/show.html",
         convention=g.convention,
         SECTION_STATE_LABELS=SECTION_STATE_LABELS,
-        sign_error=error,
+        **{name: error},
         **convention_page(g.convention, g.user, g.role),
     ), error.status
+
+
+def _page_with_sign_error(error: CosigneError) -> ResponseReturnValue:
+    return _page_with_error(error, "sign_error")
+
+
+@bp.post("/conventions/<int:convention_id>/signature-proposal")
+def proposal(convention_id: int) -> ResponseReturnValue:
+    """The préfet de département's proposal to the préfet de région to sign the CUS."""
+    errors.on_error(lambda error: _page_with_error(error, "proposal_error"))
+    form = submitted(ProposalForm())
+    operations.ensure_may_record_proposal(convention_id, g.user)
+    date_error = None
+    proposed_on = None
+    raw = (form.proposed_on.data or "").strip()
+    if raw:
+        try:
+            proposed_on = parse_date(raw, "La date de la proposition")
+        except InvalidInput as refusal:
+            date_error = refusal.message
+    operations.record_proposal(
+        convention_id,
+        g.user,
+        proposed_on,
+        form.proposer.data or "",
+        form.note.data or "",
+        date_error=date_error,
+    )
+    return back(
+        url_for("conventions.show", convention_id=convention_id) + "#proposition",
+        "Proposition du préfet de département enregistrée : l'État peut signer.",
+        "success",
+    )
 
 
 @bp.post("/conventions/<int:convention_id>/sign")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, User
+from app.models import Membership, Organisation, User
 from workflows.permissions import Role, effective_role
+from workflows.state import is_state
 
 
 def roles_of_members(session: Session, convention_id: int) -> dict[int, Role]:
@@ -38,3 +39,13 @@ def roles_of_members(session: Session, convention_id: int) -> dict[int, Role]:
 
 def having(roles: dict[int, Role], *wanted: Role) -> set[int]:
     return {uid for uid, role in roles.items() if role in wanted}
+
+
+def of_state(session: Session, roles: dict[int, Role]) -> set[int]:
+    """Those of ``roles``' users whose organisation is a State service."""
+    rows = session.execute(
+        select(User.id, Organisation.kind)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id.in_(list(roles) or [-1]))
+    )
+    return {uid for uid, kind in rows if is_state(kind)}

@@ -14,7 +14,14 @@ from app.db import write_transaction
 from app.models import Convention, Notification, NotificationPreference, User, utcnow
 from app.notifications import audience, mail, outbox
 from workflows.errors import NotFound
-from workflows.notifications import DIGESTS, Delivery, Kind, delivery_for, recipients
+from workflows.notifications import (
+    DIGESTS,
+    OBSERVERS_TOLD,
+    Delivery,
+    Kind,
+    delivery_for,
+    recipients,
+)
 from workflows.permissions import Role
 
 
@@ -40,6 +47,7 @@ def notify(
     convention = None
     if convention_id is not None:
         convention = session.get(Convention, convention_id)
+    if convention_id is not None and kind not in OBSERVERS_TOLD:
         observers = (
             audience.having(audience.roles_of_members(session, convention_id), Role.OBSERVATEUR)
             & candidates
@@ -121,6 +129,12 @@ def with_roles(session: Session, convention_id: int, *roles: Role) -> set[int]:
 
 def everyone(session: Session, convention_id: int) -> set[int]:
     return set(audience.roles_of_members(session, convention_id))
+
+
+def state_members(session: Session, convention_id: int) -> set[int]:
+    """The active users of a convention whose organisation is a State service (whatever
+    their role: the negotiator and the services consulted)."""
+    return audience.of_state(session, audience.roles_of_members(session, convention_id))
 
 
 def mark_read(user_id: int, ids: Iterable[int] | None = None) -> int:

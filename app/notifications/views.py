@@ -14,6 +14,7 @@ from app.notifications import operations, queries
 from app.webutil import back
 from workflows.errors import InvalidInput
 from workflows.notifications import AWAITING, DELIVERY_LABELS, KIND_LABELS, Delivery, Kind
+from workflows.state import is_state
 
 bp = Blueprint("notifications", __name__)
 
@@ -68,9 +69,13 @@ def preferences() -> ResponseReturnValue:
         return back(
             url_for("notifications.preferences"), "Vos préférences sont enregistrées.", "success"
         )
+    shown = queries.preferences(g.user.id)
+    if not is_state(g.user.organisation.kind):
+        # The State's internal opinions are not a thing the others are told of.
+        shown.pop(Kind.STATE_OPINION, None)
     return render_template(
         "notifications/preferences.html",
-        preferences=queries.preferences(g.user.id),
+        preferences=shown,
         chosen=queries.chosen_kinds(g.user.id),
         KIND_LABELS=KIND_LABELS,
         DELIVERY_LABELS=DELIVERY_LABELS,

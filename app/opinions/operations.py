@@ -6,8 +6,10 @@ from __future__ import annotations
 from app import audit
 from app.db import reloaded, write_transaction
 from app.models import Convention, Section, StateOpinion, User
+from app.notifications.operations import notify, state_members
 from workflows.errors import Forbidden, InvalidInput, NotFound, Refused
 from workflows.lifecycle import STATE_LABELS, comments_open
+from workflows.notifications import Kind
 from workflows.state import clean_opinion, is_state
 
 
@@ -35,6 +37,7 @@ def add_opinion(
                     f"« {STATE_LABELS[convention.state]} »)."
                 ]
             )
+        section = None
         if section_id is not None:
             section = session.get(Section, section_id)
             if section is None or section.convention_id != convention_id:
@@ -59,5 +62,20 @@ def add_opinion(
             convention_id,
             "section" if section_id else "convention",
             section_id or convention_id,
+        )
+        # The convention's other State members are told; nobody else ever is (the
+        # notification names the service and the section, read by the State alone).
+        where = f"sur « {section.title} »" if section is not None else "sur la convention"
+        notify(
+            session,
+            Kind.STATE_OPINION,
+            state_members(session, convention_id),
+            f"« {convention.title} » : avis interne de {actor.organisation.name}"
+            f"{f' ({place})' if place else ''} {where}",
+            f"/sections/{section_id}#avis-etat"
+            if section_id
+            else f"/conventions/{convention_id}/avis-etat",
+            convention_id,
+            actor,
         )
     return opinion

@@ -3,6 +3,7 @@ State service (the others are never given them, nor told they exist)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,37 @@ def opinions(convention_id: int, section_id: int | None = None) -> list[StateOpi
     if section_id is not None:
         query = query.where(StateOpinion.section_id == section_id)
     return list(db_session().scalars(query))
+
+
+@dataclass(frozen=True)
+class OpinionGroup:
+    """The opinions on one section (``section`` None: on the convention as a whole)."""
+
+    section: Section | None
+    number: int | None  # the section's place in the document, from 1
+    opinions: list[StateOpinion]
+
+
+def gathered(convention_id: int) -> list[OpinionGroup]:
+    """Every internal opinion on the convention, for the negotiator to gather them: those
+    on the convention as a whole first, then section by section in the document's order
+    (oldest first in each); the sections without an opinion are left out."""
+    found = opinions(convention_id)
+    sections = db_session().scalars(
+        select(Section)
+        .where(Section.convention_id == convention_id)
+        .order_by(Section.position, Section.id)
+    )
+    by_section: dict[int | None, list[StateOpinion]] = {}
+    for opinion in found:
+        by_section.setdefault(opinion.section_id, []).append(opinion)
+    groups = []
+    if None in by_section:
+        groups.append(OpinionGroup(None, None, by_section[None]))
+    for number, section in enumerate(sections, start=1):
+        if section.id in by_section:
+            groups.append(OpinionGroup(section, number, by_section[section.id]))
+    return groups
 
 
 def for_section(section: Section, user: User) -> dict[str, Any]:

@@ -26,7 +26,13 @@ from app.access import members as convention_members
 from app.access import role_of
 from app.contributions.queries import still_proposed
 from app.db import db_session
-from app.lifecycle.queries import open_points, signatures, signing_parties
+from app.lifecycle.queries import (
+    current_proposal,
+    open_points,
+    signatures,
+    signing_parties,
+    state_signatories,
+)
 from app.models import (
     Comment,
     CommentThread,
@@ -176,12 +182,21 @@ def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
     the moment it was recorded in the users' time, as the interface shows it."""
     found = {s.membership_id: s for s in signatures(convention.id)}
     zone = ZoneInfo(current_app.config["TIMEZONE"])
+    session = db_session()
+    proposal = current_proposal(session, convention)
+    state = {m.id for m in state_signatories(session, convention)}
     blocks = []
-    for party in signing_parties(db_session(), convention):
+    for party in signing_parties(session, convention):
         quality = "Organisme" if party.organisation_id == convention.organisme_id else "Signataire"
+        proposed = ""
+        if proposal is not None and party.id in state:
+            proposed = (
+                f"Sur proposition du préfet de département du {proposal.proposed_on:%d/%m/%Y}"
+            )
+            proposed += f" ({proposal.proposer})." if proposal.proposer else "."
         signature = found.get(party.id)
         if signature is None:
-            blocks.append(SignatureBlock(party.party_name, quality))
+            blocks.append(SignatureBlock(party.party_name, quality, proposal=proposed))
             continue
         blocks.append(
             SignatureBlock(
@@ -191,6 +206,7 @@ def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
                 signed_on=signature.signed_on,
                 recorded_by=signature.recorded_by.name,
                 recorded_at=signature.created_at.astimezone(zone),
+                proposal=proposed,
             )
         )
     return tuple(blocks)

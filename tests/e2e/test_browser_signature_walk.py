@@ -2,7 +2,8 @@
 PDF/A, as each role walks it: the drafter decides the contributions, writes the sections
 still to write, carries the open points (the EPCI's disagreement stays standing), records
 the board's adoption of the text as it now stands (which ends the association) and
-transmits; the EPCI and the DDT sign their own lines, the drafter the organisme's; the
+transmits; the DDT records the préfet de département's proposal to the préfet de région;
+the EPCI and the DDT sign their own lines, the drafter the organisme's; the
 convention is signed, its PDF/A made by the archive job, downloaded by a partner with
 the fingerprint the page shows. Then the months pass: the app is served on
 15 January 2027 (libfaketime), when the evaluation at two years of the 2025-2030 CUS
@@ -140,10 +141,25 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
         drafter.get_by_role("button", name="Passer à « Transmise au préfet »").click()
         expect(drafter.locator(".flash.success")).to_contain_text("Transmise au préfet")
         expect(drafter.locator("section.readiness h2")).to_have_text("Avant la signature")
+        # The State signs on the préfet de département's proposal: listed until recorded.
+        expect(drafter.locator("li.blocker-proposal a")).to_have_attribute("href", "#proposition")
 
-        # 5. Each signatory signs its own line; the drafter the organisme's.
+        # 5. Each signatory signs its own line; the drafter the organisme's. The DDT first
+        # records the préfet de département's proposal to the préfet de région.
         for email in (EPCI, DDT):
             signer = open_as(email)
+            if email == DDT:
+                proposal_date = signer.locator("#proposal-date")
+                proposal_date.fill(proposal_date.get_attribute("max") or "")
+                signer.locator("#proposal-proposer").fill("préfet de département du Loiret")
+                signer.get_by_role("button", name="Enregistrer la proposition").click()
+                expect(signer.locator(".flash.success")).to_contain_text(
+                    "Proposition du préfet de département enregistrée"
+                )
+                expect(signer.locator("#proposal-recorded")).to_contain_text(
+                    "Sur proposition du préfet de département du"
+                )
+                expect(signer.locator("li.blocker-proposal")).to_have_count(0)
             date_field = signer.locator("#sign-date")
             date_field.fill(date_field.get_attribute("max") or "")  # today, where users are
             signer.locator("#sign-signer").fill(f"Signataire de {email}, directeur")

@@ -112,6 +112,9 @@ class SignatureBlock:
     signed_on: date | None = None
     recorded_by: str = ""
     recorded_at: datetime | None = None
+    # The State's block of a CUS: the préfet de département's proposal it signs on
+    # ("Sur proposition du préfet de département du 12/01/2027"), once recorded.
+    proposal: str = ""
 
 
 @dataclass(frozen=True)
@@ -607,12 +610,15 @@ def _signatures(document: Document, convention: ConventionDoc) -> None:
     table.style = "Table Grid"
     for row, block in zip(table.rows, blocks, strict=True):
         party, signature = row.cells
+        proposed = f"\n{block.proposal}" if block.proposal else ""
         if block.signed_on is None:
-            party.text = f"Pour {block.party}\nNom, qualité :\n\nFait à                      , le"
+            party.text = (
+                f"Pour {block.party}{proposed}\nNom, qualité :\n\nFait à                      , le"
+            )
             signature.text = "Signature :\n\n\n"
             continue
         party.text = (
-            f"Pour {block.party} ({block.quality.lower()})\n"
+            f"Pour {block.party} ({block.quality.lower()}){proposed}\n"
             f"Nom, qualité : {block.signer or '—'}\n"
             f"Signé le {block.signed_on:%d/%m/%Y}"
         )

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.contributions.operations import mark_treated
 from app.db import db_session
-from app.lifecycle.operations import carry_point, sign, transition
+from app.lifecycle.operations import carry_point, record_proposal, sign, transition
 from app.lifecycle.queries import local_today, open_contributions, open_points
 from app.models import Convention
 from app.register.operations import (
@@ -21,6 +21,7 @@ from app.review.operations import ask_for_review, record_position
 from app.sections import queries
 from app.targets.operations import save_value
 from tests.factories import write
+from workflows.conventions import ConventionKind
 from workflows.register import PREFET
 
 BODY = """## Patrimoine
@@ -120,9 +121,20 @@ def settle_for_transmission(
                 carry_point(convention_id, drafter, kind, point.ref, "Reste ouvert.")
 
 
+def propose_signature(app, world, convention_id: int | None = None) -> None:
+    """The préfet de département's proposal to the préfet de région, recorded today by
+    the organisme from the letter (a transmitted CUS): the State may sign."""
+    convention_id = convention_id or world.convention_id
+    with app.app_context():
+        record_proposal(
+            convention_id, world.user("redacteur"), local_today(), "préfet de département du Loiret"
+        )
+
+
 def sign_convention(app, world, convention_id: int | None = None) -> None:
-    """Every mandatory section written and agreed, transmitted, signed by the signatory
-    and the organisme: the convention is signed, its text frozen."""
+    """Every mandatory section written and agreed, transmitted, proposed to the préfet de
+    région (a CUS), signed by the signatory and the organisme: the convention is signed,
+    its text frozen."""
     convention_id = convention_id or world.convention_id
     with app.app_context():
         drafter, signer = world.user("redacteur"), world.user("signataire")
@@ -138,6 +150,11 @@ def sign_convention(app, world, convention_id: int | None = None) -> None:
     with app.app_context():
         drafter, signer = world.user("redacteur"), world.user("signataire")
         transition(convention_id, drafter, "transmise")
+        is_cus = db_session().get(Convention, convention_id).kind is ConventionKind.CUS
+    if is_cus:
+        propose_signature(app, world, convention_id)
+    with app.app_context():
+        drafter, signer = world.user("redacteur"), world.user("signataire")
         sign(convention_id, signer, None, local_today())
         sign(convention_id, drafter, None, local_today())  # the organisme signs too
         transition(convention_id, drafter, "signee")

@@ -13,6 +13,7 @@ from workflows.permissions import (
     can,
     may_choose_for,
     may_record_note,
+    may_record_proposal,
     may_resolve,
     may_withdraw,
 )
@@ -44,6 +45,7 @@ def _routes(app):
 # contribution and the discussion were opened by the associé.
 STATE_ONLY = {
     "opinions.add",
+    "opinions.page",
     "opinions_api.index",
     "opinions_api.add",
     "evaluation.assess",
@@ -70,6 +72,10 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
         # The note is recorded by the State's signatories and the organisme's drafters:
         # this world's signataire is an EPCI.
         return may_record_note(Role(role), _KINDS[role], recorded_by_state=False)
+    if endpoint in ("lifecycle.proposal", "lifecycle_api.proposal"):
+        # The préfet de département's proposal: the State's signatories and the
+        # organisme's drafters (from the letter); this world's signataire is an EPCI.
+        return may_record_proposal(Role(role), _KINDS[role], recorded_by_state=False)
     if endpoint in ("conventions.choice", "conventions_api.choice"):
         # The URL names the last membership: the EPCI signataire's own line.
         return may_choose_for(Role(role), speaks_for_party=role == "signataire")

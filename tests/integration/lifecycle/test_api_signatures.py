@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.db import db_session, write_transaction
+from app.lifecycle.operations import record_proposal
 from app.models import Convention, Signature
 from tests.conftest import api_client, api_headers
 from tests.factories import add_member, make_user, set_state
@@ -36,6 +37,8 @@ def _transmitted_with_two_signatories(app, world) -> None:
         ddt = make_user("ddt@etat.test", "DDT Test", OrganisationKind.DDT)
         add_member(world.convention_id, Role.SIGNATAIRE, ddt)
         set_state(world.convention_id, ConventionState.TRANSMISE)
+        # The préfet de département proposed the signature: the State may sign.
+        record_proposal(world.convention_id, world.user("redacteur"), date(2026, 1, 10))
 
 
 def test_signatories_sign_for_themselves_and_the_organisme_records_any(app, world):

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from app.db import db_session, write_transaction
-from app.lifecycle.operations import sign, transition
-from app.lifecycle.queries import local_today
+from app.lifecycle.operations import record_proposal, sign, transition
+from app.lifecycle.queries import local_date, local_today
 from app.models import Convention, Membership, Signature
 from tests.conftest import api_headers, logged_in
 from tests.factories import add_member, make_user, set_state
@@ -31,14 +31,17 @@ DRAFTER, EPCI, DDT = "redac@oph.test", "sign@epci.test", "ddt@etat.test"
 TRANSMITTED_AT = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
 
 
-def _transmitted(app, world, at: datetime = TRANSMITTED_AT) -> None:
-    """Two signatories (the EPCI, the DDT), the convention with the préfet since ``at``."""
+def _transmitted(app, world, at: datetime = TRANSMITTED_AT, proposed: bool = True) -> None:
+    """Two signatories (the EPCI, the DDT), the convention with the préfet since ``at``;
+    ``proposed``: the préfet de département proposed its signature the day it came."""
     with app.app_context():
         ddt = make_user(DDT, "DDT Test", OrganisationKind.DDT)
         add_member(world.convention_id, Role.SIGNATAIRE, ddt)
         set_state(world.convention_id, ConventionState.TRANSMISE)
         with write_transaction() as session:
             session.get(Convention, world.convention_id).transmitted_at = at
+        if proposed:
+            record_proposal(world.convention_id, world.user("redacteur"), local_date(at))
 
 
 def _party(app, world, name: str) -> int:

@@ -245,7 +245,8 @@ def test_saving_the_page_leaves_untouched_kinds_at_their_default(app, world):
     html = observer.get("/notifications/preferences").get_data(as_text=True)
     # The page as the browser posts it: every kind with its checked value, one changed.
     form = dict(re.findall(r'name="([a-z_]+)" value="([a-z]+)"[^>]*checked', html))
-    assert len(form) == len(Kind)
+    # Every kind but the State's internal opinions, offered to the State's services alone.
+    assert len(form) == len(Kind) - 1 and Kind.STATE_OPINION.value not in form
     form[Kind.TRANSITION.value] = "hebdomadaire"
     post_form(observer, "/notifications/preferences", form, page="/notifications/preferences")
     with app.app_context():
