@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.db import db_session
 from app.errors import is_api_request
 from app.models import ApiToken, CommentThread, Contribution, Convention, Membership, Section, User
+from workflows.errors import Forbidden
 from workflows.permissions import (
     Action,
     Member,
@@ -40,6 +41,8 @@ from workflows.permissions import (
     can_create_convention,
     check_drafters_remain,
     effective_role,
+    may_take_part,
+    outside_concertation,
 )
 
 
@@ -107,6 +110,7 @@ ACCESS: dict[str, Rule] = {
     "sections.edit": member(Action.EDIT_SECTION),
     "sections.rename": member(Action.MANAGE_SECTIONS),
     "sections.move": member(Action.MANAGE_SECTIONS),
+    "sections.concertation": member(Action.MANAGE_SECTIONS),
     "sections.history": member(Action.VIEW),
     "sections.revision": member(Action.VIEW),
     "sections.diff": member(Action.VIEW),
@@ -120,6 +124,7 @@ ACCESS: dict[str, Rule] = {
     "sections_api.add": member(Action.MANAGE_SECTIONS),
     "sections_api.rename": member(Action.MANAGE_SECTIONS),
     "sections_api.move": member(Action.MANAGE_SECTIONS),
+    "sections_api.concertation": member(Action.MANAGE_SECTIONS),
     "sections_api.restore": member(Action.EDIT_SECTION),
     # contributions and discussions
     "contributions.new": member(Action.PROPOSE),
@@ -415,6 +420,26 @@ def member_users(convention_id: int) -> list[User]:
             .order_by(User.name, User.id)
         )
     )
+
+
+def concertation_titles(session: Session, convention_id: int) -> list[str]:
+    """The titles of a convention's sections under the tenants' concertation, in order."""
+    return list(
+        session.scalars(
+            select(Section.title)
+            .where(Section.convention_id == convention_id, Section.concertation)
+            .order_by(Section.position, Section.id)
+        )
+    )
+
+
+def ensure_takes_part(session: Session, user: User, section: Section) -> None:
+    """Refuse (Forbidden) a proposal or a comment of a tenants' representative on a
+    section outside the concertation (``workflows.permissions.may_take_part``), naming
+    the sections they may take part in. Every door applies it through the operations;
+    the pages hide what it would refuse."""
+    if not may_take_part(user.organisation.kind, section.concertation):
+        raise Forbidden(outside_concertation(concertation_titles(session, section.convention_id)))
 
 
 def _authenticated_user() -> User | None:

@@ -31,7 +31,7 @@ def test_demo_loads_once_and_is_usable(app):
     assert second.exit_code == 0 and "déjà présentes" in second.output
     with app.app_context():
         users = accounts.users()
-        assert len(users) == 6
+        assert len(users) == 7
         assert [u.email for u in users if u.is_admin] == ["admin@cosigne.demo"]
         drafter = next(u for u in users if u.email == "redaction@oph.demo")
         conventions = conventions_for(drafter)
