@@ -50,6 +50,9 @@ from workflows.permissions import (
 class Rule:
     kind: Literal["public", "login", "admin", "organisme", "member"]
     action: Action | None = None
+    # Proposing or commenting on the section the URL points to: a tenants'
+    # representative only on a section under the concertation (ensure_takes_part).
+    scoped: bool = False
 
 
 PUBLIC = Rule("public")
@@ -60,6 +63,12 @@ ORGANISME = Rule("organisme")  # a user of an organisme HLM (creates conventions
 
 def member(action: Action) -> Rule:
     return Rule("member", action)
+
+
+def taking_part(action: Action) -> Rule:
+    """A member rule on a section's proposal or discussion: the role allows ``action``,
+    and the section is one the user takes part in (``may_take_part``)."""
+    return Rule("member", action, scoped=True)
 
 
 ACCESS: dict[str, Rule] = {
@@ -127,7 +136,7 @@ ACCESS: dict[str, Rule] = {
     "sections_api.concertation": member(Action.MANAGE_SECTIONS),
     "sections_api.restore": member(Action.EDIT_SECTION),
     # contributions and discussions
-    "contributions.new": member(Action.PROPOSE),
+    "contributions.new": taking_part(Action.PROPOSE),
     "contributions.show": member(Action.VIEW),
     "contributions.accept": member(Action.DECIDE),
     "contributions.reject": member(Action.DECIDE),
@@ -137,10 +146,10 @@ ACCESS: dict[str, Rule] = {
     "contributions.accept_author": member(Action.DECIDE),
     "contributions.reject_author": member(Action.DECIDE),
     "contributions.withdraw": member(Action.PROPOSE),  # and may_withdraw: its author
-    "contributions.thread_new": member(Action.COMMENT),
-    "contributions.thread_reply": member(Action.COMMENT),
+    "contributions.thread_new": taking_part(Action.COMMENT),
+    "contributions.thread_reply": taking_part(Action.COMMENT),
     "contributions.thread_resolve": member(Action.COMMENT),  # and may_resolve
-    "contributions_api.create": member(Action.PROPOSE),
+    "contributions_api.create": taking_part(Action.PROPOSE),
     "contributions_api.show": member(Action.VIEW),
     "contributions_api.accept": member(Action.DECIDE),
     "contributions_api.reject": member(Action.DECIDE),
@@ -152,8 +161,8 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.reject_author": member(Action.DECIDE),
     "contributions_api.threads": member(Action.VIEW),
     "contributions_api.thread": member(Action.VIEW),
-    "contributions_api.thread_create": member(Action.COMMENT),
-    "contributions_api.thread_reply": member(Action.COMMENT),
+    "contributions_api.thread_create": taking_part(Action.COMMENT),
+    "contributions_api.thread_reply": taking_part(Action.COMMENT),
     "contributions_api.thread_resolve": member(Action.COMMENT),  # and may_resolve
     "contributions_api.thread_reopen": member(Action.COMMENT),  # and may_resolve
     # review of sections
@@ -274,16 +283,16 @@ ACCESS: dict[str, Rule] = {
     # assistant
     "assistant.page": LOGIN,  # a section asked from: VIEW on its convention (context_of)
     "assistant.clear": LOGIN,
-    "assistant.propose": member(Action.PROPOSE),
+    "assistant.propose": taking_part(Action.PROPOSE),
     "assistant_api.ask": LOGIN,  # likewise
     # the section editor: drafts kept on the server, presence, a proposal's preview
     "editing.revision_draft": member(Action.EDIT_SECTION),
     "editing.revision_draft_discard": member(Action.EDIT_SECTION),
     "editing.revision_presence": member(Action.EDIT_SECTION),
-    "editing.proposal_draft": member(Action.PROPOSE),
+    "editing.proposal_draft": taking_part(Action.PROPOSE),
     "editing.proposal_draft_discard": member(Action.PROPOSE),
-    "editing.proposal_presence": member(Action.PROPOSE),
-    "editing.proposal_preview": member(Action.PROPOSE),
+    "editing.proposal_presence": taking_part(Action.PROPOSE),
+    "editing.proposal_preview": taking_part(Action.PROPOSE),
 }
 
 
@@ -523,4 +532,6 @@ def enforce_access() -> ResponseReturnValue | None:
             )
         if not can(g.role, rule.action):
             abort(403, "Votre rôle dans cette convention ne permet pas cette action.")
+        if rule.scoped and g.get("section") is not None:
+            ensure_takes_part(db_session(), g.user, g.section)  # before any input is read
     return None

@@ -6,7 +6,7 @@ from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app import errors
-from app.access import ensure_takes_part, member_users
+from app.access import member_users
 from app.contributions import operations, queries
 from app.contributions.forms import (
     AcceptForm,
@@ -37,8 +37,6 @@ bp = Blueprint("contributions", __name__)
 @bp.route("/sections/<int:section_id>/contributions/new", methods=["GET", "POST"])
 def new(section_id: int) -> ResponseReturnValue:
     section = g.section
-    # Refused before the page: a tenants' representative outside the concertation.
-    ensure_takes_part(db_session(), g.user, section)
     current = section.current_revision
     form = ContributionForm()
     current_number = current.number if current else 0

@@ -12,8 +12,6 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, url_f
 from flask.typing import ResponseReturnValue
 
 from app import errors
-from app.access import ensure_takes_part
-from app.db import db_session
 from app.editing import operations, queries
 from app.editing.forms import DraftForm, EditorForm, PresenceForm
 from app.forms import submitted
@@ -43,16 +41,8 @@ def proposal_draft(section_id: int) -> ResponseReturnValue:
     return _save_draft(section_id, Purpose.PROPOSAL)
 
 
-def _proposing(purpose: Purpose) -> None:
-    """A proposal's draft, presence and preview are proposing: refused where the user may
-    not propose (a tenants' representative outside the concertation)."""
-    if purpose is Purpose.PROPOSAL:
-        ensure_takes_part(db_session(), g.user, g.section)
-
-
 def _save_draft(section_id: int, purpose: Purpose) -> ResponseReturnValue:
     errors.on_error(_answer_in_json)
-    _proposing(purpose)
     form = submitted(DraftForm())
     base = parse_revision_number(form.base_revision.data)
     body = queries.submitted_text(section_id, base, form.body.data or "", form.document.data or "")
@@ -94,7 +84,6 @@ def proposal_presence(section_id: int) -> ResponseReturnValue:
 
 def _heard(section_id: int, purpose: Purpose) -> ResponseReturnValue:
     errors.on_error(_answer_in_json)
-    _proposing(purpose)
     form = submitted(PresenceForm())
     operations.heard(g.user.id, section_id, purpose, leaving=form.leaving.data == "1")
     return render_template("editing/presence.html", others=queries.others(section_id, g.user.id))
@@ -106,7 +95,6 @@ def proposal_preview(section_id: int) -> ResponseReturnValue:
     errors.on_error(
         lambda error: (render_template("editing/preview.html", error=error.message), error.status)
     )
-    _proposing(Purpose.PROPOSAL)
     form = submitted(EditorForm())
     base_number = parse_revision_number(form.base_revision.data)
     text = queries.submitted_text(
