@@ -21,6 +21,8 @@ from app.models import (
 from app.register.queries import findings
 from app.sections import queries
 from tests.conftest import login
+from workflows.conventions import OrganisationKind
+from workflows.permissions import Role
 
 
 def test_demo_loads_once_and_is_usable(app):
@@ -41,8 +43,20 @@ def test_demo_loads_once_and_is_usable(app):
         cus = next(c for c, _ in conventions if c.kind.value == "cus")
         sections = queries.sections_with_current(cus.id)
         assert sum(1 for s in sections if s.current_revision and s.current_revision.number > 1) >= 2
+        # The tenants' representatives take part in the CUS, on its classement.
+        tenant = next(u for u in users if u.email == "locataires@association.demo")
+        assert tenant.organisation.kind == OrganisationKind.ASSOCIATION_LOCATAIRES
+        assert [(c.kind.value, role) for c, role in conventions_for(tenant)] == [
+            ("cus", Role.ASSOCIE)
+        ]
+        assert [s.title for s in sections if s.concertation] == ["Classement des immeubles"]
+        cus_id = cus.id
     client = app.test_client()
     assert login(client, "habitat@epci.demo", "demo").status_code == 302
+    tenants = app.test_client()
+    assert login(tenants, "locataires@association.demo", "demo").status_code == 302
+    page = tenants.get(f"/conventions/{cus_id}").get_data(as_text=True)
+    assert "soumises à la concertation locative : Classement des immeubles" in page
 
 
 def test_production_profile_refuses_the_demo(app):
