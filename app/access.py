@@ -8,7 +8,10 @@ and ask ``workflows.permissions.can``. An endpoint missing from ACCESS is refuse
 Rules on one object rather than on a role (only its author withdraws a contribution, a
 signatory signs for its own party...) are the named predicates of
 ``workflows.permissions``; the operations apply them and refuse with ``Forbidden``
-(403), like this table. Who takes part with which role (``role_of``, ``conventions_for``,
+(403), like this table. A ``taking_part`` rule adds the one rule on a section that the
+hook applies itself, before any input is read: a tenants' representative proposes and
+comments only on the sections under the concertation (``ensure_takes_part``, which the
+operations apply too, for the doors without a section in their URL). Who takes part with which role (``role_of``, ``conventions_for``,
 ``members``) and who a bearer token is (``user_for_token``) are here too: deciding access
 needs them first, and every feature reads them.
 """
