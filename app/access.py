@@ -11,9 +11,10 @@ signatory signs for its own party...) are the named predicates of
 (403), like this table. A ``taking_part`` rule adds the one rule on a section that the
 hook applies itself, before any input is read: a tenants' representative proposes and
 comments only on the sections under the concertation (``ensure_takes_part``, which the
-operations apply too, for the doors without a section in their URL). Who takes part with which role (``role_of``, ``conventions_for``,
-``members``) and who a bearer token is (``user_for_token``) are here too: deciding access
-needs them first, and every feature reads them.
+operations apply too, for the doors without a section in their URL: a Word import).
+Who takes part with which role (``role_of``, ``conventions_for``, ``members``) and who
+a bearer token is (``user_for_token``) are here too: deciding access needs them first,
+and every feature reads them.
 """
 
 from __future__ import annotations
@@ -448,8 +449,9 @@ def concertation_titles(session: Session, convention_id: int) -> list[str]:
 def ensure_takes_part(session: Session, user: User, section: Section) -> None:
     """Refuse (Forbidden) a proposal or a comment of a tenants' representative on a
     section outside the concertation (``workflows.permissions.may_take_part``), naming
-    the sections they may take part in. Every door applies it through the operations;
-    the pages hide what it would refuse."""
+    the sections they may take part in. The access hook applies it to the URLs of a
+    section (``taking_part`` rules), the operations to every write; the pages hide what
+    it would refuse."""
     if not may_take_part(user.organisation.kind, section.concertation):
         raise Forbidden(outside_concertation(concertation_titles(session, section.convention_id)))
 
