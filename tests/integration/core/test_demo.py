@@ -21,8 +21,6 @@ from app.models import (
 from app.register.queries import findings
 from app.sections import queries
 from tests.conftest import login
-from workflows.conventions import OrganisationKind
-from workflows.permissions import Role
 
 
 def test_demo_loads_once_and_is_usable(app):
@@ -45,9 +43,9 @@ def test_demo_loads_once_and_is_usable(app):
         assert sum(1 for s in sections if s.current_revision and s.current_revision.number > 1) >= 2
         # The tenants' representatives take part in the CUS, on its classement.
         tenant = next(u for u in users if u.email == "locataires@association.demo")
-        assert tenant.organisation.kind == OrganisationKind.ASSOCIATION_LOCATAIRES
-        assert [(c.kind.value, role) for c, role in conventions_for(tenant)] == [
-            ("cus", Role.ASSOCIE)
+        assert tenant.organisation.kind == "association_locataires"
+        assert [(c.kind.value, role.value) for c, role in conventions_for(tenant)] == [
+            ("cus", "associe")
         ]
         assert [s.title for s in sections if s.concertation] == ["Classement des immeubles"]
         cus_id = cus.id
