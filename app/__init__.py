@@ -75,7 +75,7 @@ from workflows.lifecycle import (
     UNWRITTEN_LABEL,
     comments_open,
 )
-from workflows.permissions import ROLE_LABELS, Action, can
+from workflows.permissions import ROLE_LABELS, Action, can, may_take_part, represents_tenants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -269,6 +269,15 @@ def _register_templates(app: Flask) -> None:
             "TARGET_WORDS": TARGET_WORDS,
             "Action": Action,
             "allowed": lambda action: can(role, action),
+            # Whether the user may propose and comment on this section as far as its
+            # subject goes: tenants' representatives on those under concertation only.
+            "takes_part": lambda section: (
+                g.get("user") is not None
+                and may_take_part(g.user.organisation.kind, section.concertation)
+            ),
+            "for_tenants": lambda: (
+                g.get("user") is not None and represents_tenants(g.user.organisation.kind)
+            ),
             "comments_open": comments_open,
             # The navigation's unread counter, on every page of a logged-in user.
             "unread_count": (

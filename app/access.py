@@ -8,9 +8,13 @@ and ask ``workflows.permissions.can``. An endpoint missing from ACCESS is refuse
 Rules on one object rather than on a role (only its author withdraws a contribution, a
 signatory signs for its own party...) are the named predicates of
 ``workflows.permissions``; the operations apply them and refuse with ``Forbidden``
-(403), like this table. Who takes part with which role (``role_of``, ``conventions_for``,
-``members``) and who a bearer token is (``user_for_token``) are here too: deciding access
-needs them first, and every feature reads them.
+(403), like this table. A ``taking_part`` rule adds the one rule on a section that the
+hook applies itself, before any input is read: a tenants' representative proposes and
+comments only on the sections under the concertation (``ensure_takes_part``, which the
+operations apply too, for the doors without a section in their URL: a Word import).
+Who takes part with which role (``role_of``, ``conventions_for``, ``members``) and who
+a bearer token is (``user_for_token``) are here too: deciding access needs them first,
+and every feature reads them.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.db import db_session
 from app.errors import is_api_request
 from app.models import ApiToken, CommentThread, Contribution, Convention, Membership, Section, User
+from workflows.errors import Forbidden
 from workflows.permissions import (
     Action,
     Member,
@@ -40,6 +45,8 @@ from workflows.permissions import (
     can_create_convention,
     check_drafters_remain,
     effective_role,
+    may_take_part,
+    outside_concertation,
 )
 
 
@@ -47,6 +54,9 @@ from workflows.permissions import (
 class Rule:
     kind: Literal["public", "login", "admin", "organisme", "member"]
     action: Action | None = None
+    # Proposing or commenting on the section the URL points to: a tenants'
+    # representative only on a section under the concertation (ensure_takes_part).
+    scoped: bool = False
 
 
 PUBLIC = Rule("public")
@@ -57,6 +67,12 @@ ORGANISME = Rule("organisme")  # a user of an organisme HLM (creates conventions
 
 def member(action: Action) -> Rule:
     return Rule("member", action)
+
+
+def taking_part(action: Action) -> Rule:
+    """A member rule on a section's proposal or discussion: the role allows ``action``,
+    and the section is one the user takes part in (``may_take_part``)."""
+    return Rule("member", action, scoped=True)
 
 
 ACCESS: dict[str, Rule] = {
@@ -107,6 +123,7 @@ ACCESS: dict[str, Rule] = {
     "sections.edit": member(Action.EDIT_SECTION),
     "sections.rename": member(Action.MANAGE_SECTIONS),
     "sections.move": member(Action.MANAGE_SECTIONS),
+    "sections.concertation": member(Action.MANAGE_SECTIONS),
     "sections.history": member(Action.VIEW),
     "sections.revision": member(Action.VIEW),
     "sections.diff": member(Action.VIEW),
@@ -120,9 +137,10 @@ ACCESS: dict[str, Rule] = {
     "sections_api.add": member(Action.MANAGE_SECTIONS),
     "sections_api.rename": member(Action.MANAGE_SECTIONS),
     "sections_api.move": member(Action.MANAGE_SECTIONS),
+    "sections_api.concertation": member(Action.MANAGE_SECTIONS),
     "sections_api.restore": member(Action.EDIT_SECTION),
     # contributions and discussions
-    "contributions.new": member(Action.PROPOSE),
+    "contributions.new": taking_part(Action.PROPOSE),
     "contributions.show": member(Action.VIEW),
     "contributions.accept": member(Action.DECIDE),
     "contributions.reject": member(Action.DECIDE),
@@ -132,10 +150,10 @@ ACCESS: dict[str, Rule] = {
     "contributions.accept_author": member(Action.DECIDE),
     "contributions.reject_author": member(Action.DECIDE),
     "contributions.withdraw": member(Action.PROPOSE),  # and may_withdraw: its author
-    "contributions.thread_new": member(Action.COMMENT),
-    "contributions.thread_reply": member(Action.COMMENT),
+    "contributions.thread_new": taking_part(Action.COMMENT),
+    "contributions.thread_reply": taking_part(Action.COMMENT),
     "contributions.thread_resolve": member(Action.COMMENT),  # and may_resolve
-    "contributions_api.create": member(Action.PROPOSE),
+    "contributions_api.create": taking_part(Action.PROPOSE),
     "contributions_api.show": member(Action.VIEW),
     "contributions_api.accept": member(Action.DECIDE),
     "contributions_api.reject": member(Action.DECIDE),
@@ -147,8 +165,8 @@ ACCESS: dict[str, Rule] = {
     "contributions_api.reject_author": member(Action.DECIDE),
     "contributions_api.threads": member(Action.VIEW),
     "contributions_api.thread": member(Action.VIEW),
-    "contributions_api.thread_create": member(Action.COMMENT),
-    "contributions_api.thread_reply": member(Action.COMMENT),
+    "contributions_api.thread_create": taking_part(Action.COMMENT),
+    "contributions_api.thread_reply": taking_part(Action.COMMENT),
     "contributions_api.thread_resolve": member(Action.COMMENT),  # and may_resolve
     "contributions_api.thread_reopen": member(Action.COMMENT),  # and may_resolve
     # review of sections
@@ -276,16 +294,16 @@ ACCESS: dict[str, Rule] = {
     # assistant
     "assistant.page": LOGIN,  # a section asked from: VIEW on its convention (context_of)
     "assistant.clear": LOGIN,
-    "assistant.propose": member(Action.PROPOSE),
+    "assistant.propose": taking_part(Action.PROPOSE),
     "assistant_api.ask": LOGIN,  # likewise
     # the section editor: drafts kept on the server, presence, a proposal's preview
     "editing.revision_draft": member(Action.EDIT_SECTION),
     "editing.revision_draft_discard": member(Action.EDIT_SECTION),
     "editing.revision_presence": member(Action.EDIT_SECTION),
-    "editing.proposal_draft": member(Action.PROPOSE),
+    "editing.proposal_draft": taking_part(Action.PROPOSE),
     "editing.proposal_draft_discard": member(Action.PROPOSE),
-    "editing.proposal_presence": member(Action.PROPOSE),
-    "editing.proposal_preview": member(Action.PROPOSE),
+    "editing.proposal_presence": taking_part(Action.PROPOSE),
+    "editing.proposal_preview": taking_part(Action.PROPOSE),
 }
 
 
@@ -424,6 +442,27 @@ def member_users(convention_id: int) -> list[User]:
     )
 
 
+def concertation_titles(session: Session, convention_id: int) -> list[str]:
+    """The titles of a convention's sections under the tenants' concertation, in order."""
+    return list(
+        session.scalars(
+            select(Section.title)
+            .where(Section.convention_id == convention_id, Section.concertation)
+            .order_by(Section.position, Section.id)
+        )
+    )
+
+
+def ensure_takes_part(session: Session, user: User, section: Section) -> None:
+    """Refuse (Forbidden) a proposal or a comment of a tenants' representative on a
+    section outside the concertation (``workflows.permissions.may_take_part``), naming
+    the sections they may take part in. The access hook applies it to the URLs of a
+    section (``taking_part`` rules), the operations to every write; the pages hide what
+    it would refuse."""
+    if not may_take_part(user.organisation.kind, section.concertation):
+        raise Forbidden(outside_concertation(concertation_titles(session, section.convention_id)))
+
+
 def _authenticated_user() -> User | None:
     if is_api_request():
         # The API takes bearer tokens only, never the session cookie: a browser cannot
@@ -505,4 +544,6 @@ def enforce_access() -> ResponseReturnValue | None:
             )
         if not can(g.role, rule.action):
             abort(403, "Votre rôle dans cette convention ne permet pas cette action.")
+        if rule.scoped and g.get("section") is not None:
+            ensure_takes_part(db_session(), g.user, g.section)  # before any input is read
     return None

@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "section_ajoutee": "Section ajoutée",
     "section_renommee": "Section renommée",
     "section_deplacee": "Section déplacée",
+    "section_concertation": "Périmètre de la concertation locative",
     "revision": "Révision",
     "contribution": "Contribution proposée",
     "contribution_acceptee": "Contribution acceptée",

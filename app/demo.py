@@ -62,6 +62,10 @@ ORGANISATIONS = {
     "departement": ("Département du Val de Loire (démo)", OrganisationKind.DEPARTEMENT),
     "ddt": ("DDT du Val de Loire (démo)", OrganisationKind.DDT),
     "observatoire": ("Observatoire départemental de l'habitat (démo)", OrganisationKind.AUTRE),
+    "locataires": (
+        "Amicale des locataires de la Source — CNL (démo)",
+        OrganisationKind.ASSOCIATION_LOCATAIRES,
+    ),
     "admin": ("Cosigne — administration (démo)", OrganisationKind.AUTRE),
 }
 
@@ -71,6 +75,12 @@ USERS = [
     ("logement@departement.demo", "Sophie Lefèvre", "departement", "associe"),
     ("ddt@etat.demo", "Jean Moreau", "ddt", "signataire"),
     ("lecture@observatoire.demo", "Lucie Garnier", "observatoire", "observateur (CUS seulement)"),
+    (
+        "locataires@association.demo",
+        "Mathieu Roux",
+        "locataires",
+        "associé, concertation locative (CUS seulement)",
+    ),
     ("admin@cosigne.demo", "Administration", "admin", "administrateur de l'instance"),
 ]
 
@@ -204,6 +214,8 @@ def _load_base() -> bool:
             ("epci", Role.SIGNATAIRE),
             ("ddt", Role.SIGNATAIRE),
             ("departement", Role.ASSOCIE),
+            # The tenants' representatives, on the sections under concertation.
+            ("locataires", Role.ASSOCIE),
         ):
             session.add(Membership(convention=cus, organisation=orgs[key], role=role))
         session.add(Membership(convention=cus, user=users["observatoire"], role=Role.OBSERVATEUR))
@@ -249,6 +261,7 @@ def _convention(
             position=position,
             title=standard.title,
             mandatory=standard.mandatory,
+            concertation=standard.concertation,
         )
         session.add(section)
         session.flush()

@@ -269,6 +269,9 @@ class Section(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(CleanString(200))
     mandatory: Mapped[bool] = mapped_column(default=True)
+    # Under the concertation with the tenants' representatives, who propose and comment
+    # on these sections only (workflows.permissions.may_take_part).
+    concertation: Mapped[bool] = mapped_column(default=False)
     state: Mapped[SectionState] = mapped_column(
         _enum(SectionState, "section_state"), default=SectionState.BROUILLON
     )

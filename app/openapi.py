@@ -177,6 +177,9 @@ SCHEMAS: Schema = {
             "position": _INT,
             "title": _STR,
             "mandatory": _BOOL,
+            # Under the concertation with the tenants' representatives, who propose and
+            # comment on these sections only.
+            "concertation": _BOOL,
             "current_revision": _nullable(_ref("Revision")),
         }
     ),
@@ -1225,6 +1228,15 @@ def description() -> Schema:
                 parameters=[SECTION],
                 schema=_ref("Section"),
                 requestBody=_json({"title": _TEXT}, ["title"]),
+            )
+        },
+        "/api/sections/{section_id}/concertation": {
+            "post": _operation(
+                "Soumettre une section à la concertation avec les représentants des locataires "
+                "(true) ou l'en retirer (false) (rédacteurs)",
+                parameters=[SECTION],
+                schema=_ref("Section"),
+                requestBody=_json({"concertation": _BOOL}, ["concertation"]),
             )
         },
         "/api/sections/{section_id}/move": {

@@ -73,12 +73,15 @@ TITLE_MAX_LENGTH = 200
 class StandardSection:
     title: str
     mandatory: bool = True
+    # Under the concertation with the tenants' representatives: the law requires it for
+    # the classement des immeubles (circulaire CUS, IV); the organisme may widen it.
+    concertation: bool = False
 
 
 STANDARD_SECTIONS: dict[ConventionKind, tuple[StandardSection, ...]] = {
     ConventionKind.CUS: (
         StandardSection("État des lieux"),
-        StandardSection("Classement des immeubles"),
+        StandardSection("Classement des immeubles", concertation=True),
         StandardSection("Politique patrimoniale et d'investissement, plan de mise en vente"),
         StandardSection("Cahier des charges de gestion sociale"),
         StandardSection("Qualité du service rendu aux locataires"),

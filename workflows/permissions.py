@@ -9,12 +9,12 @@ on a given object; the operations apply them and refuse with ``Forbidden`` (403)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from workflows.conventions import ORGANISMES_HLM, STATE_KINDS
-from workflows.errors import Conflict
+from workflows.conventions import ORGANISMES_HLM, STATE_KINDS, OrganisationKind
+from workflows.errors import Conflict, InvalidInput
 
 
 class Role(StrEnum):
@@ -263,3 +263,49 @@ def may_attribute_to_others(role: Role | None) -> bool:
 def may_import_as_revisions(role: Role | None) -> bool:
     """Who may record a Word document's text as new revisions rather than contributions."""
     return can(role, Action.EDIT_SECTION)
+
+
+# --- the tenants' representatives ---------------------------------------------------------
+
+# The roles a tenants' association may hold: it takes part in the concertation (associé)
+# or reads (observateur); it neither drafts the organisme's text nor signs the convention.
+TENANT_ROLES = frozenset({Role.ASSOCIE, Role.OBSERVATEUR})
+
+
+def represents_tenants(organisation_kind: str) -> bool:
+    """The user's organisation is a tenants' association (its representatives)."""
+    return organisation_kind == OrganisationKind.ASSOCIATION_LOCATAIRES
+
+
+def may_take_part(organisation_kind: str, concertation: bool) -> bool:
+    """Whether a member whose role allows proposing and commenting may do so on a
+    section, as far as its subject goes. The tenants' representatives are consulted on
+    the sections under the concertation (by law the classement des immeubles; the
+    organisme may widen it, circulaire CUS, IV) and read the others; everyone else takes
+    part wherever their role allows."""
+    return concertation or not represents_tenants(organisation_kind)
+
+
+def outside_concertation(concerned: Sequence[str]) -> str:
+    """Why a tenants' representative may not propose or comment here, naming the
+    sections they may (``concerned``: their titles, in order)."""
+    if not concerned:
+        return (
+            "Les représentants des locataires participent aux sections soumises à la "
+            "concertation : aucune ne l'est pour l'instant dans cette convention."
+        )
+    return (
+        "Les représentants des locataires participent aux sections soumises à la "
+        f"concertation : {', '.join(concerned)}."
+    )
+
+
+def check_tenant_role(organisation_kind: str, role: Role) -> None:
+    """Refuse the roles a tenants' association may not hold (InvalidInput on ``role``)."""
+    if represents_tenants(organisation_kind) and role not in TENANT_ROLES:
+        raise InvalidInput(
+            f"Une association de locataires ne peut pas être {ROLE_LABELS[role].lower()} : "
+            "ses représentants participent à la concertation comme associés (ou lisent la "
+            "convention comme observateurs), sans la rédiger ni la signer.",
+            field="role",
+        )

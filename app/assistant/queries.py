@@ -22,7 +22,7 @@ from knowledge.assistant.numbers import cells_apart
 from workflows.conventions import KIND_LABELS, ORGANISATION_KIND_LABELS
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import contributions_open
-from workflows.permissions import ROLE_LABELS, Action, Role, can
+from workflows.permissions import ROLE_LABELS, Action, Role, can, may_take_part
 
 if TYPE_CHECKING:
     from knowledge.assistant.chain import Assistant
@@ -183,6 +183,10 @@ def proposable(user: User, section_ids: set[int]) -> set[int]:
     allowed = set()
     for section in db_session().scalars(select(Section).where(Section.id.in_(section_ids))):
         role = role_of(user, section.convention_id)
-        if can(role, Action.PROPOSE) and contributions_open(section.convention.state):
+        if (
+            can(role, Action.PROPOSE)
+            and contributions_open(section.convention.state)
+            and may_take_part(user.organisation.kind, section.concertation)
+        ):
             allowed.add(section.id)
     return allowed

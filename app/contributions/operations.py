@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.access import member_users, role_of
+from app.access import ensure_takes_part, member_users, role_of
 from app.contributions.queries import paragraphs, revision_of
 from app.db import reloaded, within, write_transaction
 from app.models import (
@@ -123,6 +123,8 @@ def create_contribution(
         if section is None:
             raise NotFound("Section introuvable.")
         _check_open_phase(section)
+        author = reloaded(session, author)
+        ensure_takes_part(session, author, section)
         current = section.current_revision
         base = revision_of(session, section_id, base_number) if base_number else None
         if base_number and base is None or base_number > (current.number if current else 0):
@@ -133,7 +135,6 @@ def create_contribution(
             )
         proposal = align_proposal(paragraphs(base), body)
         check_hunks(len(compute_hunks(paragraphs(base), proposal)))
-        author = reloaded(session, author)
         contribution = Contribution(
             section_id=section_id,
             author_id=author.id,
@@ -495,6 +496,8 @@ def open_thread(
         if section is None:
             raise NotFound("Section introuvable.")
         _check_comments_open(section)
+        actor = reloaded(session, actor)
+        ensure_takes_part(session, actor, section)
         thread = CommentThread(section_id=section_id, author_id=actor.id)
         if contribution_id is not None:
             contribution = session.get(Contribution, contribution_id)
@@ -560,6 +563,8 @@ def reply(thread_id: int, actor: User, body: str, within_session: Session | None
         if thread is None:
             raise NotFound("Fil de discussion introuvable.")
         section = _check_comments_open(session.get(Section, thread.section_id))
+        actor = reloaded(session, actor)
+        ensure_takes_part(session, actor, section)
         comment = Comment(thread_id=thread_id, author_id=actor.id, body=body)
         session.add(comment)
         mentioned = _record_mentions(session, comment, section.convention_id)

@@ -29,7 +29,7 @@ from app.review.operations import recheck_reviews
 from workflows.conventions import STANDARD_SECTIONS, ConventionKind, check_period, clean_title
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.notifications import Kind
-from workflows.permissions import ROLE_LABELS, Role, may_choose_for
+from workflows.permissions import ROLE_LABELS, Role, check_tenant_role, may_choose_for
 from workflows.review import SectionState
 from workflows.signatory_choice import (
     CHOSEN_LABELS,
@@ -96,6 +96,7 @@ def create_convention(
                     position=position,
                     title=standard.title,
                     mandatory=standard.mandatory,
+                    concertation=standard.concertation,
                 )
             )
         session.flush()
@@ -143,6 +144,8 @@ def set_membership(
             fields = {"organisation_id": org.id}
             who = org.name
             party = org
+        # A tenants' association takes part in the concertation: never drafter nor signatory.
+        check_tenant_role(party.organisation.kind if isinstance(party, User) else party.kind, role)
         membership = session.scalar(
             select(Membership).where(Membership.convention_id == convention_id, where)
         )

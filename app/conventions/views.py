@@ -141,10 +141,17 @@ def _members_page(
         today=today(),
         form=form,
         remove_form=EmptyForm(formdata=None),
-        error=error if choice_of is None else None,
+        # A refusal about one of the member form's fields shows next to it.
+        member_error=error if choice_of is None and _field_of(error) else None,
+        error=error if choice_of is None and not _field_of(error) else None,
         choice_error=error if choice_of is not None else None,
         choice_of=choice_of,
     ), (error.status if error else 200)
+
+
+def _field_of(error: CosigneError | None) -> str | None:
+    field = getattr(error, "field", None)
+    return field if field in ("role", "organisation_id", "user_email") else None
 
 
 @bp.get("/conventions/<int:convention_id>/members")

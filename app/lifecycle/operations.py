@@ -520,6 +520,7 @@ def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
                 position=section.position,
                 title=section.title,
                 mandatory=section.mandatory,
+                concertation=section.concertation,
             )
             session.add(copy)
             session.flush()

@@ -29,6 +29,7 @@ from app.models import (
     iso,
 )
 from workflows.concertation import PARTICIPANT_KINDS, Concertation, concertation_findings
+from workflows.conventions import OrganisationKind
 from workflows.errors import NotFound
 from workflows.lifecycle import fingerprint
 from workflows.permissions import Role
@@ -95,13 +96,15 @@ def warnings_of(meeting: Meeting, notice_days: int | None = None) -> dict[int, s
 def decision_recipients(session: Session, convention_id: int) -> list[tuple[str, str, bool]]:
     """Whom the decision opening the drafting goes to: the préfet, then each mandatory
     signatory and each associated collectivité taking part as an organisation, as
-    (key, name, associated); the key is ``"prefet"`` or the organisation's id."""
+    (key, name, associated); the key is ``"prefet"`` or the organisation's id. A tenants'
+    association takes part in the concertation, not in the association: not one of them."""
     rows = session.execute(
         select(Organisation.id, Organisation.name, Membership.role)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .where(
             Membership.convention_id == convention_id,
             Membership.role.in_([Role.SIGNATAIRE, Role.ASSOCIE]),
+            Organisation.kind != OrganisationKind.ASSOCIATION_LOCATAIRES,
         )
         .order_by(Membership.role.desc(), Organisation.name)
     )

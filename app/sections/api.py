@@ -146,6 +146,16 @@ def rename(section_id: int) -> ResponseReturnValue:
     return jsonify(section_json(_section(section_id)))
 
 
+@bp.post("/sections/<int:section_id>/concertation")
+def concertation(section_id: int) -> ResponseReturnValue:
+    """Put the section under the tenants' concertation (true) or take it out (false)."""
+    data = json_input.payload('{"concertation": true | false}')
+    if "concertation" not in data:
+        raise InvalidInput("Le champ concertation (true ou false) est obligatoire.")
+    operations.set_concertation(section_id, json_input.flag(data, "concertation"), actor=g.user)
+    return jsonify(section_json(_section(section_id)))
+
+
 @bp.post("/sections/<int:section_id>/move")
 def move(section_id: int) -> ResponseReturnValue:
     """Swap the section with its neighbour; answers the convention's sections in their

@@ -1,4 +1,4 @@
-"""The forms of sections: a title, an edit, a restore, a move."""
+"""The forms of sections: a title, an edit, a restore, a move, the concertation."""
 
 from __future__ import annotations
 
@@ -25,3 +25,8 @@ class RestoreForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     direction = HiddenField()
+
+
+class ConcertationForm(FlaskForm):
+    # "1": put the section under the tenants' concertation; "0": take it out.
+    concertation = HiddenField()

@@ -93,6 +93,32 @@ def rename_section(section_id: int, title: str, actor: User | None = None) -> Se
     return section
 
 
+def set_concertation(section_id: int, concertation: bool, actor: User | None = None) -> Section:
+    """Put a section under the concertation with the tenants' representatives, or take
+    it out: the organisme widens or narrows the scope (the law sets the classement des
+    immeubles in it); its representatives propose and comment on these sections only."""
+    with write_transaction() as session:
+        section = lock_editable_section(session, section_id)
+        if section.concertation == concertation:
+            return section
+        section.concertation = concertation
+        audit.record(
+            session,
+            "section_concertation",
+            f"« {section.title} » "
+            + (
+                "soumise à la concertation locative"
+                if concertation
+                else "retirée de la concertation locative"
+            ),
+            actor,
+            section.convention_id,
+            "section",
+            section.id,
+        )
+    return section
+
+
 def move_section(section_id: int, direction: str, actor: User | None = None) -> None:
     """Swap a section with its neighbour ("up" or "down")."""
     if direction not in ("up", "down"):

@@ -98,5 +98,6 @@ def section_json(section: Section, with_body: bool = False) -> dict[str, Any]:
         "position": section.position,
         "title": section.title,
         "mandatory": section.mandatory,
+        "concertation": section.concertation,
         "current_revision": revision_json(current, with_body) if current else None,
     }

@@ -17,7 +17,7 @@ from app.forms import form_errors, submitted
 from app.models import Revision
 from app.opinions import queries as opinion_queries
 from app.sections import operations, queries
-from app.sections.forms import EditForm, MoveForm, RestoreForm, SectionForm
+from app.sections.forms import ConcertationForm, EditForm, MoveForm, RestoreForm, SectionForm
 from app.webutil import back
 from workflows.contributions import STATE_LABELS as CONTRIBUTION_STATES
 from workflows.conventions import parse_id
@@ -140,6 +140,28 @@ def rename(section_id: int) -> ResponseReturnValue:
     operations.rename_section(section_id, form.title.data or "", actor=g.user)
     flash("Section renommée.", "success")
     return redirect(url_for("sections.show", section_id=section_id))
+
+
+@bp.post("/sections/<int:section_id>/concertation")
+def concertation(section_id: int) -> ResponseReturnValue:
+    """Widen or narrow the tenants' concertation: this section in it, or out of it."""
+    listed = url_for("conventions.show", convention_id=g.convention.id) + f"#s{section_id}"
+    errors.back_to(listed)
+    form = submitted(ConcertationForm())
+    if form.concertation.data not in ("0", "1"):
+        raise InvalidInput("Indiquez si la section est soumise à la concertation (1) ou non (0).")
+    section = operations.set_concertation(section_id, form.concertation.data == "1", g.user)
+    flash(
+        f"« {section.title} » "
+        + (
+            "est soumise à la concertation locative : les représentants des locataires y "
+            "proposent et commentent."
+            if section.concertation
+            else "n'est plus soumise à la concertation locative."
+        ),
+        "success",
+    )
+    return redirect(listed, 303)
 
 
 @bp.post("/sections/<int:section_id>/move")

@@ -7,7 +7,8 @@ import pytest
 from app.access import ACCESS
 from app.sections.queries import history
 from tests.conftest import api_headers, csrf_token, logged_in
-from tests.factories import url_for_rule
+from tests.factories import add_member, make_user, url_for_rule
+from workflows.conventions import OrganisationKind
 from workflows.permissions import (
     Role,
     can,
@@ -15,10 +16,12 @@ from workflows.permissions import (
     may_record_note,
     may_record_proposal,
     may_resolve,
+    may_take_part,
     may_withdraw,
 )
 
-ROLES = ["anonymous", "redacteur", "signataire", "associe", "observateur", "outsider"]
+# "locataires": a tenants' association taking part as associée (added by the test).
+ROLES = ["anonymous", "redacteur", "signataire", "associe", "observateur", "outsider", "locataires"]
 
 
 def test_every_route_is_in_the_access_matrix(app):
@@ -62,7 +65,7 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
         "contributions_api.thread_resolve",
         "contributions_api.thread_reopen",
     ):
-        return may_resolve(Role(role), actor, author)
+        return may_resolve(Role(_ROLE_OF.get(role, role)), actor, author)
     if endpoint in (
         "enjeux.save",
         "enjeux_api.save",
@@ -71,17 +74,40 @@ def _object_allows(endpoint: str, role: str, world) -> bool:
     ):
         # The note is recorded by the State's signatories and the organisme's drafters:
         # this world's signataire is an EPCI.
-        return may_record_note(Role(role), _KINDS[role], recorded_by_state=False)
+        return may_record_note(
+            Role(_ROLE_OF.get(role, role)), _KINDS[role], recorded_by_state=False
+        )
     if endpoint in ("lifecycle.proposal", "lifecycle_api.proposal"):
         # The préfet de département's proposal: the State's signatories and the
         # organisme's drafters (from the letter); this world's signataire is an EPCI.
-        return may_record_proposal(Role(role), _KINDS[role], recorded_by_state=False)
+        return may_record_proposal(
+            Role(_ROLE_OF.get(role, role)), _KINDS[role], recorded_by_state=False
+        )
     if endpoint in ("conventions.choice", "conventions_api.choice"):
         # The URL names the last membership: the EPCI signataire's own line.
-        return may_choose_for(Role(role), speaks_for_party=role == "signataire")
+        return may_choose_for(Role(_ROLE_OF.get(role, role)), speaks_for_party=role == "signataire")
+    if endpoint in TAKING_PART:
+        # Proposing or commenting on the world's section (the état des lieux), which is
+        # not under the tenants' concertation: refused before its input is read.
+        return may_take_part(_KINDS[role], concertation=False)
     # The State's services alone: nobody in this world is one (the signataire is an
     # EPCI), so each is refused before its input is read.
     return endpoint not in STATE_ONLY
+
+
+# A proposal or a comment on the section the URL points to (may_take_part).
+TAKING_PART = {
+    "contributions.new",
+    "contributions.thread_new",
+    "contributions.thread_reply",
+    "contributions_api.create",
+    "contributions_api.thread_create",
+    "contributions_api.thread_reply",
+    "assistant.propose",
+    "editing.proposal_draft",
+    "editing.proposal_presence",
+    "editing.proposal_preview",
+}
 
 
 _KINDS = {
@@ -90,7 +116,11 @@ _KINDS = {
     "associe": "departement",
     "observateur": "autre",
     "outsider": "esh",
+    "locataires": "association_locataires",
 }
+
+# The role each test user acts with (the tenants' association is associée).
+_ROLE_OF = {"locataires": "associe"}
 
 
 def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=None) -> set[int]:
@@ -107,7 +137,7 @@ def _expected(rule_kind: str, action, role: str, is_api: bool, app_rule, world=N
         return {200, 302, 303, 400} if role in ("redacteur", "outsider") else {403}
     if role == "outsider":
         return {403}
-    allowed = can(Role(role), action) and (
+    allowed = can(Role(_ROLE_OF.get(role, role)), action) and (
         world is None or _object_allows(app_rule.endpoint, role, world)
     )
     # Allowed: the page renders, the action redirects, or the (empty) input is refused
@@ -132,7 +162,13 @@ def test_access_matrix(app, world, role):
             "associe": "asso@dep.test",
             "observateur": "obs@obs.test",
             "outsider": "autre@esh.test",
+            "locataires": "locataires@amicale.test",
         }[role]
+        if role == "locataires":
+            with app.app_context():
+                tenant = make_user(email, "Amicale Test", OrganisationKind.ASSOCIATION_LOCATAIRES)
+                add_member(world.convention_id, Role.ASSOCIE, tenant)
+                world.users[role] = tenant.id
         client = logged_in(app, email)
         headers = api_headers(app, email)
     failures = []

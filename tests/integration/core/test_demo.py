@@ -32,7 +32,7 @@ def test_demo_loads_once_and_is_usable(app):
     assert second.exit_code == 0 and "déjà présentes" in second.output
     with app.app_context():
         users = accounts.users()
-        assert len(users) == 6
+        assert len(users) == 7
         assert [u.email for u in users if u.is_admin] == ["admin@cosigne.demo"]
         drafter = next(u for u in users if u.email == "redaction@oph.demo")
         conventions = conventions_for(drafter)
@@ -42,8 +42,20 @@ def test_demo_loads_once_and_is_usable(app):
         cus = next(c for c, _ in conventions if c.kind.value == "cus")
         sections = queries.sections_with_current(cus.id)
         assert sum(1 for s in sections if s.current_revision and s.current_revision.number > 1) >= 2
+        # The tenants' representatives take part in the CUS, on its classement.
+        tenant = next(u for u in users if u.email == "locataires@association.demo")
+        assert tenant.organisation.kind == "association_locataires"
+        assert [(c.kind.value, role.value) for c, role in conventions_for(tenant)] == [
+            ("cus", "associe")
+        ]
+        assert [s.title for s in sections if s.concertation] == ["Classement des immeubles"]
+        cus_id = cus.id
     client = app.test_client()
     assert login(client, "habitat@epci.demo", "demo").status_code == 302
+    tenants = app.test_client()
+    assert login(tenants, "locataires@association.demo", "demo").status_code == 302
+    page = tenants.get(f"/conventions/{cus_id}").get_data(as_text=True)
+    assert "soumises à la concertation locative : Classement des immeubles" in page
 
 
 def test_production_profile_refuses_the_demo(app):

@@ -128,3 +128,49 @@ def test_transmitted_conventions_take_their_transmission_from_the_journal(app, t
         assert moment == at  # the last transmission, not the first
         assert found[2] is None and found[3] is None  # no transmission in their journal
         assert signer == "Claire"
+
+
+def test_the_cus_classement_sections_come_under_the_tenants_concertation(app, tmp_path):
+    """The existing CUS's « Classement des immeubles » is put under the concertation the
+    law requires; its other sections, and a section of that title in a contractualisation,
+    are not."""
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    with _scratch_database(app, tmp_path) as engine:
+        upgrade(engine, "f7a8b9c0d1e2")
+        with engine.begin() as conn:
+            run = conn.execute
+            run(
+                text(
+                    "INSERT INTO organisation (id, name, kind, created_at) "
+                    "VALUES (1, 'Office', 'oph', :at)"
+                ),
+                {"at": at},
+            )
+            for cid, kind in ((1, "cus"), (2, "contractualisation_cadre")):
+                run(
+                    text(
+                        "INSERT INTO convention (id, kind, title, organisme_id, start_year,"
+                        " end_year, state, created_at) "
+                        "VALUES (:id, :kind, :title, 1, 2025, 2030, 'negociation', :at)"
+                    ),
+                    {"id": cid, "kind": kind, "title": f"Convention {cid}", "at": at},
+                )
+            sections = (
+                (1, 1, "État des lieux"),
+                (2, 1, "Classement des immeubles"),
+                (3, 2, "Classement des immeubles"),
+            )
+            for sid, cid, title in sections:
+                run(
+                    text(
+                        "INSERT INTO section (id, convention_id, position, title, mandatory,"
+                        " state, created_at) VALUES (:id, :cid, :id, :title, true,"
+                        " 'brouillon', :at)"
+                    ),
+                    {"id": sid, "cid": cid, "title": title, "at": at},
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, concertation FROM section ORDER BY id"))
+            flags = {sid: bool(on) for sid, on in rows}
+        assert flags == {1: False, 2: True, 3: False}

@@ -1,7 +1,7 @@
 import pytest
 
 from workflows.conventions import OrganisationKind
-from workflows.errors import Conflict
+from workflows.errors import Conflict, InvalidInput
 from workflows.permissions import (
     ROLE_ACTIONS,
     Action,
@@ -13,7 +13,10 @@ from workflows.permissions import (
     can,
     can_create_convention,
     check_drafters_remain,
+    check_tenant_role,
     effective_role,
+    may_take_part,
+    outside_concertation,
     parties_to_sign_for,
     why_no_signature,
 )
@@ -126,3 +129,27 @@ def test_who_may_not_sign_is_told_why():
     for role in (Role.ASSOCIE, Role.OBSERVATEUR, None):
         assert parties_to_sign_for(role, _parties("EPCI")) == []
         assert "ne comprend pas la signature" in why_no_signature(role, _parties("EPCI"))
+
+
+def test_tenants_take_part_on_the_sections_under_concertation_only():
+    tenants = OrganisationKind.ASSOCIATION_LOCATAIRES
+    assert may_take_part(tenants, concertation=True)
+    assert not may_take_part(tenants, concertation=False)
+    for kind in (OrganisationKind.DEPARTEMENT, OrganisationKind.EPCI, OrganisationKind.OPH):
+        assert may_take_part(kind, concertation=False)
+    assert outside_concertation(["Classement des immeubles", "Qualité du service"]) == (
+        "Les représentants des locataires participent aux sections soumises à la "
+        "concertation : Classement des immeubles, Qualité du service."
+    )
+    assert "aucune ne l'est" in outside_concertation([])
+
+
+def test_a_tenants_association_neither_drafts_nor_signs():
+    tenants = OrganisationKind.ASSOCIATION_LOCATAIRES
+    for role in (Role.REDACTEUR, Role.SIGNATAIRE):
+        with pytest.raises(InvalidInput) as refused:
+            check_tenant_role(tenants, role)
+        assert refused.value.field == "role"
+    for role in (Role.ASSOCIE, Role.OBSERVATEUR):
+        check_tenant_role(tenants, role)
+    check_tenant_role(OrganisationKind.EPCI, Role.SIGNATAIRE)  # others as before
