@@ -160,6 +160,8 @@ def test_from_negotiation_to_the_signed_pdf_a(server: str, tmp_path) -> None:  #
                     "Sur proposition du préfet de département du"
                 )
                 expect(signer.locator("li.blocker-proposal")).to_have_count(0)
+                signer.locator("#signatures").scroll_into_view_if_needed()
+                signer.screenshot(path=ARTIFACTS / "walk-proposal.png")
             date_field = signer.locator("#sign-date")
             date_field.fill(date_field.get_attribute("max") or "")  # today, where users are
             signer.locator("#sign-signer").fill(f"Signataire de {email}, directeur")
