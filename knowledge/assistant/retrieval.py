@@ -30,6 +30,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from knowledge.assistant.dating import dated_year
 from knowledge.assistant.particulars import holds, wanted
 from knowledge.assistant.understanding import (
     Understanding,
@@ -340,6 +341,15 @@ def rank(
     return [item for _score, item in ranked]
 
 
+# A question that asks for a date or a time limit, or names a year.
+_ASKS_WHEN = re.compile(
+    r"\b(?:quand|quelle\s+date|quelles\s+dates|date\s+limite|jusqu['’]\s*(?:à|a)\s+quand"
+    r"|[àa]\s+partir\s+de\s+quand|d['’]\s*ici\s+quand|[ée]ch[ée]ance|calendrier"
+    r"|(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
 def select(evidence: Evidence) -> Evidence:
     """Choose the sentences to quote and number the sources they come from."""
     if not evidence.found:
@@ -368,10 +378,19 @@ def select(evidence: Evidence) -> Evidence:
         seen.add(key)
         evidence.chosen.append((item, unit))
     # The passage with the best sentence first; a passage's sentences in their order.
+    # A passage whose every sentence chosen is dated comes after those that say what
+    # holds now: the answer leads with current wording, what a text said then follows;
+    # unless the question asks when, or of a year, which the dated statements answer.
+    asks_when = bool(_ASKS_WHEN.search(evidence.understanding.question))
     best_of: dict[int, float] = {}
+    current: set[int] = set()
     for item, unit in evidence.chosen:
         best_of[id(item)] = max(best_of.get(id(item), 0.0), unit.score)
-    evidence.chosen.sort(key=lambda pair: (-best_of[id(pair[0])], pair[1].position))
+        if asks_when or dated_year(unit.text) is None:
+            current.add(id(item))
+    evidence.chosen.sort(
+        key=lambda pair: (id(pair[0]) not in current, -best_of[id(pair[0])], pair[1].position)
+    )
 
     sources: list[Ranked] = []
     if code:  # the indicator's own fiche, when retrieved, backs the catalogue entry

@@ -45,6 +45,50 @@ FILLERS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
+# The abbreviations of a typed message, spelled out before the question is read, so that
+# the question's kind ("pk" asks why) and its phrases ("cmb de temps") are read as
+# written in full. Whole words only, whatever their case.
+SPELLED_OUT = {
+    "pk": "pourquoi",
+    "pq": "pourquoi",
+    "pkoi": "pourquoi",
+    "koi": "quoi",
+    "kwa": "quoi",
+    "kel": "quel",
+    "kelle": "quelle",
+    "ke": "que",
+    "cmb": "combien",
+    "cb": "combien",
+    "qd": "quand",
+    "ds": "dans",
+    "pr": "pour",
+    "avc": "avec",
+    "tjrs": "toujours",
+    "bcp": "beaucoup",
+    "tt": "tout",
+    "c": "c'est",
+    "cest": "c'est",
+}
+_SPELLED_OUT_RE = re.compile(
+    r"(?<![\w'’.-])(" + "|".join(sorted(SPELLED_OUT, key=len, reverse=True)) + r")(?=\s|$|[?!,;:])",
+    re.IGNORECASE,
+)
+# How a question asks for a duration, said as the texts say it: they write "pour une
+# durée de six ans", never "combien de temps".
+_HOW_LONG_RE = re.compile(
+    r"\b(?:(?:dure|durent|durera|duree|durée)\s+)?(?:pendant\s+|en\s+|depuis\s+)?"
+    r"combien\s+de\s+temps\b(?:\s+(?:dure|durent|durera)\b)?",
+    re.IGNORECASE,
+)
+
+
+def spelled_out(text: str) -> str:
+    """A typed question as if written in full: abbreviations spelled out ("pk" is
+    "pourquoi"), "combien de temps" asked as "quelle durée"."""
+    text = _SPELLED_OUT_RE.sub(lambda m: SPELLED_OUT[m.group(1).lower()], text)
+    return _HOW_LONG_RE.sub("quelle durée", text)
+
+
 _FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)
 _DOTTED_ACRONYM = re.compile(r"^(?:[a-z]\.){2,}[a-z]?$")
 
@@ -680,7 +724,7 @@ def _gives_numbers(
 
 def understand(question: str, context: str | None = None) -> Understanding:
     """Read a question (and optionally the title of the section it is asked from)."""
-    text = " ".join(cells_apart(question or "").split())
+    text = spelled_out(" ".join(cells_apart(question or "").split()))
     mentions = find_indicators(text)
     if not mentions and context:
         mentions = [m for m in find_indicators(context) if m.how == "code"]

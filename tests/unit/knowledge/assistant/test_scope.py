@@ -20,7 +20,7 @@ from knowledge.assistant.extractive import (
 from knowledge.assistant.particulars import names, years
 from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
 from knowledge.assistant.scope import asked_figure, corrected, correction
-from knowledge.assistant.understanding import terms, understand
+from knowledge.assistant.understanding import spelled_out, terms, understand
 from tests.corpus import corpus_available
 
 needs_corpus = pytest.mark.skipif(not corpus_available(), reason="shared corpus not found")
@@ -251,3 +251,35 @@ def test_dated_wording_is_given_as_what_a_text_said_then(extractive):
     assert dated, answer["answer"]
     for paragraph in dated:  # each one said to be what a text said then
         assert re.search(r"\(énoncé daté de (?:19|20)\d\d\) indiquait : «", paragraph), paragraph
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("la cus dure cmb de temps ?", "la cus quelle durée ?"),
+        ("combien de temps dure la CUS ?", "quelle durée la CUS ?"),
+        ("pk contractualiser avec son oph ?", "pourquoi contractualiser avec son oph ?"),
+        ("c koi la CUS", "c'est quoi la CUS"),
+        # Letters inside a word, a code or an elision are left alone.
+        ("Le PSP de l'OPH, article L. 445-1 c)", "Le PSP de l'OPH, article L. 445-1 c)"),
+        ("Combien de logements ?", "Combien de logements ?"),
+    ],
+)
+def test_a_typed_question_is_read_as_if_written_in_full(typed, read):
+    assert spelled_out(typed) == read
+
+
+def test_how_long_typed_as_a_message_is_answered_with_the_duration(extractive):
+    """ "cmb de temps" weighed "temps", a word the texts do not use for a duration, and
+    the base said it did not know how long a CUS lasts."""
+    answer = extractive.ask("la cus dure cmb de temps ?")
+    assert answer["found"] is True
+    assert "six ans" in answer["answer"] or "6 ans" in answer["answer"]
+
+
+def test_current_wording_comes_before_what_a_text_said_then(extractive):
+    """The dated statements of 2008 and 2010 came first, the current rule third."""
+    answer = extractive.ask("combien de temps dure la CUS ?")
+    paragraphs = answer["answer"].split("\n\n")
+    assert dated_year(paragraphs[0]) is None, paragraphs[0]
+    assert any(dated_year(p) is not None for p in paragraphs[1:])
