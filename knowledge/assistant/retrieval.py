@@ -350,6 +350,19 @@ _ASKS_WHEN = re.compile(
 )
 
 
+def _names_its_document(unit: Unit, item: Ranked) -> bool:
+    """The unit is its document's title, or its passage's heading, as a cover or a
+    heading line repeats them: it names what the text is about, it answers nothing."""
+    said = " ".join(words(fold(unit.text)))
+    if not said:
+        return True
+    names = [str(item.meta.get("title") or "")]
+    heading = str(item.meta.get("heading") or "")
+    if heading:
+        names.append(heading.split(" › ")[-1])
+    return any(said == " ".join(words(fold(name))) for name in names if name)
+
+
 def select(evidence: Evidence) -> Evidence:
     """Choose the sentences to quote and number the sources they come from."""
     if not evidence.found:
@@ -364,6 +377,8 @@ def select(evidence: Evidence) -> Evidence:
         ):
             continue
         for unit in item.units:
+            if _names_its_document(unit, item):
+                continue
             candidates.append((unit.score, item, unit))
     candidates.sort(key=lambda c: -c[0])
     best = candidates[0][0] if candidates else 0.0

@@ -283,3 +283,11 @@ def test_current_wording_comes_before_what_a_text_said_then(extractive):
     paragraphs = answer["answer"].split("\n\n")
     assert dated_year(paragraphs[0]) is None, paragraphs[0]
     assert any(dated_year(p) is not None for p in paragraphs[1:])
+
+
+def test_a_document_s_own_title_is_not_quoted_as_an_answer(extractive):
+    """Asked why to contractualise, the answer quoted the guide's title, « La
+    contractualisation entre les collectivités et les OPH en 7 questions »."""
+    answer = extractive.ask("pk contractualiser avec son oph ?")
+    assert answer["found"] is True
+    assert "en 7 questions" not in answer["answer"], answer["answer"]
