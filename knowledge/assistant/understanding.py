@@ -82,10 +82,20 @@ _HOW_LONG_RE = re.compile(
 )
 
 
+# How often, asked as spoken ("tous les combien d'années"): the texts say "fréquence".
+_HOW_OFTEN_RE = re.compile(
+    r"\btou(?:s|tes)\s+les\s+combien(?:\s+d['’]\s*(?:ann[ée]es|ans)"
+    r"|\s+de\s+(?:temps|mois|jours|semaines))?",
+    re.IGNORECASE,
+)
+
+
 def spelled_out(text: str) -> str:
     """A typed question as if written in full: abbreviations spelled out ("pk" is
-    "pourquoi"), "combien de temps" asked as "quelle durée"."""
+    "pourquoi"), "combien de temps" asked as "quelle durée", "tous les combien" as "à
+    quelle fréquence"."""
     text = _SPELLED_OUT_RE.sub(lambda m: SPELLED_OUT[m.group(1).lower()], text)
+    text = _HOW_OFTEN_RE.sub("à quelle fréquence", text)
     return _HOW_LONG_RE.sub("quelle durée", text)
 
 

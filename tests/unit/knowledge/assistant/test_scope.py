@@ -260,6 +260,10 @@ def test_dated_wording_is_given_as_what_a_text_said_then(extractive):
         ("combien de temps dure la CUS ?", "quelle durée la CUS ?"),
         ("pk contractualiser avec son oph ?", "pourquoi contractualiser avec son oph ?"),
         ("c koi la CUS", "c'est quoi la CUS"),
+        (
+            "Tous les combien d'années évalue-t-on la CUS ?",
+            "à quelle fréquence évalue-t-on la CUS ?",
+        ),
         # Letters inside a word, a code or an elision are left alone.
         ("Le PSP de l'OPH, article L. 445-1 c)", "Le PSP de l'OPH, article L. 445-1 c)"),
         ("Combien de logements ?", "Combien de logements ?"),
