@@ -197,8 +197,15 @@ def uncarry_point(convention_id: int, actor: User, kind: str, ref: int) -> None:
         )
         if carried is None:
             raise InvalidInput("Ce point n'est pas reporté dans le dossier transmis.")
+        # A position and a thread may share an id: the point is looked for in its kind.
+        kinds = ("discussion",) if kind == "discussion" else ("reserve", "desaccord")
         point = next(
-            (p for p in open_points(session, convention) if p.ref == ref and p.carried), None
+            (
+                p
+                for p in open_points(session, convention)
+                if p.ref == ref and p.kind in kinds and p.carried
+            ),
+            None,
         )
         what = (
             f"{POINT_LABELS[point.kind]} de {point.party} sur « {point.section} »"

@@ -260,7 +260,9 @@ def test_a_carried_point_taken_back_stops_the_transmission_again(app, world):
     assert taken.status_code == 303
     with app.app_context():
         assert db_session().query(CarriedPoint).count() == 1
-        assert db_session().query(Event).filter(Event.action == "point_retire").count() == 1
+        (taken_back,) = db_session().query(Event).filter(Event.action == "point_retire")
+        # Said of the point taken back, the disagreement, not of a thread of the same id.
+        assert taken_back.summary.startswith("Désaccord de EPCI Test"), taken_back.summary
     block = _block(drafter.get(taken.headers["Location"]).get_data(as_text=True))
     assert 'id="ready"' not in block
     assert f'id="point-position-{desaccord.ref}"' in block  # to carry or lift again
