@@ -53,7 +53,7 @@ from knowledge.assistant.retrieval import (
     rank,
     select,
 )
-from knowledge.assistant.scope import corrected, decide
+from knowledge.assistant.scope import corrected, decide, indicator_from_fiches
 from knowledge.assistant.understanding import Understanding, understand
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,7 @@ class Assistant:
             reading: Understanding = inputs["understanding"]
             stats = self.stats()
             ranked = rank(reading, inputs["documents"], stats)
+            reading = indicator_from_fiches(reading, ranked)
             part = draft_part(reading, inputs["context"])
             # A section to draft is answered from what such a section must contain.
             found = part is not None or decide(reading, ranked, stats).found

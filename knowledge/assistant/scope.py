@@ -31,7 +31,13 @@ from knowledge.assistant.retrieval import (
     coverage,
     matches,
 )
-from knowledge.assistant.understanding import Understanding, canonical, terms, word_stem
+from knowledge.assistant.understanding import (
+    IndicatorMention,
+    Understanding,
+    canonical,
+    terms,
+    word_stem,
+)
 from knowledge.indicators.catalogue import CATALOGUE, Indicator
 from knowledge.search.analyser import fold, is_stop, tokens
 
@@ -214,7 +220,9 @@ def decide(
     if missing and not by_catalogue:
         return Verdict(False, best, missing)
 
-    if indicator is not None and mention is not None:
+    # An indicator read from the fiches found ("retrieved") is what the search found:
+    # whether the base answers is the passages' verdict, as for any question.
+    if indicator is not None and mention is not None and mention.how != "retrieved":
         if mention.how == "code" or understanding.kind == "calculation":
             return Verdict(True, best)
         # Found by its words: the fiche (catalogue and passages) must cover the question.
@@ -232,3 +240,29 @@ def decide(
     if best >= threshold and figure is not None and not gives_figure(figure, supporting):
         return Verdict(False, best)
     return Verdict(best >= threshold, best)
+
+
+# A question that asks for one indicator, or how something is measured, without naming it.
+_ASKS_INDICATOR = re.compile(
+    r"\bindicateur\b|\bcomment\s+(?:mesurer|calculer|suivre|évaluer|evaluer|compter)\b",
+    re.IGNORECASE,
+)
+
+
+def indicator_from_fiches(understanding: Understanding, ranked: list[Ranked]) -> Understanding:
+    """The indicator a question asks for in its own words ("la part des plaintes traitées
+    en moins d'un mois"), read from the fiches the search found when no keyword of the
+    catalogue names it: the best of the three first passages that is an indicator's
+    fiche, if it answers well enough. The search reads paraphrases the keywords miss."""
+    if understanding.indicators or understanding.kind in ("drafting", "calculation"):
+        return understanding
+    if not _ASKS_INDICATOR.search(understanding.question):
+        return understanding
+    fiches = [r for r in ranked[:3] if r.meta.get("indicator") in CATALOGUE]
+    if not fiches:
+        return understanding
+    best = max(fiches, key=lambda r: r.relevance)
+    if best.relevance < RELEVANCE_THRESHOLD:
+        return understanding
+    mention = IndicatorMention(str(best.meta["indicator"]), "retrieved")
+    return replace(understanding, indicators=(mention,))

@@ -295,3 +295,11 @@ def test_a_document_s_own_title_is_not_quoted_as_an_answer(extractive):
     answer = extractive.ask("pk contractualiser avec son oph ?")
     assert answer["found"] is True
     assert "en 7 questions" not in answer["answer"], answer["answer"]
+
+
+def test_an_indicator_asked_for_in_other_words_is_read_from_the_fiches_found(extractive):
+    """No keyword of the catalogue says « impayer de plus de 3 mois »: the answer named
+    no indicator, though the search's first passages were G.I's fiche."""
+    answer = extractive.ask("indicateur des impayer de plus de 3 mois c lequel ?")
+    assert answer["found"] is True
+    assert (answer.get("indicator") or {}).get("code") == "G.I", answer["answer"]
