@@ -123,3 +123,30 @@ def asked_figure(understanding: Understanding) -> tuple[str, ...] | None:
 def states_figure(text: str) -> bool:
     digits = words_to_digits(text)
     return any(not _YEAR.fullmatch(m.group(0).strip()) for m in _FIGURE.finditer(digits))
+
+
+# --- a sum asked for -----------------------------------------------------------------------
+
+# What asks for a sum of money: "combien coûte…", "quel est le prix / le coût / le
+# montant / le budget…". Its answer is written in euros.
+_ASKS_SUM = re.compile(
+    r"\bcombien\s+(?:co[uû]te(?:nt|rait|raient)?|vau[td]|valent|rapporte(?:nt)?)\b"
+    r"|\bquel(?:le)?s?\s+(?:est|sont|serait)?\s*(?:le|la|les)?\s*"
+    r"(?:prix|co[uû]ts?|montants?|budgets?)\b",
+    re.IGNORECASE,
+)
+_SUM = re.compile(
+    r"\d[\d\s\u00a0\u202f.,]*\s*(?:k|m|md|millions?|milliards?|milliers?)?\s*(?:d['’]\s*)?"
+    r"(?:€|euros?\b|eur\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_sum(understanding: Understanding) -> bool:
+    """The question asks what something costs or amounts to, in money."""
+    return _ASKS_SUM.search(understanding.question) is not None
+
+
+def states_sum(text: str) -> bool:
+    """The text states a sum of money (a number in euros)."""
+    return _SUM.search(words_to_digits(text)) is not None

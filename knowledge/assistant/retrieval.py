@@ -31,7 +31,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from knowledge.assistant.dating import dated_year
-from knowledge.assistant.particulars import holds, wanted
+from knowledge.assistant.particulars import asked_figure, holds, wanted
 from knowledge.assistant.understanding import (
     Understanding,
     acronym_heads,
@@ -395,8 +395,12 @@ def select(evidence: Evidence) -> Evidence:
     # The passage with the best sentence first; a passage's sentences in their order.
     # A passage whose every sentence chosen is dated comes after those that say what
     # holds now: the answer leads with current wording, what a text said then follows;
-    # unless the question asks when, or of a year, which the dated statements answer.
-    asks_when = bool(_ASKS_WHEN.search(evidence.understanding.question))
+    # unless the question asks when, or of a year, or for a figure, which the dated
+    # statements answer.
+    # A figure asked for is answered by the sentence that states it, dated or not.
+    asks_when = bool(_ASKS_WHEN.search(evidence.understanding.question)) or (
+        asked_figure(evidence.understanding) is not None
+    )
     best_of: dict[int, float] = {}
     current: set[int] = set()
     for item, unit in evidence.chosen:

@@ -23,7 +23,14 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from knowledge.assistant.particulars import asked_figure, holds, states_figure, wanted
+from knowledge.assistant.particulars import (
+    asked_figure,
+    asks_sum,
+    holds,
+    states_figure,
+    states_sum,
+    wanted,
+)
 from knowledge.assistant.retrieval import (
     RELEVANCE_THRESHOLD,
     CorpusStats,
@@ -192,6 +199,11 @@ def gives_figure(of: tuple[str, ...], supporting: list[Ranked]) -> bool:
     return False
 
 
+def gives_sum(supporting: list[Ranked]) -> bool:
+    """Whether one sentence of the passages states a sum of money."""
+    return any(states_sum(unit.text) for item in supporting for unit in item.units)
+
+
 # --- the verdict ---------------------------------------------------------------------------
 
 
@@ -238,6 +250,10 @@ def decide(
     # sentence states one of that; the words alone ("le taux de TVA applicable") do not.
     figure = asked_figure(understanding)
     if best >= threshold and figure is not None and not gives_figure(figure, supporting):
+        return Verdict(False, best)
+    # Asked what something costs, the base answers with a sum: "33 000 logements" is a
+    # figure, not the cost of building one.
+    if best >= threshold and asks_sum(understanding) and not gives_sum(supporting):
         return Verdict(False, best)
     return Verdict(best >= threshold, best)
 

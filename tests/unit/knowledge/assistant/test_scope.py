@@ -303,3 +303,14 @@ def test_an_indicator_asked_for_in_other_words_is_read_from_the_fiches_found(ext
     answer = extractive.ask("indicateur des impayer de plus de 3 mois c lequel ?")
     assert answer["found"] is True
     assert (answer.get("indicator") or {}).get("code") == "G.I", answer["answer"]
+
+
+def test_asked_what_something_costs_the_base_answers_with_a_sum_or_not_at_all(extractive):
+    """« Combien coûte… » was answered with the first figure found, « 33 000 logements »."""
+    answer = extractive.ask("Combien coûte la construction d'un logement PLAI en Île-de-France ?")
+    assert answer["found"] is False, answer["answer"]
+    # A sum the texts state is still given.
+    answer = extractive.ask(
+        "Quel budget moyen les bailleurs donnent-ils aux associations de locataires ?"
+    )
+    assert answer["found"] is True and "10 000" in answer["answer"], answer["answer"]
