@@ -110,6 +110,23 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
     return convention
 
 
+# The points of each kind the addresses name: a position is a reserve or a disagreement.
+POINT_KINDS = {"position": ("reserve", "desaccord"), "discussion": ("discussion",)}
+
+
+def _file_still_open(session: Session, convention_id: int, refusal: str) -> Convention:
+    """The convention, locked, while its transmitted file may still change (before the
+    transmission); refused with ``refusal`` and the current step otherwise."""
+    convention = session.scalar(
+        select(Convention).where(Convention.id == convention_id).with_for_update()
+    )
+    if convention is None:
+        raise NotFound("Convention introuvable.")
+    if not text_editable(convention.state):
+        raise Refused([f"{refusal} (étape actuelle : « {STATE_LABELS[convention.state]} »)."])
+    return convention
+
+
 def carry_point(convention_id: int, actor: User, kind: str, ref: int, note: str) -> CarriedPoint:
     """Carry an open point (``kind`` "position": a reserve or disagreement, "discussion":
     a thread) into the file transmitted to the préfet, with the organisme's note: it then
@@ -117,19 +134,12 @@ def carry_point(convention_id: int, actor: User, kind: str, ref: int, note: str)
     before the transmission."""
     note = clean_carry_note(note)
     with write_transaction() as session:
-        convention = session.scalar(
-            select(Convention).where(Convention.id == convention_id).with_for_update()
+        convention = _file_still_open(
+            session,
+            convention_id,
+            "Les points ouverts se reportent avant la transmission au préfet",
         )
-        if convention is None:
-            raise NotFound("Convention introuvable.")
-        if not text_editable(convention.state):
-            raise Refused(
-                [
-                    "Les points ouverts se reportent avant la transmission au préfet (étape "
-                    f"actuelle : « {STATE_LABELS[convention.state]} »)."
-                ]
-            )
-        wanted = {"position": ("reserve", "desaccord"), "discussion": ("discussion",)}.get(kind)
+        wanted = POINT_KINDS.get(kind)
         if wanted is None:
             raise InvalidInput(f"Type de point inconnu : « {kind} ».")
         point = next(
@@ -175,18 +185,11 @@ def uncarry_point(convention_id: int, actor: User, kind: str, ref: int) -> None:
     soon, or will lift it after all): it stops the transmission again until it is lifted
     or carried anew. Before the transmission only; the journal keeps both steps."""
     with write_transaction() as session:
-        convention = session.scalar(
-            select(Convention).where(Convention.id == convention_id).with_for_update()
+        convention = _file_still_open(
+            session,
+            convention_id,
+            "Le dossier transmis est arrêté : un point reporté ne peut plus en être retiré",
         )
-        if convention is None:
-            raise NotFound("Convention introuvable.")
-        if not text_editable(convention.state):
-            raise Refused(
-                [
-                    "Le dossier transmis est arrêté : un point reporté ne peut plus en être "
-                    f"retiré (étape actuelle : « {STATE_LABELS[convention.state]} »)."
-                ]
-            )
         column = {"position": CarriedPoint.position_id, "discussion": CarriedPoint.thread_id}.get(
             kind
         )
@@ -198,12 +201,11 @@ def uncarry_point(convention_id: int, actor: User, kind: str, ref: int) -> None:
         if carried is None:
             raise InvalidInput("Ce point n'est pas reporté dans le dossier transmis.")
         # A position and a thread may share an id: the point is looked for in its kind.
-        kinds = ("discussion",) if kind == "discussion" else ("reserve", "desaccord")
         point = next(
             (
                 p
                 for p in open_points(session, convention)
-                if p.ref == ref and p.kind in kinds and p.carried
+                if p.ref == ref and p.kind in POINT_KINDS[kind] and p.carried
             ),
             None,
         )
