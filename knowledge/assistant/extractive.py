@@ -273,6 +273,36 @@ def _impossible(indicator: Indicator, value: float) -> bool:
     return indicator.kind == "ratio_percent" and value > 100
 
 
+# A passage not quoted is pointed to when it covers the question nearly as well as the
+# best one: the reader sees where else the texts speak of it (another guide, the fiche).
+SEE_ALSO_SHARE = 0.75
+SEE_ALSO_MAX = 2
+
+
+def _see_also(evidence: Evidence, parts: list[tuple[int, str]]) -> str:
+    """« Voir aussi » with the sources no part cites whose relevance is close to the
+    best's, each by its place in its document; "" when there are none."""
+    said = " ".join(text for _rank, text in parts)
+    cited = {int(n) for m in CITATION.finditer(said) for n in re.findall(r"\d+", m.group(1))}
+    top = max((item.relevance for item, _u in evidence.chosen), default=0.0)
+
+    def place(item: Ranked) -> str:
+        return _bare(str(item.meta.get("locator") or item.meta.get("title") or ""))
+
+    quoted = {place(s) for n, s in enumerate(evidence.sources, 1) if n in cited}
+    others = []
+    for number, item in enumerate(evidence.sources, 1):
+        if number in cited or item.relevance < SEE_ALSO_SHARE * top:
+            continue
+        where = place(item)
+        # Another passage of a part already quoted is its continuation.
+        more = ", plus loin" if where in quoted else ""
+        others.append(f"« {_short(where, 80)} »{more} [{number}]" if where else f"[{number}]")
+    if not others:
+        return ""
+    return "Voir aussi : " + " ; ".join(others[:SEE_ALSO_MAX]) + "."
+
+
 def _fit(parts: list[tuple[int, str]], limit: int = MAX_ANSWER_CHARS) -> str:
     """The parts in their order, the least needed (highest rank) dropped first until the
     answer fits ``limit``; rank 0 is the answer itself and always stays."""
@@ -342,6 +372,8 @@ def compose_extractive(evidence: Evidence) -> str:
             parts.append((2, "Dans les textes :\n" + "\n".join(quotes)))
     else:
         parts.extend((0 if i == 0 else 1 + i, q) for i, q in enumerate(quotes))
+    if evidence.chosen and not evidence.calculation:
+        parts.append((20, _see_also(evidence, parts)))
     return cite_only_cited(evidence, _fit(parts) or NOT_FOUND)
 
 

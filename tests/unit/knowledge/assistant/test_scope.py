@@ -16,9 +16,10 @@ from knowledge.assistant.extractive import (
     MAX_ANSWER_CHARS,
     NOT_FOUND,
     cite_only_cited,
+    compose_extractive,
 )
 from knowledge.assistant.particulars import names, years
-from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, rank
+from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, Unit, rank
 from knowledge.assistant.scope import asked_figure, corrected, correction
 from knowledge.assistant.understanding import spelled_out, terms, understand
 from tests.corpus import corpus_available
@@ -227,6 +228,28 @@ def test_uncited_sources_are_dropped_and_citations_renumbered():
     text = cite_only_cited(evidence, "Une phrase. [3]\n\nUne autre. [1, 3]")
     assert text == "Une phrase. [1]\n\nUne autre. [2, 1]"
     assert evidence.sources == [third, first]
+
+
+def _passage(text: str, relevance: float, locator: str) -> Ranked:
+    meta = {"kind": "guide", "locator": locator, "title": "Guide"}
+    return Ranked(Document(page_content=text, metadata=meta), relevance)
+
+
+def test_a_passage_nearly_as_relevant_but_not_quoted_is_pointed_to():
+    quoted = _passage("La réponse est ici.", 0.9, "Qui signe ?")
+    close = _passage("Une autre page en parle.", 0.8, "Les signataires")
+    suite = _passage("La suite du même chapitre.", 0.7, "Qui signe ?")
+    far = _passage("Presque rien à voir.", 0.4, "Annexe")
+    evidence = Evidence("qui signe", understand("qui signe"), [quoted, close, suite, far], True)
+    evidence.sources = [quoted, close, suite, far]
+    evidence.chosen = [(quoted, Unit("La réponse est ici.", 0, ("repons",), 1.0))]
+    answer = compose_extractive(evidence)
+    assert answer.startswith("La réponse est ici. [1]")
+    see_also = answer.splitlines()[-1]
+    # Close enough to the quoted one: named by its place, a continuation said to be one;
+    # the far one is neither pointed to nor listed.
+    assert see_also == "Voir aussi : « Les signataires » [2] ; « Qui signe ? », plus loin [3]."
+    assert evidence.sources == [quoted, close, suite]
 
 
 def test_a_statement_dated_long_ago_is_dated_but_a_text_reference_is_not():
