@@ -290,17 +290,21 @@ def _see_also(evidence: Evidence, parts: list[tuple[int, str]]) -> str:
         return _bare(str(item.meta.get("locator") or item.meta.get("title") or ""))
 
     quoted = {place(s) for n, s in enumerate(evidence.sources, 1) if n in cited}
-    others = []
+    places: dict[str, list[int]] = {}  # two passages of one part are named once
     for number, item in enumerate(evidence.sources, 1):
         if number in cited or item.relevance < SEE_ALSO_SHARE * top:
             continue
-        where = place(item)
+        if sum(map(len, places.values())) < SEE_ALSO_MAX:
+            places.setdefault(place(item), []).append(number)
+    others = []
+    for where, numbers in places.items():
+        refs = f"[{', '.join(map(str, numbers))}]"
         # Another passage of a part already quoted is its continuation.
         more = ", plus loin" if where in quoted else ""
-        others.append(f"« {_short(where, 80)} »{more} [{number}]" if where else f"[{number}]")
+        others.append(f"« {_short(where, 80)} »{more} {refs}" if where else refs)
     if not others:
         return ""
-    return "Voir aussi : " + " ; ".join(others[:SEE_ALSO_MAX]) + "."
+    return "Voir aussi : " + " ; ".join(others) + "."
 
 
 def _fit(parts: list[tuple[int, str]], limit: int = MAX_ANSWER_CHARS) -> str:

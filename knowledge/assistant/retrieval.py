@@ -331,6 +331,8 @@ def rank(
                 score *= 0.7  # a fragment whose beginning is elsewhere
             if _NOISE.search(text):
                 score *= 0.5  # addresses, links, footnotes: not an answer
+            if length <= 25 and "\n" not in text and not _ENDS_SENTENCE.search(text):
+                score *= 0.8  # a line that ends as no sentence does: a title, a caption
             if _opening(stems) in common:
                 score *= 0.6  # the same sentence heads many passages: it says little
             unit.score = score + 0.5 * prior + 0.1 * relevance
@@ -340,6 +342,10 @@ def rank(
     ranked.sort(key=lambda pair: -pair[0])
     return [item for _score, item in ranked]
 
+
+# How a sentence, a list's lead-in or a quotation ends; a line ending otherwise is a
+# title, a subtitle or a table's label.
+_ENDS_SENTENCE = re.compile(r"[.!?:;…»)]\s*$")
 
 # A question that asks for a date or a time limit, or names a year.
 _ASKS_WHEN = re.compile(
