@@ -82,6 +82,18 @@ def _units(question: str, passages: list[tuple[str, str]], stats: CorpusStats) -
     return [text for _score, text in sorted(units, key=lambda pair: -pair[0])]
 
 
+def test_a_subtitle_weighs_less_than_the_sentence_that_says_the_same():
+    stats = _stats("La contractualisation entre offices et collectivités.", "Autre chose.")
+    subtitle = "Contractualiser entre offices et collectivités, en quelques mots"
+    sentence = "Contractualiser entre offices et collectivités précise leurs relations."
+    units = _units(
+        "Pourquoi contractualiser entre offices et collectivités ?",
+        [("", subtitle), ("", sentence)],  # the subtitle's passage found first
+        stats,
+    )
+    assert units[:2] == [sentence, subtitle]
+
+
 def test_a_figure_asked_for_is_asked_of_what_follows_it():
     def of(question: str) -> tuple[str, ...] | None:
         return asked_figure(understand(question))
