@@ -150,3 +150,53 @@ def asks_sum(understanding: Understanding) -> bool:
 def states_sum(text: str) -> bool:
     """The text states a sum of money (a number in euros)."""
     return _SUM.search(words_to_digits(text)) is not None
+
+
+# --- the thing asked about -----------------------------------------------------------------
+
+# How a question opens before it names what it asks about: "comment calculer", "quel est",
+# "qu'est-ce que", "c quoi", or straight with its subject ("les détecteurs … sont-ils").
+_FOCUS_OPENING = re.compile(
+    r"^\W*(?:comment\s+(?:faire\s+pour\s+|on\s+|se\s+|s['’]\s*)?[\w-]+\s+"
+    r"|quel(?:le)?s?\s+(?:est|sont|sera|seront|était|étaient)\s+"
+    r"|qu['’]\s*est[- ]ce\s+qu(?:e\s+|['’]\s*)"
+    r"|c\s*['’]?\s*(?:est\s+)?(?:quoi|koi)\s+"
+    r"|que\s+(?:signifie|veut\s+dire|désigne|recouvre)\s+"
+    r"|(?=(?:le|la|les|l['’]|un|une)\b))",
+    re.IGNORECASE,
+)
+_DETERMINERS = frozenset(
+    "le la les l un une des du de d au aux son sa ses leur leurs ce cet cette ces".split()  # noqa: SIM905
+)
+# Heads that say little of what is asked ("les types d'organismes"), or the kind of
+# answer wanted, which the answer gives without naming it ("les horaires du numéro vert":
+# "de 17 h à 23 h"): the noun they govern is what the question is about.
+_GENERIC_HEADS = frozenset(
+    """type types sorte sortes genre genres forme formes liste ensemble categorie categories
+    horaire horaires date dates heure heures adresse adresses nom noms lieu lieux age
+    duree durees delai delais taux montant montants nombre nombres part parts prix cout
+    couts pourcentage proportion frequence periodicite""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[\w-]+|['’]")
+
+
+def focus(understanding: Understanding) -> tuple[str, ...]:
+    """The stems of what the question asks about: the noun its question words lead to,
+    with the word that qualifies it ("comment calculer la taxe foncière": taxe,
+    foncière); () for a question that does not open that way."""
+    question = understanding.question
+    opening = _FOCUS_OPENING.match(question)
+    if opening is None:
+        return ()
+    words = [fold(w.lower()) for w in _WORD.findall(question[opening.end() :])]
+    words = [w for w in words if w not in ("'", "’")]
+    while words and words[0] in _DETERMINERS:
+        words.pop(0)
+    if len(words) >= 3 and words[0] in _GENERIC_HEADS and words[1] in ("de", "des", "du", "d"):
+        words = words[2:]
+        while words and words[0] in _DETERMINERS:
+            words.pop(0)
+    while words and (words[0].isdigit() or words_to_digits(words[0]) != words[0]):
+        words.pop(0)  # "les quatre éléments": what is counted
+    stems = (t for w in words[:1] for t in terms(w))
+    return tuple(dict.fromkeys(t for t in stems if t in understanding.terms))

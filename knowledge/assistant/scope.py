@@ -16,6 +16,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -23,9 +24,11 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from knowledge.assistant.french import is_french
 from knowledge.assistant.particulars import (
     asked_figure,
     asks_sum,
+    focus,
     holds,
     states_figure,
     states_sum,
@@ -143,6 +146,11 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
             continue  # "pendant", "quelles": words of the language, not of the corpus
         stem_ = word_stem(fold(word))
         fix = correction(stem_, stats, word)
+        # A word of the language the corpus never uses is what it says ("dégât"), no slip
+        # for the corpus word it is close to ("débat"), unless that is another form of it
+        # ("envoyé", "envoi"): only the ending differs.
+        if fix is not None and is_french(word) and not _same_family(stem_, fix):
+            fix = None
         if fix is not None:
             fixes[stem_] = fix
             question = question[:start] + fix + question[end:]
@@ -152,6 +160,11 @@ def corrected(understanding: Understanding, stats: CorpusStats) -> Understanding
         return understanding
     fixed = tuple(fixes.get(t, t) for t in understanding.terms if t not in verbs)
     return replace(understanding, terms=fixed, question=question)
+
+
+def _same_family(stem_: str, other: str) -> bool:
+    shared = len(os.path.commonprefix([stem_, other]))
+    return shared >= 4 and shared >= min(len(stem_), len(other)) - 1
 
 
 # A conjugated verb ("déplorent", "allouent", "relogeons"): when the corpus has never
@@ -255,7 +268,21 @@ def decide(
     # figure, not the cost of building one.
     if best >= threshold and asks_sum(understanding) and not gives_sum(supporting):
         return Verdict(False, best)
+    # What the question asks about must be what a passage speaks of: "la taxe foncière"
+    # is not answered by passages on "l'organisme Hlm" and "calculer".
+    asked_about = focus(understanding)
+    if (
+        best >= threshold
+        and asked_about
+        and not any(_speaks_of(r, asked_about) for r in supporting)
+    ):
+        return Verdict(False, best, asked_about)
     return Verdict(best >= threshold, best)
+
+
+def _speaks_of(item: Ranked, stems: tuple[str, ...]) -> bool:
+    held = frozenset(terms(_passage_text(item)))
+    return all(matches(t, held) >= 0.9 for t in stems)
 
 
 # A question that asks for one indicator, or how something is measured, without naming it.

@@ -18,9 +18,9 @@ from knowledge.assistant.extractive import (
     cite_only_cited,
     compose_extractive,
 )
-from knowledge.assistant.particulars import names, years
+from knowledge.assistant.particulars import focus, names, years
 from knowledge.assistant.retrieval import CorpusStats, Evidence, Ranked, Unit, rank
-from knowledge.assistant.scope import asked_figure, corrected, correction
+from knowledge.assistant.scope import asked_figure, corrected, correction, decide
 from knowledge.assistant.understanding import spelled_out, terms, understand
 from tests.corpus import corpus_available
 
@@ -42,6 +42,43 @@ def test_a_slip_is_read_as_the_corpus_word_it_is_close_to():
     # Compared as written: "organismes" stems to "organ", far from "orgnism".
     assert correction(terms("orgnismes")[0], stats, "orgnismes") == organismes
     assert correction(technique, stats) is None  # known words stay as they are
+
+
+def test_a_word_of_the_language_is_not_read_as_a_slip_for_a_corpus_word():
+    stats = _stats("Le débat au conseil.", "Les détenteurs de titres.", "L'envoi du projet.")
+    # "dégât" and "détecteurs" are words: the corpus has nothing on them, and says so.
+    reading = corrected(understand("Comment déclarer un dégât des eaux ?"), stats)
+    assert terms("dégât")[0] in reading.terms and terms("débat")[0] not in reading.terms
+    reading = corrected(understand("Les détecteurs de fumée sont-ils obligatoires ?"), stats)
+    assert terms("détenteurs")[0] not in reading.terms
+    # Another form of a corpus word is still read as it: only the ending differs.
+    reading = corrected(understand("Quand faut-il avoir envoyé le projet ?"), stats)
+    assert terms("envoi")[0] in reading.terms
+    # And a slip that is no word stays a slip.
+    reading = corrected(understand("Que dit le texte sur le débbat ?"), stats)
+    assert terms("débat")[0] in reading.terms
+
+
+def test_what_a_question_asks_about_must_be_what_a_passage_speaks_of():
+    def about(question: str) -> tuple[str, ...]:
+        return focus(understand(question))
+
+    assert about("Comment calculer la taxe foncière due par un organisme ?") == tuple(terms("taxe"))
+    assert about("Quel est le salaire d'un directeur général d'OPH ?") == tuple(terms("salaire"))
+    assert about("Les détecteurs de fumée sont-ils obligatoires ?") == tuple(terms("détecteurs"))
+    # The kind of answer wanted is not in the answer: what it is of is.
+    assert about("Quels sont les horaires du numéro vert ?") == tuple(terms("numéro"))
+    assert about("Quels sont les quatre éléments d'une CUS ?") == tuple(terms("éléments"))
+    assert about("Pourquoi contractualiser ?") == ()  # no noun it leads to
+
+    stats = _stats("Le directeur général de l'office signe.", "Le salaire minimum.")
+    passages = [Document(page_content="Le directeur général de l'office signe la convention.")]
+    question = "Quel est le salaire d'un directeur général d'office ?"
+    reading = understand(question)
+    verdict = decide(reading, rank(reading, passages, stats), stats)
+    assert verdict.found is False and verdict.missing == tuple(terms("salaire"))
+    passages.append(Document(page_content="Le salaire du directeur général de l'office."))
+    assert decide(reading, rank(reading, passages, stats), stats).found is True
 
 
 def test_a_word_is_not_corrected_into_another_word():
