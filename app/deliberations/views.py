@@ -53,7 +53,7 @@ def _page_with_error(error: CosigneError) -> ResponseReturnValue:
         "action": request.path,
         "fields": {k: v for k, v in request.form.items() if k != "csrf_token"},
     }
-    return _render(error=error), error.status
+    return _render(deliberation_error=error), error.status
 
 
 @bp.post("/conventions/<int:convention_id>/deliberations")

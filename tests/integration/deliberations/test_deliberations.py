@@ -166,6 +166,7 @@ def test_a_refused_deliberation_comes_back_beside_its_field_with_what_was_typed(
     prefix = f"d{c['epci']}"
     error = re.search(rf'id="{prefix}-date-error" role="alert">([^<]+)<', page)
     assert error and "est dans le futur" in error.group(1)
+    assert page.count("est dans le futur") == 1  # beside its field, not again on top
     assert f'value="{future}" aria-invalid="true"' in page
     assert "Sous réserve du calendrier foncier.</textarea>" in page
     assert 'value="bureau_communautaire" checked' in page

@@ -21,6 +21,7 @@ from workflows.deliberations import (
 )
 from workflows.errors import InvalidInput
 from workflows.lifecycle import ConventionFacts, ConventionState, blockers
+from workflows.permissions import Role, may_record_deliberation_for
 
 TODAY = date(2027, 3, 20)
 OPH = Party(1, "Val Habitat", "oph")
@@ -157,3 +158,12 @@ def test_each_finding_blocks_the_signature_only():
     assert blockers(_facts(ConventionState.TRANSMISE, ()), "signee") == []
     to_send = blockers(_facts(ConventionState.NEGOCIATION, (finding,)), "transmise")
     assert not [b for b in to_send if b.kind == "deliberation"]
+
+
+def test_a_signatory_records_its_own_deliberation_the_drafters_any():
+    assert may_record_deliberation_for(Role.REDACTEUR, speaks_for_party=False)
+    assert may_record_deliberation_for(Role.SIGNATAIRE, speaks_for_party=True)
+    assert not may_record_deliberation_for(Role.SIGNATAIRE, speaks_for_party=False)
+    assert not may_record_deliberation_for(Role.ASSOCIE, speaks_for_party=True)
+    assert not may_record_deliberation_for(Role.OBSERVATEUR, speaks_for_party=True)
+    assert not may_record_deliberation_for(None, speaks_for_party=True)
