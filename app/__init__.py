@@ -35,6 +35,8 @@ from app.contributions import api as contributions_api
 from app.contributions import views as contributions
 from app.conventions import api as conventions_api
 from app.conventions import views as conventions
+from app.deliberations import api as deliberations_api
+from app.deliberations import views as deliberations
 from app.editing import views as editing
 from app.enjeux import api as enjeux_api
 from app.enjeux import views as enjeux
@@ -97,6 +99,7 @@ UPLOAD_ENDPOINTS = frozenset(
         "conventions.new",
         "register.proof_add",  # a proof file: workflows.proofs bounds it below this
         "register_api.proof_add",
+        "deliberations.record",  # with its extract, bounded by workflows.proofs
         "enjeux.save",
         "enjeux_api.file_set",
     }
@@ -208,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
         review,
         lifecycle,
         register,
+        deliberations,
         targets,
         evaluation,
         opinions,
@@ -228,6 +232,7 @@ def _register_blueprints(app: Flask) -> None:
         lifecycle_api,
         review_api,
         register_api,
+        deliberations_api,
         targets_api,
         evaluation_api,
         opinions_api,

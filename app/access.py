@@ -238,6 +238,11 @@ ACCESS: dict[str, Rule] = {
     "register_api.proof_add": member(Action.MANAGE_REGISTER),
     "register_api.adoption": member(Action.MANAGE_REGISTER),
     "register_api.proof": member(Action.VIEW),
+    # the parties' deliberations on the convention
+    "deliberations.page": member(Action.VIEW),
+    "deliberations.record": member(Action.RECORD_DELIBERATION),  # and may_record_deliberation_for
+    "deliberations_api.index": member(Action.VIEW),
+    "deliberations_api.record": member(Action.RECORD_DELIBERATION),  # likewise
     # indicator targets and achieved values
     "targets.page": member(Action.VIEW),
     "targets.save": member(Action.EDIT_SECTION),

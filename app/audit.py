@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "courrier_recu": "Courrier reçu",
     "decision_association": "Décision d'engagement de l'association",
     "adoption_projet": "Adoption du projet par l'organisme",
+    "deliberation": "Délibération d'une partie",
     "piece_justificative": "Pièce justificative jointe au registre",
     "indicateur": "Valeur d'indicateur saisie",
     "indicateur_supprime": "Valeur d'indicateur supprimée",

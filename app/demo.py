@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from app.contributions.operations import accept, create_contribution, open_thread, reject
 from app.db import db_session, write_transaction
+from app.deliberations.operations import record_deliberation
 from app.enjeux.operations import save_note
 from app.lifecycle.operations import set_deadlines, transition
 from app.models import (
@@ -25,6 +26,7 @@ from app.models import (
     CommentThread,
     Contribution,
     Convention,
+    Deliberation,
     Event,
     Meeting,
     Membership,
@@ -311,6 +313,7 @@ _DATED: tuple[type[Any], ...] = (
     SentDocument,
     AssociationDecision,
     RegisterProof,
+    Deliberation,
     Event,
     Notification,
     NoteEnjeux,
@@ -592,6 +595,37 @@ def _play_history() -> None:
             epci,
             "desaccord",
             "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
+        )
+    _cadre_deliberation(drafter, today - timedelta(days=3))
+
+
+def _cadre_deliberation(drafter: User, on: date) -> None:
+    """The contract's text is settled with the EPCI: the organisme's board has approved
+    it (the extract of its register attached); the communauté's council has not
+    deliberated yet, so the contract's page shows one party done and one to come."""
+    cadre = db_session().scalar(select(Convention).where(Convention.kind == ConventionKind.CADRE))
+    assert cadre is not None
+    with _on(on):
+        record_deliberation(
+            cadre.id,
+            drafter,
+            Role.REDACTEUR,
+            cadre.organisme_id,
+            "conseil_administration",
+            on,
+            "approuve",
+            "",
+            (
+                "extrait-deliberation-ca.pdf",
+                _pdf(
+                    [
+                        "Val de Loire Habitat (demo)",
+                        "Extrait du registre des deliberations du conseil d'administration",
+                        f"Seance du {on:%d/%m/%Y} : le contrat avec la communaute",
+                        "d'agglomeration est approuve.",
+                    ]
+                ),
+            ),
         )
 
 

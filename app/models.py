@@ -648,6 +648,32 @@ class ProjectAdoption(Base):
     recorded_by: Mapped[User] = relationship()
 
 
+class Deliberation(Base):
+    """A party's assembly deliberating on the convention (workflows.deliberations): the
+    organisme's board, a collectivité's council. ``sha256`` is the fingerprint of the
+    text as it stood when the deliberation was recorded (``workflows.lifecycle
+    .fingerprint``); the latest of a party counts, the earlier ones stay. Its extract,
+    optional, is a ``RegisterProof`` with ``entry_kind`` "deliberation"."""
+
+    __tablename__ = "deliberation"
+    __table_args__ = (Index("ix_deliberation_party", "convention_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("convention.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    party: Mapped[str] = mapped_column(CleanString(200))  # the party's name then
+    instance: Mapped[str] = mapped_column(CleanString(40))  # workflows.deliberations
+    decided_on: Mapped[date]
+    decision: Mapped[str] = mapped_column(CleanString(20))  # workflows.deliberations.Decision
+    note: Mapped[str] = mapped_column(CleanText, default="")
+    sha256: Mapped[str] = mapped_column(CleanString(64))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
 class RegisterProof(Base):
     """A file attached to an entry of the register (the decision, a meeting, a document
     sent) as a proof the préfet may ask for: an acknowledgement of receipt, a

@@ -18,6 +18,9 @@ from knowledge.types import DocumentKind
 from workflows.archive import ArchiveState
 from workflows.concertation import PARTICIPANT_KINDS
 from workflows.conventions import ConventionKind
+from workflows.deliberations import INSTANCE_LABELS as DELIBERATION_INSTANCES
+from workflows.deliberations import Decision
+from workflows.deliberations import Status as DeliberationStatus
 from workflows.enjeux import PointKind
 from workflows.lifecycle import DEADLINE_LABELS, ConventionState
 from workflows.limits import MAX_NOTE_POINTS, NOTE_POINT_MAX_CHARS
@@ -397,6 +400,56 @@ SCHEMAS: Schema = {
             "created_at": _TIME,
         }
     ),
+    "Deliberation": _object(
+        {
+            "id": _INT,
+            "organisation_id": _INT,  # the party
+            "party": _STR,
+            "instance": {"type": "string", "enum": list(DELIBERATION_INSTANCES)},
+            "instance_label": _STR,
+            "decided_on": _DAY,
+            "decision": {"type": "string", "enum": [d.value for d in Decision]},
+            "decision_label": _STR,
+            "note": _STR,  # the reserves, or observations
+            # The SHA-256 of the text as it stood when the deliberation was recorded.
+            "sha256": _STR,
+            "sha256_short": _STR,
+            "current": _BOOL,  # the text is still the one deliberated on
+            "recorded_by": _STR,
+            "created_at": _TIME,
+            "proofs": {"type": "array", "items": _ref("Proof")},
+        }
+    ),
+    "Deliberations": _object(
+        {
+            # The signature waits for them (a contract), or they are kept for the record.
+            "required": _BOOL,
+            "recording_open": _BOOL,  # until the signature
+            "current_sha256": _STR,
+            "findings": {
+                "type": "array",
+                "items": _STR,
+                "description": "Ce qui manque encore des délibérations des parties",
+            },
+            "parties": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "organisation_id": _INT,
+                        "name": _STR,
+                        "kind": _STR,
+                        "status": {"type": "string", "enum": [v.value for v in DeliberationStatus]},
+                        "status_label": _STR,
+                        "instances": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(DELIBERATION_INSTANCES)},
+                        },
+                    }
+                ),
+            },
+            "deliberations": {"type": "array", "items": _ref("Deliberation")},
+        }
+    ),
     "Proof": _object(
         {
             "id": _INT,
@@ -536,6 +589,7 @@ SCHEMAS: Schema = {
                                 "signature",
                                 "proposal",
                                 "calendar",
+                                "deliberation",
                             ],
                         },
                         "text": _STR,
@@ -1577,6 +1631,36 @@ def description() -> Schema:
                     ["instance", "adopted_on"],
                 ),
             )
+        },
+        "/api/conventions/{convention_id}/deliberations": {
+            "get": _operation(
+                "Les délibérations des parties : chaque partie qui délibère (l'organisme, "
+                "les collectivités signataires) et où elle en est, sur le texte actuel",
+                parameters=[CONVENTION],
+                schema=_ref("Deliberations"),
+            ),
+            "post": _operation(
+                "Enregistrer la délibération d'une partie (l'instance de son type, la date, "
+                "la décision ; l'empreinte du texte tel qu'il est) : chaque signataire pour "
+                "sa partie, les rédacteurs pour toute partie ; l'extrait se joint par "
+                "/proofs (entry « deliberation »)",
+                ok=201,
+                parameters=[CONVENTION],
+                schema=_ref("Deliberation"),
+                requestBody=_json(
+                    {
+                        "organisation_id": _ID,
+                        "instance": {"type": "string", "enum": list(DELIBERATION_INSTANCES)},
+                        "decided_on": _DAY,
+                        "decision": {"type": "string", "enum": [d.value for d in Decision]},
+                        "note": {
+                            "type": "string",
+                            "description": "Les réserves (obligatoires avec approuve_reserves)",
+                        },
+                    },
+                    ["organisation_id", "instance", "decided_on", "decision"],
+                ),
+            ),
         },
         "/api/conventions/{convention_id}/proofs": {
             "post": _operation(

@@ -128,6 +128,10 @@ class ConventionFacts:
     # préfet de département: the State signatories whose signature still awaits that
     # proposal (none once it is recorded for the text transmitted, or for another kind).
     awaiting_proposal: tuple[str, ...] = ()
+    # A contract commits its parties once their assemblies have deliberated on the text
+    # as it stands (workflows.deliberations.deliberation_findings): each a blocker of
+    # the signature. Empty for the kinds signed without deliberations.
+    deliberation_findings: tuple[str, ...] = ()
 
 
 BlockerKind = Literal[
@@ -141,6 +145,7 @@ BlockerKind = Literal[
     "signature",
     "proposal",
     "calendar",
+    "deliberation",
 ]
 
 
@@ -192,8 +197,9 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
     working meetings it set) and ended by the organisme's adoption of the text as it
     stands, a signatory. Not an agreement: a signatory's
     disagreement cannot stop the project reaching the préfet (circulaire CUS, IV), it
-    goes with it. Before ``signee``, every party's signature, the organisme's included;
-    before an evaluation, the calendar.
+    goes with it. Before ``signee``, every party's signature, the organisme's included,
+    and for a contract its parties' deliberations on the text as it stands; before an
+    evaluation, the calendar.
     """
     current = _state(facts.state)
     target = _state(to)
@@ -234,6 +240,8 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
                     found.append(Blocker("proposal", PROPOSAL_MISSING, party=name))
             for name in _unique(name for name in parties if name not in facts.signed_by):
                 found.append(Blocker("signature", f"Signature manquante : {name}.", party=name))
+        for finding in facts.deliberation_findings:
+            found.append(Blocker("deliberation", f"Délibérations : {finding}"))
 
     if target in EVALUATION_YEARS:
         years = EVALUATION_YEARS[target]

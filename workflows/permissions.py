@@ -57,6 +57,10 @@ class Action(StrEnum):
     # State's signatory records it, the organisme transcribes the letter
     # (may_record_proposal).
     RECORD_PROPOSAL = "record_proposal"
+    # A party's deliberation on the convention: a signatory records its own assembly's,
+    # the organisme's drafters any party's from the extract of its register
+    # (may_record_deliberation_for).
+    RECORD_DELIBERATION = "record_deliberation"
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -75,6 +79,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_NOTE,
             Action.CHOOSE_SIGNATORY,
             Action.RECORD_PROPOSAL,
+            Action.RECORD_DELIBERATION,
         }
     ),
     Role.ASSOCIE: frozenset(
@@ -246,6 +251,12 @@ def may_record_proposal(role: Role | None, organisation_kind: str, recorded_by_s
     if role is Role.REDACTEUR:
         return not recorded_by_state
     return speaks_for_state(organisation_kind)
+
+
+def may_record_deliberation_for(role: Role | None, speaks_for_party: bool) -> bool:
+    """A signatory records its own assembly's deliberation; the organisme's drafters
+    record any party's, transcribing the extract of the registre des délibérations."""
+    return can(role, Action.RECORD_DELIBERATION) and (speaks_for_party or role is Role.REDACTEUR)
 
 
 def may_choose_for(role: Role | None, speaks_for_party: bool) -> bool:

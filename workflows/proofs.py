@@ -43,6 +43,7 @@ ENTRY_KINDS = {
     "meeting": "la réunion",
     "document": "le document envoyé",
     "adoption": "l'adoption du projet",
+    "deliberation": "la délibération d'une partie",
 }
 
 # A scanned letter or minutes of a few pages is well under a few megabytes; a long

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import db_session
+from app.deliberations.queries import findings as deliberation_findings
+from app.deliberations.queries import required as deliberations_required
 from app.models import (
     CarriedPoint,
     CommentThread,
@@ -364,6 +366,10 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         adoption_findings=tuple(adoption),
         awaiting_proposal=tuple(m.party_name for m in state_signatories(session, convention))
         if proposal_applies(convention) and current_proposal(session, convention) is None
+        else (),
+        # A contract's signature waits for its parties' deliberations on the text.
+        deliberation_findings=tuple(deliberation_findings(session, convention))
+        if deliberations_required(convention)
         else (),
     )
 

@@ -19,6 +19,7 @@ from app.models import (
     AssociationDecision,
     Convention,
     DecisionNotice,
+    Deliberation,
     Meeting,
     Organisation,
     ProjectAdoption,
@@ -324,6 +325,10 @@ def _entry_title(session: Session, convention_id: int, entry_kind: str, entry_id
         adoption = session.get(ProjectAdoption, entry_id)
         if adoption is not None and adoption.convention_id == convention_id:
             return f"l'adoption du projet du {adoption.adopted_on:%d/%m/%Y}"
+    elif entry_kind == "deliberation":
+        deliberation = session.get(Deliberation, entry_id)
+        if deliberation is not None and deliberation.convention_id == convention_id:
+            return f"la délibération de {deliberation.party} du {deliberation.decided_on:%d/%m/%Y}"
     else:
         raise InvalidInput(f"Entrée du registre inconnue : « {entry_kind} ».", field="entry")
     raise NotFound("Entrée du registre introuvable.")
@@ -346,12 +351,12 @@ def add_proof(
     if entry_id is None:
         raise InvalidInput("Entrée du registre manquante.", field="entry")
     with write_transaction() as session:
-        return _attach(
+        return attach_proof(
             session, convention_id, actor, entry_kind, entry_id, kind, name, content_type, data
         )
 
 
-def _attach(
+def attach_proof(
     session: Session,
     convention_id: int,
     actor: User,
@@ -518,7 +523,7 @@ def record_adoption(
             name, content_type = file
             assert deliberation is not None
             try:
-                _attach(
+                attach_proof(
                     session,
                     convention_id,
                     actor,

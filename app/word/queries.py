@@ -26,6 +26,7 @@ from app.access import members as convention_members
 from app.access import role_of
 from app.contributions.queries import still_proposed
 from app.db import db_session
+from app.deliberations.queries import signature_lines
 from app.lifecycle.queries import (
     current_proposal,
     open_points,
@@ -185,6 +186,7 @@ def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
     session = db_session()
     proposal = current_proposal(session, convention)
     state = {m.id for m in state_signatories(session, convention)}
+    deliberated = signature_lines(convention)
     blocks = []
     for party in signing_parties(session, convention):
         quality = "Organisme" if party.organisation_id == convention.organisme_id else "Signataire"
@@ -194,9 +196,14 @@ def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
                 f"Sur proposition du préfet de département du {proposal.proposed_on:%d/%m/%Y}"
             )
             proposed += f" ({proposal.proposer})." if proposal.proposer else "."
+        deliberation = deliberated.get(party.organisation_id or 0, "")
         signature = found.get(party.id)
         if signature is None:
-            blocks.append(SignatureBlock(party.party_name, quality, proposal=proposed))
+            blocks.append(
+                SignatureBlock(
+                    party.party_name, quality, proposal=proposed, deliberation=deliberation
+                )
+            )
             continue
         blocks.append(
             SignatureBlock(
@@ -207,6 +214,7 @@ def _signature_blocks(convention: Convention) -> tuple[SignatureBlock, ...]:
                 recorded_by=signature.recorded_by.name,
                 recorded_at=signature.created_at.astimezone(zone),
                 proposal=proposed,
+                deliberation=deliberation,
             )
         )
     return tuple(blocks)

@@ -115,6 +115,9 @@ class SignatureBlock:
     # The State's block of a CUS: the préfet de département's proposal it signs on
     # ("Sur proposition du préfet de département du 12/01/2027"), once recorded.
     proposal: str = ""
+    # The party's deliberation that counts, once recorded ("Vu la délibération du
+    # 12/03/2027 (conseil communautaire).").
+    deliberation: str = ""
 
 
 @dataclass(frozen=True)
@@ -610,7 +613,7 @@ def _signatures(document: Document, convention: ConventionDoc) -> None:
     table.style = "Table Grid"
     for row, block in zip(table.rows, blocks, strict=True):
         party, signature = row.cells
-        proposed = f"\n{block.proposal}" if block.proposal else ""
+        proposed = "".join(f"\n{line}" for line in (block.deliberation, block.proposal) if line)
         if block.signed_on is None:
             party.text = (
                 f"Pour {block.party}{proposed}\nNom, qualité :\n\nFait à                      , le"

@@ -102,3 +102,20 @@ def test_the_demo_tells_its_story_in_order(app):
         # Still in negotiation, its text not final: the board has not adopted it yet.
         assert len(found) == 2 and "moins d'un mois" in found[0]
         assert found[1] == ADOPTION_MISSING
+
+
+def test_the_demo_contract_shows_one_party_deliberated_and_one_to_come(app):
+    """The organisme's board approved the contract (its extract attached); the
+    communauté's council has yet to deliberate, which the signature will wait for."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        cadre = db_session().scalar(
+            select(Convention).where(Convention.kind == "contractualisation_cadre")
+        )
+        cadre_id, organisme_id = cadre.id, cadre.organisme_id
+    client = app.test_client()
+    assert login(client, "habitat@epci.demo", "demo").status_code == 302
+    page = client.get(f"/conventions/{cadre_id}/deliberations").get_data(as_text=True)
+    assert f'id="statut-{organisme_id}">Délibéré sur le texte actuel<' in page
+    assert ">À délibérer<" in page
+    assert "extrait-deliberation-ca.pdf" in page

@@ -1,0 +1,1 @@
+"""The deliberations of the parties' assemblies on a convention."""
