@@ -6,7 +6,8 @@ document."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -92,7 +93,8 @@ def test_signatures_refused_and_bad_input_record_nothing(app, world):
         call(client, "POST", url, api_headers(app, email), 403, json={"signed_on": "2026-01-15"})
     call(client, "POST", url, signer, 400, json={})
     call(client, "POST", url, signer, 400, json={"signed_on": "15 janvier"})
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    # The users' tomorrow (Paris): after 23:00 UTC, the UTC "tomorrow" is already today there.
+    tomorrow = (datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)).isoformat()
     assert "futur" in call(client, "POST", url, signer, 400, json={"signed_on": tomorrow})["error"]
     call(
         client,
