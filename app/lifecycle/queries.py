@@ -27,6 +27,7 @@ from app.models import (
     User,
     iso,
 )
+from app.organisations.queries import convention_ties
 from app.register.queries import findings_by_kind as register_findings
 from app.review.queries import signatories
 from workflows.contributions import ContributionState
@@ -419,6 +420,16 @@ def readiness(convention: Convention, facts_now: ConventionFacts) -> Readiness |
         list(waiting.items()),
         [group for group in groups.values() if group[2]],
     )
+
+
+def readiness_warnings(convention: Convention, view: Readiness | None) -> tuple[str, ...]:
+    """What to warn of before the transmission without stopping it: the signatory of
+    right and the collectivités associated as of right that the ties say are missing
+    (workflows.ties). Empty once the convention has gone to the préfet."""
+    if view is None or view.target is not ConventionState.TRANSMISE:
+        return ()
+    found = convention_ties(convention)
+    return found.warnings if found is not None else ()
 
 
 def signatures(convention_id: int) -> list[Signature]:
