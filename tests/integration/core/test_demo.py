@@ -102,3 +102,19 @@ def test_the_demo_tells_its_story_in_order(app):
         # Still in negotiation, its text not final: the board has not adopted it yet.
         assert len(found) == 2 and "moins d'un mois" in found[0]
         assert found[1] == ADOPTION_MISSING
+
+
+def test_the_demo_ties_propose_the_agglomeration_and_the_departement(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        cus = db_session().scalar(select(Convention).where(Convention.kind == "cus"))
+        cus_id = cus.id
+    client = app.test_client()
+    login(client, "redaction@oph.demo", "demo")
+    page = client.get(f"/conventions/{cus_id}/members").get_data(as_text=True)
+    block = page[page.index("Proposé d'après les liens des parties") :]
+    assert "Communauté d&#39;agglomération du Val de Loire (démo)" in block
+    assert "signataire de droit (collectivité de rattachement)" in block
+    assert "Département du Val de Loire (démo)" in block and "associée de droit" in block
+    assert "Toutes les collectivités que les liens désignent" in block
+    assert "Montargis" in page
