@@ -326,7 +326,7 @@ def ties(
                 Proposal(
                     rattachement,
                     Tie.RATTACHEMENT,
-                    "collectivité de rattachement de l'office",
+                    "l'office lui est rattaché",
                     members.get(rattachement.id),
                 )
             )
