@@ -567,7 +567,8 @@ def _point_json(point: OpenPoint) -> dict[str, Any]:
 def readiness_json(convention: Convention, today: date | None = None) -> dict[str, Any]:
     """What blocks the next step forward (``target``: "transmise" or "signee"; null once
     signed), item by item with the id of where it is resolved, and the open points with
-    whether each is carried into the transmitted file (``carried_note``)."""
+    whether each is carried into the transmitted file (``carried_note``); the warnings
+    that do not stop the transmission (``readiness_warnings``)."""
     now = facts(db_session(), convention, today or local_today())
     view = readiness(convention, now)
     return {
@@ -587,4 +588,5 @@ def readiness_json(convention: Convention, today: date | None = None) -> dict[st
             for b in (view.blockers if view else [])
         ],
         "open_points": [_point_json(p) for p in now.open_points],
+        "warnings": list(readiness_warnings(convention, view)),
     }

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.db import db_session, write_transaction
 from app.models import Membership, Organisation, OrganisationTerritory, OrganismePatrimoine
-from tests.conftest import logged_in, post_form
+from tests.conftest import api_client, logged_in, post_form
 from tests.factories import make_user
 from workflows.conventions import OrganisationKind
 from workflows.permissions import Role
@@ -116,6 +116,10 @@ def test_the_signatory_of_right_is_proposed_and_warned_of(app, world):
     show = drafter.get(f"/conventions/{world.convention_id}").get_data(as_text=True)
     assert "Agglo Autre, collectivité de rattachement de l&#39;office" in show
     assert "n&#39;est pas renseigné" in show  # the housing is not said either
+    client, headers = api_client(app, "redac@oph.test")
+    readiness = f"/api/conventions/{world.convention_id}/readiness"
+    warned = client.get(readiness, headers=headers).get_json()["warnings"]
+    assert any(w.startswith("Agglo Autre, collectivité de rattachement") for w in warned)
     members_url = f"/conventions/{world.convention_id}/members"
     page = drafter.get(members_url).get_data(as_text=True)
     assert "Ajouter comme signataire" in page
@@ -127,6 +131,15 @@ def test_the_signatory_of_right_is_proposed_and_warned_of(app, world):
     )
     show = drafter.get(f"/conventions/{world.convention_id}").get_data(as_text=True)
     assert "collectivité de rattachement de l&#39;office" not in show
+    warned = client.get(readiness, headers=headers).get_json()["warnings"]
+    assert not any("rattachement" in w for w in warned)
+    with app.app_context():
+        role = db_session().scalar(
+            select(Membership.role).where(
+                Membership.convention_id == world.convention_id, Membership.organisation_id == agglo
+            )
+        )
+        assert role is Role.SIGNATAIRE
 
 
 def test_refused_input_is_said_beside_its_field_and_kept(app, world):
