@@ -55,6 +55,7 @@ from app.notifications import queries as notifications_queries
 from app.notifications import views as notifications
 from app.opinions import api as opinions_api
 from app.opinions import views as opinions
+from app.organisations import views as organisations
 from app.register import api as register_api
 from app.register import views as register
 from app.review import api as review_api
@@ -224,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_views,
         archive,
         enjeux,
+        organisations,
     )
     apis = (
         conventions_api,

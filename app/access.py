@@ -86,6 +86,12 @@ ACCESS: dict[str, Rule] = {
     "accounts.admin_users": ADMIN,
     "accounts.admin_user_create": ADMIN,
     "accounts.admin_user_active": ADMIN,
+    # organisations: nature, rattachement, PLH, territory (app/organisations)
+    "organisations.admin_list": ADMIN,
+    "organisations.admin_sheet": ADMIN,
+    "organisations.admin_save": ADMIN,
+    "organisations.territory_add": ADMIN,
+    "organisations.territory_remove": ADMIN,
     # the outbox of e-mails and its failures (app/jobs/views.py)
     "jobs.outbox": ADMIN,
     "jobs.outbox_retry": ADMIN,
@@ -98,6 +104,9 @@ ACCESS: dict[str, Rule] = {
     "conventions.document_pdf": member(Action.VIEW),
     "conventions.member_set": member(Action.MANAGE_MEMBERS),
     "conventions.member_remove": member(Action.MANAGE_MEMBERS),
+    # where the organisme owns housing: its drafters, from one of its conventions
+    "conventions.patrimoine_add": member(Action.MANAGE_MEMBERS),
+    "conventions.patrimoine_remove": member(Action.MANAGE_MEMBERS),
     "conventions_api.list": LOGIN,
     "conventions_api.create": ORGANISME,
     "conventions_api.show": member(Action.VIEW),

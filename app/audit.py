@@ -65,6 +65,8 @@ ACTION_LABELS = {
     "archive_relancee": "Archive PDF/A demandée à nouveau",
     "note_enjeux": "Note d'enjeux du préfet",
     "choix_signataire": "Choix d'une collectivité associée",
+    "organisation": "Organisation : nature, rattachement, PLH, territoire",
+    "patrimoine": "Lieux où l'organisme possède des logements",
 }
 
 

@@ -33,6 +33,8 @@ from app.models import (
     NoteEnjeux,
     Notification,
     Organisation,
+    OrganisationTerritory,
+    OrganismePatrimoine,
     RegisterProof,
     ReviewPosition,
     Revision,
@@ -55,6 +57,7 @@ from workflows.conventions import STANDARD_SECTIONS, ConventionKind, Organisatio
 from workflows.enjeux import PointInput
 from workflows.permissions import Role
 from workflows.text.paragraphs import assign_paragraph_ids
+from workflows.ties import Level
 
 DEMO_PASSWORD = "demo"
 
@@ -233,7 +236,51 @@ def _load_base() -> bool:
             CADRE_TEXTS,
         )
         session.add(Membership(convention=cadre, organisation=orgs["epci"], role=Role.SIGNATAIRE))
+        _ties(session, orgs)
     return True
+
+
+# The parties' ties (workflows.ties): the office is attached to the agglomération, whose
+# PLH is enforceable; it owns housing in two of its communes and in a town of the
+# département outside it. The CUS's participants page proposes the agglomération as
+# signataire de droit and the département as associée de droit: both already take part.
+# The codes have the right form; the SIREN is made up, the communes are the Loiret's.
+_TERRITORIES = {
+    "epci": [
+        ("epci", "200000001", "Communauté d'agglomération du Val de Loire (démo)"),
+        ("commune", "45234", "Orléans"),
+        ("commune", "45284", "Saint-Jean-de-Braye"),
+        ("departement", "45", "Loiret"),
+    ],
+    "departement": [("departement", "45", "Loiret")],
+}
+_HOUSING = [
+    ("commune", "45234", "Orléans", 1850),
+    ("commune", "45284", "Saint-Jean-de-Braye", 420),
+    ("commune", "45208", "Montargis", 310),
+]
+
+
+def _ties(session: Session, orgs: dict[str, Organisation]) -> None:
+    orgs["oph"].rattachement = orgs["epci"]
+    orgs["epci"].plh_executoire = True
+    for key, rows in _TERRITORIES.items():
+        for level, code, name in rows:
+            session.add(
+                OrganisationTerritory(
+                    organisation_id=orgs[key].id, level=Level(level), code=code, name=name
+                )
+            )
+    for level, code, name, logements in _HOUSING:
+        session.add(
+            OrganismePatrimoine(
+                organisme_id=orgs["oph"].id,
+                level=Level(level),
+                code=code,
+                name=name,
+                logements=logements,
+            )
+        )
 
 
 def _convention(

@@ -35,6 +35,7 @@ from workflows.signatory_choice import Choice
 from workflows.text.clean import clean_text
 from workflows.text.diff import split_paragraphs
 from workflows.text.merge import Para, paragraphs_of
+from workflows.ties import Level
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -117,8 +118,47 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(CleanString(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An office's collectivité de rattachement, signataire de droit of its CUS (workflows.ties).
+    rattachement_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # An EPCI's or an EPT's PLH approved and enforceable; None: not said, or no PLH kind.
+    plh_executoire: Mapped[bool | None]
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
+    rattachement: Mapped[Organisation | None] = relationship(remote_side=[id])
+    territory: Mapped[list[OrganisationTerritory]] = relationship(
+        order_by="(OrganisationTerritory.level, OrganisationTerritory.code)"
+    )
+
+
+class OrganisationTerritory(Base):
+    """A place an organisation covers or lies in: a département, an EPCI, a commune."""
+
+    __tablename__ = "organisation_territory"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "level", "code", name="uq_organisation_territory"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    level: Mapped[Level] = mapped_column(_enum(Level, "territory_level"))
+    code: Mapped[str] = mapped_column(CleanString(9))
+    name: Mapped[str] = mapped_column(CleanString(200), default="")
+
+
+class OrganismePatrimoine(Base):
+    """Where an organisme owns housing, and how many dwellings when it says."""
+
+    __tablename__ = "organisme_patrimoine"
+    __table_args__ = (
+        UniqueConstraint("organisme_id", "level", "code", name="uq_organisme_patrimoine"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisme_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    level: Mapped[Level] = mapped_column(_enum(Level, "territory_level"))
+    code: Mapped[str] = mapped_column(CleanString(9))
+    name: Mapped[str] = mapped_column(CleanString(200), default="")
+    logements: Mapped[int | None]
 
 
 class User(Base):

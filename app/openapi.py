@@ -620,6 +620,10 @@ SCHEMAS: Schema = {
                     }
                 ),
             },
+            # What to check before the transmission without it stopping it: the
+            # signatory of right and the collectivités associated as of right that the
+            # parties' ties say are missing (workflows.ties); empty once transmitted.
+            "warnings": {"type": "array", "items": _STR},
         }
     ),
     "StateOpinion": _object(

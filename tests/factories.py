@@ -151,6 +151,10 @@ def url_for_rule(rule, world, own: bool = True) -> str:
             values[arg] = 2026  # a year of the world's convention (2025-2030)
         elif arg == "fmt":
             values[arg] = "csv"
+        elif arg == "place_id":
+            values[arg] = 1  # no territory nor housing row in this world: 404 once allowed
+        elif arg == "organisation_id":
+            values[arg] = db_session().get(User, world.users["redacteur"]).organisation_id
         elif arg == "token":
             values[arg] = "lien-non-signe"  # an unsigned unsubscribe link: 404
         else:  # pragma: no cover

@@ -29,12 +29,16 @@ class OrganisationKind(StrEnum):
     ESH = "esh"
     SEM = "sem"
     EPCI = "epci"
+    EPT = "ept"  # établissement public territorial (Grand Paris): a collectivité like an EPCI
     DEPARTEMENT = "departement"
     COMMUNE = "commune"
     DDT = "ddt"
     DREAL = "dreal"
     PREFECTURE = "prefecture"
     ASSOCIATION_LOCATAIRES = "association_locataires"
+    # The regional association of the Hlm organismes: it supports them, it is neither a
+    # collectivité nor the State.
+    AR_HLM = "ar_hlm"
     AUTRE = "autre"
 
 
@@ -43,12 +47,14 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.ESH: "Entreprise sociale pour l'habitat (ESH)",
     OrganisationKind.SEM: "Société d'économie mixte (SEM)",
     OrganisationKind.EPCI: "EPCI",
+    OrganisationKind.EPT: "Établissement public territorial (EPT)",
     OrganisationKind.DEPARTEMENT: "Département",
     OrganisationKind.COMMUNE: "Commune",
     OrganisationKind.DDT: "État — DDT(M)",
     OrganisationKind.DREAL: "État — DREAL",
     OrganisationKind.PREFECTURE: "État — préfecture",
     OrganisationKind.ASSOCIATION_LOCATAIRES: "Association de locataires",
+    OrganisationKind.AR_HLM: "Association régionale Hlm",
     OrganisationKind.AUTRE: "Autre organisme",
 }
 
@@ -60,7 +66,12 @@ STATE_KINDS = frozenset({OrganisationKind.DDT, OrganisationKind.DREAL, Organisat
 # The collectivités an organisme associates for the buildings on their territory; an
 # associated one may choose to sign the convention too (article L. 445-1 CCH).
 COLLECTIVITES = frozenset(
-    {OrganisationKind.EPCI, OrganisationKind.DEPARTEMENT, OrganisationKind.COMMUNE}
+    {
+        OrganisationKind.EPCI,
+        OrganisationKind.EPT,
+        OrganisationKind.DEPARTEMENT,
+        OrganisationKind.COMMUNE,
+    }
 )
 
 # A CUS is concluded for six years (article L. 445-1 CCH).

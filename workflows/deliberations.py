@@ -32,6 +32,7 @@ INSTANCE_LABELS: dict[str, str] = {
     "conseil_departemental": "Conseil départemental",
     "commission_permanente": "Commission permanente",
     "conseil_municipal": "Conseil municipal",
+    "conseil_territoire": "Conseil de territoire",
 }
 
 _ORGANISME_INSTANCES = ("conseil_administration", "conseil_surveillance")
@@ -40,6 +41,8 @@ INSTANCES_BY_KIND: dict[str, tuple[str, ...]] = {
     "epci": ("conseil_communautaire", "bureau_communautaire"),
     "departement": ("conseil_departemental", "commission_permanente"),
     "commune": ("conseil_municipal",),
+    # An établissement public territorial (Grand Paris) deliberates in its conseil.
+    "ept": ("conseil_territoire",),
 }
 
 

@@ -15,6 +15,9 @@ from app import access, errors
 from app.conventions import operations, queries
 from app.conventions.forms import ChoiceForm, ConventionForm, MemberForm
 from app.forms import EmptyForm, choices, form_errors, submitted
+from app.organisations import operations as ties_operations
+from app.organisations import queries as ties_queries
+from app.organisations.forms import PlaceForm
 from app.register.queries import today
 from app.webutil import back
 from app.word.operations import create_from_docx
@@ -24,6 +27,7 @@ from workflows.permissions import Role
 from workflows.register import parse_date
 from workflows.review import POSITION_LABELS, SECTION_STATE_LABELS
 from workflows.signatory_choice import CHOICE_LABELS, CHOSEN_LABELS, read_choice
+from workflows.ties import LEVEL_LABELS, TIE_LABELS
 
 bp = Blueprint("conventions", __name__)
 
@@ -116,10 +120,16 @@ def document_pdf(convention_id: int) -> ResponseReturnValue:
 
 
 def _members_page(
-    form: MemberForm, error: CosigneError | None = None, choice_of: int | None = None
+    form: MemberForm,
+    error: CosigneError | None = None,
+    choice_of: int | None = None,
+    patrimoine_form: PlaceForm | None = None,
+    patrimoine_error: CosigneError | None = None,
 ) -> ResponseReturnValue:
     """The participants page; ``choice_of``: the collectivité whose choice was refused,
-    the refusal shown inside its form (nothing was written)."""
+    the refusal shown inside its form (nothing was written); ``patrimoine_error``: a
+    refused place of the organisme's housing, shown in its form with what was typed.
+    With it, what the parties' ties propose (app/organisations)."""
     form.organisation_id.choices = queries.organisation_choices()
     memberships = access.members(g.convention.id)
     if choice_of is not None:
@@ -146,7 +156,13 @@ def _members_page(
         error=error if choice_of is None and not _field_of(error) else None,
         choice_error=error if choice_of is not None else None,
         choice_of=choice_of,
-    ), (error.status if error else 200)
+        ties=ties_queries.convention_ties(g.convention),
+        patrimoine=ties_queries.patrimoine(g.convention.organisme_id),
+        patrimoine_form=patrimoine_form or PlaceForm(formdata=None),
+        patrimoine_error=patrimoine_error,
+        TIE_LABELS=TIE_LABELS,
+        LEVEL_LABELS=LEVEL_LABELS,
+    ), (shown.status if (shown := error or patrimoine_error) else 200)
 
 
 def _field_of(error: CosigneError | None) -> str | None:
@@ -183,6 +199,37 @@ def member_remove(convention_id: int, membership_id: int) -> ResponseReturnValue
     operations.remove_membership(convention_id, membership_id, actor=g.user)
     flash("Participant retiré.", "success")
     return redirect(url_for("conventions.members", convention_id=convention_id))
+
+
+@bp.post("/conventions/<int:convention_id>/patrimoine")
+def patrimoine_add(convention_id: int) -> ResponseReturnValue:
+    """A place where the organisme owns housing: its drafters record it, for all of its
+    conventions (the ties propose the collectivités to associate from it)."""
+    form = PlaceForm()
+    errors.on_error(
+        lambda error: _members_page(
+            MemberForm(formdata=None), patrimoine_form=form, patrimoine_error=error
+        )
+    )
+    submitted(form)
+    ties_operations.add_patrimoine(
+        convention_id, form.level.data, form.code.data, form.name.data, form.logements.data, g.user
+    )
+    flash("Lieu ajouté au patrimoine de l'organisme.", "success")
+    return redirect(
+        url_for("conventions.members", convention_id=convention_id, _anchor="patrimoine")
+    )
+
+
+@bp.post("/conventions/<int:convention_id>/patrimoine/<int:place_id>/remove")
+def patrimoine_remove(convention_id: int, place_id: int) -> ResponseReturnValue:
+    errors.on_error(lambda error: _members_page(MemberForm(formdata=None), patrimoine_error=error))
+    submitted(EmptyForm())
+    ties_operations.remove_patrimoine(convention_id, place_id, g.user)
+    flash("Lieu retiré du patrimoine de l'organisme.", "success")
+    return redirect(
+        url_for("conventions.members", convention_id=convention_id, _anchor="patrimoine")
+    )
 
 
 @bp.post("/conventions/<int:convention_id>/members/<int:membership_id>/choice")

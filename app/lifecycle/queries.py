@@ -29,6 +29,7 @@ from app.models import (
     User,
     iso,
 )
+from app.organisations.queries import convention_ties
 from app.register.queries import findings_by_kind as register_findings
 from app.review.queries import signatories
 from workflows.contributions import ContributionState
@@ -427,6 +428,16 @@ def readiness(convention: Convention, facts_now: ConventionFacts) -> Readiness |
     )
 
 
+def readiness_warnings(convention: Convention, view: Readiness | None) -> tuple[str, ...]:
+    """What to warn of before the transmission without stopping it: the signatory of
+    right and the collectivités associated as of right that the ties say are missing
+    (workflows.ties). Empty once the convention has gone to the préfet."""
+    if view is None or view.target is not ConventionState.TRANSMISE:
+        return ()
+    found = convention_ties(convention)
+    return found.warnings if found is not None else ()
+
+
 def signatures(convention_id: int) -> list[Signature]:
     return list(
         db_session().scalars(
@@ -562,7 +573,8 @@ def _point_json(point: OpenPoint) -> dict[str, Any]:
 def readiness_json(convention: Convention, today: date | None = None) -> dict[str, Any]:
     """What blocks the next step forward (``target``: "transmise" or "signee"; null once
     signed), item by item with the id of where it is resolved, and the open points with
-    whether each is carried into the transmitted file (``carried_note``)."""
+    whether each is carried into the transmitted file (``carried_note``); the warnings
+    that do not stop the transmission (``readiness_warnings``)."""
     now = facts(db_session(), convention, today or local_today())
     view = readiness(convention, now)
     return {
@@ -582,4 +594,5 @@ def readiness_json(convention: Convention, today: date | None = None) -> dict[st
             for b in (view.blockers if view else [])
         ],
         "open_points": [_point_json(p) for p in now.open_points],
+        "warnings": list(readiness_warnings(convention, view)),
     }

@@ -6,7 +6,8 @@ never stands among the reasons a transmission or a signature is refused."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -110,7 +111,8 @@ def test_the_collectivite_chooses_to_sign_and_its_signature_is_then_awaited(app,
 def test_the_organisme_records_it_from_the_letter_with_its_date(app, world):
     membership_id = _membership(app, world)
     client = logged_in(app, "redac@oph.test")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    # The users' tomorrow (Paris): after 23:00 UTC, the UTC "tomorrow" is already today there.
+    tomorrow = (datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)).isoformat()
     for letter_on, words in (
         ("", "La date du courrier"),
         (tomorrow, "dans le futur"),

@@ -119,3 +119,19 @@ def test_the_demo_contract_shows_one_party_deliberated_and_one_to_come(app):
     assert f'id="statut-{organisme_id}">Délibéré sur le texte actuel<' in page
     assert ">À délibérer<" in page
     assert "extrait-deliberation-ca.pdf" in page
+
+
+def test_the_demo_ties_propose_the_agglomeration_and_the_departement(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        cus = db_session().scalar(select(Convention).where(Convention.kind == "cus"))
+        cus_id = cus.id
+    client = app.test_client()
+    login(client, "redaction@oph.demo", "demo")
+    page = client.get(f"/conventions/{cus_id}/members").get_data(as_text=True)
+    block = page[page.index("Proposé d'après les liens des parties") :]
+    assert "Communauté d&#39;agglomération du Val de Loire (démo)" in block
+    assert "signataire de droit (collectivité de rattachement)" in block
+    assert "Département du Val de Loire (démo)" in block and "associée de droit" in block
+    assert "Toutes les collectivités que les liens désignent" in block
+    assert "Montargis" in page
