@@ -593,6 +593,13 @@ def _play_history() -> None:
             "desaccord",
             "Les chiffres de la demande doivent être ceux du fichier partagé 2025.",
         )
+    # The contract with the agglomération is on its own path (workflows/paths.py): no
+    # association nor préfet; the office and the EPCI negotiate it freely.
+    cadre = session.scalar(select(Convention).where(Convention.kind == ConventionKind.CADRE))
+    assert cadre is not None
+    with _on(today - timedelta(days=30)):
+        set_deadlines(cadre.id, drafter, {"signature": today + timedelta(days=60)})
+        transition(cadre.id, drafter, "negociation")
 
 
 # The DDT's note d'enjeux et d'objectifs, in the project's own words: what the State will

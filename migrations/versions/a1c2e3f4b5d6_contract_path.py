@@ -1,0 +1,37 @@
+"""the contract's own path: entry into délibérations, yearly follow-up, renewal
+
+Revision ID: a1c2e3f4b5d6
+Revises: 586f20fef5cd
+Create Date: 2026-12-07 23:15:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import app.models
+
+
+revision = 'a1c2e3f4b5d6'
+down_revision = '586f20fef5cd'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('convention', schema=None) as batch_op:
+        # When a contract last entered délibérations: no party signs before.
+        batch_op.add_column(sa.Column('deliberations_at', app.models.UTCDateTime(timezone=True), nullable=True))
+        # The year of a contract's last yearly follow-up opened.
+        batch_op.add_column(sa.Column('followup_year', sa.Integer(), nullable=True))
+        # The contract this one renews.
+        batch_op.add_column(sa.Column('renews_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_convention_renews_id'), ['renews_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_convention_renews_id_convention'), 'convention', ['renews_id'], ['id'])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('convention', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_convention_renews_id_convention'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_convention_renews_id'))
+        batch_op.drop_column('renews_id')
+        batch_op.drop_column('followup_year')
+        batch_op.drop_column('deliberations_at')
