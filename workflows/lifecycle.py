@@ -351,10 +351,11 @@ def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
                 point.section_ref,
             )
         )
-    for finding in facts.association_findings:
-        found.append(Blocker("association", f"Registre de l'association : {finding}"))
-    for finding in facts.adoption_findings:
-        found.append(Blocker("adoption", f"Registre de l'association : {finding}"))
+    if path.association_register:  # a CUS's: a contract has no association
+        for finding in facts.association_findings:
+            found.append(Blocker("association", f"Registre de l'association : {finding}"))
+        for finding in facts.adoption_findings:
+            found.append(Blocker("adoption", f"Registre de l'association : {finding}"))
     if not facts.signatories:
         found.append(
             Blocker(

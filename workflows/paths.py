@@ -81,6 +81,7 @@ class Lifecycle:
     # (sections written, contributions decided, points settled) and freezes the text.
     submission: ConventionState
     signing: ConventionState  # the stage where signatures are recorded
+    signing_words: str  # when signatures are recorded, in French
     signed: frozenset[ConventionState]  # the convention runs on a signed text
     # Evaluations at fixed years after the start (the CUS: 2, 4, 6).
     evaluation_years: Mapping[ConventionState, int]
@@ -145,6 +146,7 @@ CUS_LIFECYCLE = Lifecycle(
     editable=frozenset({_S.BROUILLON, _S.ASSOCIATION, _S.NEGOCIATION}),
     submission=_S.TRANSMISE,
     signing=_S.TRANSMISE,
+    signing_words="une fois la convention transmise au préfet",
     signed=frozenset({_S.SIGNEE, _S.BILAN_2, _S.BILAN_4, _S.BILAN_6}),
     # Evaluations take place every two years (circulaire CUS, V): years after the start.
     evaluation_years={_S.BILAN_2: 2, _S.BILAN_4: 4, _S.BILAN_6: 6},
@@ -203,6 +205,7 @@ CONTRACT_LIFECYCLE = Lifecycle(
     editable=frozenset({_S.BROUILLON, _S.NEGOCIATION}),
     submission=_S.DELIBERATIONS,
     signing=_S.DELIBERATIONS,
+    signing_words="pendant les délibérations des assemblées des parties",
     signed=frozenset({_S.SIGNEE, _S.SUIVI_ANNUEL, _S.TERMINEE, _S.RENOUVELEE}),
     evaluation_years={},
     yearly=_S.SUIVI_ANNUEL,

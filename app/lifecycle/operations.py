@@ -276,7 +276,7 @@ def sign(
         if not signing_open(convention.state, path):
             raise Refused(
                 [
-                    f"Les signatures se recueillent au stade « {STATE_LABELS[path.signing]} » "
+                    f"Les signatures se recueillent {path.signing_words} "
                     f"(étape actuelle : « {STATE_LABELS[convention.state]} »)."
                 ]
             )
