@@ -1,9 +1,13 @@
-"""Lifecycle of a convention: from draft to signature, then the evaluations.
+"""Lifecycle of a convention: the guards of its steps, from draft to signature, then
+its evaluations or yearly follow-up.
 
-A CUS is drafted by the organisme, with the collectivités associated (written
-contributions) and negotiated with the State and the signatories, then sent to the
-préfet, signed, and evaluated every two years over its six years. An avenant is a
-separate convention that goes through the same phases from ``brouillon``.
+Each kind's path is data in workflows/paths.py (``lifecycle_of``): a CUS is drafted by
+the organisme with the collectivités associated, negotiated with the State and the
+signatories, sent to the préfet, signed and evaluated every two years; a contract with
+the collectivités is negotiated, deliberated by each party's assembly, signed, followed
+up every year, then ended or renewed. The functions here read the path they are given
+(the CUS's by default, as before paths existed). An avenant is a separate convention on
+the path of the convention it amends, from ``brouillon``.
 """
 
 from __future__ import annotations

@@ -26,6 +26,24 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('renews_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_convention_renews_id'), ['renews_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_convention_renews_id_convention'), 'convention', ['renews_id'], ['id'])
+    # The contracts (and their avenants) that went through the CUS's stages move to the
+    # nearest stage of their own path (workflows/paths.py): the association was part of
+    # the negotiation, the text sent to the préfet went in fact to the parties' assemblies,
+    # an evaluation is a follow-up.
+    contracts = (
+        "(kind IN ('contractualisation_cadre', 'convention_application') OR "
+        "(kind = 'avenant' AND amends_id IN (SELECT c.id FROM convention c WHERE c.kind IN "
+        "('contractualisation_cadre', 'convention_application'))))"
+    )
+    op.execute(f"UPDATE convention SET state = 'negociation' WHERE state = 'association' AND {contracts}")
+    op.execute(
+        "UPDATE convention SET state = 'deliberations', deliberations_at = transmitted_at "
+        f"WHERE state = 'transmise' AND {contracts}"
+    )
+    op.execute(
+        "UPDATE convention SET state = 'suivi_annuel' "
+        f"WHERE state IN ('bilan_2ans', 'bilan_4ans', 'bilan_6ans') AND {contracts}"
+    )
 
 
 def downgrade() -> None:
