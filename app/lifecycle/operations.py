@@ -514,6 +514,7 @@ def _renew(session: Session, old: Convention, actor: User) -> Convention:
         start_year=start,
         end_year=start + length,
         cadre_id=old.cadre_id,
+        amends_id=old.amends_id,  # an avenant's renewal stays on its convention's path
         renews_id=old.id,
         created_by_id=actor.id,
     )
