@@ -72,6 +72,7 @@ from knowledge.indicators.display import TARGET_LABELS, TARGET_WORDS
 from workflows import sandbox
 from workflows.conventions import KIND_LABELS, MAX_ID, ORGANISATION_KIND_LABELS
 from workflows.lifecycle import (
+    DEADLINE_LABELS,
     DEADLINE_STATUS_LABELS,
     POINT_LABELS,
     STATE_LABELS,
@@ -270,6 +271,7 @@ def _register_templates(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
             "ORGANISATION_KIND_LABELS": ORGANISATION_KIND_LABELS,
             "DEADLINE_STATUS_LABELS": DEADLINE_STATUS_LABELS,
+            "DEADLINE_LABELS": DEADLINE_LABELS,
             "UNWRITTEN_LABEL": UNWRITTEN_LABEL,
             "POINT_LABELS": POINT_LABELS,
             "TARGET_LABELS": TARGET_LABELS,

@@ -622,6 +622,13 @@ def _play_history() -> None:
             "Classement en trois catégories présenté ; les associations demandent que "
             "l'accessibilité des ascenseurs compte dans le service rendu.",
         )
+    # The contract with the agglomération is on its own path (workflows/paths.py): no
+    # association nor préfet; the office and the EPCI negotiate it freely.
+    cadre = session.scalar(select(Convention).where(Convention.kind == ConventionKind.CADRE))
+    assert cadre is not None
+    with _on(today - timedelta(days=21)):
+        set_deadlines(cadre.id, drafter, {"signature": today + timedelta(days=60)})
+        transition(cadre.id, drafter, "negociation")
     with _on(today - timedelta(days=20)):  # the association ends on its deadline
         transition(cus_id, drafter, "negociation")
     with _on(today - timedelta(days=12)):

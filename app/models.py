@@ -28,7 +28,7 @@ from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind, OrganisationKind
 from workflows.editing import Purpose
 from workflows.enjeux import PointKind
-from workflows.lifecycle import ConventionState
+from workflows.lifecycle import ConventionState, Lifecycle, lifecycle_of
 from workflows.permissions import Role
 from workflows.review import Position, SectionState
 from workflows.signatory_choice import Choice
@@ -249,6 +249,12 @@ class Convention(Base):
     signature_deadline: Mapped[date | None]
     # When it was last sent to the préfet: no party signs before (workflows.lifecycle).
     transmitted_at: Mapped[datetime | None]
+    # When a contract last entered délibérations: its parties sign from this day on.
+    deliberations_at: Mapped[datetime | None]
+    # The year of a contract's last yearly follow-up (workflows.lifecycle: once a year).
+    followup_year: Mapped[int | None]
+    # A contract renewed from another one (workflows/paths.py, ``renewal``).
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("convention.id"), index=True)
     # Frozen at signature: the canonical text and its SHA-256, never edited afterwards.
     signed_text: Mapped[str | None] = mapped_column(CleanText)
     signed_sha256: Mapped[str | None] = mapped_column(CleanString(64))
@@ -257,10 +263,20 @@ class Convention(Base):
     organisme: Mapped[Organisation] = relationship()
     cadre: Mapped[Convention | None] = relationship(remote_side=[id], foreign_keys=[cadre_id])
     amends: Mapped[Convention | None] = relationship(remote_side=[id], foreign_keys=[amends_id])
+    renews: Mapped[Convention | None] = relationship(remote_side=[id], foreign_keys=[renews_id])
     sections: Mapped[list[Section]] = relationship(
         back_populates="convention", order_by="Section.position"
     )
     memberships: Mapped[list[Membership]] = relationship(back_populates="convention")
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """The path this convention follows (workflows/paths.py): its kind's, an avenant
+        the path of the convention it amends (through an avenant of an avenant)."""
+        root: Convention = self
+        while root.kind is ConventionKind.AVENANT and root.amends is not None:
+            root = root.amends
+        return lifecycle_of(self.kind, root.kind)
 
 
 class Membership(Base):

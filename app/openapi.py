@@ -22,9 +22,10 @@ from workflows.deliberations import INSTANCE_LABELS as DELIBERATION_INSTANCES
 from workflows.deliberations import Decision
 from workflows.deliberations import Status as DeliberationStatus
 from workflows.enjeux import PointKind
-from workflows.lifecycle import DEADLINE_LABELS, ConventionState
+from workflows.lifecycle import CUS_LIFECYCLE, DEADLINE_LABELS, ConventionState, Lifecycle
 from workflows.limits import MAX_NOTE_POINTS, NOTE_POINT_MAX_CHARS
 from workflows.notifications import Delivery, Kind
+from workflows.paths import CONTRACT_LIFECYCLE
 from workflows.permissions import Role
 from workflows.proofs import ENTRY_KINDS, PROOF_KINDS
 from workflows.proofs import TYPES as PROOF_TYPES
@@ -98,6 +99,24 @@ def _answers(
     ):
         answers[str(status)] = {"description": meaning, "content": refusal}
     return answers
+
+
+def _path_line(path: Lifecycle) -> str:
+    return f"- {path.label} : " + " → ".join(f"`{s.value}`" for s in path.states)
+
+
+# Each kind's stages (workflows/paths.py): a stage of another path is refused (409).
+_PATHS_DESCRIPTION = "\n".join(
+    [
+        "Chaque type de convention suit son parcours ; une étape d'un autre parcours est "
+        "refusée (409, avec la raison). Un avenant suit le parcours de la convention qu'il "
+        "modifie.",
+        f"{_path_line(CUS_LIFECYCLE)} (CUS).",
+        f"{_path_line(CONTRACT_LIFECYCLE)} (document cadre, convention d'application ; "
+        "`suivi_annuel` se répète une fois par an ; `renouvelee` ouvre la convention "
+        "suivante).",
+    ]
+)
 
 
 def _operation(
@@ -1074,6 +1093,7 @@ def description() -> Schema:
             "post": _operation(
                 "Faire passer la convention à l'étape suivante",
                 schema=_ref("Convention"),
+                description=_PATHS_DESCRIPTION,
                 parameters=[CONVENTION],
                 requestBody=_json(
                     {"to": {"type": "string", "enum": [s.value for s in ConventionState]}},

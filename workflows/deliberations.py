@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from workflows.conventions import COLLECTIVITES, ORGANISMES_HLM, ConventionKind
+from workflows.conventions import COLLECTIVITES, ORGANISMES_HLM
 from workflows.errors import InvalidInput
 from workflows.text.clean import clean_text
 
@@ -95,17 +95,6 @@ def instances_for(organisation_kind: str) -> tuple[str, ...]:
     """The instances that may deliberate for an organisation of this kind (none for
     those that do not deliberate)."""
     return INSTANCES_BY_KIND.get(str(organisation_kind), ())
-
-
-def required_before_signature(kind: str, amended_kind: str | None = None) -> bool:
-    """The signature of a convention of this kind waits for its parties' deliberations:
-    the contracts (a document cadre, a convention d'application, and an avenant to one
-    of them). A CUS is adopted by the organisme in its register instead
-    (``workflows.register.adoption_findings``)."""
-    contracts = (ConventionKind.CADRE, ConventionKind.APPLICATION)
-    if kind == ConventionKind.AVENANT:
-        return amended_kind in contracts
-    return kind in contracts
 
 
 def _fr(day: date) -> str:

@@ -1,9 +1,13 @@
-"""Lifecycle of a convention: from draft to signature, then the evaluations.
+"""Lifecycle of a convention: the guards of its steps, from draft to signature, then
+its evaluations or yearly follow-up.
 
-A CUS is drafted by the organisme, with the collectivités associated (written
-contributions) and negotiated with the State and the signatories, then sent to the
-préfet, signed, and evaluated every two years over its six years. An avenant is a
-separate convention that goes through the same phases from ``brouillon``.
+Each kind's path is data in workflows/paths.py (``lifecycle_of``): a CUS is drafted by
+the organisme with the collectivités associated, negotiated with the State and the
+signatories, sent to the préfet, signed and evaluated every two years; a contract with
+the collectivités is negotiated, deliberated by each party's assembly, signed, followed
+up every year, then ended or renewed. The functions here read the path they are given
+(the CUS's by default, as before paths existed). An avenant is a separate convention on
+the path of the convention it amends, from ``brouillon``.
 """
 
 from __future__ import annotations
@@ -13,56 +17,34 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Literal
 
 from workflows.errors import InvalidInput
+from workflows.paths import (
+    CUS_LIFECYCLE,
+    DEADLINE_LABELS,
+    LIFECYCLES,
+    STATE_LABELS,
+    ConventionState,
+    Lifecycle,
+    lifecycle_of,
+)
+
+__all__ = [
+    "CUS_LIFECYCLE",
+    "DEADLINE_LABELS",
+    "LIFECYCLES",
+    "STATE_LABELS",
+    "ConventionState",
+    "Lifecycle",
+    "lifecycle_of",
+]
 
 
-class ConventionState(StrEnum):
-    BROUILLON = "brouillon"
-    ASSOCIATION = "association"
-    NEGOCIATION = "negociation"
-    TRANSMISE = "transmise"
-    SIGNEE = "signee"
-    BILAN_2 = "bilan_2ans"
-    BILAN_4 = "bilan_4ans"
-    BILAN_6 = "bilan_6ans"
-
-
-STATE_LABELS: dict[ConventionState, str] = {
-    ConventionState.BROUILLON: "Brouillon",
-    ConventionState.ASSOCIATION: "Association",
-    ConventionState.NEGOCIATION: "Négociation",
-    ConventionState.TRANSMISE: "Transmise au préfet",
-    ConventionState.SIGNEE: "Signée",
-    ConventionState.BILAN_2: "Évaluation à 2 ans",
-    ConventionState.BILAN_4: "Évaluation à 4 ans",
-    ConventionState.BILAN_6: "Évaluation à 6 ans",
-}
-
-ORDER: tuple[ConventionState, ...] = tuple(ConventionState)
-
-TRANSITIONS: dict[ConventionState, tuple[ConventionState, ...]] = {
-    ConventionState.BROUILLON: (ConventionState.ASSOCIATION,),
-    ConventionState.ASSOCIATION: (ConventionState.NEGOCIATION,),
-    # Negotiation may show that the collectivités must be consulted again.
-    ConventionState.NEGOCIATION: (ConventionState.TRANSMISE, ConventionState.ASSOCIATION),
-    # The préfet may send the project back for more negotiation.
-    ConventionState.TRANSMISE: (ConventionState.SIGNEE, ConventionState.NEGOCIATION),
-    # A signed text never changes: amendments go through an avenant.
-    ConventionState.SIGNEE: (ConventionState.BILAN_2,),
-    ConventionState.BILAN_2: (ConventionState.BILAN_4,),
-    ConventionState.BILAN_4: (ConventionState.BILAN_6,),
-    ConventionState.BILAN_6: (),
-}
-
-# Evaluations take place every two years (circulaire CUS, V): years after the start.
-EVALUATION_YEARS: dict[ConventionState, int] = {
-    ConventionState.BILAN_2: 2,
-    ConventionState.BILAN_4: 4,
-    ConventionState.BILAN_6: 6,
-}
+# The paths as data (workflows/paths.py); the CUS's names stay here for its own code.
+ORDER: tuple[ConventionState, ...] = CUS_LIFECYCLE.states
+TRANSITIONS = CUS_LIFECYCLE.transitions
+EVALUATION_YEARS = CUS_LIFECYCLE.evaluation_years
 
 
 @dataclass(frozen=True)
@@ -128,9 +110,14 @@ class ConventionFacts:
     # préfet de département: the State signatories whose signature still awaits that
     # proposal (none once it is recorded for the text transmitted, or for another kind).
     awaiting_proposal: tuple[str, ...] = ()
-    # A contract commits its parties once their assemblies have deliberated on the text
-    # as it stands (workflows.deliberations.deliberation_findings): each a blocker of
-    # the signature. Empty for the kinds signed without deliberations.
+    # The convention's path (workflows.paths.lifecycle_of its kind).
+    lifecycle: Lifecycle = CUS_LIFECYCLE
+    # A contract's yearly follow-up: the year of the last one opened (None: none yet).
+    followup_year: int | None = None
+    # Signature requires each party's deliberation (``deliberations_before_signature``):
+    # what is missing of them on the text as it stands, each a blocker of the signature
+    # (workflows.deliberations.deliberation_findings: none recorded, rejected, adjourned,
+    # or on a text changed since).
     deliberation_findings: tuple[str, ...] = ()
 
 
@@ -174,6 +161,18 @@ def _label(state: ConventionState) -> str:
     return f"« {STATE_LABELS[state]} »"
 
 
+def _on_path(value: str, path: Lifecycle) -> ConventionState:
+    """The stage ``value`` of ``path``; a stage of another path is refused by name."""
+    state = _state(value)
+    if not path.allows(state):
+        raise InvalidInput(
+            f"L'étape {_label(state)} n'existe pas pour cette convention : ses étapes sont "
+            + ", ".join(STATE_LABELS[s] for s in path.states)
+            + "."
+        )
+    return state
+
+
 def _unique(names: Iterable[str]) -> tuple[str, ...]:
     # A party listed twice is still one party to name.
     return tuple(dict.fromkeys(names))
@@ -201,11 +200,23 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
     and for a contract its parties' deliberations on the text as it stands; before an
     evaluation, the calendar.
     """
-    current = _state(facts.state)
+    path = facts.lifecycle
+    current = _on_path(facts.state, path)
     target = _state(to)
     found: list[Blocker] = []
+    if not path.allows(target):
+        # Another path's stage (« Transmise au préfet » for a contract): no guard of it
+        # applies, and the reason names the stages this convention has.
+        nexts = ", ".join(STATE_LABELS[s] for s in path.transitions[current])
+        return [
+            Blocker(
+                "step",
+                f"L'étape {_label(target)} n'existe pas pour cette convention ("
+                f"{path.label}) : étapes suivantes possibles : {nexts or 'aucune'}.",
+            )
+        ]
 
-    allowed = TRANSITIONS[current]
+    allowed = path.transitions[current]
     if target not in allowed:
         if allowed:
             nexts = ", ".join(STATE_LABELS[s] for s in allowed)
@@ -220,7 +231,7 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
             )
         found.append(Blocker("step", text))
 
-    if target is ConventionState.TRANSMISE:
+    if target is path.submission:
         found.extend(_transmission_blockers(facts))
 
     if target is ConventionState.SIGNEE:
@@ -240,11 +251,15 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
                     found.append(Blocker("proposal", PROPOSAL_MISSING, party=name))
             for name in _unique(name for name in parties if name not in facts.signed_by):
                 found.append(Blocker("signature", f"Signature manquante : {name}.", party=name))
-        for finding in facts.deliberation_findings:
-            found.append(Blocker("deliberation", f"Délibérations : {finding}"))
+        if path.deliberations_before_signature:
+            for finding in facts.deliberation_findings:
+                found.append(Blocker("deliberation", f"Délibérations : {finding}"))
 
-    if target in EVALUATION_YEARS:
-        years = EVALUATION_YEARS[target]
+    if target is path.yearly:
+        found.extend(_yearly_blockers(facts, current))
+
+    if target in path.evaluation_years:
+        years = path.evaluation_years[target]
         opening = date(facts.start_year + years, 1, 1)
         if facts.today < opening:
             found.append(
@@ -258,15 +273,48 @@ def blockers(facts: ConventionFacts, to: str) -> list[Blocker]:
     return found
 
 
+def _yearly_blockers(facts: ConventionFacts, current: ConventionState) -> list[Blocker]:
+    """A contract's yearly follow-up opens once a year: the first not before its first
+    year starts, each next one not before the year after the last."""
+    if current is facts.lifecycle.yearly and facts.followup_year is not None:
+        opening = facts.followup_year + 1
+        if facts.today.year < opening:
+            return [
+                Blocker(
+                    "calendar",
+                    f"Le suivi annuel de {facts.followup_year} est en cours : celui de "
+                    f"{opening} ne peut être ouvert avant le 1er janvier {opening}.",
+                )
+            ]
+        return []
+    if facts.today.year < facts.start_year:
+        return [
+            Blocker(
+                "calendar",
+                f"Le suivi annuel ne peut être ouvert avant le 1er janvier {facts.start_year}, "
+                "première année de la convention.",
+            )
+        ]
+    return []
+
+
 def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
+    """What the file must hold before the text goes to those who sign: the préfet for a
+    CUS, the parties' assemblies for a contract."""
+    path = facts.lifecycle
+    receiver = (
+        "le préfet reçoit le projet entier"
+        if path.prefect_proposal
+        else "les assemblées délibèrent sur le texte entier"
+    )
+    carry = "dans le dossier transmis" if path.prefect_proposal else "dans le dossier soumis"
     found: list[Blocker] = []
     for section in facts.sections:
         if section.mandatory and not section.written:
             found.append(
                 Blocker(
                     "section",
-                    f"La section obligatoire « {section.title} » est à rédiger : le préfet "
-                    "reçoit le projet entier.",
+                    f"La section obligatoire « {section.title} » est à rédiger : {receiver}.",
                     section.ref,
                     section.title,
                     section_ref=section.ref,
@@ -295,7 +343,7 @@ def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
             Blocker(
                 "point",
                 f"{what} {point.party} sur « {point.section} » : "
-                f"{settle}, ou à reporter dans le dossier transmis avec une note.",
+                f"{settle}, ou à reporter {carry} avec une note.",
                 point.ref,
                 point.section,
                 point.party,
@@ -303,10 +351,11 @@ def _transmission_blockers(facts: ConventionFacts) -> list[Blocker]:
                 point.section_ref,
             )
         )
-    for finding in facts.association_findings:
-        found.append(Blocker("association", f"Registre de l'association : {finding}"))
-    for finding in facts.adoption_findings:
-        found.append(Blocker("adoption", f"Registre de l'association : {finding}"))
+    if path.association_register:  # a CUS's: a contract has no association
+        for finding in facts.association_findings:
+            found.append(Blocker("association", f"Registre de l'association : {finding}"))
+        for finding in facts.adoption_findings:
+            found.append(Blocker("adoption", f"Registre de l'association : {finding}"))
     if not facts.signatories:
         found.append(
             Blocker(
@@ -341,79 +390,66 @@ def carried_points(points: Iterable[OpenPoint]) -> list[OpenPoint]:
     return [p for p in points if p.carried is not None]
 
 
-_CONTRIBUTION_STATES = frozenset({ConventionState.ASSOCIATION, ConventionState.NEGOCIATION})
-_EDITABLE_STATES = frozenset(
-    {ConventionState.BROUILLON, ConventionState.ASSOCIATION, ConventionState.NEGOCIATION}
-)
-_SIGNED_STATES = frozenset(
-    {
-        ConventionState.SIGNEE,
-        ConventionState.BILAN_2,
-        ConventionState.BILAN_4,
-        ConventionState.BILAN_6,
-    }
-)
+def contributions_open(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
+    """Contributions are received while the parties draft together: association and
+    negotiation for a CUS, negotiation for a contract."""
+    return _state(state) in path.contributions
 
 
-def contributions_open(state: str) -> bool:
-    """Contributions are received during association and negotiation only."""
-    return _state(state) in _CONTRIBUTION_STATES
-
-
-def contributions_closed_reason(state: str) -> str | None:
+def contributions_closed_reason(state: str, path: Lifecycle = CUS_LIFECYCLE) -> str | None:
     """Why contributions are closed at this stage, in French; None when they are open."""
     current = _state(state)
-    if current in _CONTRIBUTION_STATES:
+    if current in path.contributions:
         return None
-    if current is ConventionState.BROUILLON:
-        advice = "elles s'ouvriront avec l'association des collectivités."
-    elif current is ConventionState.TRANSMISE:
-        advice = "le préfet peut la renvoyer en négociation."
-    else:
-        advice = "proposez un avenant."
+    advice = path.closed_advice.get(current, "proposez un avenant.")
     return (
-        "Les contributions sont ouvertes pendant les phases d'association et de "
-        f"négociation ; la convention est au stade {_label(current)} : {advice}"
+        f"Les contributions sont ouvertes {path.contributions_words} ; la convention est au "
+        f"stade {_label(current)} : {advice}"
     )
 
 
-def text_editable(state: str) -> bool:
-    """The text may change until it is sent to the préfet."""
-    return _state(state) in _EDITABLE_STATES
+def text_editable(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
+    """The text may change until it goes to those who sign (the préfet, the assemblies)."""
+    return _state(state) in path.editable
 
 
-def text_frozen_reason(state: str) -> str | None:
+def text_frozen_reason(state: str, path: Lifecycle = CUS_LIFECYCLE) -> str | None:
     """Why the text cannot be edited at this stage, in French; None when it can."""
     current = _state(state)
-    if current in _EDITABLE_STATES:
+    if current in path.editable:
         return None
-    if current is ConventionState.TRANSMISE:
-        return (
-            "Le texte est figé depuis sa transmission au préfet : il ne peut être modifié "
-            "que si la convention est renvoyée en négociation."
-        )
+    if current in path.frozen_reasons:
+        return path.frozen_reasons[current]
     return (
         f"Le texte signé est figé (stade {_label(current)}) : "
         "toute modification passe par un avenant."
     )
 
 
-def review_open(state: str) -> bool:
-    """Sections may be put under review and positions recorded: association, négociation."""
-    return _state(state) in _CONTRIBUTION_STATES
+def review_open(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
+    """Sections may be put under review and positions recorded while contributions are
+    received."""
+    return _state(state) in path.contributions
 
 
-def signing_open(state: str) -> bool:
-    """Signatures are recorded only once the convention is with the préfet."""
-    return _state(state) is ConventionState.TRANSMISE
+def signing_open(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
+    """Signatures are recorded at one stage: once the CUS is with the préfet, while a
+    contract's assemblies deliberate."""
+    return _state(state) is path.signing
 
 
-def check_signature_date(signed_on: date, transmitted_on: date | None, today: date) -> str | None:
+def check_signature_date(
+    signed_on: date,
+    transmitted_on: date | None,
+    today: date,
+    path: Lifecycle = CUS_LIFECYCLE,
+) -> str | None:
     """Why a signature cannot bear the date ``signed_on``, in French; None when it can.
 
-    The parties sign the text sent to the préfet: not before it was sent
-    (``transmitted_on``, the day where the users are; None when unknown), and not in
-    the future (``today``, likewise where the users are).
+    The parties sign the text as it went to those who sign: not before the day it went
+    (``transmitted_on``: the transmission to the préfet, or a contract's entry into
+    délibérations; where the users are; None when unknown), and not in the future
+    (``today``, likewise where the users are).
     """
     if signed_on > today:
         return (
@@ -421,10 +457,10 @@ def check_signature_date(signed_on: date, transmitted_on: date | None, today: da
             f"nous sommes le {today:%d/%m/%Y}."
         )
     if transmitted_on is not None and signed_on < transmitted_on:
+        what = "transmis" if path.prefect_proposal else "soumis aux délibérations"
         return (
-            f"La date de signature ({signed_on:%d/%m/%Y}) précède la transmission de la "
-            f"convention au préfet, le {transmitted_on:%d/%m/%Y} : on ne signe que le texte "
-            "transmis."
+            f"La date de signature ({signed_on:%d/%m/%Y}) précède {path.submitted_words}, "
+            f"le {transmitted_on:%d/%m/%Y} : on ne signe que le texte {what}."
         )
     return None
 
@@ -494,9 +530,9 @@ def check_state_signature(signed_on: date, proposed_on: date | None) -> str | No
     return None
 
 
-def signed(state: str) -> bool:
+def signed(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
     """The convention is signed, and from then on evaluated: it runs on a final text."""
-    return _state(state) in _SIGNED_STATES
+    return _state(state) in path.signed
 
 
 def _canonical(text: str) -> str:
@@ -551,33 +587,30 @@ DEADLINE_STATUS_LABELS: dict[str, str] = {
     "later": "à venir",
 }
 
-DEADLINE_LABELS: dict[str, str] = {
-    "association": "Fin de l'association",
-    "transmission": "Transmission au préfet",
-    "signature": "Signature",
-}
 
-# The stage from which each deadline is met.
-_DEADLINE_REACHED_AT: dict[str, ConventionState] = {
-    "association": ConventionState.NEGOCIATION,
-    "transmission": ConventionState.TRANSMISE,
-    "signature": ConventionState.SIGNEE,
-}
+def deadlines_of_path(path: Lifecycle = CUS_LIFECYCLE) -> dict[str, str]:
+    """The deadlines that apply on ``path`` (key: label), in the order of DEADLINE_LABELS:
+    a contract has no association nor transmission to the préfet."""
+    return {key: label for key, label in DEADLINE_LABELS.items() if key in path.deadlines}
 
 
-def deadline_done(key: str, state: str) -> bool:
+def deadline_done(key: str, state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
     """True when the phase the deadline closes is past at stage ``state``.
 
     A convention sent back (négociation → association) meets its association deadline
-    again only when it leaves association anew. Unknown keys are never done.
+    again only when it leaves association anew. Unknown keys, and keys of another path,
+    are never done.
     """
-    reached_at = _DEADLINE_REACHED_AT.get(key)
+    reached_at = path.deadlines.get(key)
     if reached_at is None:
         return False
-    return ORDER.index(_state(state)) >= ORDER.index(reached_at)
+    current = _state(state)
+    if not path.allows(current):
+        return False
+    return path.states.index(current) >= path.states.index(reached_at)
 
 
-def comments_open(state: str) -> bool:
-    """Discussion goes on until signature (the préfet's services may still ask questions
-    on a transmitted text); a signed text is discussed in its avenant."""
-    return _state(state) not in _SIGNED_STATES
+def comments_open(state: str, path: Lifecycle = CUS_LIFECYCLE) -> bool:
+    """Discussion goes on until signature (the préfet's services, an assembly, may still
+    ask questions on a frozen text); a signed text is discussed in its avenant."""
+    return _state(state) not in path.signed

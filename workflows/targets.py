@@ -47,7 +47,14 @@ import math
 from typing import Literal
 
 from workflows.errors import InvalidInput
-from workflows.lifecycle import STATE_LABELS, ConventionState, signed, text_editable
+from workflows.lifecycle import (
+    CUS_LIFECYCLE,
+    STATE_LABELS,
+    ConventionState,
+    Lifecycle,
+    signed,
+    text_editable,
+)
 from workflows.numbers import read_integer
 
 ValueKind = Literal["cible", "realise"]
@@ -154,28 +161,30 @@ def clean_scope(raw: object) -> str:
     return scope
 
 
-def phase_refusal(kind: ValueKind, state: str) -> str | None:
-    """Why a value of this kind cannot be entered (or removed) at this stage, in French;
-    None when it can."""
+def phase_refusal(kind: ValueKind, state: str, path: Lifecycle = CUS_LIFECYCLE) -> str | None:
+    """Why a value of this kind cannot be entered (or removed) at this stage of ``path``,
+    in French; None when it can."""
     current = ConventionState(state)
     stage = f"« {STATE_LABELS[current]} »"
     if kind == "cible":
-        if text_editable(current):  # a target is part of the text
+        if text_editable(current, path):  # a target is part of the text
             return None
-        if current is ConventionState.TRANSMISE:
+        if current is path.submission:
+            what = "transmis au préfet" if path.prefect_proposal else "soumis aux délibérations"
             return (
-                "Les cibles font partie du texte transmis au préfet : elles ne peuvent changer "
+                f"Les cibles font partie du texte {what} : elles ne peuvent changer "
                 "que si la convention est renvoyée en négociation."
             )
         return (
             f"Les cibles sont fixées par la convention signée (stade {stage}) : "
             "les modifier demande un avenant."
         )
-    if signed(current):  # an achieved value measures a convention that runs
+    if signed(current, path):  # an achieved value measures a convention that runs
         return None
+    when = "les évaluations à 2, 4 et 6 ans" if path.evaluation_years else "le suivi annuel"
     return (
-        "Les valeurs réalisées se saisissent une fois la convention signée, pour les "
-        f"évaluations à 2, 4 et 6 ans ; la convention est au stade {stage}."
+        f"Les valeurs réalisées se saisissent une fois la convention signée, pour {when} ; "
+        f"la convention est au stade {stage}."
     )
 
 

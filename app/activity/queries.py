@@ -113,7 +113,9 @@ def inbox(user: User, today: date | None = None, page: int = 1) -> Inbox:
     memberships = conventions_for(user)
     # Contributions wait for a decision only while the phase takes decisions.
     drafting = [
-        c.id for c, role in memberships if role is Role.REDACTEUR and contributions_open(c.state)
+        c.id
+        for c, role in memberships
+        if role is Role.REDACTEUR and contributions_open(c.state, c.lifecycle)
     ]
     signing = [c for c, role in memberships if role is Role.SIGNATAIRE]
     waiting = (

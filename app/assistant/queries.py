@@ -185,7 +185,7 @@ def proposable(user: User, section_ids: set[int]) -> set[int]:
         role = role_of(user, section.convention_id)
         if (
             can(role, Action.PROPOSE)
-            and contributions_open(section.convention.state)
+            and contributions_open(section.convention.state, section.convention.lifecycle)
             and may_take_part(user.organisation.kind, section.concertation)
         ):
             allowed.add(section.id)

@@ -93,14 +93,16 @@ class MergeRefused(Conflict):
 def _check_comments_open(section: Section | None) -> Section:
     if section is None:
         raise NotFound("Section introuvable.")
-    if not comments_open(section.convention.state):
+    if not comments_open(section.convention.state, section.convention.lifecycle):
         raise Conflict("La convention est signée : la discussion se poursuit dans un avenant.")
     return section
 
 
 def _check_open_phase(section: Section) -> None:
-    if not contributions_open(section.convention.state):
-        raise Conflict(contributions_closed_reason(section.convention.state))
+    if not contributions_open(section.convention.state, section.convention.lifecycle):
+        raise Conflict(
+            contributions_closed_reason(section.convention.state, section.convention.lifecycle)
+        )
 
 
 def create_contribution(

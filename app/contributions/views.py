@@ -63,7 +63,7 @@ def new(section_id: int) -> ResponseReturnValue:
             body=form.body.data or "",
             rationale=form.rationale.data or "",
             error=error,
-            closed=not contributions_open(g.convention.state),
+            closed=not contributions_open(g.convention.state, g.convention.lifecycle),
             draft=draft if request.method == "GET" else None,
             resumed=resumed,
             current_number=current_number,
@@ -77,7 +77,7 @@ def new(section_id: int) -> ResponseReturnValue:
         ), (error.status if error else 200)
 
     if request.method == "GET":
-        reason = contributions_closed_reason(g.convention.state)
+        reason = contributions_closed_reason(g.convention.state, g.convention.lifecycle)
         return page(Conflict(reason) if reason else None)
     errors.on_error(page)
     submitted(form)
@@ -123,7 +123,7 @@ def show(contribution_id: int) -> ResponseReturnValue:
         mention_names=[user.name for user in member_users(g.convention.id)],
         STATES=STATE_LABELS,
         is_open=contribution.state is ContributionState.OUVERTE,
-        phase_open=contributions_open(g.convention.state),
+        phase_open=contributions_open(g.convention.state, g.convention.lifecycle),
     )
 
 

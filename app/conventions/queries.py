@@ -56,7 +56,7 @@ from app.sections.queries import sections_with_current
 from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
 from workflows.conventions import ConventionKind
-from workflows.lifecycle import ORDER, TRANSITIONS, ConventionState, blockers, signing_open
+from workflows.lifecycle import ConventionState, Lifecycle, blockers, signing_open
 from workflows.permissions import Role, can_create_convention, may_choose_for
 from workflows.review import RegisterItem, open_items
 from workflows.signatory_choice import (
@@ -100,7 +100,7 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
     """A convention's page: its sections with their open contributions, its members, the
     steps it may take next with why each would be refused, its deadlines and signatures
     (every party's, the organisme's first, and the lines ``user`` may sign for)."""
-    state = convention.state
+    state, path = convention.state, convention.lifecycle
     found = signatures(convention.id)
     signed_ids = {s.membership_id for s in found}
     session = db_session()
@@ -108,7 +108,7 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
     return {
         "sections": sections_with_current(convention.id),
         "members": members(convention.id),
-        "steps": [(to, [b.text for b in blockers(now, to)]) for to in TRANSITIONS[state]],
+        "steps": [(to, [b.text for b in blockers(now, to)]) for to in path.transitions[state]],
         "readiness": (ready := readiness(convention, now)),
         "readiness_warnings": readiness_warnings(convention, ready),
         "evaluations": evaluations_available(convention),
@@ -119,7 +119,8 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
             for m in signing_parties(session, convention)
             if m.id not in signed_ids
         ],
-        "signing_open": signing_open(state),
+        "signing_open": signing_open(state, path),
+        "lifecycle": path,
         "signing": signing_form(convention, user, role),
         "proposal_block": proposal_block(convention, user, role),
         # The State's internal opinions are linked for its services alone.
@@ -127,7 +128,7 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
         "transmitted_on": transmitted_on(convention),
         "today": local_today(),
         "open_counts": open_counts(convention.id),
-        "backwards": lambda to: _before(to, state),
+        "backwards": lambda to: _before(path, to, state),
         "archive": archive_shown(convention),
     }
 
@@ -369,8 +370,8 @@ def document_pdf(convention: Convention) -> DocumentPdf:
     return DocumentPdf(data, filename, archival, None)
 
 
-def _before(to: ConventionState, state: ConventionState) -> bool:
-    return ORDER.index(to) < ORDER.index(state)
+def _before(path: Lifecycle, to: ConventionState, state: ConventionState) -> bool:
+    return path.states.index(to) < path.states.index(state)
 
 
 def convention_json(convention: Convention, role: str | None = None) -> dict[str, Any]:

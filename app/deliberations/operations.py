@@ -50,7 +50,7 @@ def record_deliberation(
         )
         if convention is None:
             raise NotFound("Convention introuvable.")
-        if signed(convention.state):
+        if signed(convention.state, convention.lifecycle):
             raise Conflict(
                 "La convention est signée (étape actuelle : "
                 f"« {STATE_LABELS[convention.state]} ») : une délibération sur son texte "

@@ -24,7 +24,6 @@ from workflows.deliberations import (
     deliberation_findings,
     instances_for,
     party_statuses,
-    required_before_signature,
 )
 from workflows.lifecycle import signed
 from workflows.permissions import Role, may_record_deliberation_for
@@ -34,9 +33,9 @@ ENTRY = "deliberation"  # the proofs' entry kind (workflows.proofs.ENTRY_KINDS)
 
 
 def required(convention: Convention) -> bool:
-    """The signature of this convention waits for its parties' deliberations."""
-    amended = convention.amends.kind if convention.amends is not None else None
-    return required_before_signature(convention.kind, amended)
+    """The signature of this convention waits for its parties' deliberations: its path
+    says so (workflows.paths, an avenant following what it amends)."""
+    return convention.lifecycle.deliberations_before_signature
 
 
 def parties(session: Session, convention: Convention) -> list[Party]:
@@ -94,7 +93,7 @@ def page(convention: Convention, user: User, role: Role | None) -> dict[str, Any
     session = db_session()
     digest, _ = current_text(session, convention.id)
     rows = deliberations(session, convention.id)
-    open_now = not signed(convention.state)
+    open_now = not signed(convention.state, convention.lifecycle)
     views = [
         PartyView(
             s,
@@ -162,7 +161,7 @@ def deliberations_json(convention: Convention) -> dict[str, Any]:
     statuses = party_statuses(parties(session, convention), _facts(rows), digest)
     return {
         "required": required(convention),
-        "recording_open": not signed(convention.state),
+        "recording_open": not signed(convention.state, convention.lifecycle),
         "current_sha256": digest,
         "findings": deliberation_findings(parties(session, convention), _facts(rows), digest),
         "parties": [

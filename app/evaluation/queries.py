@@ -23,7 +23,7 @@ from workflows.evaluation import (
     outstanding,
     year_status,
 )
-from workflows.lifecycle import ORDER, ConventionState
+from workflows.lifecycle import ConventionState
 
 # The stage each evaluation opens with.
 STAGES: dict[int, ConventionState] = {
@@ -34,8 +34,13 @@ STAGES: dict[int, ConventionState] = {
 
 
 def opened(convention: Convention, years: int) -> bool:
-    """The evaluation at ``years`` years has been opened (its stage is reached)."""
-    return ORDER.index(convention.state) >= ORDER.index(STAGES[evaluation_years(years)])
+    """The evaluation at ``years`` years has been opened (its stage is reached): a CUS's,
+    a contract follows up every year instead (workflows/paths.py)."""
+    path = convention.lifecycle
+    stage = STAGES[evaluation_years(years)]
+    if stage not in path.evaluation_years or convention.state not in path.states:
+        return False
+    return path.states.index(convention.state) >= path.states.index(stage)
 
 
 def open_for_writing(convention: Convention, years: int) -> bool:

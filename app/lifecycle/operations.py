@@ -54,6 +54,7 @@ from workflows.lifecycle import (
     check_transition,
     clean_carry_note,
     clean_proposal,
+    deadlines_of_path,
     fingerprint,
     signing_open,
     text_editable,
@@ -84,6 +85,7 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
         if reasons:
             raise Refused(reasons, lead="Passage refusé :")
         previous = convention.state
+        path = convention.lifecycle
         convention.state = ConventionState(to)
         if convention.state is ConventionState.SIGNEE:
             _freeze(session, convention)
@@ -91,10 +93,20 @@ def transition(convention_id: int, actor: User, to: str, today: date | None = No
         if convention.state is ConventionState.TRANSMISE:
             # Sent (again) to the préfet: the parties sign from this day on.
             convention.transmitted_at = utcnow()
+        if convention.state is ConventionState.DELIBERATIONS:
+            # Before the assemblies (again): the parties sign from this day on.
+            convention.deliberations_at = utcnow()
+        if convention.state is path.yearly:
+            convention.followup_year = (today or date.today()).year
         actor = reloaded(session, actor)
         summary = f"« {STATE_LABELS[previous]} » → « {STATE_LABELS[convention.state]} »"
+        if convention.state is path.yearly:
+            summary += f" ({convention.followup_year})"
         if convention.signed_sha256 and convention.state is ConventionState.SIGNEE:
             summary += f" ; empreinte SHA-256 {convention.signed_sha256}"
+        if convention.state is path.renewal:
+            renewal = _renew(session, convention, actor)
+            summary += f" ; nouvelle convention « {renewal.title} » (n° {renewal.id})"
         audit.record(
             session, "transition", summary, actor, convention.id, "convention", convention.id
         )
@@ -122,7 +134,7 @@ def _file_still_open(session: Session, convention_id: int, refusal: str) -> Conv
     )
     if convention is None:
         raise NotFound("Convention introuvable.")
-    if not text_editable(convention.state):
+    if not text_editable(convention.state, convention.lifecycle):
         raise Refused([f"{refusal} (étape actuelle : « {STATE_LABELS[convention.state]} »)."])
     return convention
 
@@ -260,10 +272,11 @@ def sign(
         convention = session.get(Convention, convention_id)
         if convention is None:
             raise NotFound("Convention introuvable.")
-        if not signing_open(convention.state):
+        path = convention.lifecycle
+        if not signing_open(convention.state, path):
             raise Refused(
                 [
-                    f"Les signatures se recueillent une fois la convention transmise au préfet "
+                    f"Les signatures se recueillent {path.signing_words} "
                     f"(étape actuelle : « {STATE_LABELS[convention.state]} »)."
                 ]
             )
@@ -301,7 +314,7 @@ def sign(
             raise Forbidden("Vous ne pouvez signer que pour votre propre organisation.")
         membership = chosen
         problem = check_signature_date(
-            signed_on, transmitted_on(convention), today or local_today()
+            signed_on, transmitted_on(convention), today or local_today(), path
         )
         if problem:
             raise InvalidInput(problem, field="signed_on")
@@ -424,7 +437,7 @@ def record_proposal(
                     "signature d'une convention d'utilité sociale."
                 ]
             )
-        if not signing_open(convention.state):
+        if not signing_open(convention.state, convention.lifecycle):
             raise Refused(
                 [
                     "Le préfet de département propose la signature une fois la convention "
@@ -488,6 +501,71 @@ def record_proposal(
     return proposal
 
 
+def _renew(session: Session, old: Convention, actor: User) -> Convention:
+    """The contract that follows ``old``, of the same kind, for a period as long starting
+    the year after it ends: its parties with their roles, its sections with their current
+    text as the first draft (the last yearly review to start from comes later)."""
+    length = old.end_year - old.start_year
+    start = max(old.end_year + 1, local_today().year)
+    new = Convention(
+        kind=old.kind,
+        title=clean_title(f"{old.title} (renouvellement {start})"[:200]),
+        organisme_id=old.organisme_id,
+        start_year=start,
+        end_year=start + length,
+        cadre_id=old.cadre_id,
+        amends_id=old.amends_id,  # an avenant's renewal stays on its convention's path
+        renews_id=old.id,
+        created_by_id=actor.id,
+    )
+    session.add(new)
+    _copy_parties_and_text(session, old, new, actor, f"Texte de « {old.title} », renouvelé")
+    audit.record(
+        session,
+        "convention_creee",
+        f"Renouvellement de « {old.title} »",
+        actor,
+        new.id,
+        "convention",
+        new.id,
+    )
+    return new
+
+
+def _copy_parties_and_text(
+    session: Session, old: Convention, new: Convention, actor: User, note: str
+) -> None:
+    """``new`` starts from ``old``: the same members with their roles, the same sections
+    with ``old``'s current text as their first revision (``note`` says where from)."""
+    for membership in session.scalars(select(Membership).where(Membership.convention_id == old.id)):
+        session.add(
+            Membership(
+                convention=new,
+                organisation_id=membership.organisation_id,
+                user_id=membership.user_id,
+                role=membership.role,
+            )
+        )
+    session.flush()
+    for section in session.scalars(
+        select(Section).where(Section.convention_id == old.id).order_by(Section.position)
+    ):
+        copy = Section(
+            convention_id=new.id,
+            position=section.position,
+            title=section.title,
+            mandatory=section.mandatory,
+            concertation=section.concertation,
+        )
+        session.add(copy)
+        session.flush()
+        if section.current_revision is not None:
+            body = section.current_revision.body
+            insert_revision(
+                session, copy, None, actor, body, note, assign_paragraph_ids("", None, body)
+            )
+
+
 def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
     """An amendment to a signed convention: a new convention whose sections start from the
     signed text, with the same parties; the signed convention itself never changes."""
@@ -509,41 +587,9 @@ def create_avenant(convention_id: int, actor: User, title: str) -> Convention:
             created_by_id=actor.id,
         )
         session.add(avenant)
-        for membership in session.scalars(
-            select(Membership).where(Membership.convention_id == signed.id)
-        ):
-            session.add(
-                Membership(
-                    convention=avenant,
-                    organisation_id=membership.organisation_id,
-                    user_id=membership.user_id,
-                    role=membership.role,
-                )
-            )
-        session.flush()
-        for section in session.scalars(
-            select(Section).where(Section.convention_id == signed.id).order_by(Section.position)
-        ):
-            copy = Section(
-                convention_id=avenant.id,
-                position=section.position,
-                title=section.title,
-                mandatory=section.mandatory,
-                concertation=section.concertation,
-            )
-            session.add(copy)
-            session.flush()
-            if section.current_revision is not None:
-                body = section.current_revision.body
-                insert_revision(
-                    session,
-                    copy,
-                    None,
-                    actor,
-                    body,
-                    f"Texte signé de « {signed.title} »",
-                    assign_paragraph_ids("", None, body),
-                )
+        _copy_parties_and_text(
+            session, signed, avenant, actor, f"Texte signé de « {signed.title} »"
+        )
         audit.record(
             session,
             "avenant",
@@ -580,9 +626,13 @@ def set_deadlines(convention_id: int, actor: User, deadlines: dict[str, date | N
         if convention is None:
             raise NotFound("Convention introuvable.")
         changed = []
+        applies = deadlines_of_path(convention.lifecycle)
         for key, value in deadlines.items():
-            if key not in DEADLINE_LABELS:
-                raise InvalidInput(f"Échéance inconnue : {key}.")
+            if key not in applies:
+                raise InvalidInput(
+                    f"Échéance inconnue pour cette convention : {key} (échéances possibles : "
+                    f"{', '.join(applies.values())})."
+                )
             if getattr(convention, f"{key}_deadline") != value:
                 setattr(convention, f"{key}_deadline", value)
                 changed.append(

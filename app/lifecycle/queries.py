@@ -35,7 +35,6 @@ from app.review.queries import signatories
 from workflows.contributions import ContributionState
 from workflows.conventions import ConventionKind
 from workflows.lifecycle import (
-    DEADLINE_LABELS,
     Blocker,
     ConventionFacts,
     ConventionState,
@@ -48,6 +47,7 @@ from workflows.lifecycle import (
     check_transition,
     deadline_done,
     deadline_status,
+    deadlines_of_path,
     fingerprint,
     signing_open,
 )
@@ -72,8 +72,15 @@ def local_today() -> date:
 
 
 def transmitted_on(convention: Convention) -> date | None:
-    """The day the convention was last sent to the préfet (None: not known)."""
-    return local_date(convention.transmitted_at) if convention.transmitted_at else None
+    """The day the text last went to those who sign, from which they date their
+    signatures: a CUS's transmission to the préfet, a contract's entry into
+    délibérations (None: not known)."""
+    moment = (
+        convention.transmitted_at
+        if convention.lifecycle.prefect_proposal
+        else convention.deliberations_at
+    )
+    return local_date(moment) if moment else None
 
 
 def organisme_membership(session: Session, convention: Convention) -> Membership | None:
@@ -106,7 +113,7 @@ def kind_of(membership: Membership) -> str:
 def proposal_applies(convention: Convention) -> bool:
     """A CUS is signed for the State by the préfet de région on the proposal of the préfet
     de département; the other kinds of convention have no such step in Cosigne."""
-    return convention.kind is ConventionKind.CUS
+    return convention.lifecycle.prefect_proposal and convention.kind is ConventionKind.CUS
 
 
 def state_signatories(session: Session, convention: Convention) -> list[Membership]:
@@ -193,7 +200,7 @@ def proposal_block(convention: Convention, user: User, role: Role | None) -> Pro
             select(Signature.membership_id).where(Signature.convention_id == convention.id)
         )
     )
-    open_now = signing_open(convention.state)
+    open_now = signing_open(convention.state, convention.lifecycle)
     form = (
         open_now
         and not any(m.id in signed for m in state)
@@ -349,6 +356,8 @@ def facts(session: Session, convention: Convention, today: date) -> ConventionFa
         else ([], [])
     )
     return ConventionFacts(
+        lifecycle=convention.lifecycle,
+        followup_year=convention.followup_year,
         state=convention.state,
         sections=tuple(
             SectionFacts(
@@ -382,9 +391,9 @@ def refusals(convention: Convention, to: str, today: date | None = None) -> list
 
 @dataclass(frozen=True)
 class Readiness:
-    """What still stops the convention's next step forward (the transmission to the
-    préfet while it is drafted and negotiated, the signature once transmitted), item by
-    item, with the points carried into the transmitted file."""
+    """What still stops the convention's next step forward (the text's going to those
+    who sign while it is drafted and negotiated: the préfet, the assemblies; the
+    signature once there), item by item, with the points carried into the file."""
 
     target: ConventionState
     blockers: list[Blocker]
@@ -396,14 +405,10 @@ class Readiness:
 
 
 def readiness(convention: Convention, facts_now: ConventionFacts) -> Readiness | None:
-    state = ConventionState(convention.state)
-    if state in (
-        ConventionState.BROUILLON,
-        ConventionState.ASSOCIATION,
-        ConventionState.NEGOCIATION,
-    ):
-        target = ConventionState.TRANSMISE
-    elif state is ConventionState.TRANSMISE:
+    state, path = ConventionState(convention.state), convention.lifecycle
+    if state in path.editable:
+        target = path.submission
+    elif state is path.signing:
         target = ConventionState.SIGNEE
     else:
         return None
@@ -458,11 +463,12 @@ class DeadlineView:
 def deadlines_of(convention: Convention, today: date | None = None) -> list[DeadlineView]:
     today = today or date.today()
     views = []
-    for key, label in DEADLINE_LABELS.items():
+    path = convention.lifecycle
+    for key, label in deadlines_of_path(path).items():
         due = getattr(convention, f"{key}_deadline")
         if due is None:
             continue
-        deadline = Deadline(key, label, due, deadline_done(key, convention.state))
+        deadline = Deadline(key, label, due, deadline_done(key, convention.state, path))
         views.append(DeadlineView(deadline, deadline_status(deadline, today)))
     return views
 
@@ -510,7 +516,7 @@ def signatures_json(convention: Convention) -> dict[str, Any]:
     session = db_session()
     state_ids = {m.id for m in state_signatories(session, convention)}
     return {
-        "signing_open": signing_open(convention.state),
+        "signing_open": signing_open(convention.state, convention.lifecycle),
         "transmitted_on": day.isoformat() if (day := transmitted_on(convention)) else None,
         "proposal_required": proposal_applies(convention),
         "proposal": proposal_json(current_proposal(session, convention)),
@@ -540,18 +546,19 @@ def signatures_json(convention: Convention) -> dict[str, Any]:
 
 
 def deadlines_json(convention: Convention, today: date | None = None) -> list[dict[str, Any]]:
-    """Each deadline the convention may have, set or not (``due`` null), with its status
-    (done, late, soon: within 30 days, later)."""
+    """Each deadline the convention may have on its path, set or not (``due`` null), with
+    its status (done, late, soon: within 30 days, later)."""
     shown = {v.deadline.key: v for v in deadlines_of(convention, today)}
     result = []
-    for key, label in DEADLINE_LABELS.items():
+    path = convention.lifecycle
+    for key, label in deadlines_of_path(path).items():
         view = shown.get(key)
         result.append(
             {
                 "key": key,
                 "label": label,
                 "due": view.deadline.due.isoformat() if view else None,
-                "done": view.deadline.done if view else deadline_done(key, convention.state),
+                "done": view.deadline.done if view else deadline_done(key, convention.state, path),
                 "status": view.status if view else None,
             }
         )
@@ -571,10 +578,11 @@ def _point_json(point: OpenPoint) -> dict[str, Any]:
 
 
 def readiness_json(convention: Convention, today: date | None = None) -> dict[str, Any]:
-    """What blocks the next step forward (``target``: "transmise" or "signee"; null once
-    signed), item by item with the id of where it is resolved, and the open points with
-    whether each is carried into the transmitted file (``carried_note``); the warnings
-    that do not stop the transmission (``readiness_warnings``)."""
+    """What blocks the next step forward (``target``: "transmise" or, for a contract,
+    "deliberations" while drafted; "signee" once there; null once signed), item by item
+    with the id of where it is resolved, and the open points with whether each is carried
+    into the transmitted file (``carried_note``); the warnings that do not stop the
+    transmission (``readiness_warnings``)."""
     now = facts(db_session(), convention, today or local_today())
     view = readiness(convention, now)
     return {

@@ -22,7 +22,7 @@ from app.lifecycle.forms import (
 from app.webutil import back
 from workflows.conventions import parse_id
 from workflows.errors import CosigneError, InvalidInput, NotFound
-from workflows.lifecycle import DEADLINE_LABELS, STATE_LABELS
+from workflows.lifecycle import STATE_LABELS, deadlines_of_path
 from workflows.register import parse_date
 from workflows.review import SECTION_STATE_LABELS
 
@@ -84,7 +84,7 @@ def deadlines(convention_id: int) -> ResponseReturnValue:
     form = submitted(DeadlinesForm())
     target = _come_back(convention_id, "#echeances")
     values = {}
-    for key, label in DEADLINE_LABELS.items():
+    for key, label in deadlines_of_path(g.convention.lifecycle).items():
         raw = (form[key].data or "").strip()
         values[key] = parse_date(raw, label) if raw else None
     operations.set_deadlines(convention_id, g.user, values)

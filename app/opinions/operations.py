@@ -30,7 +30,7 @@ def add_opinion(
         if convention is None:
             raise NotFound("Convention introuvable.")
         actor = reloaded(session, actor)
-        if not comments_open(convention.state):
+        if not comments_open(convention.state, convention.lifecycle):
             raise Refused(
                 [
                     "Les avis internes se donnent jusqu'à la signature (étape actuelle : "

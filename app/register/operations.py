@@ -479,7 +479,7 @@ def record_adoption(
         )
         if convention is None:
             raise NotFound("Convention introuvable.")
-        if not text_editable(convention.state):
+        if not text_editable(convention.state, convention.lifecycle):
             raise Conflict(
                 "Le projet s'adopte avant sa transmission au préfet (étape actuelle : "
                 f"« {STATE_LABELS[convention.state]} »)."

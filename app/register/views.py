@@ -51,7 +51,7 @@ def _render(convention_id: int, **extra: object) -> str:
         CONTRIBUTION_STATES=CONTRIBUTION_STATES,
         print_view=request.args.get("impression") == "1",
         PROOF_MAX_MB=PROOF_MAX_BYTES // (1024 * 1024),
-        adoption_open=text_editable(g.convention.state),
+        adoption_open=text_editable(g.convention.state, g.convention.lifecycle),
         **queries.register_page(convention_id),
         **extra,
     )

@@ -46,7 +46,7 @@ def recheck_reviews(session: Session, convention_id: int, actor: User | None) ->
     new signatory reopens the review of validated sections; a party leaving may close
     one). Returns the sections whose state changed, each recorded in the journal."""
     convention = session.get(Convention, convention_id)
-    if convention is None or not review_open(convention.state):
+    if convention is None or not review_open(convention.state, convention.lifecycle):
         return []  # reviews are over at this stage: nobody could give the missing position
     parties = signatories(session, convention_id)
     changed = []
@@ -118,9 +118,9 @@ def on_new_revision(
 def ask_for_review(section_id: int, actor: User) -> Section:
     with write_transaction() as session:
         section = _lock_section(session, section_id)
-        if not review_open(section.convention.state):
+        if not review_open(section.convention.state, section.convention.lifecycle):
             raise Conflict(
-                "La relecture des sections se fait pendant l'association et la négociation."
+                f"La relecture des sections se fait {section.convention.lifecycle.review_words}."
             )
         section.state = request_review(section.state, section.current_revision is not None)
         assert section.current_revision is not None  # request_review refuses an empty one
@@ -164,8 +164,8 @@ def record_position(
     with write_transaction() as session:
         section = _lock_section(session, section_id)
         actor = session.get(User, actor.id) or actor
-        if not review_open(section.convention.state):
-            raise Conflict("Les positions se donnent pendant l'association et la négociation.")
+        if not review_open(section.convention.state, section.convention.lifecycle):
+            raise Conflict(f"Les positions se donnent {section.convention.lifecycle.review_words}.")
         # Under review, or validated (a party may withdraw its agreement on the same text).
         if section.state is SectionState.BROUILLON:
             raise Conflict("Cette section n'est pas en revue : aucune position à donner.")

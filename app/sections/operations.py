@@ -53,8 +53,8 @@ def add_section(
         )
         if convention is None:
             raise NotFound("Convention introuvable.")
-        if not text_editable(convention.state):
-            raise Conflict(text_frozen_reason(convention.state))
+        if not text_editable(convention.state, convention.lifecycle):
+            raise Conflict(text_frozen_reason(convention.state, convention.lifecycle))
         last = session.scalar(
             select(func.max(Section.position)).where(Section.convention_id == convention_id)
         )
@@ -165,9 +165,9 @@ def lock_editable_section(session: Session, section_id: int) -> Section:
         .execution_options(populate_existing=True)
     )
     assert convention is not None
-    state = convention.state
-    if not text_editable(state):
-        raise Conflict(text_frozen_reason(state))
+    state, path = convention.state, convention.lifecycle
+    if not text_editable(state, path):
+        raise Conflict(text_frozen_reason(state, path))
     return section
 
 

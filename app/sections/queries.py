@@ -61,13 +61,13 @@ def revision(section_id: int, number: int) -> Revision | None:
 def section_page(section: Section) -> dict[str, Any]:
     """What the section page shows besides the text: its contributions, discussions and
     co-authors, each signatory's position, and what the convention's phase allows."""
-    state = section.convention.state
+    state, path = section.convention.state, section.convention.lifecycle
     return {
         "revision_count": revision_count(section.id),
         "review": review_of(section),
-        "review_open": review_open(state),
-        "editable": text_editable(state),
-        "phase_open": contributions_open(state),
+        "review_open": review_open(state, path),
+        "editable": text_editable(state, path),
+        "phase_open": contributions_open(state, path),
         "mention_names": [user.name for user in member_users(section.convention_id)],
         **section_context(section),
     }

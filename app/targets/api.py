@@ -22,7 +22,8 @@ def table(convention_id: int) -> ResponseReturnValue:
         years=list(queries.years_of(convention)),
         # Why this phase takes no target, or no achieved value (null: it does).
         refusals={
-            kind: rules.phase_refusal(kind, convention.state) for kind in ("cible", "realise")
+            kind: rules.phase_refusal(kind, convention.state, convention.lifecycle)
+            for kind in ("cible", "realise")
         },
         indicators=queries.table_json(queries.table(convention_id)),
     )

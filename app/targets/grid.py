@@ -182,7 +182,7 @@ def _plan_one(
             return planned
         planned.status = "nouveau" if row is None else "modifie"
     # Only a change meets the phase: an unchanged cell of a frozen kind is no refusal.
-    refusal = rules.phase_refusal(kind, convention.state)
+    refusal = rules.phase_refusal(kind, convention.state, convention.lifecycle)
     if planned.status != "supprime":
         refusal = refusal or rules.future_year_refusal(kind, year, current_year)
     if refusal:

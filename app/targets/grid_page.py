@@ -112,7 +112,7 @@ def _kind_cell(
     typed: Mapping[str, str] | None,
     errors: Mapping[str, str],
 ) -> KindCell:
-    refusal = rules.phase_refusal(rules.parse_kind(kind), convention.state)
+    refusal = rules.phase_refusal(rules.parse_kind(kind), convention.state, convention.lifecycle)
     inputs = []
     for variable in indicator.variables:
         name = _field(indicator.code, year, column, kind, variable.name)

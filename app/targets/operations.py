@@ -96,7 +96,7 @@ def _current_year() -> int:
 
 
 def _check_phase(convention: Convention, kind: rules.ValueKind, year: int) -> None:
-    refusal = rules.phase_refusal(kind, convention.state)
+    refusal = rules.phase_refusal(kind, convention.state, convention.lifecycle)
     if refusal:
         raise Conflict(refusal)
     refusal = rules.future_year_refusal(kind, year, _current_year())
@@ -200,7 +200,7 @@ def delete_value(
     with write_transaction() as session:
         convention = _lock_convention(session, convention_id)
         parsed = rules.parse_year(year, convention.start_year, convention.end_year)
-        refusal = rules.phase_refusal(value_kind, convention.state)
+        refusal = rules.phase_refusal(value_kind, convention.state, convention.lifecycle)
         if refusal:
             raise Conflict(refusal)
         row = _cell(session, convention_id, indicator.code, clean_scope, parsed, value_kind)

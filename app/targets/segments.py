@@ -47,7 +47,7 @@ def add(
     segment = rules.clean_segment(name, departement, dwellings)
     with write_transaction() as session:
         convention = _lock_convention(session, convention_id)
-        refusal = target_rules.phase_refusal("cible", convention.state)
+        refusal = target_rules.phase_refusal("cible", convention.state, convention.lifecycle)
         if refusal:
             raise Conflict(refusal.replace("Les cibles", "Les segments et les cibles", 1))
         where = PatrimonySegment.convention_id == convention_id
@@ -84,7 +84,7 @@ def add(
 def remove(convention_id: int, actor: User, segment_id: int) -> None:
     with write_transaction() as session:
         convention = _lock_convention(session, convention_id)
-        refusal = target_rules.phase_refusal("cible", convention.state)
+        refusal = target_rules.phase_refusal("cible", convention.state, convention.lifecycle)
         if refusal:
             raise Conflict(refusal.replace("Les cibles", "Les segments et les cibles", 1))
         row = session.get(PatrimonySegment, segment_id)

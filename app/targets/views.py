@@ -53,8 +53,8 @@ def page(convention_id: int) -> ResponseReturnValue:
     tables = queries.table(convention_id)
     fallback = tables[0].indicator if tables else CATALOGUE[CODES[0]]
     selected = operations.find_indicator(request.args.get("code", "")) or fallback
-    target_refusal = rules.phase_refusal("cible", convention.state)
-    achieved_refusal = rules.phase_refusal("realise", convention.state)
+    target_refusal = rules.phase_refusal("cible", convention.state, convention.lifecycle)
+    achieved_refusal = rules.phase_refusal("realise", convention.state, convention.lifecycle)
     default_kind = "realise" if target_refusal and not achieved_refusal else "cible"
     charts = {
         (table.indicator.code, scope.scope): chart_for(table, scope, f"graphique-{n}-{m}")

@@ -174,3 +174,59 @@ def test_the_cus_classement_sections_come_under_the_tenants_concertation(app, tm
             rows = conn.execute(text("SELECT id, concertation FROM section ORDER BY id"))
             flags = {sid: bool(on) for sid, on in rows}
         assert flags == {1: False, 2: True, 3: False}
+
+
+def test_contracts_on_the_cus_stages_move_to_their_own_path(app, tmp_path):
+    """A contract (or its avenant) left on a stage of the CUS's path takes the nearest
+    stage of its own; a CUS keeps its stage."""
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    with _scratch_database(app, tmp_path) as engine:
+        upgrade(engine, "586f20fef5cd")
+        with engine.begin() as conn:
+            run = conn.execute
+            run(
+                text(
+                    "INSERT INTO organisation (id, name, kind, created_at) "
+                    "VALUES (1, 'Office', 'oph', :at)"
+                ),
+                {"at": at},
+            )
+            rows = (
+                (1, "cus", "transmise", None),
+                (2, "contractualisation_cadre", "transmise", None),
+                (3, "convention_application", "association", None),
+                (4, "contractualisation_cadre", "bilan_4ans", None),
+                (5, "avenant", "transmise", 4),
+                (6, "avenant", "transmise", 1),
+            )
+            for cid, kind, state, amends in rows:
+                run(
+                    text(
+                        "INSERT INTO convention (id, kind, title, organisme_id, start_year,"
+                        " end_year, state, amends_id, transmitted_at, created_at) "
+                        "VALUES (:id, :kind, :title, 1, 2025, 2027, :state, :amends, :at, :at)"
+                    ),
+                    {
+                        "id": cid,
+                        "kind": kind,
+                        "title": f"C {cid}",
+                        "state": state,
+                        "amends": amends,
+                        "at": at,
+                    },
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            found = dict(conn.execute(text("SELECT id, state FROM convention")).all())
+            moved = conn.execute(
+                text("SELECT deliberations_at FROM convention WHERE id = 2")
+            ).scalar()
+    assert found == {
+        1: "transmise",
+        2: "deliberations",
+        3: "negociation",
+        4: "suivi_annuel",
+        5: "deliberations",
+        6: "transmise",
+    }
+    assert moved is not None

@@ -17,10 +17,10 @@ from workflows.deliberations import (
     instances_for,
     must_deliberate,
     party_statuses,
-    required_before_signature,
 )
 from workflows.errors import InvalidInput
 from workflows.lifecycle import ConventionFacts, ConventionState, blockers
+from workflows.paths import lifecycle_of
 from workflows.permissions import Role, may_record_deliberation_for
 
 TODAY = date(2027, 3, 20)
@@ -52,11 +52,14 @@ def test_only_the_organisme_and_the_deliberating_signatories_must_deliberate():
 
 
 def test_the_contracts_require_deliberations_before_signature_not_the_cus():
-    assert required_before_signature("contractualisation_cadre")
-    assert required_before_signature("convention_application")
-    assert required_before_signature("avenant", "contractualisation_cadre")
-    assert not required_before_signature("avenant", "cus")
-    assert not required_before_signature("cus")
+    def required(kind: str, amends: str | None = None) -> bool:
+        return lifecycle_of(kind, amends).deliberations_before_signature
+
+    assert required("contractualisation_cadre")
+    assert required("convention_application")
+    assert required("avenant", "contractualisation_cadre")
+    assert not required("avenant", "cus")
+    assert not required("cus")
 
 
 def test_a_valid_entry_is_cleaned():

@@ -77,7 +77,8 @@ def test_order_and_labels():
         "bilan_4ans",
         "bilan_6ans",
     ]
-    assert STATE_LABELS == {
+    # The CUS's stages keep their labels (the contract's own are in test_paths.py).
+    assert {s: STATE_LABELS[s] for s in ORDER} == {
         S.BROUILLON: "Brouillon",
         S.ASSOCIATION: "Association",
         S.NEGOCIATION: "Négociation",
@@ -95,7 +96,8 @@ def test_transition_table_is_the_expected_one():
     assert all(len(v) == len(set(v)) for v in TRANSITIONS.values())
 
 
-@pytest.mark.parametrize(("start", "to"), list(itertools.product(S, S)))
+# The CUS path's stages (a contract's stage on a CUS: tests/unit/workflows/test_paths.py).
+@pytest.mark.parametrize(("start", "to"), list(itertools.product(ORDER, ORDER)))
 def test_every_transition_of_the_grid(start, to):
     reasons = check_transition(facts(start), to)
     if to in EXPECTED_TRANSITIONS[start]:
@@ -420,7 +422,7 @@ def test_deadline_labels():
 DONE_FROM = {"association": S.NEGOCIATION, "transmission": S.TRANSMISE, "signature": S.SIGNEE}
 
 
-@pytest.mark.parametrize(("key", "state"), list(itertools.product(DONE_FROM, S)))
+@pytest.mark.parametrize(("key", "state"), list(itertools.product(DONE_FROM, ORDER)))
 def test_deadline_done_once_its_phase_is_past(key, state):
     expected = ORDER.index(state) >= ORDER.index(DONE_FROM[key])
     assert deadline_done(key, state) is expected
