@@ -66,6 +66,10 @@ def test_a_contract_walks_its_own_path_without_the_prefet(app, world):
 
     page = _page(drafter, world)
     assert "Transmise au préfet" not in page
+    # The State's procedure and the tenants' concertation are a CUS's, not a contract's;
+    # its parties' deliberations are.
+    assert "Note d'enjeux du préfet" not in page and "concertation-hint" not in page
+    assert 'id="deliberations-link"' in page
     assert "Passer à « Négociation »" in page
     assert "Brouillon → Négociation → Délibérations → Signée → Suivi annuel" in page
     # Its deadlines are the contract's: no association, no transmission.
@@ -180,6 +184,7 @@ def test_a_cus_still_signs_only_once_transmitted(app, world):
     drafter = logged_in(app, DRAFTER)
     page = _page(drafter, world)
     assert "« Transmise au préfet »" in page and "Délibérations" not in page
+    assert "Note d'enjeux du préfet" in page and 'id="concertation-hint"' in page
     refused = call(
         app.test_client(),
         "POST",

@@ -20,7 +20,7 @@ from workflows.deliberations import (
 )
 from workflows.errors import InvalidInput
 from workflows.lifecycle import ConventionFacts, ConventionState, blockers
-from workflows.paths import lifecycle_of
+from workflows.paths import CONTRACT_LIFECYCLE, CUS_LIFECYCLE, Lifecycle, lifecycle_of
 from workflows.permissions import Role, may_record_deliberation_for
 
 TODAY = date(2027, 3, 20)
@@ -141,8 +141,11 @@ def test_an_approval_of_a_text_changed_since_is_to_be_deliberated_again():
     assert [s.status for s in statuses] == [Status.CHANGED, Status.MISSING]
 
 
-def _facts(state: ConventionState, findings: tuple[str, ...]) -> ConventionFacts:
+def _facts(
+    state: ConventionState, findings: tuple[str, ...], path: Lifecycle = CONTRACT_LIFECYCLE
+) -> ConventionFacts:
     return ConventionFacts(
+        lifecycle=path,
         state=state,
         sections=(),
         signatories=("Agglo",),
@@ -156,11 +159,14 @@ def _facts(state: ConventionState, findings: tuple[str, ...]) -> ConventionFacts
 
 def test_each_finding_blocks_the_signature_only():
     finding = "Agglo : la délibération de son assemblée sur la convention n'est pas enregistrée."
-    to_sign = blockers(_facts(ConventionState.TRANSMISE, (finding,)), "signee")
+    to_sign = blockers(_facts(ConventionState.DELIBERATIONS, (finding,)), "signee")
     assert [(b.kind, b.text) for b in to_sign] == [("deliberation", f"Délibérations : {finding}")]
-    assert blockers(_facts(ConventionState.TRANSMISE, ()), "signee") == []
-    to_send = blockers(_facts(ConventionState.NEGOCIATION, (finding,)), "transmise")
+    assert blockers(_facts(ConventionState.DELIBERATIONS, ()), "signee") == []
+    to_send = blockers(_facts(ConventionState.NEGOCIATION, (finding,)), "deliberations")
     assert not [b for b in to_send if b.kind == "deliberation"]
+    # A path signed without deliberations (a CUS) is not held by them.
+    cus = _facts(ConventionState.TRANSMISE, (finding,), CUS_LIFECYCLE)
+    assert blockers(cus, "signee") == []
 
 
 def test_a_signatory_records_its_own_deliberation_the_drafters_any():
