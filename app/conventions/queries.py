@@ -56,7 +56,13 @@ from app.sections.queries import sections_with_current
 from app.targets.queries import table
 from app.word.queries import convention_doc, filename_of
 from workflows.conventions import ConventionKind
-from workflows.lifecycle import ConventionState, Lifecycle, blockers, signing_open
+from workflows.lifecycle import (
+    ConventionState,
+    Lifecycle,
+    blockers,
+    signing_open,
+    text_editable,
+)
 from workflows.permissions import Role, can_create_convention, may_choose_for
 from workflows.review import RegisterItem, open_items
 from workflows.signatory_choice import (
@@ -120,6 +126,8 @@ def convention_page(convention: Convention, user: User, role: Role | None) -> di
             if m.id not in signed_ids
         ],
         "signing_open": signing_open(state, path),
+        # Sections are added, renamed and reordered while the text may change.
+        "text_editable": text_editable(state, path),
         "lifecycle": path,
         "signing": signing_form(convention, user, role),
         "proposal_block": proposal_block(convention, user, role),

@@ -274,9 +274,9 @@ def test_the_api_reads_and_records_deliberations(app, world):
     assert _count(app) == 1
 
 
-def _transmit_and_sign(app, c, world) -> None:
+def _submit_and_sign(app, c, world) -> None:
     with app.app_context():
-        set_state(c["id"], ConventionState.TRANSMISE)
+        set_state(c["id"], ConventionState.DELIBERATIONS)
         today = local_today()
         ddt = db_session().scalar(select(User).where(User.email == STATE))
         for who in (world.user("signataire"), ddt, world.user("redacteur")):
@@ -304,7 +304,7 @@ def test_a_contract_is_signed_once_its_parties_deliberated_on_the_current_text(a
     with app.app_context():
         first = sections.sections_with_current(c["id"])[0]
         write(first.id, world.user("redacteur"), "Texte amendé après la délibération.")
-    _transmit_and_sign(app, c, world)
+    _submit_and_sign(app, c, world)
     client = logged_in(app, DRAFTER)
     show = client.get(f"/conventions/{c['id']}").get_data(as_text=True)
     assert "Avant la signature" in show
@@ -313,11 +313,11 @@ def test_a_contract_is_signed_once_its_parties_deliberated_on_the_current_text(a
     response = post_form(client, f"/conventions/{c['id']}/transition", {"to": "signee"})
     assert response.status_code == 303
     with app.app_context():
-        assert db_session().get(Convention, c["id"]).state is ConventionState.TRANSMISE
+        assert db_session().get(Convention, c["id"]).state is ConventionState.DELIBERATIONS
     page = client.get(_page(c)).get_data(as_text=True)
     assert _status(page, c["oph"]) == "Texte modifié depuis la délibération"
     assert _status(page, c["epci"]).startswith("Texte rejeté")
-    # Both deliberate anew on the text transmitted: the contract is signed.
+    # Both deliberate anew on the text submitted: the contract is signed.
     _deliberate(app, world, c, "oph")
     _deliberate(app, world, c, "epci")
     response = post_form(client, f"/conventions/{c['id']}/transition", {"to": "signee"})

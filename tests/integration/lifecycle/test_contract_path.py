@@ -117,6 +117,30 @@ def test_a_contract_walks_its_own_path_without_the_prefet(app, world):
     assert "entrée de la convention en délibérations" in early.get_data(as_text=True)
     assert post_form(signer, sign_url, {"signed_on": today.isoformat()}).status_code == 303
     assert post_form(drafter, sign_url, {"signed_on": today.isoformat()}).status_code == 303
+    # Signed by all, but each party's assembly has still to approve the text.
+    assert post_form(drafter, url, {"to": "signee"}).status_code == 303
+    assert _convention(app, world).state is ConventionState.DELIBERATIONS
+    assert "la délibération de son assemblée" in _page(drafter, world)
+    page = f"/conventions/{world.convention_id}/deliberations"
+    with app.app_context():
+        parties = {
+            m.organisation.kind: m.organisation_id
+            for m in db_session().scalars(
+                select(Membership).where(Membership.convention_id == world.convention_id)
+            )
+            if m.organisation is not None
+        }
+    for client, kind, instance in (
+        (drafter, "oph", "conseil_administration"),
+        (signer, "epci", "conseil_communautaire"),  # the EPCI records its own
+    ):
+        fields = {
+            "party": parties[kind],
+            "instance": instance,
+            "decided_on": today.isoformat(),
+            "decision": "approuve",
+        }
+        assert post_form(client, page, fields, page).status_code == 303
     assert post_form(drafter, url, {"to": "signee"}).status_code == 303
     contract = _convention(app, world)
     assert contract.state is ConventionState.SIGNEE and contract.signed_sha256
@@ -127,6 +151,8 @@ def test_a_contract_walks_its_own_path_without_the_prefet(app, world):
     assert contract.followup_year == today.year
     page = _page(drafter, world)
     assert "Transmise au préfet" not in page
+    # A signed text takes no new section: the forms that would be refused are not offered.
+    assert 'id="ajout-section"' not in page and "Soumettre « " not in page
     # The next year's follow-up waits for next year.
     assert f"ne peut être ouvert avant le 1er janvier {today.year + 1}" in page
 
