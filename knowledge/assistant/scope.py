@@ -282,6 +282,8 @@ def decide(
 
 def _speaks_of(item: Ranked, stems: tuple[str, ...]) -> bool:
     held = frozenset(terms(_passage_text(item)))
+    # (The analyser reads "offices publics de l'habitat" as OPH too: an acronym asked
+    # about is spoken of by the words it abbreviates.)
     return all(matches(t, held) >= 0.9 for t in stems)
 
 

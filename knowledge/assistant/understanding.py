@@ -68,6 +68,11 @@ SPELLED_OUT = {
     "tt": "tout",
     "c": "c'est",
     "cest": "c'est",
+    "ya": "il y a",
+    "jsp": "je ne sais pas",
+    "qqch": "quelque chose",
+    "qqn": "quelqu'un",
+    "svt": "souvent",
 }
 _SPELLED_OUT_RE = re.compile(
     r"(?<![\w'’.-])(" + "|".join(sorted(SPELLED_OUT, key=len, reverse=True)) + r")(?=\s|$|[?!,;:])",

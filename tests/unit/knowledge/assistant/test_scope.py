@@ -70,6 +70,7 @@ def test_what_a_question_asks_about_must_be_what_a_passage_speaks_of():
     assert about("Quels sont les horaires du numéro vert ?") == tuple(terms("numéro"))
     assert about("Quels sont les quatre éléments d'une CUS ?") == tuple(terms("éléments"))
     assert about("Pourquoi contractualiser ?") == ()  # no noun it leads to
+    assert spelled_out("ya quoi sur la vente ?") == "il y a quoi sur la vente ?"
 
     stats = _stats("Le directeur général de l'office signe.", "Le salaire minimum.")
     passages = [Document(page_content="Le directeur général de l'office signe la convention.")]
@@ -78,6 +79,13 @@ def test_what_a_question_asks_about_must_be_what_a_passage_speaks_of():
     verdict = decide(reading, rank(reading, passages, stats), stats)
     assert verdict.found is False and verdict.missing == tuple(terms("salaire"))
     passages.append(Document(page_content="Le salaire du directeur général de l'office."))
+    assert decide(reading, rank(reading, passages, stats), stats).found is True
+    # An acronym asked about is spoken of by the words it abbreviates.
+    text = "Les offices publics de l'habitat sont anciens : créés en 1912."
+    stats = _stats(text, "Autre chose.", "Les anciens locataires.")
+    reading = understand("Les OPH sont-ils anciens ?")
+    assert focus(reading) == tuple(terms("OPH"))
+    passages = [Document(page_content=text)]
     assert decide(reading, rank(reading, passages, stats), stats).found is True
 
 
