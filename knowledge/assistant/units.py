@@ -178,7 +178,19 @@ def whole_units(text: str, heading_path: tuple[str, ...] = ()) -> list[WholeUnit
             while index < len(atoms) and atoms[index].kind == "item":
                 items.append(atoms[index].text)
                 index += 1
-            units.extend(_list_units(atom.text, items))
+            lead = atom.text
+            previous = units[-1] if units else None
+            if (
+                _DEPENDENT.match(lead)
+                and previous is not None
+                and previous.kind == "sentence"
+                and len(previous.text) + 1 + len(lead) <= MAX_UNIT_CHARS // 2
+            ):
+                # "Elle a lieu avec :" leans on the sentence before it, which says what
+                # "elle" is: the list is read with both.
+                units.pop()
+                lead = f"{previous.text} {lead}"
+            units.extend(_list_units(lead, items))
             continue
         if atom.kind == "label" and following is not None and following.kind == "sentence":
             # "Description de l'indicateur" heads the sentence after it.

@@ -30,6 +30,21 @@ def test_a_dependent_sentence_is_quoted_with_the_one_it_leans_on() -> None:
     assert units[0].body.startswith("Ils regroupent")
 
 
+def test_a_list_whose_lead_in_leans_on_a_sentence_is_read_with_it() -> None:
+    units = split_units(
+        "La loi impose cette concertation. Ses modalités sont fixées par le plan. "
+        "Elle a lieu avec :\n\n- les associations de locataires ;\n\n- les administrateurs élus."
+    )
+    # « Elle » is the concertation: the list keeps the sentence that says so.
+    assert units[-1] == (
+        "Ses modalités sont fixées par le plan. Elle a lieu avec :\n"
+        "- les associations de locataires ;\n- les administrateurs élus."
+    )
+    # A lead-in that stands alone keeps no sentence before it.
+    alone = split_units("Une phrase.\n\nLes atouts des offices :\n\n- la proximité")
+    assert alone == ["Une phrase.", "Les atouts des offices :\n- la proximité"]
+
+
 def test_every_connector_of_the_brief_joins() -> None:
     for opening in ("Il", "Elle", "Ils", "Elles", "Ces", "Cette", "Ce", "Celle-ci"):
         assert len(split_units(f"Une phrase. {opening} suit la phrase.")) == 1, opening
