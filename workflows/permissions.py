@@ -259,6 +259,12 @@ def may_record_deliberation_for(role: Role | None, speaks_for_party: bool) -> bo
     return can(role, Action.RECORD_DELIBERATION) and (speaks_for_party or role is Role.REDACTEUR)
 
 
+def may_record_patrimoine(role: Role | None, of_the_organisme: bool) -> bool:
+    """Where the organisme owns housing is said by its own drafters: it holds for all of
+    its conventions, so a collectivité drafting with it does not change it."""
+    return can(role, Action.MANAGE_MEMBERS) and of_the_organisme
+
+
 def may_choose_for(role: Role | None, speaks_for_party: bool) -> bool:
     """An associated collectivité records its own choice (to sign, or to stay associated);
     the organisme's drafters record any collectivité's, from the letter it sent."""

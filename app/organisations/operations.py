@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.access import role_of
 from app.db import write_transaction
 from app.models import Convention, Organisation, OrganisationTerritory, OrganismePatrimoine, User
 from workflows.conventions import (
@@ -17,7 +18,8 @@ from workflows.conventions import (
     OrganisationKind,
     parse_id,
 )
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.permissions import may_record_patrimoine
 from workflows.ties import (
     LEVEL_LABELS,
     Party,
@@ -160,6 +162,15 @@ def remove_territory(organisation_id: int, place_id: int, actor: User) -> None:
         )
 
 
+def _ensure_of_the_organisme(session: Session, convention: Convention, actor: User) -> None:
+    role = role_of(actor, convention.id)
+    if not may_record_patrimoine(role, actor.organisation_id == convention.organisme_id):
+        raise Forbidden(
+            "Seuls les rédacteurs de l'organisme disent où il possède des logements : "
+            "ce patrimoine vaut pour toutes ses conventions."
+        )
+
+
 def add_patrimoine(
     convention_id: int,
     level_raw: str | None,
@@ -177,6 +188,7 @@ def add_patrimoine(
         convention = session.get(Convention, convention_id)
         if convention is None:
             raise NotFound("Convention introuvable.")
+        _ensure_of_the_organisme(session, convention, actor)
         if session.scalar(
             select(OrganismePatrimoine.id).where(
                 OrganismePatrimoine.organisme_id == convention.organisme_id,
@@ -216,6 +228,7 @@ def remove_patrimoine(convention_id: int, place_id: int, actor: User) -> None:
         row = session.get(OrganismePatrimoine, place_id)
         if convention is None or row is None or row.organisme_id != convention.organisme_id:
             raise NotFound("Cette ligne n'est pas au patrimoine de l'organisme.")
+        _ensure_of_the_organisme(session, convention, actor)
         session.delete(row)
         audit.record(
             session,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.db import db_session, write_transaction
 from app.models import Membership, Organisation, OrganisationTerritory, OrganismePatrimoine
 from tests.conftest import api_client, logged_in, post_form
-from tests.factories import make_user
+from tests.factories import add_member, make_user
 from workflows.conventions import OrganisationKind
 from workflows.permissions import Role
 
@@ -199,6 +199,18 @@ def test_others_are_refused(app, world):
         {"level": "commune", "code": "41018"},
     )
     assert response.status_code == 403
+    # A collectivité drafting with the organisme does not say where the organisme owns
+    # housing: that holds for all of the organisme's conventions.
+    with app.app_context():
+        other = make_user("redac@agglo.test", "Agglo Test", OrganisationKind.EPCI)
+        add_member(world.convention_id, Role.REDACTEUR, other, personal=True)
+    response = post_form(
+        logged_in(app, "redac@agglo.test"),
+        f"/conventions/{world.convention_id}/patrimoine",
+        {"level": "commune", "code": "41018", "name": "Blois"},
+    )
+    assert response.status_code == 403
+    assert "Seuls les rédacteurs de l&#39;organisme" in response.get_data(as_text=True)
     with app.app_context():
         assert db_session().get(Organisation, oph).kind is OrganisationKind.OPH
         assert db_session().scalar(select(func.count(OrganismePatrimoine.id))) == 0
