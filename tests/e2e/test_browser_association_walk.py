@@ -73,7 +73,7 @@ def test_a_cus_opened_then_associated_as_its_register_proves(server: str) -> Non
             drafter.locator("#organisation_id").select_option(label=organisation)
             drafter.locator("#role").select_option(label=role)
             drafter.get_by_role("button", name="Enregistrer").click()
-            expect(drafter.locator("table.list")).to_contain_text(organisation)
+            expect(drafter.locator("#members-table")).to_contain_text(organisation)
 
         drafter.goto(convention_url)
         block = drafter.locator("section.readiness")
